@@ -1,0 +1,3 @@
+"""pycrm: a lightweight, Pacemaker-compatible cluster resource manager."""
+
+__version__ = "0.1.0"

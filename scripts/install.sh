@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Install everything pycrm needs on a Debian 12 machine, as root.
+#
+#   bash scripts/install.sh          runtime: apt packages + pycrm in a venv
+#   bash scripts/install.sh --dev    the same plus the test and lint tools
+#
+# The venv lives in /opt/pycrm/venv (override with PYCRM_VENV) and is built
+# from Debian's /usr/bin/python3, so the agents' interpreter line works for
+# root and for `nobody` (ocf-tester runs meta-data as nobody).
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+venv=${PYCRM_VENV:-/opt/pycrm/venv}
+dev=0
+[[ "${1:-}" == "--dev" ]] && dev=1
+
+if [[ $(id -u) -ne 0 ]]; then
+    echo "install.sh: run as root (it installs Debian packages)" >&2
+    exit 1
+fi
+
+apt_packages=(
+    python3 python3-venv python3-dev
+    pacemaker pacemaker-cli-utils corosync resource-agents crmsh
+    heartbeat keepalived apache2 drbd-utils
+    kmod psmisc iproute2 libxml2-utils curl wget ethtool e2fsprogs util-linux
+)
+missing=()
+for pkg in "${apt_packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$pkg")
+    fi
+done
+if ((${#missing[@]})); then
+    echo "install.sh: installing ${missing[*]}"
+    # Keep package scripts from starting apache2/heartbeat/corosync on this host:
+    # pycrm's tests and demo run their own private instances.
+    policy=/usr/sbin/policy-rc.d
+    had_policy=0
+    [[ -e $policy ]] && had_policy=1
+    if ((!had_policy)); then
+        printf '#!/bin/sh\nexit 101\n' >"$policy"
+        chmod 0755 "$policy"
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    ((had_policy)) || rm -f "$policy"
+fi
+
+if [[ ! -x "$venv/bin/python" ]]; then
+    mkdir -p "$(dirname "$venv")"
+    /usr/bin/python3 -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install -q --upgrade pip
+if ((dev)); then
+    "$venv/bin/python" -m pip install -q -e "$repo[dev]"
+else
+    "$venv/bin/python" -m pip install -q -e "$repo"
+fi
+chmod -R a+rX "$(dirname "$venv")"
+for tool in pycrm haresources2cib; do
+    ln -sf "$venv/bin/$tool" "/usr/local/bin/$tool"
+done
+echo "install.sh: pycrm installed in $venv"
