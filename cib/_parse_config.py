@@ -1,0 +1,350 @@
+"""Parse ``<configuration>``: nodes, resources and constraints (crm_config etc. via NvParser)."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from cib import errors
+from cib._parse_nv import NvParser
+from cib._xml import line_of
+from cib.model import (
+    Clone,
+    ColocationConstraint,
+    Group,
+    LocationConstraint,
+    Node,
+    NvSet,
+    Op,
+    OrderConstraint,
+    OrderKind,
+    Primitive,
+    Resource,
+    ResourceSet,
+    normalize_role,
+)
+
+_OP_KNOWN = frozenset({"id", "name", "interval", "timeout", "role", "on-fail", "enabled"})
+_ON_FAIL = frozenset(
+    {"ignore", "block", "stop", "restart", "fence", "standby", "demote", "reset", "nothing"}
+)
+_STANDARDS = frozenset(
+    {"ocf", "lsb", "heartbeat", "systemd", "service", "stonith", "upstart", "nagios"}
+)
+_UNSUPPORTED_RSC = frozenset({"bundle", "template"})
+
+
+class ConfigParser(NvParser):
+    """Builds resources/nodes/constraints; fills ``index`` (id -> resource) and ``parent``."""
+
+    __slots__ = ("index", "parent", "tag_ids")
+
+    def __init__(self, source: str, ids: dict[str, etree._Element]) -> None:
+        super().__init__(source, ids)
+        self.index: dict[str, Resource] = {}
+        self.parent: dict[str, str] = {}
+        self.tag_ids: dict[str, list[str]] = {}
+
+    # ------------------------------------------------------------------ nodes
+    def nodes(self, section: etree._Element) -> list[Node]:
+        out: list[Node] = []
+        for el in section.iterchildren(tag=etree.Element):
+            if el.tag != "node":
+                raise self.error(errors.UNKNOWN_ELEMENT, f"unexpected <{el.tag}> in <nodes>", el)
+            attr_sets: list[NvSet] = []
+            util: list[NvSet] = []
+            for child in el.iterchildren(tag=etree.Element):
+                if child.tag == "instance_attributes":
+                    attr_sets.append(self.nvset(child, "instance"))
+                elif child.tag == "utilization":
+                    util.append(self.nvset(child, "utilization"))
+                else:
+                    raise self.error(
+                        errors.UNKNOWN_ELEMENT, f"unexpected <{child.tag}> in <node>", child
+                    )
+            node_type = el.get("type", "member")
+            out.append(
+                Node(
+                    id=self.req(el, "id"),
+                    uname=self.req(el, "uname"),
+                    type="member" if node_type == "normal" else node_type,
+                    attr_sets=attr_sets,
+                    utilization_sets=util,
+                    line=line_of(el),
+                )
+            )
+        return out
+
+    # ------------------------------------------------------------------ resources
+    def resources(self, section: etree._Element) -> list[Resource]:
+        out: list[Resource] = []
+        for el in section.iterchildren(tag=etree.Element):
+            out.append(self.resource(el, "resources"))
+        return out
+
+    def resource(self, el: etree._Element, where: str) -> Resource:
+        tag = el.tag
+        rsc: Resource
+        if tag == "primitive":
+            rsc = self.primitive(el)
+        elif tag == "group":
+            rsc = self.group(el)
+        elif tag in ("clone", "master"):
+            rsc = self.clone(el)
+        elif tag in _UNSUPPORTED_RSC:
+            raise self.error(errors.UNSUPPORTED, f"<{tag}> resources are not supported", el)
+        else:
+            raise self.error(errors.UNKNOWN_ELEMENT, f"unexpected <{tag}> in <{where}>", el)
+        self.index[rsc.id] = rsc
+        return rsc
+
+    def primitive(self, el: etree._Element) -> Primitive:
+        rid = self.req(el, "id")
+        if el.get("template") is not None:
+            raise self.error(errors.UNSUPPORTED, "resource templates are not supported", el)
+        standard = self.req(el, "class")
+        if standard not in _STANDARDS:
+            raise self.error(errors.BAD_VALUE, f"unknown resource class {standard!r}", el)
+        provider = el.get("provider")
+        if standard == "ocf" and not provider:
+            raise self.error(errors.MISSING_ATTRIBUTE, "class 'ocf' needs a provider", el)
+        inst: list[NvSet] = []
+        meta: list[NvSet] = []
+        util: list[NvSet] = []
+        ops: list[Op] = []
+        for child in el.iterchildren(tag=etree.Element):
+            tag = child.tag
+            if tag == "instance_attributes":
+                inst.append(self.nvset(child, "instance"))
+            elif tag == "meta_attributes":
+                meta.append(self.nvset(child, "meta"))
+            elif tag == "utilization":
+                util.append(self.nvset(child, "utilization"))
+            elif tag == "operations":
+                ops.extend(self.op(o) for o in self.deref(child).iterchildren(tag=etree.Element))
+            else:
+                raise self.error(
+                    errors.UNKNOWN_ELEMENT, f"unexpected <{tag}> in <primitive>", child
+                )
+        return Primitive(
+            id=rid,
+            standard=standard,
+            type=self.req(el, "type"),
+            provider=provider,
+            instance_sets=inst,
+            meta_sets=meta,
+            utilization_sets=util,
+            ops=ops,
+            description=el.get("description"),
+            line=line_of(el),
+        )
+
+    def op(self, el: etree._Element) -> Op:
+        if el.tag != "op":
+            raise self.error(errors.UNKNOWN_ELEMENT, f"unexpected <{el.tag}> in <operations>", el)
+        on_fail = el.get("on-fail")
+        if on_fail is not None and on_fail not in _ON_FAIL:
+            raise self.error(errors.BAD_VALUE, f"unknown on-fail value {on_fail!r}", el)
+        inst: list[NvSet] = []
+        meta: list[NvSet] = []
+        for child in el.iterchildren(tag=etree.Element):
+            if child.tag == "instance_attributes":
+                inst.append(self.nvset(child, "instance"))
+            elif child.tag == "meta_attributes":
+                meta.append(self.nvset(child, "meta"))
+            else:
+                raise self.error(errors.UNKNOWN_ELEMENT, f"unexpected <{child.tag}> in <op>", child)
+        enabled = self.boolean(el, "enabled")
+        return Op(
+            id=self.req(el, "id"),
+            name=self.req(el, "name"),
+            interval_ms=self.time_ms(el, "interval"),
+            timeout_ms=self.time_ms(el, "timeout") if el.get("timeout") is not None else None,
+            role=normalize_role(el.get("role")),
+            on_fail=on_fail,
+            enabled=True if enabled is None else enabled,
+            instance_sets=inst,
+            meta_sets=meta,
+            extra={str(k): str(v) for k, v in el.items() if k not in _OP_KNOWN},
+            line=line_of(el),
+        )
+
+    def _sets(self, el: etree._Element, allowed: frozenset[str]) -> tuple[list[NvSet], list[NvSet]]:
+        meta: list[NvSet] = []
+        inst: list[NvSet] = []
+        for child in el.iterchildren("meta_attributes", "instance_attributes"):
+            if child.tag == "meta_attributes":
+                meta.append(self.nvset(child, "meta"))
+            else:
+                inst.append(self.nvset(child, "instance"))
+        for child in el.iterchildren(tag=etree.Element):
+            if child.tag not in allowed:
+                raise self.error(
+                    errors.UNKNOWN_ELEMENT, f"unexpected <{child.tag}> in <{el.tag}>", child
+                )
+        return meta, inst
+
+    def group(self, el: etree._Element) -> Group:
+        gid = self.req(el, "id")
+        meta, inst = self._sets(el, _GROUP_CHILDREN)
+        children: list[Primitive] = []
+        for child in el.iterchildren("primitive"):
+            prim = self.primitive(child)
+            self.index[prim.id] = prim
+            self.parent[prim.id] = gid
+            children.append(prim)
+        if not children:
+            raise self.error(errors.INVALID, "a group needs at least one primitive", el)
+        return Group(gid, children, meta, inst, el.get("description"), line_of(el))
+
+    def clone(self, el: etree._Element) -> Clone:
+        cid = self.req(el, "id")
+        meta, inst = self._sets(el, _CLONE_CHILDREN)
+        kids = list(el.iterchildren("primitive", "group"))
+        if len(kids) != 1:
+            raise self.error(errors.INVALID, f"<{el.tag}> needs exactly one primitive or group", el)
+        child = self.primitive(kids[0]) if kids[0].tag == "primitive" else self.group(kids[0])
+        self.index[child.id] = child
+        self.parent[child.id] = cid
+        legacy = el.tag == "master"
+        promotable = legacy
+        for nvset in meta:
+            if "promotable" in nvset.values:
+                promotable = promotable or nvset.values["promotable"].lower() in _TRUE
+                break
+        return Clone(cid, child, meta, inst, promotable, legacy, el.get("description"), line_of(el))
+
+    # ------------------------------------------------------------------ constraints
+    def check_ref(self, el: etree._Element, name: str, value: str | None) -> None:
+        if value is not None and value not in self.index and value not in self.tag_ids:
+            raise self.error(
+                errors.DANGLING_IDREF, f"{name} references an unknown resource {value!r}", el
+            )
+
+    def resource_sets(self, el: etree._Element) -> list[ResourceSet]:
+        out: list[ResourceSet] = []
+        for rs_el in el.iterchildren("resource_set"):
+            rs = self.deref(rs_el)
+            refs: list[str] = []
+            for ref in rs.iterchildren(tag=etree.Element):
+                if ref.tag != "resource_ref":
+                    raise self.error(
+                        errors.UNKNOWN_ELEMENT, f"unexpected <{ref.tag}> in <resource_set>", ref
+                    )
+                rid = self.req(ref, "id")
+                self.check_ref(ref, "resource_ref", rid)
+                refs.append(rid)
+            out.append(
+                ResourceSet(
+                    id=self.req(rs, "id"),
+                    resources=refs,
+                    sequential=self.boolean(rs, "sequential"),
+                    require_all=self.boolean(rs, "require-all"),
+                    role=normalize_role(rs.get("role")),
+                    action=rs.get("action"),
+                    score=self.score(rs),
+                    kind=rs.get("kind"),
+                    line=line_of(rs),
+                )
+            )
+        return out
+
+    def _only(self, el: etree._Element, allowed: frozenset[str]) -> None:
+        for child in el.iterchildren(tag=etree.Element):
+            if child.tag not in allowed:
+                raise self.error(
+                    errors.UNKNOWN_ELEMENT, f"unexpected <{child.tag}> in <{el.tag}>", child
+                )
+
+    def location(self, el: etree._Element) -> LocationConstraint:
+        self._only(el, _LOC_CHILDREN)
+        rsc = el.get("rsc")
+        self.check_ref(el, "rsc", rsc)
+        sets = self.resource_sets(el)
+        pattern = el.get("rsc-pattern")
+        if rsc is None and pattern is None and not sets:
+            raise self.error(errors.MISSING_ATTRIBUTE, "needs rsc, rsc-pattern or a set", el)
+        rules = [self.rule(r) for r in el.iterchildren("rule")]
+        node = el.get("node")
+        score = self.score(el)
+        if not rules and (node is None or score is None):
+            raise self.error(errors.MISSING_ATTRIBUTE, "needs node and score, or a rule", el)
+        return LocationConstraint(
+            id=self.req(el, "id"),
+            rsc=rsc,
+            rsc_pattern=pattern,
+            node=node,
+            score=score,
+            rules=rules,
+            role=normalize_role(el.get("role")),
+            resource_discovery=el.get("resource-discovery", "always"),
+            resource_sets=sets,
+            line=line_of(el),
+        )
+
+    def colocation(self, el: etree._Element) -> ColocationConstraint:
+        self._only(el, _SET_ONLY)
+        rsc, with_rsc = el.get("rsc"), el.get("with-rsc")
+        self.check_ref(el, "rsc", rsc)
+        self.check_ref(el, "with-rsc", with_rsc)
+        sets = self.resource_sets(el)
+        if not sets and (rsc is None or with_rsc is None):
+            raise self.error(errors.MISSING_ATTRIBUTE, "needs rsc and with-rsc, or sets", el)
+        score = self.score(el)
+        if score is None and not sets:
+            raise self.error(errors.MISSING_ATTRIBUTE, "<rsc_colocation> needs a score", el)
+        return ColocationConstraint(
+            id=self.req(el, "id"),
+            rsc=rsc,
+            with_rsc=with_rsc,
+            score=0 if score is None else score,
+            rsc_role=normalize_role(el.get("rsc-role")),
+            with_rsc_role=normalize_role(el.get("with-rsc-role")),
+            node_attribute=el.get("node-attribute", "#uname"),
+            influence=self.boolean(el, "influence"),
+            resource_sets=sets,
+            line=line_of(el),
+        )
+
+    def order(self, el: etree._Element) -> OrderConstraint:
+        self._only(el, _SET_ONLY)
+        first, then = el.get("first"), el.get("then")
+        self.check_ref(el, "first", first)
+        self.check_ref(el, "then", then)
+        sets = self.resource_sets(el)
+        if not sets and (first is None or then is None):
+            raise self.error(errors.MISSING_ATTRIBUTE, "needs first and then, or sets", el)
+        score = self.score(el)
+        kind_raw = el.get("kind")
+        kind: OrderKind
+        if kind_raw is None:
+            kind = "Optional" if score == 0 else "Mandatory"
+        elif kind_raw in _KINDS:
+            kind = _KINDS[kind_raw]
+        else:
+            raise self.error(errors.BAD_VALUE, f"unknown order kind {kind_raw!r}", el)
+        first_action = el.get("first-action", "start")
+        return OrderConstraint(
+            id=self.req(el, "id"),
+            first=first,
+            then=then,
+            first_action=first_action,
+            then_action=el.get("then-action", first_action),
+            kind=kind,
+            score=score,
+            symmetrical=self.boolean(el, "symmetrical"),
+            require_all=self.boolean(el, "require-all"),
+            resource_sets=sets,
+            line=line_of(el),
+        )
+
+
+_TRUE = frozenset({"true", "on", "yes", "y", "1"})
+_GROUP_CHILDREN = frozenset({"primitive", "meta_attributes", "instance_attributes", "utilization"})
+_CLONE_CHILDREN = frozenset({"primitive", "group", "meta_attributes", "instance_attributes"})
+_LOC_CHILDREN = frozenset({"rule", "resource_set"})
+_SET_ONLY = frozenset({"resource_set"})
+_KINDS: dict[str, OrderKind] = {
+    "Mandatory": "Mandatory",
+    "Optional": "Optional",
+    "Serialize": "Serialize",
+}

@@ -1,0 +1,167 @@
+"""Time values as Pacemaker reads them.
+
+* :func:`parse_ms` -- an interval/timeout (``crm_get_msec`` semantics): a plain number is seconds;
+  suffixes ``ms msec us usec s sec m min h hr`` (case-insensitive, optional blank before the unit);
+  or an ISO 8601 duration (``PT30S``, ``P1DT2H``, ``P2W``).  Like Pacemaker, only the integer part
+  of a decimal number counts (``1.5s`` is 1000 ms).  Years are 365 days and months 30 days.
+* :func:`parse_duration` -- an ISO 8601 duration into its fields.
+* :func:`parse_datetime` -- an ISO 8601 date/time (calendar ``2024-01-31``, ordinal ``2024-031``,
+  week ``2024-W05-3``; optional ``THH[:MM[:SS]]`` and ``Z``/``+HH[:MM]`` offset).  A value without
+  an offset is taken as UTC.  Returns an aware :class:`datetime.datetime`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone
+
+_UNITS: dict[str, tuple[int, int]] = {
+    # unit: (multiplier, divisor) to milliseconds
+    "": (1000, 1),
+    "ms": (1, 1),
+    "msec": (1, 1),
+    "us": (1, 1000),
+    "usec": (1, 1000),
+    "s": (1000, 1),
+    "sec": (1000, 1),
+    "m": (60_000, 1),
+    "min": (60_000, 1),
+    "h": (3_600_000, 1),
+    "hr": (3_600_000, 1),
+}
+_NUM_RE = re.compile(r"\s*(\d[\d.]*)\s*([A-Za-z]*)\s*")
+_DUR_RE = re.compile(
+    r"P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    years: int = 0
+    months: int = 0
+    weeks: int = 0
+    days: int = 0
+    hours: int = 0
+    minutes: int = 0
+    seconds: int = 0
+
+    def total_ms(self) -> int:
+        days = self.years * 365 + self.months * 30 + self.weeks * 7 + self.days
+        secs = ((days * 24 + self.hours) * 60 + self.minutes) * 60 + self.seconds
+        return secs * 1000
+
+    def add_to(self, when: datetime) -> datetime:
+        """Calendar-aware addition (months and years move the calendar date)."""
+        month0 = when.month - 1 + self.months + 12 * self.years
+        year = when.year + month0 // 12
+        month = month0 % 12 + 1
+        day = min(when.day, _days_in_month(year, month))
+        moved = when.replace(year=year, month=month, day=day)
+        return moved + timedelta(
+            weeks=self.weeks,
+            days=self.days,
+            hours=self.hours,
+            minutes=self.minutes,
+            seconds=self.seconds,
+        )
+
+
+def _days_in_month(year: int, month: int) -> int:
+    nxt = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return (nxt - timedelta(days=1)).day
+
+
+def parse_duration(text: str) -> Duration:
+    """Parse an ISO 8601 duration such as ``P1Y2M``, ``PT30S`` or ``P2W``; ValueError if bad."""
+    s = text.strip().upper()
+    m = _DUR_RE.fullmatch(s)
+    if m is None or s in ("P", "PT") or s.endswith("T"):
+        raise ValueError(f"invalid ISO 8601 duration {text!r}")
+    fields = {k: int(v) for k, v in m.groupdict().items() if v is not None}
+    return Duration(**fields)
+
+
+def parse_ms(text: str) -> int:
+    """Milliseconds for an interval/timeout value; ValueError if it cannot be read."""
+    s = text.strip()
+    if s[:1] in ("P", "p"):
+        return parse_duration(s).total_ms()
+    m = _NUM_RE.fullmatch(text)
+    if m is None:
+        raise ValueError(f"invalid time value {text!r}")
+    unit = m.group(2).lower()
+    if unit not in _UNITS:
+        raise ValueError(f"invalid time unit in {text!r}")
+    mult, div = _UNITS[unit]
+    whole = m.group(1).split(".", 1)[0]
+    if not whole:
+        raise ValueError(f"invalid time value {text!r}")
+    return int(whole) * mult // div
+
+
+_DATE_RE = re.compile(
+    r"(?P<year>\d{4})-?(?:"
+    r"W(?P<week>\d{2})-?(?P<wday>[1-7])"
+    r"|(?P<month>\d{2})-?(?P<day>\d{2})"
+    r"|(?P<yday>\d{3}))"
+)
+_TIME_RE = re.compile(
+    r"(?P<h>\d{2})(?::?(?P<mi>\d{2})(?::?(?P<s>\d{2})(?:[.,]\d+)?)?)?"
+    r"(?P<tz>Z|[+-]\d{2}(?::?\d{2})?)?"
+)
+
+
+def _tz(text: str | None) -> timezone:
+    if not text or text == "Z":
+        return UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours = int(digits[:2])
+    minutes = int(digits[2:4]) if len(digits) >= 4 else 0
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def parse_datetime(text: str) -> datetime:
+    """Parse an ISO 8601 date or date-time into an aware datetime; ValueError if bad."""
+    s = text.strip()
+    date_part, sep, time_part = s.replace(" ", "T", 1).partition("T")
+    dm = _DATE_RE.fullmatch(date_part)
+    if dm is None:
+        raise ValueError(f"invalid ISO 8601 date {text!r}")
+    year = int(dm.group("year"))
+    try:
+        if dm.group("week"):
+            base = date.fromisocalendar(year, int(dm.group("week")), int(dm.group("wday")))
+        elif dm.group("yday"):
+            yday = int(dm.group("yday"))
+            if not 1 <= yday <= (366 if _leap(year) else 365):
+                raise ValueError(f"invalid day of year in {text!r}")
+            base = date(year, 1, 1) + timedelta(days=yday - 1)
+        else:
+            base = date(year, int(dm.group("month")), int(dm.group("day")))
+    except ValueError as exc:
+        raise ValueError(f"invalid ISO 8601 date {text!r}: {exc}") from None
+    hour = minute = second = 0
+    tz = UTC
+    if sep:
+        tm = _TIME_RE.fullmatch(time_part)
+        if tm is None:
+            raise ValueError(f"invalid ISO 8601 time in {text!r}")
+        hour = int(tm.group("h"))
+        minute = int(tm.group("mi") or 0)
+        second = int(tm.group("s") or 0)
+        if hour > 24 or minute > 59 or second > 60:
+            raise ValueError(f"invalid ISO 8601 time in {text!r}")
+        tz = _tz(tm.group("tz"))
+    extra = timedelta(0)
+    if hour == 24:
+        hour, extra = 0, timedelta(days=1)
+    if second == 60:
+        second, extra = 59, extra + timedelta(seconds=1)
+    return datetime(base.year, base.month, base.day, hour, minute, second, tzinfo=tz) + extra
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
