@@ -1,0 +1,151 @@
+"""heartbeat's message authentication: HMAC-SHA1, HMAC-MD5 and the unkeyed CRC.
+
+`lib/plugins/HBauth/{sha1,md5,crc}.c`: sha1/md5 are RFC 2104 HMACs keyed with the
+authkeys key token, printed as lowercase hex; crc is CRC-32 with polynomial
+0x04C11DB7, MSB first, initial value 0, final XOR 0xFFFFFFFF, no length appended,
+printed with `%lx` (no leading zeros). CRC authenticates nothing (anyone can compute
+it); it only detects corruption.
+
+The auth string on the wire is always `"<index> <token>"` (decimal index 0..15).
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+MAX_AUTH_INDEX = 15
+
+# Bit-reversal of every byte: lets zlib's reflected CRC-32 compute the MSB-first one.
+_BITREV = bytes(int(f"{i:08b}"[::-1], 2) for i in range(256))
+
+_AUTH_STRING = re.compile(rb"(0|[1-9][0-9]?) ([0-9a-f]{1,64})")
+
+
+class AuthMethod(StrEnum):
+    CRC = "crc"
+    MD5 = "md5"
+    SHA1 = "sha1"
+
+
+def crc_token(data: bytes) -> str:
+    """heartbeat's `crc` token: MSB-first CRC-32, init 0, xorout 0xFFFFFFFF, as `%x`."""
+    # zlib.crc32(d, 0xFFFFFFFF) runs the reflected algorithm from register 0 and
+    # XORs the result with 0xFFFFFFFF; feeding bit-reversed bytes and reversing the
+    # 32-bit result gives the non-reflected CRC with the same init and xorout.
+    reflected = zlib.crc32(data.translate(_BITREV), 0xFFFFFFFF)
+    value = int.from_bytes(reflected.to_bytes(4, "little").translate(_BITREV), "big")
+    return f"{value:x}"
+
+
+@dataclass(frozen=True, slots=True)
+class AuthKey:
+    """One authkeys entry: `<index> <method> [<secret>]`."""
+
+    index: int
+    method: AuthMethod
+    secret: bytes = b""
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.index <= MAX_AUTH_INDEX:
+            raise ValueError(f"auth index {self.index} not in 0..{MAX_AUTH_INDEX}")
+        object.__setattr__(self, "method", AuthMethod(self.method))
+        if self.method is AuthMethod.CRC:
+            if self.secret:
+                raise ValueError("auth method crc doesn't use a key")
+        elif not self.secret:
+            raise ValueError(f"auth method {self.method.value} requires a key")
+
+    @classmethod
+    def of(cls, index: int, method: str | AuthMethod, secret: str | bytes | None = None) -> AuthKey:
+        """Build from authkeys-style text; a str secret is taken as its UTF-8 bytes."""
+        raw = secret.encode() if isinstance(secret, str) else (secret or b"")
+        return cls(index, AuthMethod(method), raw)
+
+    def token(self, data: bytes) -> str:
+        if self.method is AuthMethod.SHA1:
+            return hmac.digest(self.secret, data, "sha1").hex()
+        if self.method is AuthMethod.MD5:
+            return hmac.digest(self.secret, data, "md5").hex()
+        return crc_token(data)
+
+    def auth_string(self, data: bytes) -> str:
+        return f"{self.index} {self.token(data)}"
+
+    def __repr__(self) -> str:  # never print the secret
+        return f"AuthKey(index={self.index}, method={self.method.value!r}, secret=<hidden>)"
+
+
+class AuthKeys(Mapping[int, AuthKey]):
+    """The keys a receiver accepts, by index; `active` is the one it signs with."""
+
+    __slots__ = ("_active", "_keys")
+
+    def __init__(self, keys: Iterable[AuthKey], active: int | None = None) -> None:
+        self._keys = {k.index: k for k in keys}
+        if active is not None and active not in self._keys:
+            raise ValueError(f"active auth index {active} is not defined")
+        self._active = active
+
+    @classmethod
+    def from_mapping(
+        cls,
+        entries: Mapping[int, tuple[str | AuthMethod, str | bytes | None]],
+        active: int | None = None,
+    ) -> AuthKeys:
+        """`AuthKeys.from_mapping({1: ("sha1", "secret"), 3: ("crc", None)}, active=1)`."""
+        return cls((AuthKey.of(i, m, s) for i, (m, s) in entries.items()), active)
+
+    @classmethod
+    def from_config(cls, config: object) -> AuthKeys:
+        """Adapter for a parsed authkeys file.
+
+        Accepts any object with `keys` (a mapping index -> entry, or an iterable of
+        entries) and optional `active`; an entry has `index`, `method` and `key` (or
+        `secret`) attributes, or is an `AuthKey`.
+        """
+        raw = getattr(config, "keys", config)
+        items = raw.values() if isinstance(raw, Mapping) else raw
+        keys: list[AuthKey] = []
+        for entry in items:  # type: ignore[attr-defined]
+            if isinstance(entry, AuthKey):
+                keys.append(entry)
+                continue
+            secret = getattr(entry, "key", None)
+            if secret is None:
+                secret = getattr(entry, "secret", None)
+            keys.append(AuthKey.of(entry.index, str(entry.method), secret))
+        active = getattr(config, "active", None)
+        return cls(keys, active if isinstance(active, int) else None)
+
+    @property
+    def active(self) -> AuthKey:
+        if self._active is None:
+            raise LookupError("no active auth index")
+        return self._keys[self._active]
+
+    def __getitem__(self, index: int) -> AuthKey:
+        return self._keys[index]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+def parse_auth_string(raw: bytes) -> tuple[int, str] | None:
+    """Strictly parse `"<index> <lowercase hex token>"`; None if it is not that."""
+    m = _AUTH_STRING.fullmatch(raw)
+    if m is None:
+        return None
+    return int(m.group(1)), m.group(2).decode("ascii")
+
+
+def verify(key: AuthKey, data: bytes, token: str) -> bool:
+    """Constant-time comparison of the received token with the one computed over data."""
+    return hmac.compare_digest(key.token(data), token)

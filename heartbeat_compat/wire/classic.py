@@ -1,0 +1,186 @@
+"""Classic (`>>>` ... `<<<`) encoding, as cluster-glue `cl_msg.c` reads and writes it.
+
+```
+message = ">>>" LF *( ["(" type ")"] name "=" value LF ) "<<<" LF
+```
+
+* strings: raw, with LF written as byte 0x13 (and 0x13 read back as LF);
+* binary and compressed: standard base64 with padding;
+* struct: the nested classic message with its LFs replaced by `SPECIAL_SYMS[depth]`
+  (depth of the message that holds the field);
+* list: the packed `len:elem,` value.
+
+Differences from the C reader, all on the strict side: the `<<<` line is required,
+only a single NUL may follow it, NUL bytes elsewhere, type digits other than 1-4,
+non-canonical lengths and malformed base64 drop the packet.
+"""
+
+from __future__ import annotations
+
+import binascii
+from base64 import b64decode, b64encode
+
+from .errors import DecodeError, DropReason, EncodeError
+from .limits import ParseContext
+from .message import AUTH_FIELD, Field, FieldType, Message
+from .values import (
+    EncodeContext,
+    algorithm_of,
+    compress_field,
+    decode_name,
+    decompress_field,
+    encode_name,
+    pack_list,
+    to_bytes,
+    to_str,
+    unpack_list,
+)
+
+START = b">>>\n"
+END = b"<<<\n"
+STRING_NL = 0x13  # SPECIAL_SYM: LF inside string values
+SPECIAL_SYMS = bytes([20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 15, 16, 17, 18])
+
+_NL_TO_SYM = bytes.maketrans(b"\n", b"\x13")
+_SYM_TO_NL = bytes.maketrans(b"\x13", b"\n")
+_TYPE_PREFIX = {t: b"(%d)" % t for t in FieldType}
+_CLASSIC_TYPES = {ord("1"): FieldType.BINARY, ord("2"): FieldType.STRUCT}
+_CLASSIC_TYPES[ord("3")] = FieldType.LIST
+_CLASSIC_TYPES[ord("4")] = FieldType.COMPRESS
+
+
+# -- encoding ------------------------------------------------------------------------
+def _encode_value(f: Field, depth: int, algorithm: str, ctx: EncodeContext) -> bytes:
+    value = f.value
+    if f.type is FieldType.STRING and isinstance(value, str):
+        raw = to_bytes(value, f"field {f.name!r}")
+        if not raw or b"\0" in raw or b"\x13" in raw:
+            raise EncodeError(f"field {f.name!r}: empty, NUL or 0x13 in a classic string")
+        return raw.translate(_NL_TO_SYM)
+    if f.type is FieldType.BINARY and isinstance(value, bytes):
+        if not value:
+            raise EncodeError(f"field {f.name!r}: empty binary value cannot be classic")
+        return b64encode(value)
+    if f.type is FieldType.LIST and isinstance(value, tuple):
+        return pack_list(f.name, value, classic=True)
+    if f.type is FieldType.STRUCT and isinstance(value, Message):
+        if depth + 1 > min(ctx.limits.max_depth, len(SPECIAL_SYMS)):
+            raise EncodeError("message nested too deeply")
+        child = encode_message(value, depth + 1, ctx)
+        sym = SPECIAL_SYMS[depth : depth + 1]
+        if sym in child:
+            raise EncodeError(f"field {f.name!r}: nested message contains byte {sym!r}")
+        return child.replace(b"\n", sym)
+    if f.type is FieldType.COMPRESS and isinstance(value, Message):
+        return b64encode(compress_field(value, algorithm, depth, ctx))
+    raise EncodeError(f"field {f.name!r}: no classic encoding for {f.type.name} of this value")
+
+
+def field_lines(
+    msg: Message, depth: int, ctx: EncodeContext, *, skip_auth: bool = False
+) -> list[bytes]:
+    """One `[(t)]name=value\\n` line per field."""
+    algorithm = algorithm_of(msg)
+    lines = []
+    for f in msg.fields:
+        if skip_auth and f.name == AUTH_FIELD:
+            continue
+        name = encode_name(f.name, ctx.limits)
+        value = _encode_value(f, depth, algorithm, ctx)
+        if f.type is FieldType.STRING:
+            lines.append(b"%b=%b\n" % (name, value))
+        else:
+            lines.append(b"%b%b=%b\n" % (_TYPE_PREFIX[f.type], name, value))
+    return lines
+
+
+def encode_message(msg: Message, depth: int, ctx: EncodeContext) -> bytes:
+    return START + b"".join(field_lines(msg, depth, ctx)) + END
+
+
+def signed_text(msg: Message, ctx: EncodeContext) -> bytes:
+    """What the classic `auth` field signs: every field line except `auth` ones."""
+    return b"".join(field_lines(msg, 0, ctx, skip_auth=True))
+
+
+# -- decoding ------------------------------------------------------------------------
+def split_lines(data: bytes, *, allow_trailing_nul: bool) -> list[bytes]:
+    """The non-empty field lines of a classic message (without their LF)."""
+    if not data.startswith(START):
+        raise DecodeError(DropReason.BAD_MAGIC, "no >>>")
+    end = data.find(b"\n<<<\n", len(START) - 1)
+    if end < 0:
+        raise DecodeError(DropReason.TRUNCATED, "no <<< line")
+    rest = data[end + 5 :]
+    if rest and not (allow_trailing_nul and rest == b"\0"):
+        raise DecodeError(DropReason.TRAILING_GARBAGE, "bytes after <<<")
+    body = data[len(START) : end]
+    if b"\0" in body:
+        raise DecodeError(DropReason.MALFORMED, "NUL inside a classic message")
+    return [line for line in body.split(b"\n") if line]
+
+
+def line_name(line: bytes) -> bytes:
+    """The name part of a line, type prefix included (b'' if there is no '=')."""
+    eq = line.find(b"=")
+    return line[:eq] if eq > 0 else b""
+
+
+def parse_lines(lines: list[bytes], depth: int, ctx: ParseContext) -> Message:
+    limits = ctx.limits
+    if len(lines) > limits.max_fields:
+        raise DecodeError(DropReason.TOO_MANY_FIELDS, f"{len(lines)} fields")
+    ctx.count_fields(len(lines))
+    fields: list[Field] = []
+    compressed: list[tuple[int, bytes]] = []
+    for line in lines:
+        eq = line.find(b"=")
+        if eq <= 0:
+            raise DecodeError(DropReason.MALFORMED, "line without name=value")
+        raw_name = line[:eq]
+        value = line[eq + 1 :]
+        if not value:
+            raise DecodeError(DropReason.BAD_VALUE, "empty value")
+        ftype = FieldType.STRING
+        if raw_name[:1] == b"(":
+            if len(raw_name) < 4 or raw_name[2] != 0x29:  # ')'
+                raise DecodeError(DropReason.BAD_TYPE, "bad type prefix")
+            found = _CLASSIC_TYPES.get(raw_name[1])
+            if found is None:
+                raise DecodeError(DropReason.BAD_TYPE, "unknown classic type digit")
+            ftype = found
+            raw_name = raw_name[3:]
+        name = decode_name(raw_name, limits)
+        if ftype is FieldType.STRING:
+            fields.append(Field(name, to_str(value.translate(_SYM_TO_NL)), ftype))
+        elif ftype is FieldType.BINARY or ftype is FieldType.COMPRESS:
+            try:
+                raw = b64decode(value, validate=True)
+            except (binascii.Error, ValueError):
+                raise DecodeError(DropReason.BAD_VALUE, "bad base64") from None
+            if ftype is FieldType.COMPRESS:
+                compressed.append((len(fields), raw))
+            fields.append(Field(name, raw, FieldType.BINARY))
+        elif ftype is FieldType.LIST:
+            fields.append(Field(name, unpack_list(value, limits), ftype))
+        else:  # STRUCT
+            ctx.check_depth(depth + 1)
+            if depth >= len(SPECIAL_SYMS):
+                raise DecodeError(DropReason.TOO_DEEP, "no special symbol at this depth")
+            child = value.replace(SPECIAL_SYMS[depth : depth + 1], b"\n")
+            sub = parse_lines(split_lines(child, allow_trailing_nul=False), depth + 1, ctx)
+            fields.append(Field(name, sub, ftype))
+    msg = Message._from_trusted(fields)
+    if compressed:
+        algorithm = msg.get_str("_compression_algorithm")
+        for index, raw in compressed:
+            sub = decompress_field(raw, algorithm, depth, ctx)
+            fields[index] = Field(fields[index].name, sub, FieldType.COMPRESS)
+    return msg
+
+
+def parse_message(
+    data: bytes, depth: int, ctx: ParseContext, *, allow_trailing_nul: bool
+) -> Message:
+    """Parse a classic message without authenticating it (nested and payload use)."""
+    return parse_lines(split_lines(data, allow_trailing_nul=allow_trailing_nul), depth, ctx)

@@ -1,0 +1,134 @@
+"""Value helpers shared by both encodings: names, strings, string lists, compressed fields."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .compress import COMPRESS_NAME, DEFAULT_ALGORITHM, compress, decompress
+from .errors import DecodeError, DropReason, EncodeError
+from .limits import Limits, ParseContext
+from .message import Message
+
+_ENC = "utf-8"
+_ERRORS = "surrogateescape"  # any byte string survives bytes -> str -> bytes
+
+_FORBIDDEN_IN_NAME = (b"=", b"\n", b"\0")
+
+
+def to_bytes(text: str, what: str) -> bytes:
+    try:
+        return text.encode(_ENC, _ERRORS)
+    except UnicodeEncodeError:
+        raise EncodeError(f"{what} is not encodable text") from None
+
+
+def to_str(raw: bytes) -> str:
+    return raw.decode(_ENC, _ERRORS)
+
+
+def name_problem(raw: bytes, limits: Limits) -> str | None:
+    """Why `raw` cannot be a field name in either encoding (None if it can)."""
+    if not raw:
+        return "empty name"
+    if len(raw) > limits.max_name_len:
+        return "name too long"
+    if raw[:1] == b"(" or raw.startswith(b">>>"):
+        return "name starts with '(' or '>>>'"
+    for bad in _FORBIDDEN_IN_NAME:
+        if bad in raw:
+            return "name contains '=', newline or NUL"
+    return None
+
+
+def encode_name(name: str, limits: Limits) -> bytes:
+    raw = to_bytes(name, "field name")
+    problem = name_problem(raw, limits)
+    if problem is not None:
+        raise EncodeError(f"field {name!r}: {problem}")
+    return raw
+
+
+def decode_name(raw: bytes, limits: Limits) -> str:
+    problem = name_problem(raw, limits)
+    if problem is not None:
+        raise DecodeError(DropReason.BAD_NAME, problem)
+    return to_str(raw)
+
+
+# -- string lists: "<len>:<elem>," repeated (cl_msg_types.c string_list_pack) ------
+def pack_list(name: str, items: tuple[str, ...], *, classic: bool) -> bytes:
+    if not items:
+        raise EncodeError(f"list field {name!r} is empty")
+    out = bytearray()
+    for item in items:
+        raw = to_bytes(item, f"list field {name!r}")
+        if not raw or b"\0" in raw or (classic and b"\n" in raw):
+            raise EncodeError(f"list field {name!r}: empty element, NUL or newline")
+        out += b"%d:%b," % (len(raw), raw)
+    return bytes(out)
+
+
+def unpack_list(raw: bytes, limits: Limits) -> tuple[str, ...]:
+    """Strict inverse of `pack_list`: canonical lengths, every element followed by ','."""
+    items: list[str] = []
+    pos = 0
+    end = len(raw)
+    if end == 0:
+        raise DecodeError(DropReason.BAD_VALUE, "empty list")
+    while pos < end:
+        colon = raw.find(b":", pos, pos + 8)
+        if colon <= pos:
+            raise DecodeError(DropReason.BAD_LENGTH, "list element length")
+        digits = raw[pos:colon]
+        if not digits.isdigit() or digits[:1] == b"0":
+            raise DecodeError(DropReason.BAD_LENGTH, "list element length")
+        n = int(digits)
+        start = colon + 1
+        stop = start + n
+        if stop >= end or raw[stop] != 0x2C:  # ','
+            raise DecodeError(DropReason.BAD_LENGTH, "list element overruns")
+        elem = raw[start:stop]
+        if b"\0" in elem:
+            raise DecodeError(DropReason.BAD_VALUE, "NUL in list element")
+        items.append(to_str(elem))
+        if len(items) > limits.max_list_items:
+            raise DecodeError(DropReason.BAD_VALUE, "too many list elements")
+        pos = stop + 1
+    return tuple(items)
+
+
+# -- field-level compression (FT_COMPRESS) -------------------------------------------
+PayloadEncoder = Callable[[Message, int, "EncodeContext"], bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class EncodeContext:
+    limits: Limits
+    encode_payload: PayloadEncoder
+
+
+def algorithm_of(msg: Message) -> str:
+    return msg.get_str(COMPRESS_NAME) or DEFAULT_ALGORITHM
+
+
+def compress_field(child: Message, algorithm: str, depth: int, ctx: EncodeContext) -> bytes:
+    """Wire bytes of a COMPRESS field whose parent message is at `depth`."""
+    if depth + 1 > ctx.limits.max_depth:
+        raise EncodeError("message nested too deeply")
+    payload = ctx.encode_payload(child, depth + 1, ctx)
+    if len(payload) > ctx.limits.max_uncompressed:
+        raise EncodeError("compressed field too large before compression")
+    return compress(payload, algorithm)
+
+
+def decompress_field(raw: bytes, algorithm: str | None, depth: int, ctx: ParseContext) -> Message:
+    """The nested message of a COMPRESS field whose parent message is at `depth`."""
+    if algorithm is None:
+        raise DecodeError(DropReason.UNKNOWN_COMPRESSION, "no _compression_algorithm field")
+    ctx.check_depth(depth + 1)
+    limits = ctx.limits
+    budget = min(limits.max_uncompressed, limits.max_decompressed_total - ctx.decompressed)
+    payload = decompress(raw, algorithm, max(budget, 0))
+    ctx.decompressed += len(payload)
+    return ctx.parse_payload(payload, depth + 1, ctx)
