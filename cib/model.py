@@ -382,10 +382,21 @@ def iter_resources(resources: list[Resource]) -> Iterator[Resource]:
             yield from iter_resources([rsc.child])
 
 
-ROLE_ALIASES = {"Master": "Promoted", "Slave": "Unpromoted"}
+ROLE_ALIASES = {
+    "started": "Started",
+    "stopped": "Stopped",
+    "promoted": "Promoted",
+    "unpromoted": "Unpromoted",
+    "master": "Promoted",
+    "slave": "Unpromoted",
+}
 
 
 def normalize_role(role: str | None) -> str | None:
+    """Canonical role name (case-insensitive; Master -> Promoted, Slave -> Unpromoted).
+
+    Unknown names are returned unchanged (validation reports them).
+    """
     if role is None:
         return None
-    return ROLE_ALIASES.get(role, role)
+    return ROLE_ALIASES.get(role.strip().lower(), role)

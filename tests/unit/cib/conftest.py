@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-CASES_DIR = Path("/work/shared/pacemaker-scheduler-cases/xml")
-SAMPLES_DIR = Path("/work/shared/reference/tool-output-samples")
+from tests.fixtures.tools import SHARED
+
+CASES_DIR = SHARED / "pacemaker-scheduler-cases" / "xml"
+SAMPLES_DIR = SHARED / "reference" / "tool-output-samples"
 
 
 def case_files() -> list[Path]:

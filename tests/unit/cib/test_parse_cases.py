@@ -6,14 +6,15 @@ import pytest
 
 import cib
 from cib.model import Clone, Group, Primitive
+from tests.fixtures.tools import require_path
 
 from .conftest import CASES_DIR, case_files, sample_cibs
 
 needs_cases = pytest.mark.skipif(not CASES_DIR.is_dir(), reason="scheduler cases not available")
 
 
-@needs_cases
 def test_sixty_cases_present() -> None:
+    require_path(CASES_DIR, "the stored Pacemaker scheduler cases")
     assert len(case_files()) == 60
 
 

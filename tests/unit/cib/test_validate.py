@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import cib
+from cib import errors, schema
+from cib.validate import check_file, check_text, semantic_errors, semantic_warnings
+from tests.fixtures.tools import require_path
+
+from .conftest import case_files, sample_cibs
+
+RNG = schema.SCHEMA_DIR / "pacemaker-3.9.rng"
+
+
+def doc(prim_body: str = "", constraints: str = "", meta: str = "", props: str = "") -> str:
+    return f"""<cib validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
+  <configuration>
+    <crm_config><cluster_property_set id="cib-bootstrap-options">{props}</cluster_property_set>
+    </crm_config>
+    <nodes><node id="1" uname="n1"/></nodes>
+    <resources>
+      <primitive id="A" class="ocf" provider="heartbeat" type="Dummy">{prim_body}</primitive>
+      <primitive id="B" class="ocf" provider="heartbeat" type="Dummy">{meta}</primitive>
+    </resources>
+    <constraints>{constraints}</constraints>
+  </configuration>
+  <status/>
+</cib>
+"""
+
+
+def need_schema() -> None:
+    require_path(RNG, "Pacemaker's RelaxNG schemas")
+
+
+@pytest.mark.parametrize("path", case_files() + sample_cibs(), ids=lambda p: p.name)
+def test_reference_cibs_are_valid(path: Path) -> None:
+    need_schema()
+    assert check_file(path, use_schema=True) == []
+
+
+def test_schema_error_like_crm_verify() -> None:
+    need_schema()
+    found = check_text(
+        doc(constraints='<rsc_colocation id="c" rsc="A" with-rsc="B" score="abc"/>'),
+        "bad.xml",
+        use_schema=True,
+    )
+    assert len(found) == 1
+    err = found[0]
+    assert err.code == errors.SCHEMA and err.line == 10 and err.element_id == "c"
+    assert str(err).startswith("bad.xml:10: c: element rsc_colocation: Relax-NG validity error")
+    assert "Invalid attribute score" in str(err)
+
+
+def test_schema_catches_dangling_idref() -> None:
+    need_schema()
+    found = check_text(
+        doc(constraints='<rsc_order id="o" first="A" then="nope"/>'), use_schema=True
+    )
+    assert found[0].code == errors.SCHEMA and "nope" in found[0].message
+
+
+def test_without_schema_the_parser_still_catches_it() -> None:
+    found = check_text(
+        doc(constraints='<rsc_order id="o" first="A" then="nope"/>'), use_schema=False
+    )
+    assert [e.code for e in found] == [errors.DANGLING_IDREF]
+
+
+def test_schema_names_and_unavailable(tmp_path: Path) -> None:
+    assert schema.schema_file("../../etc/passwd") is None
+    assert schema.schema_file("pacemaker-3.9", tmp_path) == tmp_path / "pacemaker-3.9.rng"
+    assert not schema.available("pacemaker-3.9", tmp_path)
+    with pytest.raises(cib.CibError) as info:
+        schema.load("pacemaker-3.9", tmp_path)
+    assert info.value.code == errors.SCHEMA_UNAVAILABLE
+    text = doc()
+    assert check_text(text, use_schema=None, schema_dir=tmp_path) == []  # auto: skipped
+    assert (
+        check_text(text, use_schema=True, schema_dir=tmp_path)[0].code == errors.SCHEMA_UNAVAILABLE
+    )
+    none = text.replace('validate-with="pacemaker-3.9"', 'validate-with="none"')
+    assert check_text(none, use_schema=True) == []
+
+
+def test_installed_versions() -> None:
+    need_schema()
+    versions = schema.installed_versions()
+    assert "pacemaker-3.0" in versions and "pacemaker-3.9" in versions
+    assert versions.index("pacemaker-2.10") > versions.index("pacemaker-2.9")  # numeric order
+
+
+OPS = "<operations>{}</operations>"
+
+
+def codes(text: str) -> list[str]:
+    return [e.code for e in check_text(text, "t.xml", use_schema=False)]
+
+
+def test_duplicate_op_is_error() -> None:
+    body = OPS.format(
+        '<op id="m1" name="monitor" interval="10s"/><op id="m2" name="monitor" interval="10"/>'
+    )
+    found = check_text(doc(body), "t.xml", use_schema=False)
+    assert [e.element_id for e in found] == ["m2"]
+    assert "duplicates 'm1'" in found[0].message
+
+
+def test_recurring_start_is_error() -> None:
+    assert codes(doc(OPS.format('<op id="s" name="start" interval="10s"/>'))) == [errors.INVALID]
+
+
+def test_bad_target_role_is_error_other_meta_warns() -> None:
+    meta = (
+        '<meta_attributes id="bm"><nvpair id="b1" name="target-role" value="bogus"/>'
+        '<nvpair id="b2" name="is-managed" value="maybe"/>'
+        '<nvpair id="b3" name="priority" value="1.0"/></meta_attributes>'
+    )
+    c = cib.loads(doc(meta=meta), source="t.xml")
+    assert [e.message for e in semantic_errors(c)] == [
+        "target-role='bogus' is not a valid role value"
+    ]
+    assert [e.message for e in semantic_warnings(c)] == [
+        "is-managed='maybe' is not a valid bool value"
+    ]
+    ok_role = meta.replace("bogus", "started")  # Pacemaker reads roles case-insensitively
+    assert semantic_errors(cib.loads(doc(meta=ok_role))) == []
+
+
+def test_bad_cluster_option_is_error() -> None:
+    props = '<nvpair id="p1" name="no-quorum-policy" value="bogus"/>'
+    assert codes(doc(props=props)) == [errors.BAD_VALUE]
+
+
+def test_self_constraints_and_demote_are_warnings() -> None:
+    cons = (
+        '<rsc_colocation id="c" rsc="A" with-rsc="A" score="10"/>'
+        '<rsc_order id="o" first="A" then="A"/>'
+    )
+    body = OPS.format('<op id="m" name="monitor" interval="10s" on-fail="demote"/>')
+    c = cib.loads(doc(body, cons))
+    assert semantic_errors(c) == []
+    assert sorted(str(e.element_id) for e in semantic_warnings(c)) == ["c", "m", "o"]
+
+
+def test_bad_rsc_pattern() -> None:
+    cons = '<rsc_location id="l" rsc-pattern="([" node="n1" score="5"/>'
+    assert codes(doc(constraints=cons)) == [errors.BAD_VALUE]
+
+
+def test_check_file_io_and_syntax(tmp_path: Path) -> None:
+    assert check_file(tmp_path / "missing.xml")[0].code == errors.IO
+    bad = tmp_path / "bad.xml"
+    bad.write_text("<cib><configuration>")
+    assert check_file(bad)[0].code == errors.XML_SYNTAX
