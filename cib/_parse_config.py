@@ -70,6 +70,7 @@ class ConfigParser(NvParser):
                     attr_sets=attr_sets,
                     utilization_sets=util,
                     line=line_of(el),
+                    score=el.get("score"),
                 )
             )
         return out

@@ -190,6 +190,7 @@ class Node:
     attr_sets: list[NvSet] = field(default_factory=list)
     utilization_sets: list[NvSet] = field(default_factory=list)
     line: int = 0
+    score: str | None = None  # raw <node score=...> (base score for every resource)
 
 
 # --------------------------------------------------------------------------- constraints

@@ -1,0 +1,277 @@
+"""Derive a resource's state on a node from its operation history (``lrm_rsc_op`` records).
+
+This follows what Pacemaker's status unpacking does for one ``lrm_resource`` on one node:
+
+* operations are replayed in ``call-id`` order (pending ones, call-id -1, last);
+* an operation whose executor status is *done* or *error* is judged by comparing its rc with
+  the expected rc (3rd field of the transition key; 0 when unknown, 7 for probes): equal means
+  success.  A probe (monitor with interval 0) returning 7 means "stopped", 0 "running",
+  8 "running promoted" -- none of those is a failure.  Other executor statuses (timeout,
+  not supported, hard/fatal error, not installed ...) are failures;
+* successful start / promote / demote / stop / monitor results set the role; a later
+  successful start/stop/promote clears earlier failures handled by restart/block/ignore/demote
+  (but not those handled by stop/fence/standby);
+* a failure whose configured ``on-fail`` is ``ignore`` is treated as a success and only
+  remembered (``failure_ignored``);
+* a failed stop bans the resource from the node; a failed promote leaves it promoted.
+
+The caller supplies ``on_fail_for(task, interval_ms) -> str`` resolving the configured
+``on-fail`` of an operation (Pacemaker values: ignore block stop restart standby fence demote).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from cib.model import LrmResource, OpRecord
+
+# Roles, ordered like Pacemaker's enum rsc_role_e.
+ROLE_UNKNOWN = 0
+ROLE_STOPPED = 1
+ROLE_STARTED = 2
+ROLE_UNPROMOTED = 3
+ROLE_PROMOTED = 4
+ROLE_NAMES = {
+    ROLE_UNKNOWN: "Unknown",
+    ROLE_STOPPED: "Stopped",
+    ROLE_STARTED: "Started",
+    ROLE_UNPROMOTED: "Unpromoted",
+    ROLE_PROMOTED: "Promoted",
+}
+
+RC_OK = 0
+RC_NOT_RUNNING = 7
+RC_RUNNING_PROMOTED = 8
+RC_FAILED_PROMOTED = 9
+RC_NOT_INSTALLED = 5
+RC_DEGRADED = 190
+RC_DEGRADED_PROMOTED = 191
+
+EXEC_PENDING = -1
+EXEC_DONE = 0
+EXEC_CANCELLED = 1
+EXEC_ERROR = 4
+
+# Failure handling severity (Pacemaker's enum action_fail_response order).
+ON_FAIL_ORDER = {
+    "none": 0,
+    "ignore": 1,
+    "demote": 2,
+    "restart": 3,
+    "block": 5,
+    "stop": 6,
+    "standby": 7,
+    "fence": 8,
+}
+_CLEARED_BY_SUCCESS = frozenset({"ignore", "demote", "restart", "block"})
+
+OnFailResolver = Callable[[str, int], str]
+
+
+@dataclass(slots=True)
+class NodeHistory:
+    """What the history of one resource on one node says."""
+
+    node: str
+    role: int = ROLE_UNKNOWN
+    on_fail: str = "none"  # strongest unhandled failure response
+    failure_ignored: bool = False
+    stop_failed: bool = False  # a stop failed here: ban the resource from this node
+    pending: str | None = None  # task of a pending operation
+    last_failure: OpRecord | None = None
+    failed_ops: list[OpRecord] = field(default_factory=list)
+    seen: bool = False  # any completed operation at all
+
+    @property
+    def active(self) -> bool:
+        return self.role > ROLE_STOPPED
+
+    @property
+    def failed(self) -> bool:
+        """The resource is active here and an unrecovered failure needs handling."""
+        return self.active and self.on_fail not in ("none", "ignore")
+
+    @property
+    def role_name(self) -> str:
+        return ROLE_NAMES[self.role]
+
+
+def sorted_ops(lrm: LrmResource) -> list[OpRecord]:
+    """Operations in the order Pacemaker replays them (by call-id, pending last)."""
+    return sorted(
+        lrm.ops,
+        key=lambda op: (op.call_id < 0 or op.op_status == EXEC_PENDING, op.call_id),
+    )
+
+
+def _expected_rc(op: OpRecord) -> int:
+    if op.target_rc is not None:
+        return op.target_rc
+    if op.operation == "monitor" and op.interval_ms == 0:
+        return RC_NOT_RUNNING
+    return RC_OK
+
+
+def _is_probe(op: OpRecord) -> bool:
+    return op.operation == "monitor" and op.interval_ms == 0
+
+
+def judge(op: OpRecord) -> str:
+    """``done``, ``failed``, ``pending`` or ``cancelled`` for one record."""
+    if op.op_status == EXEC_PENDING or op.call_id < 0:
+        return "pending"
+    if op.op_status == EXEC_CANCELLED:
+        return "cancelled"
+    if op.op_status not in (EXEC_DONE, EXEC_ERROR):
+        return "failed"
+    rc, expected = op.rc_code, _expected_rc(op)
+    if rc == expected:
+        return "done"
+    if _is_probe(op) and rc in (RC_OK, RC_NOT_RUNNING, RC_RUNNING_PROMOTED):
+        return "done"
+    if rc in (RC_DEGRADED, RC_DEGRADED_PROMOTED) and op.operation == "monitor":
+        return "done"
+    if op.operation == "stop" and rc == RC_NOT_RUNNING:
+        return "done"
+    return "failed"
+
+
+def _active_role(promotable: bool) -> int:
+    return ROLE_UNPROMOTED if promotable else ROLE_STARTED
+
+
+def _apply_success(hist: NodeHistory, op: OpRecord, promotable: bool) -> None:
+    task = op.operation
+    clear = False
+    if task == "monitor":
+        if op.rc_code == RC_NOT_RUNNING:
+            hist.role = ROLE_STOPPED
+        elif op.rc_code in (RC_RUNNING_PROMOTED, RC_DEGRADED_PROMOTED):
+            hist.role = ROLE_PROMOTED
+        elif hist.role < ROLE_STARTED:
+            hist.role = _active_role(promotable)
+    elif task in ("start", "migrate_from"):
+        hist.role = _active_role(promotable)
+        clear = True
+    elif task in ("stop", "migrate_to"):
+        hist.role = ROLE_STOPPED
+        clear = True
+    elif task == "promote":
+        hist.role = ROLE_PROMOTED
+        clear = True
+    elif task == "demote":
+        hist.role = ROLE_UNPROMOTED
+        clear = hist.on_fail == "demote"
+    elif hist.role < ROLE_STARTED and task not in ("notify", "meta-data", "delete"):
+        hist.role = _active_role(promotable)
+    if clear and hist.on_fail in _CLEARED_BY_SUCCESS:
+        hist.on_fail = "none"
+
+
+def _apply_failure(hist: NodeHistory, op: OpRecord, on_fail: str, promotable: bool) -> None:
+    task = op.operation
+    if ON_FAIL_ORDER.get(on_fail, 3) > ON_FAIL_ORDER.get(hist.on_fail, 0):
+        hist.on_fail = on_fail
+    hist.last_failure = op
+    hist.failed_ops.append(op)
+    if task == "stop":
+        hist.stop_failed = True
+    elif task == "promote":
+        hist.role = ROLE_PROMOTED
+    elif task == "demote":
+        if on_fail == "block":
+            hist.role = ROLE_PROMOTED
+        elif op.rc_code == RC_NOT_RUNNING:
+            hist.role = ROLE_STOPPED
+        else:
+            hist.role = ROLE_UNPROMOTED
+    if _is_probe(op) and op.rc_code == RC_NOT_INSTALLED:
+        hist.role = ROLE_STOPPED
+    elif hist.role < ROLE_STARTED:
+        hist.role = _active_role(promotable)
+    if task == "monitor" and op.rc_code == RC_FAILED_PROMOTED:
+        hist.role = ROLE_PROMOTED
+
+
+def unpack_node_history(
+    lrm: LrmResource,
+    node: str,
+    on_fail_for: OnFailResolver,
+    *,
+    promotable: bool = False,
+) -> NodeHistory:
+    """Replay ``lrm``'s operations on ``node`` and return the resulting state."""
+    hist = NodeHistory(node=node)
+    for op in sorted_ops(lrm):
+        verdict = judge(op)
+        if verdict == "cancelled":
+            continue
+        if verdict == "pending":
+            hist.pending = op.operation
+            if op.operation in ("start", "promote", "migrate_from") and hist.role < ROLE_STARTED:
+                hist.role = _active_role(promotable)
+            continue
+        hist.seen = True
+        if verdict == "done":
+            _apply_success(hist, op, promotable)
+            continue
+        configured = on_fail_for(op.operation, op.interval_ms)
+        if configured == "ignore" and op.op_status in (EXEC_DONE, EXEC_ERROR):
+            hist.failure_ignored = True
+            hist.failed_ops.append(op)
+            _apply_success(hist, op, promotable)
+            continue
+        _apply_failure(hist, op, configured, promotable)
+    if hist.role == ROLE_UNKNOWN:
+        hist.role = ROLE_STOPPED
+    return hist
+
+
+def fail_count(
+    transient: dict[str, str],
+    names: tuple[str, ...],
+    *,
+    now_epoch: float | None = None,
+    failure_timeout_s: int = 0,
+) -> int:
+    """Sum of ``fail-count-<name>`` and ``fail-count-<name>#<op>_<interval>`` attributes.
+
+    With ``failure_timeout_s`` > 0 and ``now_epoch`` given, counts whose matching
+    ``last-failure-*`` attribute is older than the timeout are ignored (expired).
+    Values are scores (``INFINITY`` allowed); the sum saturates at 1000000.
+    """
+    total = 0
+    for attr, value in transient.items():
+        if not attr.startswith("fail-count-"):
+            continue
+        rest = attr[len("fail-count-") :]
+        base = rest.split("#", 1)[0]
+        if base not in names:
+            continue
+        count = _score(value)
+        if count <= 0:
+            continue
+        if failure_timeout_s > 0 and now_epoch is not None:
+            last = transient.get("last-failure-" + rest)
+            expired = (
+                last is not None
+                and last.lstrip("-").isdigit()
+                and int(last) + failure_timeout_s <= now_epoch
+            )
+            if expired:
+                continue
+        total = min(1_000_000, total + count)
+    return total
+
+
+def _score(text: str) -> int:
+    low = text.strip().lower()
+    if low in ("infinity", "+infinity", "inf", "+inf"):
+        return 1_000_000
+    if low in ("-infinity", "-inf"):
+        return -1_000_000
+    try:
+        return max(-1_000_000, min(1_000_000, int(low)))
+    except ValueError:
+        return 0
