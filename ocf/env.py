@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 # Leave this much of Pacemaker's op timeout for our own clean-up and exit:
 # execd SIGKILLs the whole process group at the timeout, with no grace.
@@ -22,19 +21,47 @@ def _int(text: str | None, default: int) -> int:
         return default
 
 
-@dataclass(frozen=True, slots=True)
 class OcfEnv:
-    """The invocation context: action, instance, timing and clone meta-data."""
+    """The invocation context: action, instance, timing and clone meta-data.
 
-    action: str
-    instance: str
-    type: str
-    timeout_ms: int
-    interval_ms: int
-    check_level: int
-    node: str
-    started: float
-    environ: Mapping[str, str] = field(repr=False)
+    A plain slotted class rather than a dataclass: `dataclasses` imports
+    `inspect`, ~8 ms of start-up on every agent call.
+    """
+
+    __slots__ = (
+        *("action", "check_level", "environ", "instance", "interval_ms", "node"),
+        *("started", "timeout_ms", "type"),
+    )
+
+    def __init__(
+        self,
+        *,
+        action: str,
+        instance: str,
+        type: str,
+        timeout_ms: int,
+        interval_ms: int,
+        check_level: int,
+        node: str,
+        started: float,
+        environ: Mapping[str, str],
+    ) -> None:
+        self.action = action
+        self.instance = instance
+        self.type = type
+        self.timeout_ms = timeout_ms
+        self.interval_ms = interval_ms
+        self.check_level = check_level
+        self.node = node
+        self.started = started
+        self.environ = environ
+
+    def __repr__(self) -> str:
+        return (
+            f"OcfEnv(action={self.action!r}, instance={self.instance!r}, type={self.type!r},"
+            f" timeout_ms={self.timeout_ms}, interval_ms={self.interval_ms},"
+            f" check_level={self.check_level}, node={self.node!r})"
+        )
 
     @classmethod
     def from_environ(cls, action: str, environ: Mapping[str, str], agent_type: str) -> OcfEnv:

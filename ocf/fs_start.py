@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
 from ocf import mounts, proc
 from ocf.rc import RC, OCFError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ocf.agents.filesystem import Filesystem
 

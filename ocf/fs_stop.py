@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import signal
 import time
-from typing import TYPE_CHECKING
 
 from ocf import mount_users, mounts, proc
 from ocf.rc import RC, OCFError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ocf.agents.filesystem import Filesystem
 

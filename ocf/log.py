@@ -9,7 +9,10 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Mapping
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 _FACILITIES = {
     "kern": 0,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
 
 # Filesystem types whose "device" is not a local block device.
 NETWORK_FSTYPES = frozenset(
@@ -17,16 +16,43 @@ NETWORK_FSTYPES = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
 class Mount:
-    mount_id: int
-    parent_id: int
-    dev: tuple[int, int]
-    root: str
-    mountpoint: str
-    options: str
-    fstype: str
-    source: str
+    """One line of /proc/self/mountinfo."""
+
+    __slots__ = (
+        "dev",
+        "fstype",
+        "mount_id",
+        "mountpoint",
+        "options",
+        "parent_id",
+        "root",
+        "source",
+    )
+
+    def __init__(
+        self,
+        *,
+        mount_id: int,
+        parent_id: int,
+        dev: tuple[int, int],
+        root: str,
+        mountpoint: str,
+        options: str,
+        fstype: str,
+        source: str,
+    ) -> None:
+        self.mount_id = mount_id
+        self.parent_id = parent_id
+        self.dev = dev
+        self.root = root
+        self.mountpoint = mountpoint
+        self.options = options
+        self.fstype = fstype
+        self.source = source
+
+    def __repr__(self) -> str:
+        return f"Mount({self.source} on {self.mountpoint} type {self.fstype})"
 
 
 def _unescape(field: str) -> str:

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import os
 import time
-from typing import ClassVar
 
 from ocf import mounts
 from ocf.agent import Agent
 from ocf.metadata import ActionSpec
 from ocf.params import Param
 from ocf.rc import RC, OCFError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import ClassVar
 
 # fstypes the shell agent never fscks under run_fsck=auto.
 _NO_FSCK = frozenset(
