@@ -17,7 +17,6 @@ unit-tested without a kernel. Differences from resource-agents' findif.sh:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
 
 from ocf.net import inet
 from ocf.net.rtnl import (
@@ -32,11 +31,18 @@ from ocf.net.rtnl import (
 )
 
 
-class Choice(NamedTuple):
-    nic: Link
-    prefixlen: int
-    broadcast: bytes | None  # IPv4 only; None = no broadcast attribute
-    route: Route | None  # the route the choice came from, for the log
+class Choice:
+    """The chosen interface, prefix length, IPv4 broadcast (None: none) and source route."""
+
+    __slots__ = ("broadcast", "nic", "prefixlen", "route")
+
+    def __init__(
+        self, nic: Link, prefixlen: int, broadcast: bytes | None, route: Route | None
+    ) -> None:
+        self.nic = nic
+        self.prefixlen = prefixlen
+        self.broadcast = broadcast
+        self.route = route
 
 
 class NoInterface(LookupError):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import _socket
 import struct
-from typing import NamedTuple
 
 AF_NETLINK = 16
 NETLINK_ROUTE = 0
@@ -88,14 +87,46 @@ _RTA = struct.Struct("=HH")
 _U32 = struct.Struct("=I")
 
 
-class Link(NamedTuple):
-    ifindex: int
-    name: str
-    flags: int
-    operstate: int
-    carrier: int | None
-    arptype: int
-    mac: bytes
+class _Record:
+    """A small immutable-by-convention record (typing.NamedTuple costs ~10 ms to import)."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def _key(self) -> tuple[object, ...]:
+        return tuple(getattr(self, k) for k in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__)
+        return f"{type(self).__name__}({inner})"
+
+
+class Link(_Record):
+    __slots__ = ("arptype", "carrier", "flags", "ifindex", "mac", "name", "operstate")
+
+    def __init__(
+        self,
+        *,
+        ifindex: int,
+        name: str,
+        flags: int,
+        operstate: int = 0,
+        carrier: int | None = None,
+        arptype: int = 1,
+        mac: bytes = b"",
+    ) -> None:
+        self.ifindex = ifindex
+        self.name = name
+        self.flags = flags
+        self.operstate = operstate
+        self.carrier = carrier
+        self.arptype = arptype
+        self.mac = mac
 
     @property
     def operstate_name(self) -> str:
@@ -118,17 +149,36 @@ class Link(NamedTuple):
         return None
 
 
-class Addr(NamedTuple):
-    family: int
-    ifindex: int
-    prefixlen: int
-    flags: int
-    scope: int
-    address: bytes
-    local: bytes | None
-    broadcast: bytes | None
-    label: str | None
-    preferred: int | None
+class Addr(_Record):
+    __slots__ = (
+        *("address", "broadcast", "family", "flags", "ifindex", "label", "local"),
+        *("preferred", "prefixlen", "scope"),
+    )
+
+    def __init__(
+        self,
+        *,
+        family: int,
+        ifindex: int,
+        prefixlen: int,
+        address: bytes,
+        flags: int = 0,
+        scope: int = 0,
+        local: bytes | None = None,
+        broadcast: bytes | None = None,
+        label: str | None = None,
+        preferred: int | None = None,
+    ) -> None:
+        self.family = family
+        self.ifindex = ifindex
+        self.prefixlen = prefixlen
+        self.flags = flags
+        self.scope = scope
+        self.address = address
+        self.local = local
+        self.broadcast = broadcast
+        self.label = label
+        self.preferred = preferred
 
     @property
     def ip(self) -> bytes:
@@ -136,17 +186,36 @@ class Addr(NamedTuple):
         return self.local if self.local is not None else self.address
 
 
-class Route(NamedTuple):
-    family: int
-    dst: bytes | None
-    dst_len: int
-    table: int
-    rtype: int
-    scope: int
-    oif: int | None
-    metric: int
-    gateway: bytes | None
-    prefsrc: bytes | None
+class Route(_Record):
+    __slots__ = (
+        *("dst", "dst_len", "family", "gateway", "metric", "oif", "prefsrc", "rtype"),
+        *("scope", "table"),
+    )
+
+    def __init__(
+        self,
+        *,
+        family: int,
+        dst: bytes | None,
+        dst_len: int,
+        oif: int | None,
+        table: int = 254,
+        rtype: int = 1,
+        scope: int = 0,
+        metric: int = 0,
+        gateway: bytes | None = None,
+        prefsrc: bytes | None = None,
+    ) -> None:
+        self.family = family
+        self.dst = dst
+        self.dst_len = dst_len
+        self.table = table
+        self.rtype = rtype
+        self.scope = scope
+        self.oif = oif
+        self.metric = metric
+        self.gateway = gateway
+        self.prefsrc = prefsrc
 
 
 def _attrs(data: bytes, offset: int) -> dict[int, bytes]:
