@@ -32,7 +32,8 @@ _CONFIG_SECTIONS = frozenset(
         "alerts",
     }
 )
-_IGNORED_SECTIONS = frozenset({"fencing-topology", "acls", "alerts"})
+# elements whose "id" is a reference or a user/group name, not a unique ID
+_IDREF_NAMED_ID = frozenset({"resource_ref", "obj_ref", "acl_target", "acl_group", "role"})
 
 
 def load(path: str | os.PathLike[str]) -> Cib:
@@ -59,7 +60,7 @@ def _collect_ids(config: etree._Element, parser: ConfigParser) -> dict[str, etre
         ident = el.get("id")
         if ident is None:
             continue
-        if el.tag == "resource_ref":  # an IDREF named "id"
+        if el.tag in _IDREF_NAMED_ID:  # their "id" attribute is a reference
             continue
         prev = ids.get(ident)
         if prev is not None:

@@ -155,3 +155,13 @@ def test_error_str_format() -> None:
     assert str(e) == "f.xml:4: r: bad thing here"
     many = cib.CibErrors([e, cib.CibError("CIB_Y", "other")])
     assert many.code == "CIB_X" and len(many) == 2 and many.lines()[1] == "<string>:0: -: other"
+
+
+def test_acl_and_tag_references_are_not_ids() -> None:
+    extra = (
+        '<acls><acl_role id="ro"><acl_permission id="ro-p" kind="read" xpath="/cib"/></acl_role>'
+        '<acl_target id="A"><role id="ro"/></acl_target></acls>'
+        '<tags><tag id="t1"><obj_ref id="A"/></tag></tags>\n'
+    )
+    c = cib.loads(doc(P1, '<rsc_location id="l" rsc="t1" node="n1" score="5"/>\n', extra))
+    assert c.tags == {"t1": ["A"]}
