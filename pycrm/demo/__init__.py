@@ -1,0 +1,1 @@
+"""`pycrm demo`: pycrm's agents protecting a web service in a private network namespace."""
