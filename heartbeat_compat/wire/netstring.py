@@ -28,7 +28,6 @@ from .values import (
     encode_name,
     pack_list,
     to_bytes,
-    to_str,
     unpack_list,
 )
 
@@ -36,6 +35,13 @@ START = b"###\n"
 END = b"%%%\n"
 _MAX_LEN_DIGITS = 7  # > MAXUNCOMPRESSED
 _ZERO = 0x30
+_COMMA = 0x2C
+_LPAREN = 0x28
+_RPAREN = 0x29
+_TYPES = tuple(FieldType)
+_NTYPES = len(_TYPES)
+_ENC = "utf-8"
+_ERRORS = "surrogateescape"
 _NESTED = (FieldType.STRUCT, FieldType.UNCOMPRESS)
 
 
@@ -76,14 +82,13 @@ def trailer(auth_string: str) -> bytes:
 
 # -- decoding ------------------------------------------------------------------------
 def parse_fields(data: bytes, pos: int, depth: int, ctx: ParseContext) -> tuple[Message, int]:
-    """Parse fields from `pos` up to a `%%%\\n`; return the message and the offset after it."""
+    """Parse fields from `pos` up to a `%%%\n`; return the message and the offset after it."""
     limits = ctx.limits
+    max_fields = limits.max_fields
     size = len(data)
     fields: list[Field] = []
     compressed: list[tuple[int, bytes]] = []
-    while True:
-        if data.startswith(END, pos):
-            break
+    while not data.startswith(END, pos):
         if pos >= size:
             raise DecodeError(DropReason.TRUNCATED, "no %%% end marker")
         colon = data.find(b":", pos, pos + _MAX_LEN_DIGITS + 1)
@@ -94,23 +99,23 @@ def parse_fields(data: bytes, pos: int, depth: int, ctx: ParseContext) -> tuple[
             raise DecodeError(DropReason.BAD_LENGTH, "non-canonical field length")
         start = colon + 1
         stop = start + int(digits)
-        if stop >= size or data[stop] != 0x2C:  # ','
+        if stop >= size or data[stop] != _COMMA:
             raise DecodeError(DropReason.BAD_LENGTH, "field length overruns")
         pos = stop + 1
         # data[start:stop] = "(" digit ")" name "=" value
-        if stop - start < 5 or data[start] != 0x28 or data[start + 2] != 0x29:  # ( )
+        if stop - start < 5 or data[start] != _LPAREN or data[start + 2] != _RPAREN:
             raise DecodeError(DropReason.BAD_TYPE, "field without (type) prefix")
         tdigit = data[start + 1] - _ZERO
-        if not 0 <= tdigit <= FieldType.UNCOMPRESS:
+        if not 0 <= tdigit < _NTYPES:
             raise DecodeError(DropReason.BAD_TYPE, f"type byte {data[start + 1]:#x}")
-        ftype = FieldType(tdigit)
+        ftype = _TYPES[tdigit]
         eq = data.find(b"=", start + 3, stop)
         if eq < 0:
             raise DecodeError(DropReason.MALFORMED, "field without '='")
         name = decode_name(data[start + 3 : eq], limits)
         value = data[eq + 1 : stop]
         if ftype is FieldType.STRING:
-            fields.append(Field(name, to_str(value), ftype))
+            fields.append(Field(name, value.decode(_ENC, _ERRORS), ftype))
         elif ftype is FieldType.BINARY:
             fields.append(Field(name, value, ftype))
         elif ftype is FieldType.LIST:
@@ -120,9 +125,9 @@ def parse_fields(data: bytes, pos: int, depth: int, ctx: ParseContext) -> tuple[
             fields.append(Field(name, value, FieldType.BINARY))
         else:
             fields.append(Field(name, parse_nested(value, depth + 1, ctx), ftype))
-        if len(fields) > limits.max_fields:
+        if len(fields) > max_fields:
             raise DecodeError(DropReason.TOO_MANY_FIELDS, "too many fields")
-        ctx.count_fields(1)
+    ctx.count_fields(len(fields))
     msg = Message._from_trusted(fields)
     if compressed:
         algorithm = msg.get_str("_compression_algorithm")

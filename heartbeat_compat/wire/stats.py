@@ -13,7 +13,7 @@ class DecodeStats:
     """What `decode` did: packets accepted, and packets dropped by reason."""
 
     accepted: int = 0
-    dropped: Counter[DropReason] = field(default_factory=Counter)
+    dropped: Counter[str] = field(default_factory=Counter)  # keys: DropReason values
     last_drop: DropReason | None = None
 
     def record_drop(self, reason: DropReason) -> None:
@@ -31,5 +31,5 @@ class DecodeStats:
     def as_dict(self) -> dict[str, int]:
         """`{"accepted": n, "<reason>": n, ...}` for logs, status output and tests."""
         out = {"accepted": self.accepted}
-        out.update({reason.value: n for reason, n in sorted(self.dropped.items())})
+        out.update({str(reason): n for reason, n in sorted(self.dropped.items())})
         return out

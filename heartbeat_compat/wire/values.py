@@ -49,11 +49,22 @@ def encode_name(name: str, limits: Limits) -> bytes:
     return raw
 
 
+# Names seen before (heartbeat uses a few dozen): skips re-validation. Bounded.
+_NAME_CACHE: dict[bytes, str] = {}
+_NAME_CACHE_MAX = 4096
+
+
 def decode_name(raw: bytes, limits: Limits) -> str:
+    name = _NAME_CACHE.get(raw)
+    if name is not None and len(raw) <= limits.max_name_len:
+        return name
     problem = name_problem(raw, limits)
     if problem is not None:
         raise DecodeError(DropReason.BAD_NAME, problem)
-    return to_str(raw)
+    name = raw.decode(_ENC, _ERRORS)
+    if len(_NAME_CACHE) < _NAME_CACHE_MAX:
+        _NAME_CACHE[raw] = name
+    return name
 
 
 # -- string lists: "<len>:<elem>," repeated (cl_msg_types.c string_list_pack) ------
