@@ -27,6 +27,12 @@ API summary (all dataclasses are frozen and slotted; ``line`` is the source line
   ``start`` and ``then_action`` to ``first_action``; ``kind`` is resolved from the legacy ``score``.
 * Rules: :class:`Rule` with ``expressions`` made of :class:`Expression`,
   :class:`DateExpression`, :class:`RscExpression`, :class:`OpExpression` or nested :class:`Rule`.
+* Related modules: :mod:`cib.rules` (``evaluate(rule, RuleContext)``, ``rule_score``),
+  :mod:`cib.nvsets` (``resolve(sets, ctx)``: Pacemaker set precedence),
+  :mod:`cib.nodeattrs` (``node_attributes(cib, uname)``: what rules see for a node),
+  :mod:`cib.validate` (``check_file``/``check_text``: schema + semantic checks),
+  :mod:`cib.store` (``CibStore``: crash-safe persistence), :mod:`cib.version` (``Version``),
+  :mod:`cib.scores` (``parse_score``, ``add_scores``, ``SCORE_INF``), :mod:`cib.timespec`.
 * Status: :class:`NodeStatus` (``in_ccm``, ``crmd``, ``join``, ``expected``, ``online``,
   ``transient`` attributes, ``resources``: ``dict[rsc_id, LrmResource]``), :class:`LrmResource`
   (``standard``, ``provider``, ``type``, ``ops``: ``list[OpRecord]`` in document order),

@@ -14,7 +14,9 @@
   ``number`` is floating point; ``version`` compares dotted components numerically (missing
   components are 0).  Unparsable numbers fall back to a string comparison.  A missing value
   compares lower than any value; lt/lte/gt/gte with a missing side fail.
-  ``ctx.legacy_number`` (CIBs older than pacemaker-3.5) treats ``type="number"`` as ``integer``.
+  Pacemaker 2.0.5+ compares ``type="number"`` as floating point whatever the CIB's
+  ``validate-with`` (checked with crm_simulate 2.1.5 on pacemaker-3.0 .. 3.9 CIBs);
+  ``ctx.legacy_number`` emulates Pacemaker before 2.0.5, where ``number`` meant integer.
   ``#role`` falls back to ``ctx.role`` when absent from ``node_attrs``; ``%0``..``%9`` in the
   attribute name expand to ``ctx.submatches`` (rsc-pattern locations).
 * ``date_expression`` ``in_range`` (start <= now <= end, end may come from ``duration``),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 SCORE_INF = 1_000_000
 SCORE_MINUS_INF = -SCORE_INF
@@ -12,6 +13,7 @@ _POS_INF = frozenset({"infinity", "+infinity", "inf", "+inf"})
 _NEG_INF = frozenset({"-infinity", "-inf"})
 
 
+@lru_cache(maxsize=4096)
 def parse_score(text: str) -> int:
     """Parse a score: ``INFINITY``, ``+INFINITY``, ``-INFINITY``, ``inf`` or an integer.
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
+from functools import lru_cache
 
 _UNITS: dict[str, tuple[int, int]] = {
     # unit: (multiplier, divisor) to milliseconds
@@ -83,6 +84,7 @@ def parse_duration(text: str) -> Duration:
     return Duration(**fields)
 
 
+@lru_cache(maxsize=4096)
 def parse_ms(text: str) -> int:
     """Milliseconds for an interval/timeout value; ValueError if it cannot be read."""
     s = text.strip()
