@@ -60,8 +60,13 @@ def start_pair(lab: HbLab, real_cfg: HbConfig, ours_cfg: HbConfig) -> tuple[Real
 
 def test_ucast_sha1_active_dead_and_rejoin(hblab: HbLab) -> None:
     cfg = HbConfig(nodes=NODES, media="ucast", auth_index=1)
-    real, ours = start_pair(hblab, cfg, cfg)
+    # Our node also watches the real node's address as an ICMP ping node.
+    ours_cfg = HbConfig(nodes=NODES, media="ucast", auth_index=1, extra=(f"ping {REAL_ADDR}",))
+    real, ours = start_pair(hblab, cfg, ours_cfg)
     wait_until(lambda: both_active(real, ours), 20, 0.1, "both nodes active")
+    wait_until(lambda: ours.nodestatus(REAL_ADDR) == "ping", 10, 0.1, "ping node up")
+    res = cl_status(ours, "nodetype", REAL_ADDR)
+    assert res.stdout == "ping\n"
 
     # Our cl_status answers exactly like heartbeat's.
     res = cl_status(ours, "nodestatus", REAL)
@@ -69,7 +74,10 @@ def test_ucast_sha1_active_dead_and_rejoin(hblab: HbLab) -> None:
     res = cl_status(ours, "hbstatus")
     assert (res.returncode, res.stdout) == (0, "Heartbeat is running on this machine.\n")
     res = cl_status(ours, "listnodes")
-    assert res.stdout.split() == [OURS, REAL]  # heartbeat lists the last configured first
+    # heartbeat's node walk lists the last configured node first
+    assert res.stdout.split() == [REAL_ADDR, OURS, REAL]
+    res = cl_status(ours, "listnodes", "-n")
+    assert res.stdout.split() == [OURS, REAL]
     res = cl_status(ours, "listhblinks", REAL)
     assert res.stdout == "\thb0\n"
     res = cl_status(ours, "hblinkstatus", REAL, "hb0")
@@ -107,6 +115,14 @@ def test_ucast_sha1_active_dead_and_rejoin(hblab: HbLab) -> None:
     assert f"info: Heartbeat restart on node {REAL}" in log
     assert log.count(f"info: Link {REAL}:hb0 up.") == 2
     assert f"Status update for node {OURS}: status active" in real.log()
+
+    # Graceful stop of our node: shutdone first, then the real daemon's deadtime.
+    hblab.stop(ours.proc)
+    assert ours.proc is not None and ours.proc.returncode == 0
+    wait_until(lambda: real.nodestatus(OURS) == "dead", DEADTIME * 4, 0.1, "real sees us dead")
+    real_log = real.log()
+    assert f"Received shutdown notice from '{OURS}'." in real_log
+    assert f"node {OURS}: is dead" in real_log
 
 
 def _loss(lab: HbLab, action: str, probability: float) -> None:

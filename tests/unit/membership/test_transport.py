@@ -120,3 +120,21 @@ def test_icmp_echo_roundtrip_helpers() -> None:
     assert parse_echo_reply(ip + reply_icmp, 0x1234) == b"payload"
     assert parse_echo_reply(ip + reply_icmp, 0x9999) is None
     assert parse_echo_reply(b"\x45", 1) is None
+
+
+def test_ping_medium_echoes_payload_over_loopback() -> None:
+    require_root()  # raw ICMP socket
+    from heartbeat_compat.transport.icmp import PingMedium
+
+    medium = PingMedium("127.0.0.1")
+    medium.open()
+    try:
+        medium.send(b">>>\nt=NS_st\nst=ping\n<<<\n")
+        got: list[bytes] = []
+        deadline = time.monotonic() + 2
+        while not got and time.monotonic() < deadline:
+            select.select([medium.fileno()], [], [], 0.5)
+            got += [d.data for d in medium.recv()]
+        assert got == [b">>>\nt=NS_st\nst=ping\n<<<\n"]
+    finally:
+        medium.close()

@@ -1,0 +1,91 @@
+"""Status socket, persistent identity, heartbeat-format logging, media building."""
+
+from __future__ import annotations
+
+import logging
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from heartbeat_compat.membership.hblog import HaLogFormatter
+from heartbeat_compat.membership.media import build_media, link_names
+from heartbeat_compat.membership.persist import load_or_create_uuid, next_generation
+from heartbeat_compat.membership.statusd import StatusServer, StatusSocketError, query
+from heartbeat_compat.transport import BcastMedium, MediumSetupError, SerialMedium, UcastMedium
+
+
+def test_status_socket_roundtrip_and_permissions(tmp_path: Path) -> None:
+    path = tmp_path / "run" / "cl_status.sock"
+    server = StatusServer(path, lambda: {"me": "a", "nodes": []})
+    server.open()
+    try:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+        import threading
+
+        t = threading.Thread(target=lambda: [server.handle() for _ in range(50)])
+        t.start()
+        snap = query(path, timeout=2)
+        t.join()
+        assert snap == {"me": "a", "nodes": []}
+        second = StatusServer(path, dict)
+        with pytest.raises(StatusSocketError, match="already running"):
+            second.open()
+    finally:
+        server.close()
+    assert not path.exists()
+    with pytest.raises(StatusSocketError):
+        query(path, timeout=1)
+
+
+def test_uuid_is_stable_and_generation_increments(tmp_path: Path) -> None:
+    uuid, created = load_or_create_uuid(tmp_path)
+    assert created and len(uuid) == 16
+    assert load_or_create_uuid(tmp_path) == (uuid, False)
+    assert stat.S_IMODE((tmp_path / "hb_uuid").stat().st_mode) == 0o600
+    gen, had = next_generation(tmp_path)
+    assert not had
+    gen2, had2 = next_generation(tmp_path)
+    assert (gen2, had2) == (gen + 1, True)
+    raw = (tmp_path / "hb_generation").read_bytes()
+    assert raw == f"{gen2:>16}\n".encode() and len(raw) == 17
+
+
+def test_log_format_matches_ha_log() -> None:
+    rec = logging.LogRecord("x", logging.WARNING, __file__, 1, "node %s: is dead", ("b",), None)
+    rec.process = 42
+    text = HaLogFormatter("nodea").format(rec)
+    assert text.endswith(" nodea heartbeat: [42]: WARN: node b: is dead")
+    assert len(text.split(" ", 3)[2]) == 8  # HH:MM:SS
+
+
+@dataclass(frozen=True)
+class Spec:
+    kind: str
+    interface: str
+    peer: str | None = None
+    group: str | None = None
+    port: int | None = None
+    ttl: int | None = None
+    loop: int | None = None
+    baud: int | None = None
+
+
+def test_media_from_hacf_specs() -> None:
+    media = build_media(
+        [
+            Spec("ucast", "eth1", peer="10.0.0.1"),
+            Spec("ucast", "eth1", peer="10.0.0.2"),
+            Spec("bcast", "eth2"),
+            Spec("serial", "/dev/ttyS0"),
+        ],
+        udpport=694,
+        baud=19200,
+    )
+    assert [type(m) for m in media] == [UcastMedium, BcastMedium, SerialMedium]
+    assert isinstance(media[0], UcastMedium) and media[0].peers == ["10.0.0.1", "10.0.0.2"]
+    assert link_names(media) == ("eth1", "eth2", "/dev/ttyS0")
+    with pytest.raises(MediumSetupError, match="not supported"):
+        build_media([Spec("ucast6", "eth1", peer="fd00::1")], 694, 19200)
