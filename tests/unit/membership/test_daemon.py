@@ -98,6 +98,12 @@ def make_node(
     return node, handler
 
 
+def peer_status(node: HeartbeatNode, name: str) -> str:
+    info = node.engine.nodes.get(name)
+    assert info is not None
+    return info.status
+
+
 def drive(nodes: list[HeartbeatNode], cond: Any, limit: float = 8.0) -> None:
     deadline = time.monotonic() + limit
     while not cond():
@@ -111,13 +117,7 @@ def test_two_nodes_go_active_and_answer_status(tmp_path: Path) -> None:
     a, alog = make_node(tmp_path, "alpha", sa)
     b, _ = make_node(tmp_path, "beta", sb)
     try:
-        drive(
-            [a, b],
-            lambda: (
-                a.engine.nodes.get("beta").status == "active"  # type: ignore[union-attr]
-                and b.engine.nodes.get("alpha").status == "active"
-            ),  # type: ignore[union-attr]
-        )
+        drive([a, b], lambda: peer_status(a, "beta") == peer_status(b, "alpha") == "active")
         assert "INFO: Link beta:hb0 up." in alog.lines
         assert "INFO: verdict: alpha active, comm up, 1/1 peers alive" in alog.lines
         verdict = a.cycle()
@@ -182,7 +182,7 @@ def test_bad_auth_is_logged_rate_limited_and_send_errors_survived(tmp_path: Path
         assert auth[0].startswith("WARNING: authentication failed for packet from peer on hb0")
         send = [line for line in alog.lines if "send failed" in line]
         assert 1 <= len(send) <= 3
-        assert a.engine.nodes.get("beta").status == "init"  # type: ignore[union-attr]
+        assert peer_status(a, "beta") == "init"
         assert a.codec.stats.dropped
     finally:
         a.close()
