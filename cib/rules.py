@@ -21,7 +21,8 @@
   attribute name expand to ``ctx.submatches`` (rsc-pattern locations).
 * ``date_expression`` ``in_range`` (start <= now <= end, end may come from ``duration``),
   ``gt`` (now > start), ``lt`` (now < end), ``date_spec`` (all given fields match; each field is
-  ``N``, ``A-B``, ``A-`` or ``-B``; weekdays 1=Monday..7; weeks/weekyears are ISO weeks).
+  ``N``, ``A-B``, ``A-`` or ``-B``; weekdays 1=Monday..7; weeks/weekyears are ISO weeks; a
+  field that does not parse is ignored, as Pacemaker 2.1.5 does -- checked with crm_simulate).
 * ``rsc_expression`` / ``op_expression`` compare with ``ctx.rsc_*`` / ``ctx.op_*``
   (for rsc_defaults / op_defaults).
 """
@@ -241,18 +242,26 @@ def evaluate_date(expr: DateExpression, now: datetime) -> bool:
     return not (end is not None and now > end)
 
 
-_RANGE = re.compile(r"\s*(\d*)\s*(?:-\s*(\d*)\s*)?")
+_RANGE = re.compile(r"(\+?\d+)?(-(\+?\d+)?)?")
 
 
 def _in_range(spec: str, value: int) -> bool:
+    """``N``, ``N-``, ``-N`` or ``N-M`` (a low > high range matches nothing).  Like Pacemaker
+    2.1, a value that does not parse exactly (blanks, junk, ``-``) does not restrict at all."""
     m = _RANGE.fullmatch(spec)
-    if m is None or (not m.group(1) and not m.group(2)):
-        return False  # unparsable field never matches (Pacemaker: config error)
-    low = int(m.group(1)) if m.group(1) else None
-    if m.group(2) is None and "-" not in spec:
+    if m is None or (m.group(1) is None and m.group(3) is None):
+        return True
+    low = int(m.group(1)) if m.group(1) is not None else None
+    if m.group(2) is None:
         return low == value
-    high = int(m.group(2)) if m.group(2) else None
+    high = int(m.group(3)) if m.group(3) is not None else None
     return (low is None or value >= low) and (high is None or value <= high)
+
+
+def date_spec_field_ok(spec: str) -> bool:
+    """Whether a date_spec field parses (Pacemaker ignores fields that do not)."""
+    m = _RANGE.fullmatch(spec)
+    return m is not None and (m.group(1) is not None or m.group(3) is not None)
 
 
 def date_spec_matches(spec: DateSpec, now: datetime) -> bool:

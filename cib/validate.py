@@ -15,8 +15,17 @@ from pathlib import Path
 from cib import errors, schema
 from cib._xml import parse_root
 from cib.errors import CibError
-from cib.model import Cib, NvSet, Primitive, Rule, iter_resources, normalize_role
+from cib.model import (
+    Cib,
+    DateExpression,
+    NvSet,
+    Primitive,
+    Rule,
+    iter_resources,
+    normalize_role,
+)
 from cib.parse import from_element
+from cib.rules import date_spec_field_ok
 from cib.scores import is_score
 
 ROLES = frozenset({"Started", "Stopped", "Promoted", "Unpromoted"})
@@ -101,10 +110,10 @@ def _check_set(
             else:
                 sink.append(err)
     if nvset.rule is not None:
-        yield from _check_rule(c, nvset.rule)
+        yield from _check_rule(c, nvset.rule, warn)
 
 
-def _check_rule(c: Cib, rule: Rule) -> Iterator[CibError]:
+def _check_rule(c: Cib, rule: Rule, warn: list[CibError]) -> Iterator[CibError]:
     if not rule.expressions:
         yield CibError(
             errors.INVALID,
@@ -123,7 +132,19 @@ def _check_rule(c: Cib, rule: Rule) -> Iterator[CibError]:
         )
     for item in rule.expressions:
         if isinstance(item, Rule):
-            yield from _check_rule(c, item)
+            yield from _check_rule(c, item, warn)
+        elif isinstance(item, DateExpression) and item.date_spec is not None:
+            for name, value in item.date_spec.fields.items():
+                if not date_spec_field_ok(value):
+                    warn.append(
+                        CibError(
+                            errors.BAD_VALUE,
+                            f"date_spec {name}={value!r} does not parse and is ignored",
+                            file=c.source,
+                            line=item.date_spec.line,
+                            element_id=item.date_spec.id,
+                        )
+                    )
 
 
 def _check_primitive(c: Cib, prim: Primitive, warn: list[CibError]) -> Iterator[CibError]:
@@ -225,7 +246,7 @@ def semantic_issues(c: Cib) -> tuple[list[CibError], list[CibError]]:
                 CibError(errors.BAD_VALUE, problem, file=c.source, line=loc.line, element_id=loc.id)
             )
         for rule in loc.rules:
-            out.extend(_check_rule(c, rule))
+            out.extend(_check_rule(c, rule, warn))
     for col in c.colocations:
         if col.rsc is not None and col.rsc == col.with_rsc:
             warn.append(

@@ -165,7 +165,12 @@ def test_date_expressions() -> None:
         ({"weeks": "10"}, True),
         ({"weekyears": "2024"}, True),
         ({"seconds": "0-10"}, False),
-        ({"hours": "junk"}, False),
+        ({"hours": "junk"}, True),  # unparsable fields are ignored, like Pacemaker
+        ({"hours": " 14 "}, True),
+        ({"hours": "+14"}, True),
+        ({"hours": "+13"}, False),
+        ({"hours": "16-9"}, False),
+        ({"hours": "-"}, True),
     ],
 )
 def test_date_spec(spec: dict[str, str], expected: bool) -> None:

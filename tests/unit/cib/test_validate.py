@@ -156,3 +156,14 @@ def test_check_file_io_and_syntax(tmp_path: Path) -> None:
     bad = tmp_path / "bad.xml"
     bad.write_text("<cib><configuration>")
     assert check_file(bad)[0].code == errors.XML_SYNTAX
+
+
+def test_unparsable_date_spec_is_a_warning() -> None:
+    cons = (
+        '<rsc_location id="l" rsc="A"><rule id="r" score="5"><date_expression id="d" '
+        'operation="date_spec"><date_spec id="ds" hours="9 - 17"/></date_expression></rule>'
+        "</rsc_location>"
+    )
+    c = cib.loads(doc(constraints=cons))
+    assert semantic_errors(c) == []
+    assert [e.element_id for e in semantic_warnings(c)] == ["ds"]
