@@ -33,10 +33,17 @@ def must_use_netstring(msg: Message) -> bool:
 
 
 def encode_payload(msg: Message, depth: int, ctx: EncodeContext) -> bytes:
-    """`msg2wirefmt_noac`: classic text plus NUL, or netstring without trailer."""
-    if must_use_netstring(msg):
-        return netstring.encode_message(msg, depth, ctx)
-    return classic.encode_message(msg, depth, ctx) + b"\0"
+    """`msg2wirefmt_noac`: classic text plus NUL, or netstring without trailer.
+
+    Like heartbeat, netstring is used when the message has nested fields; unlike it,
+    also when a value cannot be written as classic text (empty, NUL, 0x13...).
+    """
+    if not must_use_netstring(msg):
+        try:
+            return classic.encode_message(msg, depth, ctx) + b"\0"
+        except EncodeError:
+            pass
+    return netstring.encode_message(msg, depth, ctx)
 
 
 def context(limits: Limits = DEFAULT_LIMITS) -> EncodeContext:
