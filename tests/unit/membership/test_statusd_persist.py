@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import stat
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +26,12 @@ def test_status_socket_roundtrip_and_permissions(tmp_path: Path) -> None:
         assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
         import threading
 
-        t = threading.Thread(target=lambda: [server.handle() for _ in range(50)])
+        def serve() -> None:
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and not server.handle():
+                time.sleep(0.005)
+
+        t = threading.Thread(target=serve)
         t.start()
         snap = query(path, timeout=2)
         t.join()
