@@ -1,0 +1,106 @@
+"""The haresources2cib command: output, atomic -o, warnings on stderr, errors."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from click.testing import CliRunner
+from lxml import etree
+
+from pycrm.cli.haresources2cib import command, main
+from pycrm.cli.main import main as pycrm_main
+from tests.unit.migrate.conftest import CLASSIC_HACF, MakeHaD
+
+
+def _runner() -> CliRunner:
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]  # click < 8.2
+    except TypeError:
+        return CliRunner()  # click >= 8.2 keeps stderr apart
+
+
+def test_stdout_and_stderr(make_ha_d: MakeHaD, init_d: str) -> None:
+    runner = _runner()
+    res = runner.invoke(command, ["--ha-d", str(make_ha_d()), "--init-d", init_d])
+    assert res.exit_code == 0, res.output
+    root = etree.fromstring(res.stdout_bytes)
+    assert root.tag == "cib"
+    assert "warning:" in res.stderr
+    assert "haresources2cib: 2 nodes, 1 groups, 1 clones" in res.stderr
+
+
+def test_output_file_is_atomic_and_private(make_ha_d: MakeHaD, init_d: str, tmp_path: Path) -> None:
+    out = tmp_path / "cib.xml"
+    out.write_text("old")
+    res = CliRunner().invoke(
+        command,
+        [
+            "--ha-d",
+            str(make_ha_d()),
+            "--init-d",
+            init_d,
+            "-o",
+            str(out),
+            "-q",
+            "--agents",
+            "heartbeat",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert etree.fromstring(out.read_bytes()).find(".//primitive[@provider='linbit']") is not None
+    assert os.stat(out).st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".haresources2cib")] == []
+
+
+def test_bad_ha_d_is_one_line_exit_2_nothing_written(
+    make_ha_d: MakeHaD, init_d: str, tmp_path: Path
+) -> None:
+    ha_d = make_ha_d(hacf=CLASSIC_HACF + "deadtime 2s\n")
+    out = tmp_path / "cib.xml"
+    res = CliRunner().invoke(command, ["--ha-d", str(ha_d), "-o", str(out), "--init-d", init_d])
+    assert res.exit_code == 2
+    lines = res.output.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0] == (
+        f"haresources2cib: error: {ha_d}/ha.cf:10: deadtime: invalid time [2s]: a bare number is "
+        "seconds, or use a ms/us suffix (s, sec and min are not accepted)"
+    )
+    assert not out.exists()
+
+
+def test_bad_haresources_node(make_ha_d: MakeHaD, init_d: str) -> None:
+    ha_d = make_ha_d(haresources="gamma 10.0.0.1\n")
+    res = CliRunner().invoke(command, ["--ha-d", str(ha_d), "--init-d", init_d])
+    assert res.exit_code == 2
+    assert f"{ha_d}/haresources:1: gamma: Bad nodename" in res.output
+    assert "<cib" not in res.output
+
+
+def test_missing_ha_d(tmp_path: Path) -> None:
+    res = CliRunner().invoke(command, ["--ha-d", str(tmp_path / "nope")])
+    assert res.exit_code == 2
+    assert "Cannot open config file" in res.output
+
+
+def test_unwritable_output(make_ha_d: MakeHaD, init_d: str, tmp_path: Path) -> None:
+    res = CliRunner().invoke(
+        command,
+        [
+            "--ha-d",
+            str(make_ha_d()),
+            "--init-d",
+            init_d,
+            "-o",
+            str(tmp_path / "no" / "such" / "cib.xml"),
+        ],
+    )
+    assert res.exit_code == 2
+    assert "cannot write" in res.output
+
+
+def test_registered_in_pycrm_and_console_script(make_ha_d: MakeHaD, init_d: str) -> None:
+    res = CliRunner().invoke(pycrm_main, ["haresources2cib", "--help"])
+    assert res.exit_code == 0
+    assert "--agents" in res.output
+    assert callable(main)
