@@ -130,7 +130,7 @@ class IPaddr2(Agent):
         """A netlink socket in the configured namespace (entered once per process)."""
         ns = self.p.opt("network_namespace")
         if ns and not getattr(self, "_in_ns", False):
-            from ocf.net import netns  # noqa: PLC0415
+            from ocf.net import netns
 
             try:
                 netns.enter(ns)
@@ -148,7 +148,7 @@ class IPaddr2(Agent):
             raise OCFError(RC.ERR_PERM, f"You must be root for {self.env.action} operation.")
 
     def _served(self, rt: Rtnl, link: Link | None) -> list[Addr]:
-        from ocf.net.nicsel import find_served  # noqa: PLC0415
+        from ocf.net.nicsel import find_served
 
         found = find_served(
             self.family,
@@ -226,7 +226,7 @@ class IPaddr2(Agent):
         return RC.SUCCESS
 
     def _choose(self, rt: Rtnl, rc: RC) -> tuple[Link, int, bytes | None]:
-        from ocf.net import nicsel  # noqa: PLC0415
+        from ocf.net import nicsel
 
         try:
             choice = nicsel.choose(
@@ -347,7 +347,7 @@ class IPaddr2(Agent):
             time.sleep(_POLL_S)
 
     def _arp_probe(self, rt: Rtnl, link: Link) -> None:
-        from ocf.net.announce import arp_probe  # noqa: PLC0415
+        from ocf.net.announce import arp_probe
 
         if link.arptype != ARPHRD_ETHER:
             return
@@ -370,7 +370,7 @@ class IPaddr2(Agent):
         if link.arptype != ARPHRD_ETHER or not link.mac:
             self.log.debug(f"no ARP/NA on {link.name}: not an Ethernet link")
             return
-        from ocf.net.announce import announce  # noqa: PLC0415
+        from ocf.net.announce import announce
 
         what = "gratuitous ARP" if self.family == inet.AF_INET else "unsolicited NA"
         try:

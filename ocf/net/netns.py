@@ -27,7 +27,7 @@ def enter(name: str) -> None:
         if setns is not None:  # Python >= 3.12
             setns(fd, CLONE_NEWNET)
             return
-        import ctypes  # noqa: PLC0415  (only when a namespace is configured)
+        import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
         if libc.setns(fd, CLONE_NEWNET) != 0:

@@ -408,6 +408,6 @@ class Rtnl:
 
 
 def _errname(err: int) -> str:
-    import os  # noqa: PLC0415  (already loaded by the interpreter; local for clarity)
+    import os
 
     return os.strerror(err)
