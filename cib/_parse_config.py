@@ -155,17 +155,26 @@ class ConfigParser(NvParser):
             else:
                 raise self.error(errors.UNKNOWN_ELEMENT, f"unexpected <{child.tag}> in <op>", child)
         enabled = self.boolean(el, "enabled")
+        extra = {str(k): str(v) for k, v in el.items() if k not in _OP_KNOWN}
+        timeout = el.get("timeout")
+        timeout_ms: int | None = None
+        if timeout is not None and timeout.strip()[:1] in ("P", "p"):
+            # Pacemaker 2.1.5 does not read ISO 8601 timeouts: the default applies.
+            # Keep the text so validation can warn about it.
+            extra["timeout"] = timeout
+        elif timeout is not None:
+            timeout_ms = self.time_ms(el, "timeout", interval=False)
         return Op(
             id=self.req(el, "id"),
             name=self.req(el, "name"),
             interval_ms=self.time_ms(el, "interval"),
-            timeout_ms=self.time_ms(el, "timeout") if el.get("timeout") is not None else None,
+            timeout_ms=timeout_ms,
             role=normalize_role(el.get("role")),
             on_fail=on_fail,
             enabled=True if enabled is None else enabled,
             instance_sets=inst,
             meta_sets=meta,
-            extra={str(k): str(v) for k, v in el.items() if k not in _OP_KNOWN},
+            extra=extra,
             line=line_of(el),
         )
 

@@ -22,7 +22,7 @@ from cib.model import (
     normalize_role,
 )
 from cib.scores import parse_score
-from cib.timespec import Duration, parse_datetime, parse_ms
+from cib.timespec import Duration, parse_datetime, parse_interval_ms, parse_ms
 
 EXPR_OPS = frozenset({"lt", "gt", "lte", "gte", "eq", "ne", "defined", "not_defined"})
 EXPR_TYPES = frozenset({"string", "integer", "number", "version"})
@@ -241,10 +241,11 @@ class NvParser(Located):
         except ValueError as exc:
             raise self.error(errors.BAD_TIME, str(exc), el) from None
 
-    def time_ms(self, el: etree._Element, name: str) -> int:
+    def time_ms(self, el: etree._Element, name: str, interval: bool = True) -> int:
+        """An interval (ISO 8601 allowed) or, with ``interval=False``, a timeout."""
         value = self.req(el, name)
         try:
-            return parse_ms(value)
+            return parse_interval_ms(value) if interval else parse_ms(value)
         except ValueError:
             raise self.error(errors.BAD_TIME, f"{name}={value!r} is not a valid time", el) from None
 

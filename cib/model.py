@@ -17,9 +17,11 @@ API summary (all dataclasses are frozen and slotted; ``line`` is the source line
   (int or None), ``rule`` (:class:`Rule` or None), ``values`` (ordered ``dict[str, str]``; an
   nvpair without ``value`` is left out).  ``id-ref`` sets are resolved to a copy of the target.
   Use :func:`cib.nvsets.resolve` to apply sets in Pacemaker order with rules evaluated.
-* :class:`Primitive` (``standard`` is the ``class`` attribute), :class:`Op` (``interval_ms``,
-  ``timeout_ms``; ``role`` normalised to ``Promoted``/``Unpromoted``/``Started``/``Stopped``;
-  other XML attributes such as ``start-delay`` in ``extra``), :class:`Group`, :class:`Clone`
+* :class:`Primitive` (``standard`` is the ``class`` attribute), :class:`Op` (``interval_ms``
+  read like Pacemaker 2.1.5, see :mod:`cib.timespec`; ``timeout_ms`` None when absent or
+  given in ISO 8601, which Pacemaker ignores -- the text then stays in ``extra["timeout"]``;
+  ``role`` normalised to ``Promoted``/``Unpromoted``/``Started``/``Stopped``; other XML
+  attributes such as ``start-delay`` in ``extra``), :class:`Group`, :class:`Clone`
   (``promotable`` true for ``<master>`` and for meta ``promotable=true``; ``legacy_master``).
 * Constraints: :class:`LocationConstraint`, :class:`ColocationConstraint`,
   :class:`OrderConstraint`, each with ``resource_sets`` (:class:`ResourceSet`).  Roles are

@@ -1,10 +1,18 @@
-"""Time values as Pacemaker reads them.
+"""Time values as Pacemaker 2.1.5 reads them (verified with crm_simulate transition graphs).
 
-* :func:`parse_ms` -- an interval/timeout (``crm_get_msec`` semantics): a plain number is seconds;
-  suffixes ``ms msec us usec s sec m min h hr`` (case-insensitive, optional blank before the unit);
-  or an ISO 8601 duration (``PT30S``, ``P1DT2H``, ``P2W``).  Like Pacemaker, only the integer part
-  of a decimal number counts (``1.5s`` is 1000 ms).  Years are 365 days and months 30 days.
-* :func:`parse_duration` -- an ISO 8601 duration into its fields.
+* :func:`parse_ms` -- a timeout or other plain time (``crm_get_msec``): a plain number is
+  seconds; suffixes ``ms msec us usec s sec m min h hr`` (case-insensitive, blanks allowed
+  before the unit).  Only the integer part of a decimal counts (``1.5s`` is 1000 ms).
+  ISO 8601 is NOT accepted here: Pacemaker 2.1.5 ignores ``timeout="PT30S"`` (the default
+  timeout applies), so this raises ValueError for it.
+* :func:`parse_interval_ms` -- an operation interval, ``failure-timeout`` or
+  ``cluster-recheck-interval`` (``crm_parse_interval_spec``): as above, or an ISO 8601
+  duration with Pacemaker 2.1.5's arithmetic: a month is 30 days, the day/week count is
+  reduced by one (``P1D`` is 0, ``P1W`` is 6 days), years add ``(years - 1) * 365`` days, and
+  the result is capped at 4294967295 ms (the unsigned 32-bit interval).
+* :func:`parse_duration` -- an ISO 8601 duration into its fields; :meth:`Duration.total_ms`
+  is exact calendar-free arithmetic (365-day years, 30-day months) and
+  :meth:`Duration.add_to` calendar-aware addition (date expressions).
 * :func:`parse_datetime` -- an ISO 8601 date/time (calendar ``2024-01-31``, ordinal ``2024-031``,
   week ``2024-W05-3``; optional ``THH[:MM[:SS]]`` and ``Z``/``+HH[:MM]`` offset).  A value without
   an offset is taken as UTC.  Returns an aware :class:`datetime.datetime`.
@@ -84,12 +92,12 @@ def parse_duration(text: str) -> Duration:
     return Duration(**fields)
 
 
+INTERVAL_MAX_MS = 4_294_967_295
+
+
 @lru_cache(maxsize=4096)
 def parse_ms(text: str) -> int:
-    """Milliseconds for an interval/timeout value; ValueError if it cannot be read."""
-    s = text.strip()
-    if s[:1] in ("P", "p"):
-        return parse_duration(s).total_ms()
+    """Milliseconds for a timeout-like value (no ISO 8601); ValueError if it cannot be read."""
     m = _NUM_RE.fullmatch(text)
     if m is None:
         raise ValueError(f"invalid time value {text!r}")
@@ -101,6 +109,18 @@ def parse_ms(text: str) -> int:
     if not whole:
         raise ValueError(f"invalid time value {text!r}")
     return int(whole) * mult // div
+
+
+@lru_cache(maxsize=4096)
+def parse_interval_ms(text: str) -> int:
+    """Milliseconds for an interval (ISO 8601 allowed, Pacemaker 2.1.5 arithmetic)."""
+    s = text.strip()
+    if s[:1] in ("P", "p"):
+        d = parse_duration(s)
+        days = max(d.weeks * 7 + d.days - 1, 0) + d.months * 30 + max(d.years - 1, 0) * 365
+        secs = days * 86_400 + d.hours * 3600 + d.minutes * 60 + d.seconds
+        return min(secs * 1000, INTERVAL_MAX_MS)
+    return min(parse_ms(text), INTERVAL_MAX_MS)
 
 
 _DATE_RE = re.compile(

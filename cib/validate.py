@@ -173,6 +173,17 @@ def _check_primitive(c: Cib, prim: Primitive, warn: list[CibError]) -> Iterator[
             )
         if err is not None:
             yield CibError(errors.INVALID, err, file=c.source, line=op.line, element_id=op.id)
+        if "timeout" in op.extra:
+            warn.append(
+                CibError(
+                    errors.BAD_TIME,
+                    f"timeout={op.extra['timeout']!r}: Pacemaker reads ISO 8601 only for "
+                    "intervals, so the default timeout applies",
+                    file=c.source,
+                    line=op.line,
+                    element_id=op.id,
+                )
+            )
         seen.setdefault(key, op.id)
         for nvset in op.meta_sets:
             yield from _check_set(c, nvset, {}, warn)

@@ -4,7 +4,13 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from cib.timespec import Duration, parse_datetime, parse_duration, parse_ms
+from cib.timespec import (
+    Duration,
+    parse_datetime,
+    parse_duration,
+    parse_interval_ms,
+    parse_ms,
+)
 
 
 @pytest.mark.parametrize(
@@ -24,22 +30,58 @@ from cib.timespec import Duration, parse_datetime, parse_duration, parse_ms
         ("1hr", 3_600_000),
         ("1 min", 60_000),
         ("1.5s", 1000),
-        ("PT30S", 30_000),
-        ("PT1M30S", 90_000),
-        ("P1D", 86_400_000),
-        ("P1W", 7 * 86_400_000),
-        ("P1DT2H", 93_600_000),
-        ("pt5s", 5000),
+        ("1.9", 1000),
+        ("10 s", 10_000),
+        ("10S", 10_000),
     ],
 )
 def test_parse_ms(text: str, ms: int) -> None:
     assert parse_ms(text) == ms
+    assert parse_interval_ms(text) == ms
 
 
-@pytest.mark.parametrize("text", ["", "s", "10 fortnights", "-5", "P", "PT", "P1DT", "abc"])
+@pytest.mark.parametrize("text", ["", "s", "10 fortnights", "-5", "abc", "PT30S"])
 def test_parse_ms_bad(text: str) -> None:
     with pytest.raises(ValueError):
         parse_ms(text)
+
+
+DAY = 86_400_000
+
+
+@pytest.mark.parametrize(
+    ("text", "ms"),
+    [
+        # Pacemaker 2.1.5 arithmetic, as seen in crm_simulate transition graphs
+        ("PT30S", 30_000),
+        ("PT1M30S", 90_000),
+        ("pt5s", 5000),
+        ("PT24H", DAY),
+        ("P1D", 0),
+        ("P2D", DAY),
+        ("P1DT1S", 1000),
+        ("P1DT25H", 25 * 3_600_000),
+        ("P1W", 6 * DAY),
+        ("P2W", 13 * DAY),
+        ("P1W1D", 7 * DAY),
+        ("P1M", 30 * DAY),
+        ("P1M1D", 30 * DAY),
+        ("P1MT1S", 30 * DAY + 1000),
+        ("P2M", 4_294_967_295),
+        ("P1Y", 0),
+        ("P1YT1S", 1000),
+        ("P1Y1M", 30 * DAY),
+        ("P2Y", 4_294_967_295),
+    ],
+)
+def test_parse_interval_iso(text: str, ms: int) -> None:
+    assert parse_interval_ms(text) == ms
+
+
+@pytest.mark.parametrize("text", ["P", "PT", "P1DT", "PT0.5S", "10x"])
+def test_parse_interval_bad(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_interval_ms(text)
 
 
 def test_duration_fields() -> None:

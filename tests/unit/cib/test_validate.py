@@ -6,6 +6,7 @@ import pytest
 
 import cib
 from cib import errors, schema
+from cib.model import Primitive
 from cib.validate import check_file, check_text, semantic_errors, semantic_warnings
 from tests.fixtures.tools import require_path
 
@@ -167,3 +168,14 @@ def test_unparsable_date_spec_is_a_warning() -> None:
     c = cib.loads(doc(constraints=cons))
     assert semantic_errors(c) == []
     assert [e.element_id for e in semantic_warnings(c)] == ["ds"]
+
+
+def test_iso_timeout_is_ignored_like_pacemaker() -> None:
+    body = OPS.format('<op id="m" name="monitor" interval="PT10S" timeout="PT30S"/>')
+    c = cib.loads(doc(body))
+    prim = c.find("A")
+    assert prim is not None and isinstance(prim, Primitive)
+    op = prim.ops[0]
+    assert (op.interval_ms, op.timeout_ms, op.extra) == (10_000, None, {"timeout": "PT30S"})
+    assert semantic_errors(c) == []
+    assert [e.code for e in semantic_warnings(c)] == [errors.BAD_TIME]
