@@ -31,6 +31,7 @@ from heartbeat_compat.membership.fields import (
     parse_hex,
 )
 from heartbeat_compat.membership.history import SendHistory
+from heartbeat_compat.membership.liveness import dead_deadline, engine_snapshot, expired_links
 from heartbeat_compat.membership.nodes import (
     LINK_DEAD,
     LINK_UP,
@@ -401,18 +402,7 @@ class MembershipEngine:
             self._next_poll = now + POLL_INTERVAL_MS / 1000
 
     def _deadline(self, node: NodeInfo) -> float | None:
-        """When `node` is due to be declared dead (None: never / already)."""
-        if node.status == ST_DEAD:
-            return None
-        if node.kind == PING:
-            interval_ms = self.timing.ping_ms
-        else:
-            interval_ms = node.dead_interval_ms(self.timing.deadtime_ms)
-            if not self.comm_up:
-                interval_ms = max(interval_ms, self.timing.init_ms)
-        if node.last_status is None:
-            return self.started_at + self.timing.init_ms / 1000
-        return node.last_status + interval_ms / 1000
+        return dead_deadline(node, self.timing, self.comm_up, self.started_at)
 
     def _check_dead(self, now: float) -> None:
         for node in self.nodes:
@@ -426,12 +416,8 @@ class MembershipEngine:
             self._check_links(node, now, node.dead_interval_ms(interval))
 
     def _check_links(self, node: NodeInfo, now: float, interval_ms: int) -> None:
-        for link, state in node.links.items():
-            if state.status != LINK_UP or state.last_heard is None:
-                continue
-            if now >= state.last_heard + interval_ms / 1000:
-                state.status = LINK_DEAD
-                self._emit(ev.link_dead(node.name, link))
+        for link in expired_links(node, now, interval_ms):
+            self._emit(ev.link_dead(node.name, link))
 
     def _declare_dead(self, node: NodeInfo) -> None:
         node.status = ST_DEAD
@@ -500,34 +486,4 @@ class MembershipEngine:
     # ------------------------------------------------------------------ queries
     def snapshot(self) -> dict[str, Any]:
         """Everything a status client may ask, as plain data."""
-        nodes = []
-        for node in self.nodes:
-            nodes.append(
-                {
-                    "name": node.name,
-                    "type": node.kind,
-                    "status": node.status,
-                    "links": {k: v.status for k, v in node.links.items()},
-                    "deadtime_ms": node.dead_interval_ms(
-                        self.timing.ping_ms if node.kind == PING else self.timing.deadtime_ms
-                    ),
-                    "generation": node.seq.generation,
-                    "last_seq": node.seq.last_seq,
-                    "missing": len(node.seq.missing),
-                    "uuid": node.uuid.hex() if node.uuid else "",
-                }
-            )
-        return {
-            "me": self.me,
-            "status": self.local_status,
-            "comm_up": self.comm_up,
-            "flow_control": self.flow_control,
-            "generation": self.factory.generation,
-            "seq": self.factory.seq,
-            "keepalive_ms": self.timing.keepalive_ms,
-            "deadtime_ms": self.timing.deadtime_ms,
-            "warntime_ms": self.timing.warn_ms,
-            "initdead_ms": self.timing.init_ms,
-            "nodes": nodes,
-            "counters": dict(self.counters),
-        }
+        return engine_snapshot(self)
