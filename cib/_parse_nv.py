@@ -22,7 +22,7 @@ from cib.model import (
     normalize_role,
 )
 from cib.scores import parse_score
-from cib.timespec import Duration, parse_datetime, parse_interval_ms, parse_ms
+from cib.timespec import Duration, parse_datetime, parse_interval_ms, parse_timeout_ms
 
 EXPR_OPS = frozenset({"lt", "gt", "lte", "gte", "eq", "ne", "defined", "not_defined"})
 EXPR_TYPES = frozenset({"string", "integer", "number", "version"})
@@ -245,7 +245,7 @@ class NvParser(Located):
         """An interval (ISO 8601 allowed) or, with ``interval=False``, a timeout."""
         value = self.req(el, name)
         try:
-            return parse_interval_ms(value) if interval else parse_ms(value)
+            return parse_interval_ms(value) if interval else parse_timeout_ms(value)
         except ValueError:
             raise self.error(errors.BAD_TIME, f"{name}={value!r} is not a valid time", el) from None
 

@@ -1,12 +1,13 @@
 """Time values as Pacemaker 2.1.5 reads them (verified with crm_simulate transition graphs).
 
-* :func:`parse_ms` -- a timeout or other plain time (``crm_get_msec``): a plain number is
+* :func:`parse_timeout_ms` -- an operation timeout (``crm_get_msec``): a plain number is
   seconds; suffixes ``ms msec us usec s sec m min h hr`` (case-insensitive, blanks allowed
   before the unit).  Only the integer part of a decimal counts (``1.5s`` is 1000 ms).
   ISO 8601 is NOT accepted here: Pacemaker 2.1.5 ignores ``timeout="PT30S"`` (the default
   timeout applies), so this raises ValueError for it.
-* :func:`parse_interval_ms` -- an operation interval, ``failure-timeout`` or
-  ``cluster-recheck-interval`` (``crm_parse_interval_spec``): as above, or an ISO 8601
+* :func:`parse_interval_ms` (alias :func:`parse_ms`) -- an operation interval,
+  ``failure-timeout``, ``cluster-recheck-interval`` and other interval-like values
+  (``crm_parse_interval_spec``): as above, or an ISO 8601
   duration with Pacemaker 2.1.5's arithmetic: a month is 30 days, the day/week count is
   reduced by one (``P1D`` is 0, ``P1W`` is 6 days), years add ``(years - 1) * 365`` days, and
   the result is capped at 4294967295 ms (the unsigned 32-bit interval).
@@ -96,8 +97,8 @@ INTERVAL_MAX_MS = 4_294_967_295
 
 
 @lru_cache(maxsize=4096)
-def parse_ms(text: str) -> int:
-    """Milliseconds for a timeout-like value (no ISO 8601); ValueError if it cannot be read."""
+def parse_timeout_ms(text: str) -> int:
+    """Milliseconds for a timeout (no ISO 8601); ValueError if it cannot be read."""
     m = _NUM_RE.fullmatch(text)
     if m is None:
         raise ValueError(f"invalid time value {text!r}")
@@ -120,7 +121,10 @@ def parse_interval_ms(text: str) -> int:
         days = max(d.weeks * 7 + d.days - 1, 0) + d.months * 30 + max(d.years - 1, 0) * 365
         secs = days * 86_400 + d.hours * 3600 + d.minutes * 60 + d.seconds
         return min(secs * 1000, INTERVAL_MAX_MS)
-    return min(parse_ms(text), INTERVAL_MAX_MS)
+    return min(parse_timeout_ms(text), INTERVAL_MAX_MS)
+
+
+parse_ms = parse_interval_ms
 
 
 _DATE_RE = re.compile(

@@ -10,6 +10,7 @@ from cib.timespec import (
     parse_duration,
     parse_interval_ms,
     parse_ms,
+    parse_timeout_ms,
 )
 
 
@@ -36,14 +37,15 @@ from cib.timespec import (
     ],
 )
 def test_parse_ms(text: str, ms: int) -> None:
-    assert parse_ms(text) == ms
+    assert parse_timeout_ms(text) == ms
     assert parse_interval_ms(text) == ms
+    assert parse_ms(text) == ms
 
 
 @pytest.mark.parametrize("text", ["", "s", "10 fortnights", "-5", "abc", "PT30S"])
-def test_parse_ms_bad(text: str) -> None:
+def test_parse_timeout_bad(text: str) -> None:
     with pytest.raises(ValueError):
-        parse_ms(text)
+        parse_timeout_ms(text)
 
 
 DAY = 86_400_000
@@ -76,6 +78,7 @@ DAY = 86_400_000
 )
 def test_parse_interval_iso(text: str, ms: int) -> None:
     assert parse_interval_ms(text) == ms
+    assert parse_ms(text) == ms
 
 
 @pytest.mark.parametrize("text", ["P", "PT", "P1DT", "PT0.5S", "10x"])
