@@ -6,10 +6,13 @@ directive handlers live in `hacf_options`.
 
 from __future__ import annotations
 
+import functools
 import grp
 import ipaddress
 import os
 import pwd
+import shutil
+import subprocess
 
 from heartbeat_compat.config.hacf_model import (
     DEFAULT_UDPPORT,
@@ -277,6 +280,7 @@ class BuilderBase:
             if not words:
                 raise Fail("HACF_BAD_STONITH", "No Stonith type given")
             cfg = rest.strip(WHITESPACE)[len(words[0]) :].strip(WHITESPACE)
+            self._check_stonith_type(words[0])
             self.stonith.append(StonithDevice(words[0], cfg, self.line))
         elif directive == "stonith_host":
             words = split_words(rest)
@@ -285,6 +289,7 @@ class BuilderBase:
             if len(words) < 2:
                 raise Fail("HACF_BAD_STONITH", "No Stonith type given")
             params = rest.strip(WHITESPACE).split(None, 2)
+            self._check_stonith_type(words[1])
             self.stonith_hosts.append(
                 StonithHost(
                     words[0].lower(), words[1], params[2] if len(params) > 2 else "", self.line
@@ -294,6 +299,13 @@ class BuilderBase:
             self.apiauth_line(rest, builtin=False)
         else:
             self._respawn(rest, failfast=(directive == "failfast"))
+
+    def _check_stonith_type(self, type_: str) -> None:
+        if not self.check_host:
+            return
+        known = installed_stonith_types()
+        if known is not None and type_ not in known:
+            raise Fail("HACF_HOST_CHECK", f"Invalid Stonith type [{type_}]")
 
     def apiauth_line(self, rest: str, *, builtin: bool) -> None:
         words = split_words(rest)
@@ -341,6 +353,19 @@ class BuilderBase:
         if self.check_host and not os.access(path, os.X_OK):
             raise Fail("HACF_HOST_CHECK", f"Client child command [{path}] is not executable")
         self.respawn.append(Respawn(user, command, path, failfast, self.line))
+
+
+@functools.cache
+def installed_stonith_types() -> frozenset[str] | None:
+    """cluster-glue STONITH plugin types (``stonith -L``), None without the tool."""
+    tool = shutil.which("stonith")
+    if tool is None:
+        return None
+    try:
+        res = subprocess.run([tool, "-L"], capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return frozenset(res.stdout.split()) if res.returncode == 0 else None
 
 
 def _require_user(name: str) -> None:

@@ -350,7 +350,11 @@ def test_crm_and_pacemaker(value: str, crm: str) -> None:
 
 def test_crm_twice_and_order_rules() -> None:
     assert fails(BASE + "crm on\npacemaker on\n").code == "HACF_DUPLICATE"
-    assert fails(BASE + "crm on\ncrm_daemon_dir /x\n").code == "HACF_ORDER"
+    assert fails(BASE + "crm on\ncrmd_spawns_pengine yes\n").code == "HACF_ORDER"
+    # heartbeat only logs this one (inverted test in set_crm_daemon_dir)
+    late = parse("crm on\ncrm_daemon_dir /x\n")
+    assert late.crm_daemon_dir == "/x"
+    assert any("must come before" in w for w in late.warnings)
     cf = parse("crmd_spawns_pengine no\ncrm_daemon_dir /usr/lib/pacemaker\ncrm respawn\n")
     assert cf.crmd_spawns_pengine is False
     assert cf.crm_daemon_dir == "/usr/lib/pacemaker"
@@ -498,3 +502,12 @@ def test_is_legal_directive() -> None:
         assert is_legal_directive(name)
     for name in ("normalpoll", "udp", "Node", "resource"):
         assert not is_legal_directive(name)
+
+
+def test_stonith_type_host_check() -> None:
+    from tests.fixtures.tools import require_tool
+
+    require_tool("stonith")
+    assert parse("stonith_host * null alpha\n", check_host=True).stonith_hosts[0].type == "null"
+    assert fails(BASE + "stonith_host * bogus x\n", check_host=True).code == "HACF_HOST_CHECK"
+    assert parse("stonith_host * bogus x\n").stonith_hosts[0].type == "bogus"
