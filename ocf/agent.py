@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
 
 from ocf import metadata
 from ocf.env import OcfEnv, effective_level
@@ -21,9 +20,11 @@ from ocf.rc import RC, OCFError
 
 TYPE_CHECKING = False  # `typing` costs ~10 ms of start-up; only mypy needs it here
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
     from typing import ClassVar
 
-Handler = Callable[[], RC | None]
+    Handler = Callable[[], RC | None]
+
 
 # Actions every agent answers without touching its resource.
 _INFO_ACTIONS = ("meta-data", "usage", "help", "methods")
@@ -148,7 +149,7 @@ class Agent:
                 else:
                     log.error(exc.reason)
         except Exception as exc:  # an agent bug must still give Pacemaker an OCF code
-            import traceback  # noqa: PLC0415
+            import traceback
 
             rc = RC.ERR_GENERIC
             reason = f"internal error: {type(exc).__name__}: {exc}"

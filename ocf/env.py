@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 # Leave this much of Pacemaker's op timeout for our own clean-up and exit:
 # execd SIGKILLs the whole process group at the timeout, with no grace.

@@ -6,9 +6,11 @@ against) while claiming OCF 1.1, which that subset is compatible with.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from ocf.params import Param
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 # Start-up cost matters (agents are exec'd for every monitor): xml.sax.saxutils
 # imports urllib/http/email (~30 ms) and dataclasses imports inspect (~8 ms).

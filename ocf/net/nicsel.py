@@ -16,8 +16,6 @@ unit-tested without a kernel. Differences from resource-agents' findif.sh:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from ocf.net import inet
 from ocf.net.rtnl import (
     RT_SCOPE_LINK,
@@ -29,6 +27,10 @@ from ocf.net.rtnl import (
     Link,
     Route,
 )
+
+TYPE_CHECKING = False  # collections.abc would import `collections` (~3 ms) at run time
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 class Choice:
