@@ -15,9 +15,10 @@ Feeds N inputs (default 1,000,000) through `heartbeat_compat.wire.decode`:
 
 Each decode runs under a per-input wall-clock alarm (`--timeout`, default 1 s): an input
 that does not return in time counts as a HANG. Any exception escaping `decode` (whose
-documented drop path is "return None and count") counts as a CRASH. Accepted
-messages are re-encoded; an exception other than `EncodeError` there counts too.
-Crashing and hanging inputs are written to `--out` (a fresh temporary directory).
+documented drop path is "return None and count") counts as a CRASH.
+Accepted messages must re-encode in their own format and decode back to the same
+message (a "re-encode error" otherwise). Failing inputs are written to `--out` (a
+fresh temporary directory).
 
     /opt/pycrm/venv/bin/python bench/fuzz_wire.py [--inputs 1000000] [--workers 2]
 """
@@ -202,6 +203,20 @@ class Result:
     samples: list[tuple[str, str, str]] = field(default_factory=list)
 
 
+def reencode_problem(msg: Message, data: bytes) -> str | None:
+    """Oracle for accepted input: it re-encodes in its own format and decodes back equal."""
+    classic = data.startswith(b">>>") and b"_compressed_payload" not in data
+    fmt = "classic" if classic else "netstring"
+    try:
+        again = encode(msg, fmt=fmt, auth=KEYS[1], inner_auth=False)  # type: ignore[arg-type]
+        back = decode(again, keys=KEYS, stats=DecodeStats())
+    except Exception:
+        return traceback.format_exc()
+    if back is None or back.copy().remove("auth") != msg.copy().remove("auth"):
+        return f"{fmt} re-encoding does not decode back to the same message"
+    return None
+
+
 def load_seeds() -> list[bytes]:
     if not VECTORS.exists():
         return []
@@ -268,14 +283,10 @@ def run_worker(args: tuple[int, int, float, str]) -> Result:
             if stats.accepted != before + 1:
                 result.crashes += 1
                 _save(result, out, "crash", data, "accepted without being counted")
-            fmt = "netstring" if data.startswith(b"###") else "classic"
-            try:
-                encode(msg, fmt=fmt, auth=KEYS[1], inner_auth=False)  # type: ignore[arg-type]
-            except EncodeError:
-                pass
-            except Exception:
+            problem = reencode_problem(msg, data)
+            if problem is not None:
                 result.reencode_errors += 1
-                _save(result, out, "reencode", data, traceback.format_exc())
+                _save(result, out, "reencode", data, problem)
     result.inputs = count
     result.accepted = stats.accepted
     result.dropped = Counter(stats.dropped)

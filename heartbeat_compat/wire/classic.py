@@ -134,6 +134,8 @@ def parse_lines(lines: list[bytes], depth: int, ctx: ParseContext) -> Message:
     fields: list[Field] = []
     compressed: list[tuple[int, bytes]] = []
     for line in lines:
+        if len(line) > limits.max_field_len:
+            raise DecodeError(DropReason.BAD_LENGTH, f"line of {len(line)} bytes")
         eq = line.find(b"=")
         if eq <= 0:
             raise DecodeError(DropReason.MALFORMED, "line without name=value")

@@ -65,6 +65,8 @@ def _decode_netstring(data: bytes, keys: KeyLookup, ctx: ParseContext) -> Messag
 
 def _decode_classic(data: bytes, keys: KeyLookup, ctx: ParseContext) -> Message:
     lines = classic.split_lines(data, allow_trailing_nul=False)
+    if len(lines) > ctx.limits.max_fields:  # before any per-line work
+        raise DecodeError(DropReason.TOO_MANY_FIELDS, f"{len(lines)} lines")
     names = [classic.line_name(line) for line in lines]
     auth_lines = [i for i, name in enumerate(names) if name == b"auth"]
     if any(name[:1] == b"(" and name[3:] == b"auth" for name in names):

@@ -25,6 +25,7 @@ class Limits:
     max_fields: int = 1024  # per message (heartbeat grows without bound)
     max_total_fields: int = 8192  # all nesting levels of one packet together
     max_name_len: int = 256
+    max_field_len: int = MAXMSG  # one encoded field (name and value)
     max_list_items: int = 4096
     max_decompressed_total: int = 2 * MAXUNCOMPRESSED  # all compressed fields of a packet
 

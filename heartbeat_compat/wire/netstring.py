@@ -85,6 +85,7 @@ def parse_fields(data: bytes, pos: int, depth: int, ctx: ParseContext) -> tuple[
     """Parse fields from `pos` up to a `%%%\n`; return the message and the offset after it."""
     limits = ctx.limits
     max_fields = limits.max_fields
+    max_field_len = limits.max_field_len
     size = len(data)
     fields: list[Field] = []
     compressed: list[tuple[int, bytes]] = []
@@ -98,7 +99,10 @@ def parse_fields(data: bytes, pos: int, depth: int, ctx: ParseContext) -> tuple[
         if not digits.isdigit() or digits[0] == _ZERO:
             raise DecodeError(DropReason.BAD_LENGTH, "non-canonical field length")
         start = colon + 1
-        stop = start + int(digits)
+        length = int(digits)
+        if length > max_field_len:
+            raise DecodeError(DropReason.BAD_LENGTH, f"field of {length} bytes")
+        stop = start + length
         if stop >= size or data[stop] != _COMMA:
             raise DecodeError(DropReason.BAD_LENGTH, "field length overruns")
         pos = stop + 1

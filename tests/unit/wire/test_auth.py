@@ -153,3 +153,15 @@ def test_authkeys_collection_and_adapter() -> None:
     assert adapted[1] == AuthKey.of(1, "sha1", "s1")
     listed = AuthKeys.from_config(SimpleNamespace(keys=[SHA1, CRC], active=None))
     assert set(listed) == {1, 3}
+
+
+def test_adapter_reads_the_authkeys_parser_output() -> None:
+    from heartbeat_compat.config.authkeys import parse_authkeys
+
+    parsed = parse_authkeys(b"auth 2\n1 sha1 hbv1-sha1-secret\n2 md5 hbv1-md5-secret\n3 crc\n")
+    keys = AuthKeys.from_config(parsed)
+    assert keys.active == AuthKey.of(2, "md5", "hbv1-md5-secret")
+    assert keys[1] == SHA1
+    assert keys[3] == CRC
+    data = encode(MSG, fmt="netstring", auth=keys.active)
+    assert decode(data, keys=keys, stats=DecodeStats()) is not None

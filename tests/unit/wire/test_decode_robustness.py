@@ -219,6 +219,10 @@ def test_field_count_and_name_length_limits() -> None:
     assert reason_of(signed_classic(*lines)) is DropReason.TOO_MANY_FIELDS
     long_name = b"n" * 300
     assert reason_of(signed_classic(long_name + b"=1")) is DropReason.BAD_NAME
+    tight = Limits(max_field_len=50)
+    assert reason_of(signed_classic(b"v=" + b"x" * 60), tight) is DropReason.BAD_LENGTH
+    assert reason_of(signed_netstring(ns(b"(0)v=" + b"x" * 60)), tight) is DropReason.BAD_LENGTH
+    assert reason_of(signed_netstring(ns(b"(0)v=" + b"x" * 40)), tight) is None
 
 
 def _deep_netstring(levels: int) -> bytes:
