@@ -1,0 +1,259 @@
+"""Actions of the transition and the ordering edges between them.
+
+Per primitive: probes on nodes with no history, demote/stop where it runs and must change,
+start/promote where it will run, recurring monitors after that.  Groups and clones get
+pseudo actions (start/running, stop/stopped, promote/promoted, demote/demoted) around their
+members.  Edges: stop before start, demote before stop, start before promote and monitor,
+group member chains, ordering constraints (and their symmetric stop inverse).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections import defaultdict
+
+from cib.history import ROLE_PROMOTED
+from cib.model import Cib, Primitive
+from pycrm.scheduler.result import Plan, starts_fresh
+from pycrm.scheduler.state import World, WRsc
+from pycrm.scheduler.types import Action, Edge
+
+
+class GraphBuilder:
+    def __init__(self) -> None:
+        self.actions: dict[str, Action] = {}
+        self.order: list[str] = []
+        self.edges: list[Edge] = []
+        self._seen: set[tuple[str, str]] = set()
+        self.by_key: dict[tuple[str, str], list[str]] = defaultdict(list)
+
+    def add(self, action: Action) -> str:
+        if action.id not in self.actions:
+            self.actions[action.id] = action
+            self.order.append(action.id)
+            if not (action.task == "monitor" and action.interval_ms == 0):
+                self.by_key[(action.rsc, action.task)].append(action.id)
+        return action.id
+
+    def edge(self, before: str | None, after: str | None, reason: str = "") -> None:
+        if before is None or after is None or before == after:
+            return
+        if before not in self.actions or after not in self.actions:
+            return
+        if (before, after) in self._seen:
+            return
+        self._seen.add((before, after))
+        self.edges.append(Edge(before, after, reason))
+
+    def sorted_actions(self) -> list[Action]:
+        index = {aid: i for i, aid in enumerate(self.order)}
+        indeg: dict[str, int] = dict.fromkeys(self.order, 0)
+        succ: dict[str, list[str]] = defaultdict(list)
+        for edge in self.edges:
+            succ[edge.before].append(edge.after)
+            indeg[edge.after] += 1
+        heap = [(index[a], a) for a, d in indeg.items() if d == 0]
+        heapq.heapify(heap)
+        out: list[str] = []
+        while heap:
+            _, aid = heapq.heappop(heap)
+            out.append(aid)
+            for nxt in succ[aid]:
+                indeg[nxt] -= 1
+                if indeg[nxt] == 0:
+                    heapq.heappush(heap, (index[nxt], nxt))
+        if len(out) < len(self.order):  # a cycle: keep the remaining ones in creation order
+            rest = [a for a in self.order if a not in set(out)]
+            out.extend(rest)
+            kept = set(out)
+            self.edges = [e for e in self.edges if e.before in kept]
+        return [self.actions[a] for a in out]
+
+
+def _aid(rsc: str, task: str, node: str | None, interval: int = 0) -> str:
+    return f"{rsc}_{task}_{interval}" + (f"@{node}" if node else "")
+
+
+def _recurring(cib: Cib, rsc: WRsc, role: int) -> list[int]:
+    prim = cib.find(rsc.config_id)
+    if not isinstance(prim, Primitive):
+        return []
+    out: list[int] = []
+    for op in prim.ops:
+        if op.name != "monitor" or op.interval_ms <= 0 or not op.enabled:
+            continue
+        wanted = "Promoted" if role == ROLE_PROMOTED else None
+        if (op.role in ("Promoted",)) != (wanted == "Promoted"):
+            continue
+        out.append(op.interval_ms)
+    return out
+
+
+def build_graph(
+    cib: Cib, world: World, plans: dict[int, Plan], history_nodes: dict[str, set[str]]
+) -> GraphBuilder:
+    g = GraphBuilder()
+    prims = world.all_primitives()
+    for rsc in prims:
+        _primitive_actions(cib, world, g, rsc, plans[id(rsc)], history_nodes)
+    for top in world.resources:
+        _collective_actions(g, top, plans)
+    for order in world.orders:
+        _order_edges(g, order.first, order.first_action, order.then, order.then_action)
+        if order.symmetrical and order.kind != "Serialize":
+            inverse = {"start": "stop", "promote": "demote"}
+            fa = inverse.get(order.first_action)
+            ta = inverse.get(order.then_action)
+            if fa and ta:
+                _order_edges(g, order.then, ta, order.first, fa)
+    return g
+
+
+def _primitive_actions(
+    cib: Cib,
+    world: World,
+    g: GraphBuilder,
+    rsc: WRsc,
+    plan: Plan,
+    history_nodes: dict[str, set[str]],
+) -> None:
+    if not rsc.orphan and rsc.managed:
+        for name in world.node_order:
+            wnode = world.nodes[name]
+            if wnode.online and name not in history_nodes.get(rsc.history_name or rsc.id, set()):
+                g.add(
+                    Action(_aid(rsc.id, "monitor", name), rsc.id, "monitor", name, reason="probe")
+                )
+    if not rsc.managed:
+        return
+    target = plan.target_node
+    fresh = starts_fresh(plan)
+    stops: list[str] = []
+    for node in rsc.running_on:
+        leaving = target is None or node != target or fresh
+        if rsc.node_roles.get(node, 0) == ROLE_PROMOTED and (
+            leaving or plan.target_role != ROLE_PROMOTED
+        ):
+            demote = g.add(Action(_aid(rsc.id, "demote", node), rsc.id, "demote", node))
+            stops.append(demote)
+        if leaving:
+            stop = g.add(
+                Action(_aid(rsc.id, "stop", node), rsc.id, "stop", node, reason=plan.stop_reason)
+            )
+            for prior in stops:
+                g.edge(prior, stop, "demote before stop")
+            stops.append(stop)
+    if target is None:
+        return
+    start: str | None = None
+    if fresh:
+        start = g.add(
+            Action(
+                _aid(rsc.id, "start", target),
+                rsc.id,
+                "start",
+                target,
+                reason=plan.restart_reason,
+            )
+        )
+        for prior in stops:
+            g.edge(prior, start, "stop before start")
+        for probe_node in world.node_order:
+            g.edge(_aid(rsc.id, "monitor", probe_node), start, "probe before start")
+    promote: str | None = None
+    was_promoted = rsc.node_roles.get(target, 0) == ROLE_PROMOTED and not fresh
+    if plan.target_role == ROLE_PROMOTED and not was_promoted:
+        promote = g.add(Action(_aid(rsc.id, "promote", target), rsc.id, "promote", target))
+        g.edge(start, promote, "start before promote")
+        for prior in stops:
+            g.edge(prior, promote)
+    elif not fresh and stops:
+        pass
+    if fresh or promote is not None or stops:
+        after = promote or start or (stops[-1] if stops else None)
+        for interval in _recurring(cib, rsc, plan.target_role):
+            mon = g.add(
+                Action(
+                    _aid(rsc.id, "monitor", target, interval),
+                    rsc.id,
+                    "monitor",
+                    target,
+                    interval_ms=interval,
+                )
+            )
+            g.edge(after, mon, "monitor after start")
+
+
+def _pseudo(g: GraphBuilder, rsc: WRsc, task: str) -> str:
+    return g.add(Action(f"{rsc.id}_{task}_0", rsc.id, task, None, pseudo=True))
+
+
+def _member_actions(g: GraphBuilder, rsc: WRsc, task: str) -> list[str]:
+    return list(g.by_key.get((rsc.id, task), ()))
+
+
+def _collective_actions(g: GraphBuilder, rsc: WRsc, plans: dict[int, Plan]) -> None:
+    if rsc.variant == "primitive":
+        return
+    for child in rsc.children:
+        _collective_actions(g, child, plans)
+    prims = rsc.primitives()
+    pairs = (
+        ("start", "running"),
+        ("stop", "stopped"),
+        ("promote", "promoted"),
+        ("demote", "demoted"),
+    )
+    for task, done in pairs:
+        members = [a for p in prims for a in _member_actions(g, p, task)]
+        if not members:
+            continue
+        begin = _pseudo(g, rsc, task)
+        end = _pseudo(g, rsc, done)
+        for child in rsc.children:
+            child_actions = (
+                _member_actions(g, child, task)
+                if child.variant == "primitive"
+                else [f"{child.id}_{task}_0"]
+            )
+            child_done = (
+                _member_actions(g, child, task)
+                if child.variant == "primitive"
+                else [f"{child.id}_{done}_0"]
+            )
+            for aid in child_actions:
+                g.edge(begin, aid)
+            for aid in child_done:
+                g.edge(aid, end)
+    if rsc.variant == "group":
+        kids = rsc.children
+        for prev, nxt in itertools.pairwise(kids):
+            for a in _member_actions(g, prev, "start"):
+                for b in _member_actions(g, nxt, "start"):
+                    g.edge(a, b, "group order")
+            for a in _member_actions(g, nxt, "stop"):
+                for b in _member_actions(g, prev, "stop"):
+                    g.edge(a, b, "group order")
+    g.edge(f"{rsc.id}_stopped_0", f"{rsc.id}_start_0", "stop before start")
+    g.edge(f"{rsc.id}_demoted_0", f"{rsc.id}_stop_0", "demote before stop")
+    g.edge(f"{rsc.id}_running_0", f"{rsc.id}_promote_0", "start before promote")
+
+
+def _first_ids(g: GraphBuilder, rsc: WRsc, action: str) -> list[str]:
+    if rsc.variant == "primitive":
+        return _member_actions(g, rsc, action)
+    done = {"start": "running", "stop": "stopped", "promote": "promoted", "demote": "demoted"}
+    return [f"{rsc.id}_{done.get(action, action)}_0"]
+
+
+def _then_ids(g: GraphBuilder, rsc: WRsc, action: str) -> list[str]:
+    if rsc.variant == "primitive":
+        return _member_actions(g, rsc, action)
+    return [f"{rsc.id}_{action}_0"]
+
+
+def _order_edges(g: GraphBuilder, first: WRsc, fa: str, then: WRsc, ta: str) -> None:
+    for a in _first_ids(g, first, fa):
+        for b in _then_ids(g, then, ta):
+            g.edge(a, b, "ordering")

@@ -1,0 +1,277 @@
+"""Build the working set (:class:`World`) from a parsed CIB: options, nodes, resources.
+
+Resource meta attributes are layered like Pacemaker: the resource's own meta sets, then its
+parents' (inherited), then ``rsc_defaults``.  Clones get one instance per ``clone-max``
+(``<child>:<n>``); the status section is mapped onto them by :mod:`pycrm.scheduler.unpack`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from cib.history import ROLE_PROMOTED, ROLE_STARTED, ROLE_STOPPED, ROLE_UNKNOWN, ROLE_UNPROMOTED
+from cib.model import Cib, Clone, Group, Node, NodeStatus, Primitive, Resource
+from cib.nvsets import cluster_options, resolve
+from cib.rules import RuleContext
+from cib.scores import SCORE_INF, parse_score
+from cib.timespec import parse_ms
+from pycrm.scheduler.state import WNode, World, WRsc
+
+TRUE_WORDS = frozenset({"true", "on", "yes", "y", "1"})
+
+ROLE_BY_NAME = {
+    "stopped": ROLE_STOPPED,
+    "started": ROLE_STARTED,
+    "unpromoted": ROLE_UNPROMOTED,
+    "slave": ROLE_UNPROMOTED,
+    "promoted": ROLE_PROMOTED,
+    "master": ROLE_PROMOTED,
+}
+
+
+def is_true(value: str | None) -> bool:
+    return value is not None and value.strip().lower() in TRUE_WORDS
+
+
+def role_of(name: str | None) -> int:
+    if name is None:
+        return ROLE_UNKNOWN
+    return ROLE_BY_NAME.get(name.strip().lower(), ROLE_UNKNOWN)
+
+
+def score_of(text: str | None, default: int = 0) -> int:
+    if text is None:
+        return default
+    try:
+        return parse_score(text)
+    except ValueError:
+        try:
+            return int(float(text))
+        except ValueError:
+            return default
+
+
+def seconds_of(text: str | None) -> int:
+    if not text:
+        return 0
+    try:
+        return parse_ms(text) // 1000
+    except (ValueError, TypeError):
+        return 0
+
+
+def build_world(cib: Cib, now: datetime | None) -> World:
+    when = now or _execution_date(cib) or datetime.now(UTC)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    options = cluster_options(cib.crm_config, RuleContext(now=when))
+    quorum_attr = cib.attrs.get("have-quorum", "false")
+    world = World(
+        nodes={},
+        node_order=[],
+        options=options,
+        have_quorum=is_true(quorum_attr),
+        no_quorum_policy=options.get("no-quorum-policy", "stop").lower(),
+        symmetric=not (
+            "symmetric-cluster" in options and not is_true(options["symmetric-cluster"])
+        ),
+        stonith_enabled=options.get("stonith-enabled") is None
+        or is_true(options["stonith-enabled"]),
+        stop_all=is_true(options.get("stop-all-resources")),
+        maintenance_mode=is_true(options.get("maintenance-mode")),
+        start_failure_fatal=options.get("start-failure-is-fatal") is None
+        or is_true(options["start-failure-is-fatal"]),
+        stop_orphans=options.get("stop-orphan-resources") is None
+        or is_true(options["stop-orphan-resources"]),
+        resources=[],
+        now_epoch=when.timestamp(),
+    )
+    _build_nodes(cib, world, when)
+    for index, rsc in enumerate(cib.resources):
+        world.resources.append(_build_resource(cib, world, rsc, None, index, when))
+    return world
+
+
+def _execution_date(cib: Cib) -> datetime | None:
+    raw = cib.attrs.get("execution-date")
+    if raw and raw.isdigit():
+        return datetime.fromtimestamp(int(raw), UTC)
+    return None
+
+
+# --------------------------------------------------------------------------- nodes
+def _build_nodes(cib: Cib, world: World, when: datetime) -> None:
+    dc_uuid = cib.attrs.get("dc-uuid")
+    for index, node in enumerate(cib.nodes):
+        if node.type not in ("member", "normal", ""):
+            continue
+        status = cib.status.get(node.uname)
+        world.nodes[node.uname] = _build_node(node, status, index, when, dc_uuid)
+        if node.id == dc_uuid:
+            world.dc_name = node.uname
+    world.node_order = sorted(world.nodes)
+    if world.stonith_enabled:
+        for wnode in world.nodes.values():
+            if wnode.unclean:
+                wnode.fenced = True
+
+
+def _build_node(
+    node: Node, status: NodeStatus | None, index: int, when: datetime, dc_uuid: str | None
+) -> WNode:
+    wnode = WNode(name=node.uname, id=node.id, index=index)
+    wnode.base_score = score_of(node.score)
+    permanent = resolve(node.attr_sets, RuleContext(now=when))
+    transient = dict(status.transient) if status is not None else {}
+    attrs: dict[str, str] = {}
+    attrs.update(permanent)
+    attrs.update(transient)
+    attrs["#uname"] = node.uname
+    attrs["#id"] = node.id
+    attrs["#kind"] = "cluster"
+    attrs["#is_dc"] = "true" if node.id == dc_uuid else "false"
+    wnode.attrs = attrs
+    wnode.transient = transient
+    if status is not None:
+        wnode.online = status.online
+        shutdown = transient.get("shutdown", "0")
+        wnode.shutdown = wnode.online and shutdown not in ("", "0")
+        if not status.in_ccm and status.expected == "member" and status.join == "member":
+            wnode.unclean = True
+    wnode.standby = is_true(attrs.get("standby"))
+    wnode.maintenance = is_true(attrs.get("maintenance"))
+    return wnode
+
+
+# --------------------------------------------------------------------------- resources
+def _meta_for(cib: Cib, sets: list[object], parent: WRsc | None, when: datetime) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    resolve(sets, RuleContext(now=when), into=meta)  # type: ignore[arg-type]
+    if parent is not None:
+        for key, value in parent.meta.items():
+            meta.setdefault(key, value)
+    else:
+        resolve(cib.rsc_defaults, RuleContext(now=when), into=meta)
+    return meta
+
+
+def _apply_common_meta(world: World, rsc: WRsc) -> None:
+    meta = rsc.meta
+    rsc.priority = score_of(meta.get("priority"))
+    rsc.managed = not (meta.get("is-managed") is not None and not is_true(meta.get("is-managed")))
+    if is_true(meta.get("maintenance")) or world.maintenance_mode:
+        rsc.managed = False
+    rsc.target_role = role_of(meta.get("target-role"))
+    sticky = meta.get("resource-stickiness", meta.get("resource_stickiness"))
+    if sticky is not None and sticky != "default":
+        rsc.stickiness = score_of(sticky)
+    threshold = meta.get("migration-threshold")
+    rsc.migration_threshold = SCORE_INF if threshold is None else score_of(threshold, SCORE_INF)
+    rsc.failure_timeout_s = seconds_of(meta.get("failure-timeout"))
+
+
+def _build_resource(
+    cib: Cib, world: World, rsc: Resource, parent: WRsc | None, index: int, when: datetime
+) -> WRsc:
+    if isinstance(rsc, Primitive):
+        return _build_primitive(cib, world, rsc, parent, index, when, suffix="")
+    if isinstance(rsc, Group):
+        return _build_group(cib, world, rsc, parent, index, when, suffix="")
+    return _build_clone(cib, world, rsc, parent, index, when)
+
+
+def _build_primitive(
+    cib: Cib,
+    world: World,
+    prim: Primitive,
+    parent: WRsc | None,
+    index: int,
+    when: datetime,
+    suffix: str,
+) -> WRsc:
+    wr = WRsc(
+        id=prim.id + suffix,
+        variant="primitive",
+        base_id=prim.id,
+        config_id=prim.id,
+        parent=parent,
+        agent=prim.agent,
+        order_index=index,
+    )
+    wr.meta = _meta_for(cib, list(prim.meta_sets), parent, when)
+    _apply_common_meta(world, wr)
+    clone = wr.clone_parent
+    if clone is not None:
+        wr.unique = clone.unique
+        if "resource-stickiness" not in wr.meta and "resource_stickiness" not in wr.meta:
+            wr.stickiness = 1
+    world.by_id[wr.id] = wr
+    return wr
+
+
+def _build_group(
+    cib: Cib,
+    world: World,
+    group: Group,
+    parent: WRsc | None,
+    index: int,
+    when: datetime,
+    suffix: str,
+) -> WRsc:
+    wg = WRsc(
+        id=group.id + suffix,
+        variant="group",
+        base_id=group.id,
+        config_id=group.id,
+        parent=parent,
+        order_index=index,
+    )
+    wg.meta = _meta_for(cib, list(group.meta_sets), parent, when)
+    _apply_common_meta(world, wg)
+    clone = wg.clone_parent
+    if clone is not None:
+        wg.unique = clone.unique
+    world.by_id[wg.id] = wg
+    for pos, member in enumerate(group.children):
+        wg.children.append(
+            _build_primitive(cib, world, member, wg, index * 1000 + pos, when, suffix)
+        )
+    return wg
+
+
+def _build_clone(
+    cib: Cib, world: World, clone: Clone, parent: WRsc | None, index: int, when: datetime
+) -> WRsc:
+    wc = WRsc(id=clone.id, variant="clone", base_id=clone.id, config_id=clone.id, order_index=index)
+    wc.parent = parent
+    wc.meta = _meta_for(cib, list(clone.meta_sets), parent, when)
+    _apply_common_meta(world, wc)
+    meta = wc.meta
+    wc.promotable = clone.promotable or is_true(meta.get("promotable"))
+    wc.unique = is_true(meta.get("globally-unique"))
+    wc.interleave = is_true(meta.get("interleave"))
+    node_count = max(1, len(world.nodes))
+    wc.clone_max = score_of(meta.get("clone-max"), node_count)
+    wc.clone_node_max = score_of(meta.get("clone-node-max"), 1)
+    wc.promoted_max = score_of(meta.get("promoted-max", meta.get("master-max")), 1)
+    wc.promoted_node_max = score_of(meta.get("promoted-node-max", meta.get("master-node-max")), 1)
+    if "resource-stickiness" not in meta and "resource_stickiness" not in meta:
+        wc.stickiness = 1
+    world.by_id[wc.id] = wc
+    for n in range(max(0, wc.clone_max)):
+        wc.children.append(make_instance(cib, world, wc, clone, n, when))
+    return wc
+
+
+def make_instance(
+    cib: Cib, world: World, wc: WRsc, clone: Clone, number: int, when: datetime
+) -> WRsc:
+    """Create clone instance ``number`` (a primitive, or a group of primitives)."""
+    suffix = f":{number}"
+    child = clone.child
+    if isinstance(child, Primitive):
+        inst = _build_primitive(cib, world, child, wc, wc.order_index, when, suffix)
+    else:
+        inst = _build_group(cib, world, child, wc, wc.order_index, when, suffix)
+    inst.sort_index = number
+    return inst

@@ -1,0 +1,241 @@
+"""Turn the CIB's constraints into working-set objects.
+
+* Locations: each rule of an ``rsc_location`` is evaluated per node (node attributes include
+  ``#uname``, ``#id``, ``#kind``, ``#is_dc``); a passing rule contributes its ``score`` or the
+  node's ``score-attribute`` value.  ``role="Promoted"`` locations only feed promotion.
+* Colocations: ``rsc`` (dependent) is placed relative to ``with-rsc`` (primary).  Groups add
+  the implicit "member with previous member" INFINITY colocation.
+* Orders: ``first`` / ``then`` with actions, kind and symmetry; sets are expanded into
+  pairwise orders (sequential sets chain, consecutive sets chain last-to-first).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from cib.history import ROLE_PROMOTED, ROLE_UNKNOWN
+from cib.model import Cib, LocationConstraint, ResourceSet, Rule
+from cib.rules import RuleContext, evaluate, rule_score
+from cib.scores import SCORE_INF, add_scores
+from pycrm.scheduler.build import is_true, role_of
+from pycrm.scheduler.state import Coloc, Contribution, Location, OrderDef, World, WRsc
+
+
+def resolve_rsc(world: World, rsc_id: str | None) -> WRsc | None:
+    """The working resource a constraint names (a clone's child id means the clone)."""
+    if rsc_id is None:
+        return None
+    found = world.by_id.get(rsc_id)
+    if found is not None:
+        return found
+    for rsc in world.resources:
+        if rsc.variant == "clone" and rsc.children:
+            first = rsc.children[0]
+            if first.base_id == rsc_id:
+                return rsc
+            for member in first.children:
+                if member.base_id == rsc_id:
+                    return rsc
+    return None
+
+
+# --------------------------------------------------------------------------- locations
+def build_locations(cib: Cib, world: World) -> None:
+    when = datetime.fromtimestamp(world.now_epoch, UTC)
+    for cons in cib.locations:
+        for rsc, submatches in _location_targets(world, cons):
+            for loc in _location_objects(world, cons, rsc, submatches, when):
+                world.locations.append(loc)
+                rsc.locations.append(loc)
+
+
+def _location_targets(
+    world: World, cons: LocationConstraint
+) -> Iterable[tuple[WRsc, tuple[str, ...]]]:
+    if cons.rsc is not None:
+        rsc = resolve_rsc(world, cons.rsc)
+        if rsc is not None:
+            yield rsc, ()
+    elif cons.rsc_pattern is not None:
+        pattern = re.compile(cons.rsc_pattern)
+        for rsc in world.resources:
+            match = pattern.search(rsc.id)
+            if match is not None:
+                yield rsc, (match.group(0), *[g or "" for g in match.groups()])
+    for rset in cons.resource_sets:
+        for rid in rset.resources:
+            rsc = resolve_rsc(world, rid)
+            if rsc is not None:
+                yield rsc, ()
+
+
+def _location_objects(
+    world: World,
+    cons: LocationConstraint,
+    rsc: WRsc,
+    submatches: tuple[str, ...],
+    when: datetime,
+) -> Iterable[Location]:
+    role = role_of(cons.role)
+    if cons.node is not None and cons.score is not None:
+        if cons.node in world.nodes:
+            yield Location(cons.id, rsc, role, {cons.node: cons.score}, cons.resource_discovery)
+        return
+    for rule in cons.rules:
+        yield Location(
+            rule.id or cons.id,
+            rsc,
+            role_of(rule.role) if rule.role else role,
+            _rule_scores(world, rule, submatches, when),
+            cons.resource_discovery,
+        )
+
+
+def _rule_scores(
+    world: World, rule: Rule, submatches: tuple[str, ...], when: datetime
+) -> dict[str, int]:
+    scores: dict[str, int] = {}
+    for name in world.node_order:
+        node = world.nodes[name]
+        ctx = RuleContext(node_attrs=node.attrs, now=when, submatches=submatches)
+        if evaluate(rule, ctx):
+            scores[name] = rule_score(rule, node.attrs)
+    return scores
+
+
+def add_score(rsc: WRsc, node: str, value: int, kind: str, source: str) -> None:
+    rsc.allowed[node] = add_scores(rsc.allowed.get(node, 0), value)
+    rsc.explain.setdefault(node, []).append(Contribution(kind, source, value))
+
+
+def apply_location(rsc: WRsc, loc: Location) -> None:
+    """Add a location's scores to ``rsc`` and everything below it."""
+    for node, score in loc.scores.items():
+        add_score(rsc, node, score, "location", loc.id)
+    for child in rsc.children:
+        apply_location(child, loc)
+
+
+# --------------------------------------------------------------------------- colocations
+def build_colocations(cib: Cib, world: World) -> None:
+    for cons in cib.colocations:
+        influence = True if cons.influence is None else cons.influence
+        if cons.resource_sets:
+            _set_colocations(world, cons.id, cons.score, cons.resource_sets, influence)
+            continue
+        dep = resolve_rsc(world, cons.rsc)
+        pri = resolve_rsc(world, cons.with_rsc)
+        if dep is None or pri is None or dep is pri:
+            continue
+        add_colocation(
+            world,
+            Coloc(
+                id=cons.id,
+                dependent=dep,
+                primary=pri,
+                score=cons.score,
+                dependent_role=role_of(cons.rsc_role),
+                primary_role=role_of(cons.with_rsc_role),
+                node_attribute=cons.node_attribute or "#uname",
+                influence=influence and not _not_critical(dep),
+            ),
+        )
+    for rsc in list(world.by_id.values()):
+        if rsc.variant == "group" and not (
+            "collocated" in rsc.meta and not is_true(rsc.meta["collocated"])
+        ):
+            for prev, member in zip(rsc.children, rsc.children[1:], strict=False):
+                add_colocation(
+                    world,
+                    Coloc(
+                        id=f"{rsc.id}:internal_colocation",
+                        dependent=member,
+                        primary=prev,
+                        score=SCORE_INF,
+                        influence=not _not_critical(member),
+                    ),
+                )
+
+
+def _not_critical(rsc: WRsc) -> bool:
+    value = rsc.meta.get("critical")
+    return value is not None and not is_true(value)
+
+
+def _set_colocations(
+    world: World, cid: str, score: int, sets: list[ResourceSet], influence: bool
+) -> None:
+    previous: list[WRsc] = []
+    for rset in sets:
+        members = [r for r in (resolve_rsc(world, x) for x in rset.resources) if r is not None]
+        set_score = rset.score if rset.score is not None else score
+        role = role_of(rset.role)
+        if rset.sequential is None or rset.sequential:
+            for prev, member in itertools.pairwise(members):
+                add_colocation(world, Coloc(cid, member, prev, set_score, role, role))
+        if previous and members:
+            add_colocation(world, Coloc(cid, members[0], previous[-1], score, role, ROLE_UNKNOWN))
+        previous = members
+    _ = influence
+
+
+def add_colocation(world: World, coloc: Coloc) -> None:
+    world.colocations.append(coloc)
+    coloc.dependent.this_with.append(coloc)
+    coloc.primary.with_this.append(coloc)
+
+
+# --------------------------------------------------------------------------- orders
+def build_orders(cib: Cib, world: World) -> None:
+    for cons in cib.orders:
+        symmetrical = cons.symmetrical
+        if symmetrical is None:
+            symmetrical = cons.kind != "Serialize"
+        if cons.resource_sets:
+            _set_orders(world, cons.id, cons.kind, symmetrical, cons.resource_sets)
+            continue
+        first = resolve_rsc(world, cons.first)
+        then = resolve_rsc(world, cons.then)
+        if first is None or then is None:
+            continue
+        world.orders.append(
+            OrderDef(
+                cons.id, first, cons.first_action, then, cons.then_action, cons.kind, symmetrical
+            )
+        )
+
+
+def _set_orders(
+    world: World, oid: str, kind: str, symmetrical: bool, sets: list[ResourceSet]
+) -> None:
+    previous: list[tuple[WRsc, str]] = []
+    for rset in sets:
+        action = rset.action or "start"
+        members = [
+            (r, action) for r in (resolve_rsc(world, x) for x in rset.resources) if r is not None
+        ]
+        set_kind = rset.kind or kind
+        sequential = rset.sequential is None or rset.sequential
+        if sequential:
+            for (a, act_a), (b, act_b) in itertools.pairwise(members):
+                world.orders.append(OrderDef(oid, a, act_a, b, act_b, set_kind, symmetrical))
+        if previous and members:
+            firsts = previous[-1:] if sequential else previous
+            thens = members[:1] if sequential else members
+            for a, act_a in firsts:
+                for b, act_b in thens:
+                    world.orders.append(OrderDef(oid, a, act_a, b, act_b, kind, symmetrical))
+        previous = members
+
+
+def promoted_locations(rsc: WRsc) -> list[Location]:
+    """Locations with role Promoted that apply to a promotable clone instance."""
+    out: list[Location] = []
+    cur: WRsc | None = rsc
+    while cur is not None:
+        out.extend(loc for loc in cur.locations if loc.role == ROLE_PROMOTED)
+        cur = cur.parent
+    return out

@@ -1,0 +1,109 @@
+"""Which starts and promotions can actually run once resources are placed.
+
+A start is unrunnable when the resource has no node, when quorum is lost (policy ``stop``;
+``freeze``/``demote`` only block resources that are not already active), or when a mandatory
+ordering ties it to a first action (start/promote) that cannot run.  Group members depend on
+the previous member's start; clone instances and group members inherit what their
+enclosing resource's start depends on.  A collective "first" is runnable when all members
+(group) or any instance (clone) can start.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from cib.history import ROLE_PROMOTED
+from pycrm.scheduler.state import OrderDef, World, WRsc
+
+_IN_PROGRESS = object()
+
+
+class Runnability:
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.by_then: dict[int, list[OrderDef]] = defaultdict(list)
+        for order in world.orders:
+            if order.kind == "Mandatory" and order.first_action in ("start", "promote"):
+                self.by_then[id(order.then)].append(order)
+        self._start: dict[int, object] = {}
+        self.reasons: dict[int, str] = {}
+
+    # ------------------------------------------------------------------ primitives
+    def start_ok(self, rsc: WRsc) -> bool:
+        key = id(rsc)
+        cached = self._start.get(key)
+        if cached is _IN_PROGRESS:
+            return True
+        if isinstance(cached, bool):
+            return cached
+        self._start[key] = _IN_PROGRESS
+        ok, reason = self._compute_start(rsc)
+        self._start[key] = ok
+        if not ok:
+            self.reasons[key] = reason
+        return ok
+
+    def reason(self, rsc: WRsc) -> str:
+        return self.reasons.get(id(rsc), "")
+
+    def _compute_start(self, rsc: WRsc) -> tuple[bool, str]:
+        world = self.world
+        if rsc.is_primitive and rsc.assigned is None:
+            return False, "node availability"
+        if not world.have_quorum and rsc.is_primitive and rsc.managed:
+            policy = world.no_quorum_policy
+            if policy in ("stop", "suicide"):
+                return False, "no quorum"
+            if policy in ("freeze", "demote") and (
+                not rsc.running_on or rsc.next_role > max(rsc.role, 2)
+            ):
+                return False, "quorum freeze"
+        for order in self.by_then.get(id(rsc), []):
+            if order.then_action not in ("start", "promote"):
+                continue
+            if order.then_action == "promote" and rsc.next_role != ROLE_PROMOTED:
+                continue
+            if not self._first_ok(order.first, order.first_action):
+                return False, f"unrunnable {order.first.id} {order.first_action}"
+        parent = rsc.parent
+        if parent is not None:
+            if parent.variant == "group":
+                index = parent.children.index(rsc)
+                if index > 0 and not self.start_ok(parent.children[index - 1]):
+                    prev = parent.children[index - 1]
+                    return False, f"unrunnable {prev.id} start"
+            if not self._container_start_ok(parent):
+                return False, self.reasons.get(id(parent), "unrunnable parent start")
+        return True, ""
+
+    def _container_start_ok(self, rsc: WRsc) -> bool:
+        """The collective's own start pseudo-action (its orderings, its parent's)."""
+        key = id(rsc)
+        cached = self._start.get(key)
+        if isinstance(cached, bool):
+            return cached
+        if cached is _IN_PROGRESS:
+            return True
+        self._start[key] = _IN_PROGRESS
+        ok, reason = True, ""
+        for order in self.by_then.get(key, []):
+            if order.then_action != "start":
+                continue
+            if not self._first_ok(order.first, order.first_action):
+                ok, reason = False, f"unrunnable {order.first.id} {order.first_action}"
+                break
+        if ok and rsc.parent is not None and not self._container_start_ok(rsc.parent):
+            ok, reason = False, self.reasons.get(id(rsc.parent), "")
+        self._start[key] = ok
+        if not ok:
+            self.reasons[key] = reason
+        return ok
+
+    def _first_ok(self, first: WRsc, action: str) -> bool:
+        prims = first.primitives()
+        if action == "promote":
+            candidates = [p for p in prims if p.next_role == ROLE_PROMOTED]
+            return any(self.start_ok(p) for p in candidates)
+        if first.variant == "clone":
+            return any(self.start_ok(p) for p in prims)
+        return all(self.start_ok(p) for p in prims) if prims else False

@@ -1,0 +1,218 @@
+"""Node scores and primitive placement.
+
+Scores start at each node's base score (symmetric cluster) or empty (opt-in cluster), then
+receive location constraints, stickiness (managed resource active on exactly one node) and
+failure bans (fail count reached ``migration-threshold``; anonymous clone instances ban the
+whole clone).  A primitive is placed on its best node: highest score, then fewest resources
+already placed there, then its current node, then node name; with a positive best score it
+stays on its current node when that ties.
+"""
+
+from __future__ import annotations
+
+from functools import cmp_to_key
+
+from cib.history import ROLE_STOPPED, fail_count
+from cib.scores import SCORE_MINUS_INF
+from pycrm.scheduler import colocation
+from pycrm.scheduler.constraints import add_score, apply_location
+from pycrm.scheduler.state import Coloc, World, WRsc
+
+
+# --------------------------------------------------------------------------- initial scores
+def init_scores(world: World) -> None:
+    for rsc in world.by_id.values():
+        rsc.allowed = {}
+        if world.symmetric:
+            for name in world.node_order:
+                node = world.nodes[name]
+                rsc.allowed[name] = node.base_score
+                if node.base_score:
+                    add_score(rsc, name, 0, "node-score", f"node {name} score")
+                    rsc.explain[name][-1].value = node.base_score
+    for loc in world.locations:
+        if loc.role >= 4:  # Promoted: promotion only
+            continue
+        apply_location(loc.rsc, loc)
+    for rsc in world.all_primitives():
+        _apply_stickiness(world, rsc)
+    for rsc in world.all_primitives():
+        _apply_failures(world, rsc)
+
+
+def _apply_stickiness(world: World, rsc: WRsc) -> None:
+    if not rsc.managed or rsc.stickiness == 0 or len(rsc.running_on) != 1:
+        return
+    node = rsc.running_on[0]
+    if node in rsc.allowed or world.symmetric:
+        add_score(rsc, node, rsc.stickiness, "stickiness", "resource-stickiness")
+
+
+def _apply_failures(world: World, rsc: WRsc) -> None:
+    if rsc.migration_threshold <= 0 or rsc.failure_ignored:
+        return
+    names = tuple({rsc.id, rsc.base_id if not rsc.unique else rsc.id, rsc.history_name or rsc.id})
+    for name in world.node_order:
+        node = world.nodes[name]
+        count = fail_count(
+            node.transient,
+            names,
+            now_epoch=world.now_epoch,
+            failure_timeout_s=rsc.failure_timeout_s,
+        )
+        if count <= 0 or rsc.migration_threshold - count > 0:
+            continue
+        target = rsc
+        if not rsc.unique and rsc.clone_parent is not None:
+            target = rsc.clone_parent
+        _ban(target, name, f"fail-count {count} >= migration-threshold")
+
+
+def _ban(rsc: WRsc, node: str, why: str) -> None:
+    add_score(rsc, node, SCORE_MINUS_INF, "failure", why)
+    for child in rsc.children:
+        _ban(child, node, why)
+
+
+# --------------------------------------------------------------------------- node choice
+def node_score(world: World, rsc: WRsc, node: str) -> int:
+    if not world.nodes[node].available:
+        return SCORE_MINUS_INF
+    return rsc.allowed.get(node, SCORE_MINUS_INF)
+
+
+def sorted_nodes(world: World, rsc: WRsc, preferred: str | None) -> list[str]:
+    def cmp(a: str, b: str) -> int:
+        sa, sb = node_score(world, rsc, a), node_score(world, rsc, b)
+        if sa != sb:
+            return -1 if sa > sb else 1
+        na, nb = world.nodes[a].num_resources, world.nodes[b].num_resources
+        if na != nb:
+            return -1 if na < nb else 1
+        if preferred is not None:
+            if a == preferred:
+                return -1
+            if b == preferred:
+                return 1
+        return -1 if a < b else (1 if a > b else 0)
+
+    return sorted(rsc.allowed, key=cmp_to_key(cmp))
+
+
+def assign_to(world: World, rsc: WRsc, node: str | None) -> None:
+    rsc.assigned = node
+    rsc.provisional = False
+    if node is not None:
+        world.nodes[node].num_resources += 1
+
+
+def unassign(world: World, rsc: WRsc) -> None:
+    if rsc.assigned is not None:
+        world.nodes[rsc.assigned].num_resources -= 1
+    rsc.assigned = None
+    rsc.provisional = True
+
+
+def assign_best_node(world: World, rsc: WRsc, prefer: str | None) -> str | None:
+    current = rsc.current_node
+    nodes = sorted_nodes(world, rsc, current)
+    if not nodes:
+        return None
+    best = nodes[0]
+    chosen: str | None = None
+    if prefer is not None and prefer in rsc.allowed:
+        score = node_score(world, rsc, prefer)
+        if score >= 0 and score >= node_score(world, rsc, best):
+            chosen = prefer
+    if chosen is None:
+        chosen = best
+        best_score = node_score(world, rsc, best)
+        unique_instance = rsc.clone_parent is not None and rsc.unique
+        if (
+            not unique_instance
+            and best_score > 0
+            and current is not None
+            and world.nodes[current].available
+        ):
+            for node in nodes:
+                if node_score(world, rsc, node) != best_score:
+                    break
+                if node == current:
+                    chosen = node
+    if node_score(world, rsc, chosen) < 0:
+        return None
+    return chosen
+
+
+# --------------------------------------------------------------------------- dispatch
+def assign(world: World, rsc: WRsc, prefer: str | None = None) -> str | None:
+    from pycrm.scheduler.clones import assign_clone
+    from pycrm.scheduler.groups import assign_group
+
+    if rsc.variant == "group":
+        return assign_group(world, rsc, prefer)
+    if rsc.variant == "clone":
+        assign_clone(world, rsc)
+        return None
+    return assign_primitive(world, rsc, prefer)
+
+
+def apply_coloc(world: World, dependent: WRsc, primary: WRsc, coloc: Coloc) -> None:
+    """Apply ``coloc`` to ``dependent`` now that ``primary`` is placed (any variant)."""
+    from pycrm.scheduler.clones import apply_clone_coloc
+
+    if primary.variant == "clone":
+        apply_clone_coloc(world, dependent, primary, coloc)
+        return
+    if primary.variant == "group":
+        if primary.provisional or not primary.children:
+            return
+        member = primary.children[-1] if coloc.score >= 1_000_000 else primary.children[0]
+        apply_coloc(world, dependent, member, coloc)
+        return
+    if primary.provisional:
+        return
+    if not dependent.provisional:
+        return
+    colocation.apply_to_weights(world, dependent, primary, coloc)
+
+
+def this_with_sorted(rsc: WRsc) -> list[Coloc]:
+    return sorted(rsc.this_with, key=lambda c: -c.primary.priority)
+
+
+def assign_primitive(world: World, rsc: WRsc, prefer: str | None) -> str | None:
+    if not rsc.provisional:
+        return rsc.assigned
+    if rsc.allocating:
+        return None
+    rsc.allocating = True
+    for coloc in this_with_sorted(rsc):
+        assign(world, coloc.primary, None)
+        apply_coloc(world, rsc, coloc.primary, coloc)
+    for coloc in list(rsc.with_this):
+        if not coloc.influence:
+            continue
+        before = rsc.allowed
+        rsc.allowed = colocation.merge_scores(
+            world,
+            coloc.dependent,
+            dict(rsc.allowed),
+            coloc.node_attribute,
+            coloc.score / 1_000_000,
+            rollback=True,
+        )
+        colocation.record_changes(rsc, before, coloc.id, "colocation-dependent")
+    if rsc.target_role == ROLE_STOPPED or rsc.on_fail_stop:
+        for node in rsc.allowed:
+            rsc.allowed[node] = SCORE_MINUS_INF
+        rsc.next_role = ROLE_STOPPED
+    if not rsc.managed:
+        current = rsc.current_node
+        assign_to(world, rsc, current)
+    elif world.stop_all:
+        assign_to(world, rsc, None)
+    else:
+        assign_to(world, rsc, assign_best_node(world, rsc, prefer))
+    rsc.allocating = False
+    return rsc.assigned

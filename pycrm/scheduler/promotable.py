@@ -1,0 +1,135 @@
+"""Promotable clones: promotion scores and the choice of promoted instances.
+
+* Before placement, each instance's positive promotion score on a node (node attribute
+  ``master-<instance>``, for anonymous clones also ``master-<base id>``) is added to its node
+  score.
+* After placement, each placed instance gets a priority: its promotion score on its node
+  (-1 when there is none, so only constraints can make it eligible) plus ``rsc_location``
+  scores with ``role="Promoted"``.  Priorities of instances sharing a node are summed into
+  the clone's node table together with colocations that involve the promoted role; a
+  currently promoted instance sorts first.  Instances are promoted in that order while
+  ``promoted-max`` and ``promoted-node-max`` allow and the priority is not negative.
+"""
+
+from __future__ import annotations
+
+from cib.history import ROLE_PROMOTED, ROLE_STARTED, ROLE_STOPPED, ROLE_UNPROMOTED
+from cib.scores import SCORE_INF, SCORE_MINUS_INF, add_scores
+from pycrm.scheduler import colocation
+from pycrm.scheduler.constraints import add_score, promoted_locations
+from pycrm.scheduler.state import World, WRsc
+
+
+def promotion_score(world: World, inst: WRsc, node: str) -> int | None:
+    attrs = world.nodes[node].attrs
+    names = [inst.history_name or inst.id]
+    if not inst.unique:
+        names.append(inst.base_id)
+    if inst.variant == "group":
+        total: int | None = None
+        for member in inst.children:
+            score = promotion_score(world, member, node)
+            if score is not None:
+                total = add_scores(total or 0, score)
+        return total
+    for name in names:
+        value = attrs.get(f"master-{name}")
+        if value is not None:
+            try:
+                return int(value)
+            except ValueError:
+                return SCORE_INF if value.strip().upper().lstrip("+") == "INFINITY" else 0
+    return None
+
+
+def add_promotion_scores(world: World, clone: WRsc) -> None:
+    for inst in clone.children:
+        for node in list(inst.allowed):
+            if not world.nodes[node].available:
+                continue
+            score = promotion_score(world, inst, node)
+            if score is not None and score > 0:
+                add_score(inst, node, score, "promotion", f"master-{inst.history_name or inst.id}")
+
+
+def _priority(world: World, inst: WRsc) -> int:
+    node = inst.assigned
+    if node is None or inst.target_role in (ROLE_UNPROMOTED, ROLE_STOPPED):
+        return SCORE_MINUS_INF
+    score = promotion_score(world, inst, node)
+    priority = -1 if score is None else score
+    for loc in promoted_locations(inst):
+        if node in loc.scores:
+            priority = add_scores(priority, loc.scores[node])
+    return priority
+
+
+def set_instance_roles(world: World, clone: WRsc) -> None:
+    for inst in clone.children:
+        inst.promotion_priority = _priority(world, inst)
+        inst.sort_index = inst.promotion_priority
+        if inst.target_role == ROLE_PROMOTED and inst.assigned is not None:
+            inst.sort_index = max(inst.sort_index, 0)
+    work = dict(clone.allowed)
+    for inst in clone.children:
+        if inst.assigned is not None and inst.sort_index >= 0:
+            work[inst.assigned] = add_scores(work.get(inst.assigned, 0), inst.sort_index)
+    for coloc in clone.this_with:
+        if coloc.dependent_role == ROLE_PROMOTED:
+            work = colocation.merge_scores(
+                world,
+                coloc.primary,
+                work,
+                coloc.node_attribute,
+                coloc.score / SCORE_INF,
+                rollback=coloc.score < SCORE_INF,
+            )
+    for coloc in clone.with_this:
+        if coloc.influence and coloc.primary_role == ROLE_PROMOTED:
+            work = colocation.merge_scores(
+                world,
+                coloc.dependent,
+                work,
+                coloc.node_attribute,
+                coloc.score / SCORE_INF,
+                rollback=True,
+                positive=True,
+            )
+    for inst in clone.children:
+        if inst.managed and inst.role == ROLE_PROMOTED and inst.assigned is not None:
+            inst.sort_index = SCORE_INF
+        elif inst.assigned is None or inst.sort_index < 0:
+            continue
+        else:
+            inst.sort_index = work.get(inst.assigned, 0)
+    ordered = sorted(
+        clone.children,
+        key=lambda i: (-i.sort_index, -i.role, -i.promotion_priority),
+    )
+    per_node: dict[str, int] = {}
+    promoted = 0
+    for inst in ordered:
+        node = inst.assigned
+        can = (
+            node is not None
+            and inst.sort_index >= 0
+            and (promoted < clone.promoted_max or not clone.managed)
+            and per_node.get(node, 0) < clone.promoted_node_max
+        )
+        freeze = (
+            not world.have_quorum
+            and world.no_quorum_policy == "freeze"
+            and inst.role < ROLE_PROMOTED
+        )
+        if not can or freeze or node is None:
+            _set_role(inst, ROLE_UNPROMOTED if node is not None else ROLE_STOPPED)
+            continue
+        per_node[node] = per_node.get(node, 0) + 1
+        promoted += 1
+        _set_role(inst, ROLE_PROMOTED)
+
+
+def _set_role(inst: WRsc, role: int) -> None:
+    inst.next_role = role
+    for prim in inst.primitives():
+        prim.next_role = role if role != ROLE_STARTED else ROLE_UNPROMOTED

@@ -1,0 +1,215 @@
+"""Current and target (revised) resource states and the Transition Summary lines.
+
+The target is what crm_simulate prints under "Revised Cluster Status": every action is
+assumed to succeed, so a placed resource whose start can run ends up on its node in its next
+role (failures cleared); unmanaged and blocked resources stay exactly as they are; orphans
+and resources that cannot start end up stopped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cib.history import ROLE_NAMES, ROLE_PROMOTED, ROLE_STARTED, ROLE_STOPPED, ROLE_UNPROMOTED
+from pycrm.scheduler.ordering import Runnability
+from pycrm.scheduler.state import World, WRsc
+from pycrm.scheduler.types import ResourceState, SummaryLine
+
+
+@dataclass(slots=True)
+class Plan:
+    """What happens to one primitive."""
+
+    rsc: WRsc
+    target_node: str | None
+    target_role: int
+    restart: bool = False
+    restart_reason: str = ""
+    stop_reason: str = ""
+    blocked_start: bool = False
+
+
+def _role_name(rsc: WRsc, role: int) -> str:
+    if role == ROLE_STARTED and _promotable(rsc):
+        return "Unpromoted"
+    return ROLE_NAMES[role]
+
+
+def _promotable(rsc: WRsc) -> bool:
+    parent = rsc.clone_parent
+    return parent is not None and parent.promotable
+
+
+def _containers(rsc: WRsc) -> tuple[str | None, str | None]:
+    group = rsc.parent.id if rsc.parent is not None and rsc.parent.variant == "group" else None
+    clone = rsc.clone_parent
+    return group, clone.id if clone is not None else None
+
+
+def _state(
+    rsc: WRsc, role: int, nodes: tuple[str, ...], failed: bool, *, revised: bool
+) -> ResourceState:
+    group, clone = _containers(rsc)
+    blocked = rsc.blocked
+    unmanaged = not rsc.managed
+    return ResourceState(
+        id=rsc.id,
+        base_id=rsc.base_id,
+        role=_role_name(rsc, role) if nodes else "Stopped",
+        nodes=nodes,
+        agent=rsc.agent,
+        failed=failed,
+        blocked=blocked,
+        unmanaged=unmanaged,
+        orphaned=rsc.orphan and not revised,
+        failure_ignored=rsc.failure_ignored,
+        disabled=rsc.target_role == ROLE_STOPPED,
+        group=group,
+        clone=clone,
+        promotable=_promotable(rsc),
+        unique=rsc.unique and clone is not None,
+    )
+
+
+def current_state(rsc: WRsc) -> ResourceState:
+    role = rsc.role if rsc.running_on else ROLE_STOPPED
+    return _state(rsc, role, tuple(rsc.running_on), rsc.failed, revised=False)
+
+
+def plan_for(world: World, rsc: WRsc, run: Runnability) -> Plan:
+    if not rsc.managed:
+        return Plan(rsc, rsc.current_node, rsc.role)
+    if rsc.orphan:
+        return Plan(rsc, None, ROLE_STOPPED, stop_reason="node availability")
+    if rsc.assigned is not None and run.start_ok(rsc):
+        role = rsc.next_role
+        if role in (0, ROLE_STOPPED):
+            role = ROLE_UNPROMOTED if _promotable(rsc) else ROLE_STARTED
+        if _promotable(rsc) and role == ROLE_STARTED:
+            role = ROLE_UNPROMOTED
+        return Plan(rsc, rsc.assigned, role)
+    reason = run.reason(rsc) or "node availability"
+    return Plan(
+        rsc,
+        None,
+        ROLE_STOPPED,
+        stop_reason=reason,
+        blocked_start=rsc.assigned is not None,
+    )
+
+
+def target_state(plan: Plan) -> ResourceState:
+    rsc = plan.rsc
+    if not rsc.managed:
+        return _state(rsc, rsc.role, tuple(rsc.running_on), rsc.failed, revised=True)
+    nodes = (plan.target_node,) if plan.target_node is not None else ()
+    return _state(rsc, plan.target_role, nodes, False, revised=True)
+
+
+# --------------------------------------------------------------------------- summary
+def summary_line(plan: Plan) -> SummaryLine | None:
+    rsc = plan.rsc
+    if not rsc.managed:
+        return None
+    current = rsc.current_node
+    target = plan.target_node
+    if current is None and target is None:
+        if plan.blocked_start and rsc.assigned is not None:
+            return SummaryLine(
+                "Start", rsc.id, to_node=rsc.assigned, reason=plan.stop_reason, blocked=True
+            )
+        return None
+    if target is None:
+        return SummaryLine("Stop", rsc.id, from_node=current, reason=plan.stop_reason)
+    cur_role = rsc.role if current is not None else ROLE_STOPPED
+    tgt_role = plan.target_role
+    if current is None:
+        if tgt_role == ROLE_PROMOTED:
+            return SummaryLine(
+                "Promote", rsc.id, to_node=target, from_role="Stopped", to_role="Promoted"
+            )
+        return SummaryLine("Start", rsc.id, to_node=target)
+    if current != target or len(rsc.running_on) > 1:
+        verb = "Recover" if rsc.failed else "Move"
+        return SummaryLine(verb, rsc.id, from_node=current, to_node=target)
+    if rsc.failed:
+        return SummaryLine("Recover", rsc.id, from_node=current, to_node=target)
+    if tgt_role == ROLE_PROMOTED and cur_role < ROLE_PROMOTED:
+        return SummaryLine(
+            "Promote",
+            rsc.id,
+            to_node=target,
+            from_role=_role_name(rsc, cur_role),
+            to_role="Promoted",
+        )
+    if tgt_role < ROLE_PROMOTED and cur_role == ROLE_PROMOTED:
+        return SummaryLine(
+            "Demote", rsc.id, to_node=target, from_role="Promoted", to_role="Unpromoted"
+        )
+    if plan.restart:
+        return SummaryLine(
+            "Restart", rsc.id, from_node=current, to_node=target, reason=plan.restart_reason
+        )
+    return None
+
+
+def starts_fresh(plan: Plan) -> bool:
+    """The plan runs a start for this resource (start, move, recover or restart)."""
+    rsc = plan.rsc
+    if plan.target_node is None or not rsc.managed:
+        return False
+    return (
+        rsc.current_node != plan.target_node
+        or rsc.failed
+        or plan.restart
+        or len(rsc.running_on) > 1
+    )
+
+
+def mark_restarts(world: World, plans: dict[int, Plan]) -> None:
+    """Running resources that must restart because something they depend on (re)starts."""
+    prims = world.all_primitives()
+    for _ in range(len(prims) + 1):
+        changed = False
+        for rsc in prims:
+            plan = plans[id(rsc)]
+            if plan.restart or plan.target_node is None or rsc.current_node != plan.target_node:
+                continue
+            if rsc.failed or not rsc.managed:
+                continue
+            reason = _restart_cause(world, rsc, plans)
+            if reason:
+                plan.restart = True
+                plan.restart_reason = reason
+                changed = True
+        if not changed:
+            return
+
+
+def _restart_cause(world: World, rsc: WRsc, plans: dict[int, Plan]) -> str:
+    parent = rsc.parent
+    if parent is not None and parent.variant == "group":
+        index = parent.children.index(rsc)
+        if index > 0:
+            prev = parent.children[index - 1]
+            if starts_fresh(plans[id(prev)]):
+                return f"required {prev.id} start"
+    chain: list[WRsc] = [rsc]
+    cur = rsc.parent
+    while cur is not None:
+        chain.append(cur)
+        cur = cur.parent
+    for order in world.orders:
+        if order.then not in chain or order.then_action != "start":
+            continue
+        if order.first_action != "start":
+            continue
+        first = order.first
+        firsts = first.primitives()
+        if not any(starts_fresh(plans[id(p)]) for p in firsts if id(p) in plans):
+            continue
+        if first.variant == "primitive" and order.kind == "Mandatory":
+            return f"required {first.id} start"
+        if first.variant != "primitive" and order.kind in ("Mandatory", "Optional"):
+            return f"required {first.id} running"
+    return ""

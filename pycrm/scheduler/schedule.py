@@ -1,0 +1,145 @@
+"""The scheduler pipeline: CIB -> working set -> placement -> runnability -> transition."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cmp_to_key
+
+from cib.model import Cib
+from cib.scores import SCORE_MINUS_INF
+from pycrm.scheduler import colocation
+from pycrm.scheduler.actions import build_graph
+from pycrm.scheduler.build import build_world
+from pycrm.scheduler.constraints import build_colocations, build_locations, build_orders
+from pycrm.scheduler.ordering import Runnability
+from pycrm.scheduler.placement import assign, init_scores
+from pycrm.scheduler.result import (
+    Plan,
+    current_state,
+    mark_restarts,
+    plan_for,
+    summary_line,
+    target_state,
+)
+from pycrm.scheduler.state import World, WRsc
+from pycrm.scheduler.types import (
+    NodeInfo,
+    ScoreContribution,
+    ScoreDetail,
+    SummaryLine,
+    Transition,
+)
+from pycrm.scheduler.unpack import unpack_status
+
+
+def _summarize_containers(rsc: WRsc) -> None:
+    if rsc.variant == "primitive":
+        return
+    nodes: list[str] = []
+    role = 1
+    for child in rsc.children:
+        _summarize_containers(child)
+        for node in child.running_on:
+            if node not in nodes:
+                nodes.append(node)
+        role = max(role, child.role)
+    rsc.running_on = nodes
+    rsc.role = role
+    rsc.failed = any(c.failed for c in rsc.children)
+
+
+def _allocation_order(world: World) -> list[WRsc]:
+    node_order = sorted(world.node_order, key=lambda n: (-world.nodes[n].base_score, n))
+    keys: dict[int, tuple[int, int, list[int]]] = {}
+    for rsc in world.resources:
+        merged = colocation.merge_scores(world, rsc, None, "#uname", 1.0, init=True, forward=True)
+        current = rsc.current_node
+        # Pacemaker quirk: a resource that is not active compares with its priority here.
+        cur_score = rsc.priority
+        if current is not None and current in merged:
+            cur_score = merged[current]
+        keys[id(rsc)] = (
+            rsc.priority,
+            cur_score,
+            [merged.get(n, SCORE_MINUS_INF) for n in node_order],
+        )
+
+    def cmp(a: WRsc, b: WRsc) -> int:
+        ka, kb = keys[id(a)], keys[id(b)]
+        if ka[0] != kb[0]:
+            return -1 if ka[0] > kb[0] else 1
+        if ka[1] != kb[1]:
+            return -1 if ka[1] > kb[1] else 1
+        for sa, sb in zip(ka[2], kb[2], strict=False):
+            if sa != sb:
+                return -1 if sa > sb else 1
+        return 0
+
+    return sorted(world.resources, key=cmp_to_key(cmp))
+
+
+def _scores(world: World) -> list[ScoreDetail]:
+    out: list[ScoreDetail] = []
+    for rsc in world.by_id.values():
+        for node in world.node_order:
+            if node not in rsc.allowed:
+                continue
+            contributions = tuple(
+                ScoreContribution(c.kind, c.source, c.value) for c in rsc.explain.get(node, [])
+            )
+            out.append(ScoreDetail(rsc.id, node, rsc.allowed[node], contributions))
+    return out
+
+
+def schedule(cib: Cib, *, now: datetime | None = None) -> Transition:
+    world = build_world(cib, now)
+    unpack_status(cib, world)
+    for rsc in world.resources:
+        _summarize_containers(rsc)
+    build_locations(cib, world)
+    build_colocations(cib, world)
+    build_orders(cib, world)
+    init_scores(world)
+    for rsc in _allocation_order(world):
+        assign(world, rsc)
+    run = Runnability(world)
+    prims = world.all_primitives()
+    plans: dict[int, Plan] = {id(r): plan_for(world, r, run) for r in prims}
+    mark_restarts(world, plans)
+    history_nodes: dict[str, set[str]] = {}
+    for uname, status in cib.status.items():
+        for lrm_id in status.resources:
+            history_nodes.setdefault(lrm_id, set()).add(uname)
+    graph = build_graph(cib, world, plans, history_nodes)
+    actions = graph.sorted_actions()
+    summary: list[SummaryLine] = []
+    for rsc in prims:
+        line = summary_line(plans[id(rsc)])
+        if line is not None:
+            summary.append(line)
+    nodes = tuple(
+        NodeInfo(
+            name=n.name,
+            state=n.state,
+            id=n.id,
+            shutdown=n.shutdown,
+            fenced=n.fenced,
+        )
+        for n in sorted(world.nodes.values(), key=lambda n: n.index)
+    )
+    return Transition(
+        nodes=nodes,
+        current=tuple(current_state(r) for r in prims),
+        target=tuple(target_state(plans[id(r)]) for r in prims),
+        actions=tuple(actions),
+        edges=tuple(graph.edges),
+        summary=tuple(summary),
+        scores=tuple(_scores(world)),
+        promotion_scores={
+            inst.id: inst.sort_index
+            for top in world.resources
+            if top.variant == "clone" and top.promotable
+            for inst in top.children
+        },
+        have_quorum=world.have_quorum,
+    )

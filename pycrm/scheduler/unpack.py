@@ -1,0 +1,217 @@
+"""Map the status section onto the working set: where each resource runs, in which role,
+whether it failed, and which history entries are orphans.
+
+Clone history entries are matched like Pacemaker does: a globally-unique clone's entry
+``child:N`` is instance N (an orphan when N >= clone-max); an anonymous clone's entries on a
+node take the first instance not yet active anywhere, and a second entry for the same node
+becomes an orphan instance (numbered from clone-max up).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from cib.history import (
+    ROLE_STOPPED,
+    NodeHistory,
+    unpack_node_history,
+)
+from cib.model import Cib, Clone, LrmResource, Primitive
+from cib.nvsets import resolve
+from pycrm.scheduler.build import make_instance
+from pycrm.scheduler.state import Location, World, WRsc
+
+
+def on_fail_resolver(cib: Cib, world: World, rsc: WRsc) -> Callable[[str, int], str]:
+    prim = cib.find(rsc.config_id)
+    ops = prim.ops if isinstance(prim, Primitive) else []
+    defaults = resolve(cib.op_defaults)
+
+    def resolver(task: str, interval_ms: int) -> str:
+        value: str | None = None
+        for op in ops:
+            if op.name == task and op.interval_ms == interval_ms:
+                value = op.on_fail or resolve(op.meta_sets).get("on-fail")
+                break
+        if value is None:
+            value = defaults.get("on-fail")
+        if value is None:
+            if task == "stop":
+                return "fence" if world.stonith_enabled else "block"
+            return "restart"
+        value = value.lower()
+        if value == "fence" and not world.stonith_enabled:
+            return "block"
+        return value
+
+    return resolver
+
+
+def unpack_status(cib: Cib, world: World) -> None:
+    anon_seen: dict[tuple[str, str], int] = {}
+    for uname, status in cib.status.items():
+        if uname not in world.nodes:
+            continue
+        for lrm_id, lrm in status.resources.items():
+            rsc = _resolve_entry(cib, world, uname, lrm_id, lrm, anon_seen)
+            if rsc is None:
+                continue
+            promotable = bool(rsc.clone_parent and rsc.clone_parent.promotable)
+            hist = unpack_node_history(
+                lrm, uname, on_fail_resolver(cib, world, rsc), promotable=promotable
+            )
+            _record(world, rsc, hist, lrm_id)
+    _drop_inactive_orphans(world)
+
+
+def _record(world: World, rsc: WRsc, hist: NodeHistory, lrm_id: str) -> None:
+    node = hist.node
+    if rsc.history_name is None:
+        rsc.history_name = lrm_id
+    if hist.failure_ignored:
+        rsc.failure_ignored = True
+    if hist.stop_failed:
+        loc = Location(id="__stop_fail__", rsc=rsc, role=0, scores={node: -1_000_000})
+        rsc.locations.append(loc)
+        world.locations.append(loc)
+    if hist.on_fail == "standby" and hist.active:
+        world.nodes[node].standby = True
+    if hist.on_fail == "fence" and hist.active:
+        world.nodes[node].unclean = True
+        world.nodes[node].fenced = True
+    if not hist.active:
+        return
+    if node not in rsc.running_on:
+        rsc.running_on.append(node)
+    rsc.node_roles[node] = max(rsc.node_roles.get(node, ROLE_STOPPED), hist.role)
+    rsc.role = max(rsc.role, hist.role)
+    if hist.failed:
+        rsc.failed = True
+    if hist.on_fail == "block":
+        rsc.blocked = True
+        rsc.managed = False
+    if hist.on_fail == "stop":
+        rsc.on_fail_stop = True
+
+
+def _resolve_entry(
+    cib: Cib,
+    world: World,
+    uname: str,
+    lrm_id: str,
+    lrm: LrmResource,
+    anon_seen: dict[tuple[str, str], int],
+) -> WRsc | None:
+    direct = world.by_id.get(lrm_id)
+    if direct is not None and direct.is_primitive and direct.clone_parent is None:
+        return direct
+    base, _, number = lrm_id.partition(":")
+    config = cib.find(base)
+    clone_cfg = _clone_of(cib, base)
+    if isinstance(config, Primitive) and clone_cfg is not None:
+        wclone = world.by_id[clone_cfg.id]
+        if wclone.unique and number.isdigit():
+            inst = world.by_id.get(lrm_id)
+            if inst is None:
+                inst = _add_orphan_instance(cib, world, wclone, clone_cfg, int(number))
+                inst = world.by_id.get(lrm_id, inst)
+            return inst
+        return _anonymous_instance(cib, world, wclone, clone_cfg, base, uname)
+    if config is None or not isinstance(config, Primitive):
+        return _orphan_primitive(world, lrm_id, lrm)
+    return direct
+
+
+def _clone_of(cib: Cib, rsc_id: str) -> Clone | None:
+    for parent in cib.parents(rsc_id):
+        if isinstance(parent, Clone):
+            return parent
+    return None
+
+
+def _member(inst: WRsc, base: str) -> WRsc | None:
+    for prim in inst.primitives():
+        if prim.base_id == base:
+            return prim
+    return None
+
+
+def _anonymous_instance(
+    cib: Cib, world: World, wclone: WRsc, clone_cfg: Clone, base: str, uname: str
+) -> WRsc:
+    skip_inactive = False
+    inactive: WRsc | None = None
+    for inst in wclone.children:
+        located = [n for p in inst.primitives() for n in p.running_on]
+        if located:
+            if located[0] == uname:
+                member = _member(inst, base)
+                if member is not None and member.running_on:
+                    skip_inactive = True
+                elif member is not None:
+                    return member
+        elif not skip_inactive and inactive is None and not inst.blocked and not inst.orphan:
+            inactive = _member(inst, base)
+    if not skip_inactive and inactive is not None:
+        return inactive
+    number = len(wclone.children)
+    inst = _add_orphan_instance(cib, world, wclone, clone_cfg, number)
+    member = _member(inst, base)
+    return member if member is not None else inst
+
+
+def _add_orphan_instance(
+    cib: Cib, world: World, wclone: WRsc, clone_cfg: Clone, number: int
+) -> WRsc:
+    from datetime import UTC, datetime
+
+    when = datetime.fromtimestamp(world.now_epoch, UTC)
+    while any(c.id.endswith(f":{number}") for c in wclone.children):
+        number += 1
+    inst = make_instance(cib, world, wclone, clone_cfg, number, when)
+    for prim in [inst, *inst.primitives()]:
+        prim.orphan = True
+    wclone.children.append(inst)
+    return inst.primitives()[0] if inst.variant == "group" else inst
+
+
+def _orphan_primitive(world: World, lrm_id: str, lrm: LrmResource) -> WRsc:
+    existing = world.by_id.get(lrm_id)
+    if existing is not None:
+        return existing
+    agent_parts = [p for p in (lrm.standard, lrm.provider, lrm.type) if p]
+    wr = WRsc(
+        id=lrm_id,
+        variant="primitive",
+        base_id=lrm_id,
+        config_id=lrm_id,
+        agent=":".join(agent_parts),
+        orphan=True,
+        order_index=10_000_000 + len(world.resources),
+    )
+    world.by_id[lrm_id] = wr
+    world.resources.append(wr)
+    return wr
+
+
+def _drop_inactive_orphans(world: World) -> None:
+    keep: list[WRsc] = []
+    for rsc in world.resources:
+        if rsc.orphan and not rsc.running_on:
+            world.by_id.pop(rsc.id, None)
+            continue
+        if rsc.variant == "clone":
+            kept: list[WRsc] = []
+            for inst in rsc.children:
+                if inst.orphan and not any(p.running_on for p in inst.primitives()):
+                    for prim in [inst, *inst.primitives()]:
+                        world.by_id.pop(prim.id, None)
+                    continue
+                kept.append(inst)
+            rsc.children = kept
+        keep.append(rsc)
+    world.resources = keep
+    if not world.stop_orphans:
+        for rsc in world.all_primitives():
+            if rsc.orphan:
+                rsc.managed = False
