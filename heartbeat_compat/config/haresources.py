@@ -30,7 +30,10 @@ a regular executable file (a heartbeat "R1" resource script), else
 
 The first resource of a line is the group *key*; keys must be unique. When the
 ha.cf node list is given, the first word must be one of its nodes (heartbeat's
-``Bad nodename in haresources``).
+``Bad nodename in haresources``). Two checks are stricter than heartbeat's
+start-up check (which only looks at that first word): a line without resources
+and a repeated group key are errors here, because ResourceManager mis-handles
+both at run time.
 
 Comment conventions of the upstream haresources2cib tool are recognised as
 hints (heartbeat itself ignores them): a trailing ``#name`` word names the
