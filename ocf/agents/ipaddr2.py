@@ -28,6 +28,7 @@ from ocf.ipaddr2_params import ACTIONS, PARAMS
 from ocf.net import inet
 from ocf.net.rtnl import (
     ARPHRD_ETHER,
+    ARPHRD_LOOPBACK,
     IFA_F_DADFAILED,
     IFA_F_NODAD,
     IFA_F_NOPREFIXROUTE,
@@ -147,7 +148,13 @@ class IPaddr2(Agent):
         if os.geteuid() != 0:
             raise OCFError(RC.ERR_PERM, f"You must be root for {self.env.action} operation.")
 
-    def _served(self, rt: Rtnl, link: Link | None) -> list[Addr]:
+    def _served(self, rt: Rtnl, link: Link | None) -> list[tuple[Addr, Link]]:
+        """Where the address is configured (with our prefix length, if one is set).
+
+        Without a nic, an address on a loopback device does not count (unless
+        it is a loopback address): an LVS-DR real server keeps the VIP on lo,
+        and that copy is neither ours to report nor ours to remove.
+        """
         from ocf.net.nicsel import find_served
 
         found = find_served(
@@ -156,12 +163,22 @@ class IPaddr2(Agent):
             rt.addrs(self.family),
             index=None if link is None else link.ifindex,
         )
-        if self.plen is not None:
-            found = [a for a in found if a.prefixlen == self.plen]
-        return found
+        out = []
+        for addr in found:
+            if self.plen is not None and addr.prefixlen != self.plen:
+                continue
+            dev = link if link is not None else rt.link(index=addr.ifindex)
+            if dev is None:
+                continue
+            if link is None and dev.arptype == ARPHRD_LOOPBACK and not self._loopback_ip():
+                continue
+            out.append((addr, dev))
+        return out
 
-    def _where(self) -> str:
-        return f"{self.ip_text} on {self.nic}" if self.nic else self.ip_text
+    def _loopback_ip(self) -> bool:
+        if self.family == inet.AF_INET:
+            return self.ip[0] == 127
+        return self.ip == bytes(15) + b"\x01"
 
     # --------------------------------------------------------------- monitor
     def monitor(self) -> RC | None:
@@ -179,11 +196,7 @@ class IPaddr2(Agent):
             served = self._served(rt, link)
             if not served:
                 return RC.NOT_RUNNING
-            addr = served[0]
-            if link is None:
-                link = rt.link(index=addr.ifindex)
-                if link is None:  # vanished between the two queries
-                    return RC.NOT_RUNNING
+            addr, link = served[0]
             down = link.down_reason()
             if down:
                 raise OCFError(
@@ -211,9 +224,7 @@ class IPaddr2(Agent):
                 raise OCFError(RC.ERR_ARGS, f"Invalid interface name [{self.nic}]: no such device")
             served = self._served(rt, rt.link(name=self.nic) if self.nic else None)
             if served:
-                link = rt.link(index=served[0].ifindex)
-                if link is None:
-                    raise OCFError(RC.ERR_GENERIC, f"{self.ip_text}: its interface vanished")
+                link = served[0][1]
                 self.log.info(f"{self.ip_text} is already configured on {link.name}")
                 self._wait_link(rt, link)
                 return RC.SUCCESS
@@ -290,7 +301,12 @@ class IPaddr2(Agent):
                 preferred=self.preferred if self.family == inet.AF_INET6 else None,
             )
         except OSError as exc:
-            if exc.errno != _EEXIST:
+            # EEXIST: configured meanwhile, fine if it is exactly ours (IPv6 also
+            # refuses the same address with another prefix length: not fine).
+            exists = exc.errno == _EEXIST and any(
+                a.prefixlen == plen for a, _ in self._served(rt, link)
+            )
+            if not exists:
                 raise OCFError(
                     RC.ERR_GENERIC, f"Failed to add {desc} to {link.name}: {exc.strerror}"
                 ) from None
@@ -320,7 +336,7 @@ class IPaddr2(Agent):
     def _wait_dad(self, rt: Rtnl, link: Link, plen: int) -> None:
         """Wait until the address leaves `tentative`; on `dadfailed` remove it and fail."""
         while True:
-            mine = [a for a in self._served(rt, link) if a.prefixlen == plen]
+            mine = [a for a, _ in self._served(rt, link) if a.prefixlen == plen]
             if not mine:
                 raise OCFError(
                     RC.ERR_GENERIC, f"{self.ip_text} disappeared from {link.name} during DAD"
@@ -409,7 +425,7 @@ class IPaddr2(Agent):
                 if link is None:
                     self.log.info(f"{self.nic} does not exist: {self.ip_text} is not configured")
                     return RC.SUCCESS
-            for addr in self._served(rt, link):
+            for addr, _ in self._served(rt, link):
                 self.log.info(f"Removing {self.ip_text}/{addr.prefixlen} (ifindex {addr.ifindex})")
                 try:
                     rt.del_addr(self.family, addr.ifindex, self.ip, addr.prefixlen)

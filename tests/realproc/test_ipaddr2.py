@@ -187,6 +187,18 @@ def test_stop_succeeds_when_the_nic_has_vanished(agent: str, pair: Pair) -> None
     assert act(a, agent, "stop", **params).returncode == 0
 
 
+def test_a_copy_on_loopback_is_neither_reported_nor_removed(agent: str, pair: Pair) -> None:
+    """LVS-DR real servers keep the VIP on lo: without nic, that copy is not ours."""
+    a, vip = pair.a, pair.vip4(90)
+    a.ip("addr", "add", f"{vip}/32", "dev", "lo")
+    assert act(a, agent, "monitor", ip=vip).returncode == 7
+    assert act(a, agent, "start", ip=vip).returncode == 0
+    assert addr_line(a, pair.la.name, vip)
+    assert act(a, agent, "stop", ip=vip).returncode == 0
+    assert addr_line(a, pair.la.name, vip) == ""
+    assert addr_line(a, "lo", vip)
+
+
 def test_iflabel_broadcast_noprefixroute_and_nic_with_label(agent: str, pair: Pair) -> None:
     a, lab = pair.a, pair.lab
     vip = f"{lab.net4}.60"
