@@ -123,13 +123,15 @@ def check_authkeys_mode(path: Path) -> None:
 def assemble(opts: NodeOptions) -> NodeParts:
     """Read ha.d, persistent identity and build every component. Raises FatalError."""
     # Imported here so that `pycrm heartbeat --help` does not load the codec.
-    from heartbeat_compat.config.authkeys import load_authkeys  # noqa: PLC0415
-    from heartbeat_compat.config.errors import HaConfigError  # noqa: PLC0415
-    from heartbeat_compat.config.hacf import load_hacf  # noqa: PLC0415
-    from heartbeat_compat.membership.codec import WireCodec  # noqa: PLC0415
-    from heartbeat_compat.wire import AuthKeys  # noqa: PLC0415
+    from heartbeat_compat.config.authkeys import load_authkeys
+    from heartbeat_compat.config.errors import HaConfigError
+    from heartbeat_compat.config.hacf import load_hacf
+    from heartbeat_compat.membership.codec import WireCodec
+    from heartbeat_compat.wire import AuthKeys
 
     ha_d = opts.ha_d
+    if not ha_d.is_dir():
+        raise FatalError(f"{ha_d}: configuration directory not found")
     me = local_node_name(ha_d)
     authkeys_path = ha_d / "authkeys"
     check_authkeys_mode(authkeys_path)

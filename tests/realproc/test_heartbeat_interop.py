@@ -175,6 +175,10 @@ def test_bcast_md5_netstring_survives_packet_loss(hblab: HbLab) -> None:
     assert f"lost packet(s) for [{REAL}]" in ours_log
     assert f"No pkts missing from {REAL}!" in ours_log
     assert f"lost packet(s) for [{OURS}]" in real_log
+    # the real daemon accepted our retransmissions (gaps closed)
+    wait_until(
+        lambda: f"No pkts missing from {OURS}!" in real.log(), 10, 0.2, "real gap filled by us"
+    )
     assert f"node {REAL}: is dead" not in ours_log
     assert f"node {OURS}: is dead" not in real_log
 
