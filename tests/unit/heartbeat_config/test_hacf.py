@@ -511,3 +511,22 @@ def test_stonith_type_host_check() -> None:
     assert parse("stonith_host * null alpha\n", check_host=True).stonith_hosts[0].type == "null"
     assert fails(BASE + "stonith_host * bogus x\n", check_host=True).code == "HACF_HOST_CHECK"
     assert parse("stonith_host * bogus x\n").stonith_hosts[0].type == "bogus"
+
+
+def test_ping6_and_ucast6_addresses_are_checked() -> None:
+    cf = parse("ping6 fd00::1\n")
+    assert cf.ping_nodes == ("fd00::1",)
+    assert fails(BASE + "ping6 10.0.0.1\n").code == "HACF_BAD_ADDRESS"
+    assert fails(BASE + "ucast6 eth0 10.0.0.1\n").code == "HACF_BAD_ADDRESS"
+
+
+def test_every_legal_directive_is_exercised_here() -> None:
+    from heartbeat_compat.config.hacf_state import DIRECTIVES, MEDIA_NEW, MEDIA_PARSE, WHOLE_LINE
+
+    source = Path(__file__).read_text()
+    missing = [
+        name
+        for name in (*DIRECTIVES, *WHOLE_LINE, *MEDIA_PARSE, *MEDIA_NEW)
+        if f"{name} " not in source
+    ]
+    assert missing == []
