@@ -15,7 +15,8 @@ Feeds N inputs (default 1,000,000) through `heartbeat_compat.wire.decode`:
 
 Each decode runs under a per-input wall-clock alarm (`--timeout`, default 1 s): an input
 that does not return in time counts as a HANG. Any exception escaping `decode` (whose
-documented drop path is "return None and count") counts as a CRASH.
+documented drop path is "return None and count"), and any drop counted as
+`internal_error` (the decoder's safety net caught an exception), counts as a CRASH.
 Accepted messages must re-encode in their own format and decode back to the same
 message (a "re-encode error" otherwise). Failing inputs are written to `--out` (a
 fresh temporary directory).
@@ -45,6 +46,7 @@ from heartbeat_compat.wire import (
     AuthKey,
     AuthKeys,
     DecodeStats,
+    DropReason,
     EncodeError,
     FieldType,
     Message,
@@ -276,6 +278,9 @@ def run_worker(args: tuple[int, int, float, str]) -> Result:
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
         elapsed = time.perf_counter() - start
+        if msg is None and stats.last_drop is DropReason.INTERNAL:
+            result.crashes += 1  # an exception inside the decoder, caught by its safety net
+            _save(result, out, "crash", data, "internal_error drop")
         result.max_seconds = max(result.max_seconds, elapsed)
         if elapsed > SLOW_S:
             result.slow += 1

@@ -18,6 +18,7 @@ is authenticated, wherever the format allows it):
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 
 from . import classic, netstring
@@ -30,6 +31,7 @@ from .stats import DecodeStats
 from .values import decompress_field
 
 KeyLookup = Mapping[int, AuthKey]
+log = logging.getLogger(__name__)
 
 
 def parse_payload(data: bytes, depth: int, ctx: ParseContext) -> Message:
@@ -88,7 +90,22 @@ def decode_strict(
     limits: Limits = DEFAULT_LIMITS,
     decompress: bool = True,
 ) -> Message:
-    """Authenticate and parse one datagram; raise `DecodeError` if it is not acceptable."""
+    """Authenticate and parse one datagram; raise `DecodeError` if it is not acceptable.
+
+    `DecodeError` is the only exception: should the decoder itself fail on some input
+    (a bug), that surfaces as `DecodeError(DropReason.INTERNAL)`, not as a traceback in
+    the receive loop.
+    """
+    try:
+        return _decode(data, keys, limits, decompress)
+    except DecodeError:
+        raise
+    except Exception as exc:
+        log.warning("wire: decoder failed on a packet (%s); dropped", type(exc).__name__)
+        raise DecodeError(DropReason.INTERNAL, type(exc).__name__) from exc
+
+
+def _decode(data: bytes, keys: KeyLookup, limits: Limits, decompress: bool) -> Message:
     if not isinstance(data, bytes | bytearray | memoryview):
         raise DecodeError(DropReason.NOT_BYTES, type(data).__name__)
     if len(data) > limits.max_packet + 1:

@@ -28,6 +28,7 @@ class DropReason(StrEnum):
     BAD_COMPRESSION = "bad_compression"
     UNKNOWN_COMPRESSION = "unknown_compression"
     DECOMPRESSED_TOO_BIG = "decompressed_too_big"
+    INTERNAL = "internal_error"  # a decoder bug: never expected, counted as a crash by fuzzing
 
 
 class WireError(Exception):

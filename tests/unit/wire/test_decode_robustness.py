@@ -290,3 +290,23 @@ def test_stats_count_per_reason() -> None:
         "bad_magic": 1,
         "truncated": 1,
     }
+
+
+def test_a_decoder_bug_is_contained(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Even an unexpected exception inside the decoder only ever drops the packet."""
+    import importlib
+
+    decode_module = importlib.import_module("heartbeat_compat.wire.decode")
+
+    def broken(*args: object) -> Message:
+        raise IndexError("simulated decoder bug")
+
+    monkeypatch.setattr(decode_module, "_decode_netstring", broken)
+    good = signed_netstring(ns(b"(0)t=x"))
+    stats = DecodeStats()
+    assert decode(good, keys=KEYS, stats=stats) is None
+    assert stats.as_dict() == {"accepted": 0, "internal_error": 1}
+    with pytest.raises(DecodeError) as info:
+        decode_strict(good, keys=KEYS)
+    assert info.value.reason is DropReason.INTERNAL
+    assert isinstance(info.value.__cause__, IndexError)

@@ -13,6 +13,7 @@ from heartbeat_compat.wire import (
     AuthKey,
     AuthKeys,
     DecodeStats,
+    DropReason,
     Message,
     decode,
     decode_strict,
@@ -62,6 +63,7 @@ def must_drop_or_accept(data: bytes) -> Message | None:
         result = decode(data, keys=KEYS, stats=stats)
     assert stats.total == 1
     assert (result is None) == (stats.total_dropped == 1)
+    assert stats.last_drop is not DropReason.INTERNAL
     return result
 
 
