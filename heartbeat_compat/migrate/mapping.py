@@ -17,6 +17,8 @@ IPsrcaddr          ipaddress                (ocf:heartbeat:IPsrcaddr)
 Delay              startdelay, stopdelay    (ocf:heartbeat:Delay)
 Xinetd             service                  (ocf:heartbeat:Xinetd)
 LVM                volgrpname               (ocf:heartbeat:LVM)
+IPv6addr           ipv6addr, cidr_netmask, nic (ocf:heartbeat:IPv6addr)
+Raid1              raidconf, raiddev        (ocf:heartbeat:Raid1)
 portblock          protocol, portno, action (ocf:heartbeat:portblock)
 other resource.d   lsb:<script> + a warning (this Pacemaker has no "heartbeat"
                    resource class: the script must be installed in /etc/init.d)
@@ -30,6 +32,7 @@ functional gain of the migration.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,6 +53,7 @@ _TIMINGS: dict[str, tuple[str, str, str, str]] = {
     "IPsrcaddr": ("20s", "20s", "10s", "20s"),
     "Xinetd": ("20s", "20s", "10s", "20s"),
     "LVM": ("30s", "30s", "10s", "30s"),
+    "Raid1": ("60s", "60s", "20s", "60s"),
     "portblock": ("20s", "20s", "10s", "10s"),
     "lsb": ("60s", "60s", "30s", "30s"),
     "ping": ("60s", "20s", "10s", "60s"),
@@ -207,6 +211,37 @@ def _positional(agent: str, names: tuple[str, ...], id_prefix: str) -> Callable[
     return build
 
 
+def _ipv6(ctx: _Ctx) -> None:
+    """resource.d/IPv6addr: ``addr[/prefix[/nic]]``."""
+    if not ctx.res.args:
+        ctx.warn("no address given; resource not translated")
+        return
+    if len(ctx.res.args) > 1:
+        ctx.warn(
+            "heartbeat splits resource arguments at '::', so it passed this address to "
+            f"IPv6addr as {len(ctx.res.args)} arguments and it never worked; write the address "
+            "without '::' (e.g. fd00:0:0:0:0:0:0:10); resource not translated"
+        )
+        return
+    parts = ctx.res.args[0].split("/")
+    try:
+        addr = ipaddress.IPv6Address(parts[0])
+        if len(parts) > 1 and parts[1] and not 0 <= int(parts[1]) <= 128:
+            raise ValueError(f"prefix [{parts[1]}] out of range")
+    except ValueError as exc:
+        ctx.warn(f"invalid IPv6 address specification ({exc}); resource not translated")
+        return
+    params = [("ipv6addr", str(addr))]
+    if len(parts) > 1 and parts[1]:
+        params.append(("cidr_netmask", parts[1]))
+    if len(parts) > 2 and parts[2]:
+        params.append(("nic", parts[2]))
+    ctx.extra_args(1)
+    ctx.out.primitive = ctx.ocf(
+        "IPv6addr", "ip6_" + str(addr).replace(":", "_"), params, timing="IPaddr2"
+    )
+
+
 def _delay(ctx: _Ctx) -> None:
     args = ctx.res.args
     start = args[0] if args else "10"
@@ -236,6 +271,8 @@ _KNOWN: dict[str, Callable[[_Ctx], None]] = {
     "LVM": _positional("LVM", ("volgrpname",), "lvm"),
     "portblock": _positional("portblock", ("protocol", "portno", "action"), "portblock"),
     "Delay": _delay,
+    "IPv6addr": _ipv6,
+    "Raid1": _positional("Raid1", ("raidconf", "raiddev"), "raid1"),
 }
 
 

@@ -27,6 +27,12 @@ TREES = {
         TWO_GROUPS_HARES,
     ),
     "legacy-single": (CLASSIC_HACF.replace("auto_failback on\n", ""), "alpha 10.0.0.9\n"),
+    "misc-wrappers": (
+        CLASSIC_HACF + "node gamma\n",
+        "alpha IPv6addr::fd00:0:0:0:0:0:0:10/64/eth0 Raid1::/etc/raidtab::/dev/md0 "
+        "Delay::5::2 IPsrcaddr::10.0.0.5 hbdummy::x\n"
+        "gamma MailTo::root::failover\n",
+    ),
     "stonith": (
         CLASSIC_HACF + "stonith_host * external/ssh alpha beta\n",
         CLASSIC_HARES,
