@@ -189,6 +189,7 @@ def assemble(opts: NodeOptions) -> NodeParts:
         uuid=uuid,
         generation=generation,
         ping_nodes=tuple(hacf.ping_nodes),
+        hopfudge=hacf.hopfudge,
     )
     logger = setup_logging(
         me,

@@ -64,6 +64,7 @@ class EngineConfig:
     generation: int
     ping_nodes: tuple[str, ...] = ()
     answer_starting: bool = True  # reply `resource rsc_hold=none` to nice_failback `starting`
+    hopfudge: int = HOPFUDGE  # ttl = hopfudge + number of nodes
 
 
 class MembershipEngine:
@@ -78,7 +79,7 @@ class MembershipEngine:
         self.timing = cfg.timing
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not crypto
         self.factory = factory or MessageFactory(
-            cfg.me, cfg.uuid, cfg.generation, ttl=HOPFUDGE + len(cfg.nodes)
+            cfg.me, cfg.uuid, cfg.generation, ttl=cfg.hopfudge + len(cfg.nodes)
         )
         self.nodes = NodeTable()
         for name in cfg.nodes:
@@ -102,7 +103,7 @@ class MembershipEngine:
         self._next_poll = 0.0
         self._next_reqnodes: float | None = None
         self._reqnodes_waiting = False
-        self._bad_nodes_logged: set[str] = set()
+        self._reported: set[str] = set()
 
     # ------------------------------------------------------------------ helpers
     def _count(self, key: str) -> None:
@@ -110,6 +111,12 @@ class MembershipEngine:
 
     def _emit(self, event: Event) -> None:
         self.events.append(event)
+
+    def _once(self, key: str, event: Event) -> None:
+        """Emit `event` only the first time `key` is seen (misconfiguration reports)."""
+        if key not in self._reported:
+            self._reported.add(key)
+            self._emit(event)
 
     def _send(self, body: Fields, dest: NodeInfo | None = None) -> None:
         msg, seq = self.factory.finish(body, dest.uuid if dest is not None else None)
@@ -168,6 +175,11 @@ class MembershipEngine:
             self._count("dropped_unknown_node")
             return
         if node.name == self.me:
+            uuid = get_bytes(fields, "srcuuid")
+            if uuid is not None and uuid != self.cfg.uuid:
+                self._once(f"dup:{uuid.hex()}", ev.duplicate_name(self.me))
+                self._count("dropped_duplicate_name")
+                return
             self._refresh_link(node, link, now)
             self._count("own_packets")
             return
@@ -197,15 +209,13 @@ class MembershipEngine:
         uuid = get_bytes(fields, "srcuuid")
         node = self.nodes.by_uuid(uuid) if uuid else None
         if node is not None and node.name != src:
-            # heartbeat renames the node; we keep the configured name and say so.
-            self._emit(ev.uuid_rename(node.name, src))
+            # heartbeat renames the node; we keep the configured name and say so (once).
+            self._once(f"rename:{node.name}:{src}", ev.uuid_rename(node.name, src))
             return None
         if node is None:
             node = self.nodes.get(src)
             if node is None:
-                if src not in self._bad_nodes_logged:
-                    self._bad_nodes_logged.add(src)
-                    self._emit(ev.bad_node(src))
+                self._once(f"bad:{src}", ev.bad_node(src))
                 return None
             if uuid is not None and len(uuid) == 16 and node.name != self.me:
                 self.nodes.learn_uuid(node, uuid)

@@ -117,3 +117,12 @@ def shutdown_notice(node: str) -> Event:
 
 def uuid_rename(old: str, new: str) -> Event:
     return Event(WARN, "uuid-rename", f"nodename {old} uuid changed to {new}", new)
+
+
+def duplicate_name(me: str) -> Event:
+    return Event(
+        ERROR,
+        "duplicate-name",
+        f"another node with a different uuid uses our node name [{me}]: its packets are ignored",
+        me,
+    )

@@ -168,3 +168,18 @@ def test_peer_without_protocol_disables_flow_control() -> None:
     assert "flow control disabled due to different version heartbeat" in [
         e.text for e in alpha.events
     ]
+
+
+def test_misconfigurations_are_reported_once() -> None:
+    sim = Sim()
+    alpha = sim.engines["alpha"]
+    for seq in (1, 2, 3):
+        alpha.receive(sim.now, [("t", "status"), ("st", "up"), ("src", "alpha"),
+                                ("srcuuid", b"\x09" * 16), ("seq", str(seq)), ("hg", "5"),
+                                ("ts", "1")], "hb0")  # fmt: skip
+        alpha.receive(sim.now, [("t", "status"), ("st", "up"), ("src", "zed"), ("seq", str(seq)),
+                                ("hg", "5"), ("ts", "1")], "hb0")  # fmt: skip
+    kinds = [e.kind for e in alpha.events]
+    assert kinds.count("duplicate-name") == 1
+    assert kinds.count("bad-node") == 1
+    assert alpha.counters["dropped_duplicate_name"] == 3
