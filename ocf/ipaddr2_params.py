@@ -49,27 +49,29 @@ PARAMS = (
     Param(
         "lvs_support",
         "Enable support for LVS DR",
-        "LVS Direct Routing: on stop, move the address to the loopback device.",
+        "LVS Direct Routing (IPv4): when the address is configured as a /32 on a loopback "
+        "device (a real server's VIP), start moves it from there to the interface and stop "
+        "puts it back, so the node keeps serving requests for it without advertising it. "
+        "The saved state is $HA_RSCTMP/<ip>, as with resource-agents.",
         type="boolean",
         default="false",
-        supported=False,
     ),
     Param(
         "lvs_ipv6_addrlabel",
         "Enable adding IPv6 address label.",
-        "Add an IPv6 address label so that traffic from the interface does not use this "
-        "address as its source (LVS-DR health checks).",
+        "IPv6 only: add an address label (policy table entry, RFC 3484) for the address on "
+        "start and remove it on stop, so that traffic from the interface does not use this "
+        "address as its source (LVS-DR health checks). A failure to add it is a warning.",
         type="boolean",
         default="false",
-        supported=False,
     ),
     Param(
         "lvs_ipv6_addrlabel_value",
         "IPv6 address label value.",
-        "The address label used with lvs_ipv6_addrlabel.",
+        "The address label used with lvs_ipv6_addrlabel: an unused label of the policy "
+        "table ('ip addrlabel list').",
         type="integer",
         default="99",
-        supported=False,
     ),
     Param(
         "mac",

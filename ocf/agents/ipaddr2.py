@@ -125,6 +125,19 @@ class IPaddr2(Agent):
             raise OCFError(RC.ERR_CONFIGURED, f"Invalid arp_interval [{self.arp_interval}]")
         if self.arp_refresh < 0:
             raise OCFError(RC.ERR_CONFIGURED, f"Invalid arp_count_refresh [{self.arp_refresh}]")
+        self.lvs = is_true(p.get("lvs_support"))
+        if self.lvs and self.family == inet.AF_INET6:
+            raise OCFError(RC.ERR_CONFIGURED, "The IPv6 does not support lvs_support")
+        self.addrlabel: int | None = None
+        if is_true(p.get("lvs_ipv6_addrlabel")):
+            if self.family == inet.AF_INET:
+                raise OCFError(RC.ERR_CONFIGURED, "IPv4 does not support lvs_ipv6_addrlabel")
+            self.addrlabel = p.integer("lvs_ipv6_addrlabel_value")
+            if not 0 <= self.addrlabel < 0xFFFFFFFF:
+                raise OCFError(
+                    RC.ERR_CONFIGURED,
+                    f"Invalid lvs_ipv6_addrlabel_value [{self.addrlabel}]",
+                )
 
     # ----------------------------------------------------------------- infra
     def _rtnl(self) -> Rtnl:
@@ -282,6 +295,13 @@ class IPaddr2(Agent):
             scope = RT_SCOPE_HOST
         if self.family == inet.AF_INET and is_true(self.p.get("run_arping")):
             self._arp_probe(rt, link)
+        if self.addrlabel is not None:
+            self._addrlabel(rt, add=True)
+        if self.lvs:
+            from ocf.net import lvs
+
+            for dev in lvs.take_from_loopback(rt, self.ip, self.ip_text, self._rsctmp()):
+                self.log.info(f"lvs_support: removed {self.ip_text}/32 from {dev} (saved)")
         desc = f"{self.ip_text}/{plen}"
         if brd is not None:
             desc += f" brd {inet.ntop(inet.AF_INET, brd)}"
@@ -420,12 +440,14 @@ class IPaddr2(Agent):
             return RC.SUCCESS
         with rt:
             link = None
+            served = []
             if self.nic:
                 link = rt.link(name=self.nic)
                 if link is None:
                     self.log.info(f"{self.nic} does not exist: {self.ip_text} is not configured")
-                    return RC.SUCCESS
-            for addr, _ in self._served(rt, link):
+            if link is not None or not self.nic:
+                served = self._served(rt, link)
+            for addr, _ in served:
                 self.log.info(f"Removing {self.ip_text}/{addr.prefixlen} (ifindex {addr.ifindex})")
                 try:
                     rt.del_addr(self.family, addr.ifindex, self.ip, addr.prefixlen)
@@ -434,9 +456,42 @@ class IPaddr2(Agent):
                         raise OCFError(
                             RC.ERR_GENERIC, f"Unable to remove IP {self.ip_text}: {exc.strerror}"
                         ) from None
+            if self.addrlabel is not None:
+                self._addrlabel(rt, add=False)
+            if self.lvs:
+                self._restore_loopback(rt)
         if is_true(self.p.get("flush_routes")):
             self._flush_route_cache()
         return RC.SUCCESS
+
+    def _rsctmp(self) -> str:
+        from ocf.net import lvs
+
+        return self.env.environ.get("HA_RSCTMP") or lvs.DEFAULT_RSCTMP
+
+    def _restore_loopback(self, rt: Rtnl) -> None:
+        from ocf.net import lvs
+
+        try:
+            dev = lvs.restore_loopback(rt, self.ip, self.ip_text, self._rsctmp())
+        except OSError as exc:
+            raise OCFError(
+                RC.ERR_GENERIC, f"lvs_support: cannot restore {self.ip_text} on loopback: {exc}"
+            ) from None
+        if dev:
+            self.log.info(f"lvs_support: restored {self.ip_text}/32 on {dev}")
+
+    def _addrlabel(self, rt: Rtnl, *, add: bool) -> None:
+        """`ip addrlabel add|del prefix <ip>/128 label <value>`; failures only warn."""
+        if self.addrlabel is None:
+            return
+        try:
+            rt.addrlabel(add, self.ip, 128, self.addrlabel)
+        except OSError as exc:
+            if add and exc.errno != _EEXIST:
+                self.log.warning(f"adding IPv6 address label {self.addrlabel} failed: {exc}")
+            elif not add and exc.errno not in (*_GONE, 3):  # ESRCH: no such label
+                self.log.debug(f"deleting IPv6 address label failed: {exc}")
 
     def _flush_route_cache(self) -> None:
         """`ip route flush cache`: what iproute2 does, a write to the flush sysctl."""

@@ -29,6 +29,11 @@ RTM_NEWADDR = 20
 RTM_DELADDR = 21
 RTM_GETADDR = 22
 RTM_GETROUTE = 26
+RTM_NEWADDRLABEL = 72
+RTM_DELADDRLABEL = 73
+
+IFAL_ADDRESS = 1
+IFAL_LABEL = 2
 
 IFLA_ADDRESS = 1
 IFLA_IFNAME = 3
@@ -401,6 +406,13 @@ class Rtnl:
         if family != _socket.AF_INET:
             body = _IFADDR.pack(family, plen, 0, 0, index) + _attr(IFA_ADDRESS, addr)
         self._request(RTM_DELADDR, NLM_F_ACK, body)
+
+    def addrlabel(self, add: bool, prefix: bytes, plen: int, label: int) -> None:
+        """`ip addrlabel add|del prefix <prefix>/<plen> label <label>` (IPv6 policy table)."""
+        body = struct.pack("=BBBBII", _socket.AF_INET6, 0, plen, 0, 0, 0)
+        body += _attr(IFAL_ADDRESS, prefix) + _attr(IFAL_LABEL, _U32.pack(label))
+        flags = NLM_F_ACK | (NLM_F_CREATE | NLM_F_EXCL if add else 0)
+        self._request(RTM_NEWADDRLABEL if add else RTM_DELADDRLABEL, flags, body)
 
     def set_up(self, index: int) -> None:
         body = _IFINFO.pack(0, 0, index, IFF_UP, IFF_UP)

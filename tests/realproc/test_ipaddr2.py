@@ -85,7 +85,7 @@ def ocf_env(probe: bool = False, **params: str) -> dict[str, str]:
     }
     if not probe:
         env["OCF_RESKEY_CRM_meta_interval"] = "10000"
-    env.update({f"OCF_RESKEY_{k}": v for k, v in params.items()})
+    env.update({k if k.startswith("HA_") else f"OCF_RESKEY_{k}": v for k, v in params.items()})
     return env
 
 
@@ -199,6 +199,22 @@ def test_a_copy_on_loopback_is_neither_reported_nor_removed(agent: str, pair: Pa
     assert addr_line(a, "lo", vip)
 
 
+def test_lvs_support_moves_the_vip_off_loopback_and_back(agent: str, pair: Pair) -> None:
+    a, vip = pair.a, pair.vip4(91)
+    a.ip("addr", "add", f"{vip}/32", "dev", "lo")
+    with tempfile.TemporaryDirectory() as rsctmp:
+        params = {"ip": vip, "lvs_support": "true", "HA_RSCTMP": rsctmp}
+        assert act(a, agent, "start", **params).returncode == 0
+        assert addr_line(a, pair.la.name, vip) and addr_line(a, "lo", vip) == ""
+        saved = Path(rsctmp, vip).read_text()
+        assert saved.split() == [vip, "32", "255.255.255.255", "lo"]
+        assert act(a, agent, "monitor", **params).returncode == 0
+        assert act(a, agent, "stop", **params).returncode == 0
+        assert addr_line(a, pair.la.name, vip) == ""
+        assert f"inet {vip}/32 " in addr_line(a, "lo", vip)
+        assert not Path(rsctmp, vip).exists()
+
+
 def test_iflabel_broadcast_noprefixroute_and_nic_with_label(agent: str, pair: Pair) -> None:
     a, lab = pair.a, pair.lab
     vip = f"{lab.net4}.60"
@@ -279,13 +295,21 @@ def test_ipv6_nodad_preferred_lft_and_unsolicited_na(agent: str, pair: Pair) -> 
     # only a well-formed NA (checksum, hop limit 255, target option) creates the entry.
     b.sysctl(f"net.ipv6.conf.{pair.lb.name}.forwarding", "1")
     b.sysctl(f"net.ipv6.conf.{pair.lb.name}.accept_untracked_na", "1")
-    params = {"ip": vip, "nodad": "true", "preferred_lft": "0", "arp_count": "2"}
+    params = {
+        "ip": vip,
+        "nodad": "true",
+        "preferred_lft": "0",
+        "arp_count": "2",
+        "lvs_ipv6_addrlabel": "true",
+        "lvs_ipv6_addrlabel_value": "77",
+    }
     started = act(a, agent, "start", **params)
     assert started.returncode == 0, started.stderr
     line = addr_line(a, pair.la.name, vip)
     assert f"inet6 {vip}/64 " in line
     assert "nodad" in line and "tentative" not in line
     assert "preferred_lft 0sec" in line and "deprecated" in line
+    assert f"prefix {vip}/128 label 77" in a.ip("addrlabel", "list").stdout
     mac = pair.mac()
     entry = wait_for(
         lambda: [ln for ln in b.ip("-6", "neigh", "show").stdout.splitlines() if vip in ln],
@@ -295,6 +319,7 @@ def test_ipv6_nodad_preferred_lft_and_unsolicited_na(agent: str, pair: Pair) -> 
     assert act(a, agent, "monitor", **params).returncode == 0
     assert act(a, agent, "stop", **params).returncode == 0
     assert addr_line(a, pair.la.name, vip) == ""
+    assert f"prefix {vip}/128" not in a.ip("addrlabel", "list").stdout
 
 
 def test_ipv6_dad_waits_and_succeeds(agent: str, pair: Pair) -> None:

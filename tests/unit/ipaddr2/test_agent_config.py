@@ -38,6 +38,9 @@ def run(action: str, **params: str) -> int:
         {"ip": "fd00::5", "preferred_lft": "soon"},
         {"ip": "10.0.0.5", "OCF_RESKEY_CRM_meta_clone_max": "2"},
         {"ip": "10.0.0.5", "unique_clone_address": "true"},
+        {"ip": "10.0.0.5", "lvs_ipv6_addrlabel": "true"},
+        {"ip": "fd00::5", "lvs_support": "true"},
+        {"ip": "fd00::5", "lvs_ipv6_addrlabel": "true", "lvs_ipv6_addrlabel_value": "-1"},
     ],
 )
 def test_inherently_invalid_configuration_is_rc_6_for_every_action(
@@ -48,10 +51,10 @@ def test_inherently_invalid_configuration_is_rc_6_for_every_action(
 
 
 def test_unsupported_parameter_is_warned_about(capsys: pytest.CaptureFixture[str]) -> None:
-    run("monitor", ip="10.0.0.300", arp_sender="send_arp", lvs_support="true")
+    run("monitor", ip="10.0.0.300", arp_sender="send_arp", arp_bg="true")
     err = capsys.readouterr().err
     assert "arp_sender is accepted for compatibility but not used" in err
-    assert "lvs_support is accepted for compatibility but not used" in err
+    assert "arp_bg is accepted for compatibility but not used" in err
 
 
 def test_metadata_lists_every_shell_parameter_and_marks_unsupported(
@@ -62,7 +65,7 @@ def test_metadata_lists_every_shell_parameter_and_marks_unsupported(
     names = re.findall(r'<parameter name="([^"]+)"', xml)
     assert names[:3] == ["ip", "nic", "cidr_netmask"]
     assert len(names) == 23
-    for unsupported in ("lvs_support", "arp_sender", "send_arp_opts", "arp_bg", "mac"):
+    for unsupported in ("arp_sender", "send_arp_opts", "arp_bg", "mac", "clusterip_hash"):
         block = xml.split(f'<parameter name="{unsupported}"', 1)[1].split("</parameter>", 1)[0]
         assert "does not use it" in block
     assert '<action name="monitor" timeout="20s" interval="10s" depth="0" />' in xml
