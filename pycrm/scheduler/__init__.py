@@ -39,7 +39,7 @@ date rules and ``failure-timeout`` expiry.  Every action is assumed to succeed, 
 Normalized comparison with crm_simulate output: :mod:`pycrm.simulate.normalize`.
 """
 
-from pycrm.scheduler.schedule import schedule
+from pycrm.scheduler.pipeline import schedule
 from pycrm.scheduler.types import (
     Action,
     Edge,

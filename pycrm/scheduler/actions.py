@@ -71,6 +71,9 @@ class GraphBuilder:
         return [self.actions[a] for a in out]
 
 
+_NO_NODES: frozenset[str] = frozenset()
+
+
 def _aid(rsc: str, task: str, node: str | None, interval: int = 0) -> str:
     return f"{rsc}_{task}_{interval}" + (f"@{node}" if node else "")
 
@@ -95,8 +98,9 @@ def build_graph(
 ) -> GraphBuilder:
     g = GraphBuilder()
     prims = world.all_primitives()
+    online = [n for n in world.node_order if world.nodes[n].online]
     for rsc in prims:
-        _primitive_actions(cib, world, g, rsc, plans[id(rsc)], history_nodes)
+        _primitive_actions(cib, world, g, rsc, plans[id(rsc)], history_nodes, online)
     for top in world.resources:
         _collective_actions(g, top, plans)
     for order in world.orders:
@@ -117,14 +121,15 @@ def _primitive_actions(
     rsc: WRsc,
     plan: Plan,
     history_nodes: dict[str, set[str]],
+    online: list[str],
 ) -> None:
+    probes: list[str] = []
     if not rsc.orphan and rsc.managed:
-        for name in world.node_order:
-            wnode = world.nodes[name]
-            if wnode.online and name not in history_nodes.get(rsc.history_name or rsc.id, set()):
-                g.add(
-                    Action(_aid(rsc.id, "monitor", name), rsc.id, "monitor", name, reason="probe")
-                )
+        known = history_nodes.get(rsc.history_name or rsc.id, _NO_NODES)
+        rid = rsc.id
+        for name in online:
+            if name not in known:
+                probes.append(g.add(Action(f"{rid}_monitor_0@{name}", rid, "monitor", name)))
     if not rsc.managed:
         return
     target = plan.target_node
@@ -159,8 +164,8 @@ def _primitive_actions(
         )
         for prior in stops:
             g.edge(prior, start, "stop before start")
-        for probe_node in world.node_order:
-            g.edge(_aid(rsc.id, "monitor", probe_node), start, "probe before start")
+        for probe in probes:
+            g.edge(probe, start, "probe before start")
     promote: str | None = None
     was_promoted = rsc.node_roles.get(target, 0) == ROLE_PROMOTED and not fresh
     if plan.target_role == ROLE_PROMOTED and not was_promoted:

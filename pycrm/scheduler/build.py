@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from cib.history import ROLE_PROMOTED, ROLE_STARTED, ROLE_STOPPED, ROLE_UNKNOWN, ROLE_UNPROMOTED
-from cib.model import Cib, Clone, Group, Node, NodeStatus, Primitive, Resource
+from cib.model import Cib, Clone, Group, Node, NodeStatus, NvSet, Primitive, Resource
 from cib.nvsets import cluster_options, resolve
 from cib.rules import RuleContext
 from cib.scores import SCORE_INF, parse_score
@@ -144,14 +144,36 @@ def _build_node(
 
 
 # --------------------------------------------------------------------------- resources
-def _meta_for(cib: Cib, sets: list[object], parent: WRsc | None, when: datetime) -> dict[str, str]:
+def _meta_for(
+    cib: Cib,
+    world: World,
+    sets: list[NvSet],
+    parent: WRsc | None,
+    when: datetime,
+    prim: Primitive | None = None,
+) -> dict[str, str]:
     meta: dict[str, str] = {}
-    resolve(sets, RuleContext(now=when), into=meta)  # type: ignore[arg-type]
+    ctx = RuleContext(now=when)
+    if sets:
+        resolve(sets, ctx, into=meta)
     if parent is not None:
         for key, value in parent.meta.items():
             meta.setdefault(key, value)
-    else:
-        resolve(cib.rsc_defaults, RuleContext(now=when), into=meta)
+        return meta
+    if any(s.rule is not None for s in cib.rsc_defaults):
+        rctx = RuleContext(
+            now=when,
+            rsc_standard=prim.standard if prim else None,
+            rsc_provider=prim.provider if prim else None,
+            rsc_agent=prim.type if prim else None,
+        )
+        resolve(cib.rsc_defaults, rctx, into=meta)
+        return meta
+    defaults = world.rsc_defaults
+    if defaults is None:
+        defaults = world.rsc_defaults = resolve(cib.rsc_defaults, ctx)
+    for key, value in defaults.items():
+        meta.setdefault(key, value)
     return meta
 
 
@@ -198,7 +220,7 @@ def _build_primitive(
         agent=prim.agent,
         order_index=index,
     )
-    wr.meta = _meta_for(cib, list(prim.meta_sets), parent, when)
+    wr.meta = _meta_for(cib, world, prim.meta_sets, parent, when, prim)
     _apply_common_meta(world, wr)
     clone = wr.clone_parent
     if clone is not None:
@@ -226,7 +248,7 @@ def _build_group(
         parent=parent,
         order_index=index,
     )
-    wg.meta = _meta_for(cib, list(group.meta_sets), parent, when)
+    wg.meta = _meta_for(cib, world, group.meta_sets, parent, when)
     _apply_common_meta(world, wg)
     clone = wg.clone_parent
     if clone is not None:
@@ -244,7 +266,7 @@ def _build_clone(
 ) -> WRsc:
     wc = WRsc(id=clone.id, variant="clone", base_id=clone.id, config_id=clone.id, order_index=index)
     wc.parent = parent
-    wc.meta = _meta_for(cib, list(clone.meta_sets), parent, when)
+    wc.meta = _meta_for(cib, world, clone.meta_sets, parent, when)
     _apply_common_meta(world, wc)
     meta = wc.meta
     wc.promotable = clone.promotable or is_true(meta.get("promotable"))

@@ -65,19 +65,27 @@ def exclude_nodes(dependent: WRsc, keep: list[str], source: str) -> None:
     record_changes(dependent, before, source, "colocation")
 
 
-def _best_matching(world: World, rsc: WRsc, attr: str, value: str | None) -> int:
-    best = SCORE_MINUS_INF
+def _best_by_value(world: World, rsc: WRsc, attr: str) -> dict[str | None, int]:
+    """For each value of ``attr``: ``rsc``'s best score on an available node with it."""
+    best: dict[str | None, int] = {}
+    nodes = world.nodes
     for node, weight in rsc.allowed.items():
-        if weight > best and world.nodes[node].available and node_value(world, node, attr) == value:
-            best = weight
+        wnode = nodes.get(node)
+        if wnode is None or not wnode.available:
+            continue
+        value = node if attr == "#uname" else wnode.attrs.get(attr)
+        if weight > best.get(value, SCORE_MINUS_INF):
+            best[value] = weight
     return best
 
 
 def _add_matching(
     world: World, work: dict[str, int], rsc: WRsc, attr: str, factor: float, positive: bool
 ) -> None:
+    best = _best_by_value(world, rsc, attr)
     for node, weight in list(work.items()):
-        score = _best_matching(world, rsc, attr, node_value(world, node, attr))
+        value = node if attr == "#uname" else node_value(world, node, attr)
+        score = best.get(value, SCORE_MINUS_INF)
         if factor < 0 and score < 0:
             continue
         if weight == UNUSABLE:

@@ -134,7 +134,7 @@ def schedule(cib: Cib, *, now: datetime | None = None) -> Transition:
         actions=tuple(actions),
         edges=tuple(graph.edges),
         summary=tuple(summary),
-        scores=tuple(_scores(world)),
+        score_source=lambda: tuple(_scores(world)),
         promotion_scores={
             inst.id: inst.sort_index
             for top in world.resources

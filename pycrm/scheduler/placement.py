@@ -10,8 +10,6 @@ stays on its current node when that ties.
 
 from __future__ import annotations
 
-from functools import cmp_to_key
-
 from cib.history import ROLE_STOPPED, fail_count
 from cib.scores import SCORE_MINUS_INF
 from pycrm.scheduler import colocation
@@ -82,21 +80,16 @@ def node_score(world: World, rsc: WRsc, node: str) -> int:
 
 
 def sorted_nodes(world: World, rsc: WRsc, preferred: str | None) -> list[str]:
-    def cmp(a: str, b: str) -> int:
-        sa, sb = node_score(world, rsc, a), node_score(world, rsc, b)
-        if sa != sb:
-            return -1 if sa > sb else 1
-        na, nb = world.nodes[a].num_resources, world.nodes[b].num_resources
-        if na != nb:
-            return -1 if na < nb else 1
-        if preferred is not None:
-            if a == preferred:
-                return -1
-            if b == preferred:
-                return 1
-        return -1 if a < b else (1 if a > b else 0)
+    """Nodes of ``rsc``'s table, best first (Pacemaker's compare_nodes order)."""
+    nodes = world.nodes
+    allowed = rsc.allowed
 
-    return sorted(rsc.allowed, key=cmp_to_key(cmp))
+    def key(name: str) -> tuple[int, int, int, str]:
+        node = nodes[name]
+        score = allowed[name] if node.available else SCORE_MINUS_INF
+        return (-score, node.num_resources, 0 if name == preferred else 1, name)
+
+    return sorted(allowed, key=key)
 
 
 def assign_to(world: World, rsc: WRsc, node: str | None) -> None:

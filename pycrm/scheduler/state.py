@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from cib.history import ROLE_STOPPED, ROLE_UNKNOWN
-from cib.model import Rule
 
 Variant = Literal["primitive", "group", "clone"]
 
@@ -206,7 +205,7 @@ class World:
     orders: list[OrderDef] = field(default_factory=list)
     now_epoch: float = 0.0
     dc_name: str | None = None
-    rule_roles: dict[str, Rule] = field(default_factory=dict)
+    rsc_defaults: dict[str, str] | None = None  # resolved rsc_defaults (no rules)
 
     def all_primitives(self) -> list[WRsc]:
         out: list[WRsc] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 NODE_STATES = ("online", "standby", "maintenance", "OFFLINE", "UNCLEAN")
@@ -46,7 +47,7 @@ class ResourceState:
         return bool(self.nodes) and self.role != "Stopped"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Action:
     id: str  # e.g. "rsc1_start_0@node2", "grp_running_0"
     rsc: str
@@ -58,7 +59,7 @@ class Action:
     optional: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Edge:
     before: str  # Action.id
     after: str  # Action.id
@@ -102,7 +103,7 @@ class ScoreDetail:
         return f"{self.rsc} on {self.node}: {format_score(self.score)} = {rhs}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Transition:
     nodes: tuple[NodeInfo, ...]
     current: tuple[ResourceState, ...]
@@ -110,6 +111,17 @@ class Transition:
     actions: tuple[Action, ...]  # topologically ordered
     edges: tuple[Edge, ...]
     summary: tuple[SummaryLine, ...]
-    scores: tuple[ScoreDetail, ...]
     promotion_scores: dict[str, int] = field(default_factory=dict)  # instance -> score
     have_quorum: bool = True
+    score_source: Callable[[], tuple[ScoreDetail, ...]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    @property
+    def scores(self) -> tuple[ScoreDetail, ...]:
+        """Allocation scores per (resource, node) with their contributions (computed lazily)."""
+        cached = self.__dict__.get("_scores")
+        if cached is None:
+            cached = self.score_source() if self.score_source is not None else ()
+            object.__setattr__(self, "_scores", cached)
+        return cached
