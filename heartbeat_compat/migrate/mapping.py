@@ -162,6 +162,10 @@ def _ip(ctx: _Ctx) -> None:
     if res.script == "IPaddr2":
         # resource.d/IPaddr2 exported OCF_RESKEY_lvs_support=1; keep the behaviour.
         params.append(("lvs_support", "true"))
+        ctx.note(
+            "lvs_support=true kept from heartbeat's resource.d/IPaddr2 wrapper (it only "
+            "matters when the address is also configured on lo, as in LVS-DR)"
+        )
     else:
         ctx.note("IPaddr (ifconfig aliases) mapped to IPaddr2 (ip address add)")
     ctx.extra_args(1)
