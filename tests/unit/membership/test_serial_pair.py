@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Literal
 
 from heartbeat_compat.daemon import HeartbeatNode, NodeParts
 from heartbeat_compat.membership.codec import WireCodec
@@ -29,7 +30,7 @@ def relay(a: int, b: int, stop: threading.Event) -> None:
             os.write(b if fd == a else a, data)
 
 
-def make(tmp: Path, me: str, tty: str, fmt: str) -> HeartbeatNode:
+def make(tmp: Path, me: str, tty: str, fmt: Literal["classic", "netstring"]) -> HeartbeatNode:
     cfg = EngineConfig(
         me=me,
         nodes=("alpha", "beta"),
@@ -44,7 +45,7 @@ def make(tmp: Path, me: str, tty: str, fmt: str) -> HeartbeatNode:
         engine=MembershipEngine(cfg),
         media=[SerialMedium(tty, 115200)],
         ping_media=[],
-        codec=WireCodec(AuthKeys.from_mapping({1: ("sha1", "k")}, active=1), fmt=fmt),  # type: ignore[arg-type]
+        codec=WireCodec(AuthKeys.from_mapping({1: ("sha1", "k")}, active=1), fmt=fmt),
         socket_path=tmp / me / "cl_status.sock",
         state_dir=tmp / me,
         logger=logger,
