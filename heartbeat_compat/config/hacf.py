@@ -93,10 +93,13 @@ def load_hacf(
     local_node   when given (the node's ``uname -n`` or /etc/ha.d/nodeinfo name),
                  heartbeat's ``Current node [x] not in configuration!`` check runs.
     check_host   also run heartbeat's host-dependent checks (respawn user exists
-                 and program is executable; apiauth users and groups exist).
+                 and program is executable; apiauth users and groups exist;
+                 STONITH plugin types are installed).
 
     Raises HaConfigError (code, file, line, directive, message) on the first fatal
-    problem, including an unreadable file (code ``HACF_CANNOT_OPEN``).
+    problem, including an unreadable file (code ``HACF_CANNOT_OPEN``). Problems found
+    after parsing (deadtime vs keepalive, ...) carry the line of the last directive
+    involved, or line 0 when every value involved is a default.
     """
     filename = os.fspath(path)
     try:
@@ -148,6 +151,7 @@ def parse_hacf(
                 "HACF_ILLEGAL_DIRECTIVE", filename, lineno, directive, "Illegal directive"
             )
         rest = bp[dir_end:].lstrip(DELIMS)
+        b.directive_lines[directive] = lineno
         try:
             if directive in MEDIA_PARSE:
                 b.media_parse(directive, rest)
@@ -162,8 +166,12 @@ def parse_hacf(
     return _finish(b, filename, local_node)
 
 
-def _fatal(filename: str, code: str, directive: str, message: str) -> HaConfigError:
-    return HaConfigError(code, filename, 0, directive, message)
+def _fatal(
+    b: Builder, code: str, directive: str, message: str, related: tuple[str, ...] = ()
+) -> HaConfigError:
+    """A post-parse error, located at the last line of the directives involved."""
+    line = max((b.directive_lines.get(name, 0) for name in (directive, *related)), default=0)
+    return HaConfigError(code, b.filename, line, directive, message)
 
 
 def _apply_defaults(b: Builder) -> None:
@@ -182,26 +190,27 @@ def _finish(b: Builder, filename: str, local_node: str | None) -> HaCf:
     _apply_defaults(b)
     autojoin = str(b.values.get("autojoin", "none"))
     if b.media_count < 1:
-        raise _fatal(filename, "HACF_NO_MEDIA", "", "No heartbeat media defined")
+        raise _fatal(b, "HACF_NO_MEDIA", "", "No heartbeat media defined")
     if b.warntime_ms <= 0:
         b.warntime_ms = b.deadtime_ms // 2
         b.params["warntime"] = f"{b.warntime_ms}ms"
     if not b.nodes and autojoin != "any":
-        raise _fatal(filename, "HACF_NO_NODES", "node", "no nodes defined")
+        raise _fatal(b, "HACF_NO_NODES", "node", "no nodes defined")
     if local_node is not None and local_node.lower() not in b.nodes and autojoin != "any":
         raise _fatal(
-            filename,
+            b,
             "HACF_LOCAL_NODE",
             "node",
             f"Current node [{local_node.lower()}] not in configuration!",
         )
     if b.deadtime_ms <= 2 * b.keepalive_ms:
         raise _fatal(
-            filename,
+            b,
             "HACF_DEADTIME_TOO_SMALL",
             "deadtime",
             f"Dead time [{b.deadtime_ms}] is too small compared to keepalive "
             f"[{b.keepalive_ms}] (must be > 2 x keepalive)",
+            related=("keepalive",),
         )
     if b.initdead_ms < 0:
         if b.deadtime_ms > 10000:
@@ -213,10 +222,11 @@ def _finish(b: Builder, filename: str, local_node: str | None) -> HaCf:
         b.params["initdead"] = f"{b.initdead_ms}ms"
     if b.initdead_ms < b.deadtime_ms:
         raise _fatal(
-            filename,
+            b,
             "HACF_INITDEAD_TOO_SMALL",
             "initdead",
             f"Initial dead time [{b.initdead_ms}] is smaller than deadtime [{b.deadtime_ms}]",
+            related=("deadtime",),
         )
     if b.initdead_ms < 10000:
         b.warn(
@@ -228,11 +238,12 @@ def _finish(b: Builder, filename: str, local_node: str | None) -> HaCf:
         b.params["deadping"] = f"{b.deadping_ms}ms"
     elif b.deadping_ms <= 2 * b.keepalive_ms:
         raise _fatal(
-            filename,
+            b,
             "HACF_DEADPING_TOO_SMALL",
             "deadping",
             f"Ping dead time [{b.deadping_ms}] is too small compared to keepalive "
             f"[{b.keepalive_ms}]",
+            related=("keepalive",),
         )
     b.params.setdefault("udpport", str(DEFAULT_UDPPORT))
     manages = b.crm == "off"
@@ -244,7 +255,7 @@ def _finish(b: Builder, filename: str, local_node: str | None) -> HaCf:
     _check_logging(b, filename)
     if manages and autojoin != "none":
         raise _fatal(
-            filename,
+            b,
             "HACF_AUTOJOIN_R1",
             "autojoin",
             "R1 style resource management conflicts with autojoin set "
@@ -262,7 +273,7 @@ def _check_logging(b: Builder, filename: str) -> None:
             b.values["use_logd"] = True
         elif use_logd is False:
             raise _fatal(
-                filename,
+                b,
                 "HACF_NO_LOGGING",
                 "use_logd",
                 "No log entry found in ha.cf and use_logd is set to off",

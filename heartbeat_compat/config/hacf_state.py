@@ -153,6 +153,7 @@ class BuilderBase:
         self.env: dict[str, str] = {}
         self.line = 0
         self.in_defaults = False
+        self.directive_lines: dict[str, int] = {}
         self.values: dict[str, object] = {}
 
     # -- helpers -----------------------------------------------------------

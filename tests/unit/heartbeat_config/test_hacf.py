@@ -125,6 +125,10 @@ def test_warntime_is_half_deadtime_integer() -> None:
 def test_deadtime_must_exceed_twice_keepalive() -> None:
     err = fails(BASE + "keepalive 5\ndeadtime 10\n")
     assert err.code == "HACF_DEADTIME_TOO_SMALL"
+    assert str(err).startswith("ha.cf:5: deadtime: Dead time [10000]")
+    assert fails(BASE + "deadtime 10\nkeepalive 5\n").line == 5
+    assert fails(BASE + "keepalive 20\n").line == 4  # deadtime left at its default
+    assert fails("logfile /dev/null\nbcast eth0\n").line == 0  # no node line at all
     assert "Dead time [10000]" in err.message
     cf = parse("keepalive 200ms\ndeadtime 401ms\ninitdead 12\n")
     assert cf.deadtime_ms == 401
