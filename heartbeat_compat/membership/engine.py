@@ -245,8 +245,10 @@ class MembershipEngine:
             self._emit(ev.restart(node.name))
             node.rexmit_due.clear()
             node.status_seq = 0
-            node.last_status = None
             node.shutting_down = False
+            node.restarted = True
+            if node.last_status is not None:
+                node.last_status = now  # a fresh process: no late-heartbeat verdict
         if res.verdict in (Verdict.DUPLICATE, Verdict.OLD):
             self._count("dropped_duplicate")
             return res.verdict
@@ -333,6 +335,10 @@ class MembershipEngine:
                 self._emit(ev.flow_control_off())
         else:
             node.protocol = True
+        if node.status == ST_DEAD and not node.restarted and node.seq.generation:
+            # Same generation after we declared it dead: a healed partition.
+            self._emit(ev.partition_return(node.name))
+        node.restarted = False
         if node.last_status is not None and node.status != ST_DEAD:
             interval_ms = int((now - node.last_status) * 1000)
             if interval_ms > self.timing.warn_ms:

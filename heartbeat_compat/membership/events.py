@@ -126,3 +126,7 @@ def duplicate_name(me: str) -> Event:
         f"another node with a different uuid uses our node name [{me}]: its packets are ignored",
         me,
     )
+
+
+def partition_return(node: str) -> Event:
+    return Event(CRIT, "partition-return", f"Cluster node {node} returning after partition.", node)

@@ -43,6 +43,7 @@ class NodeInfo:
     rexmit_due: dict[int, float] = field(default_factory=dict)
     protocol: bool = False  # peer speaks flow control (protocol=1)
     shutting_down: bool = False
+    restarted: bool = False  # a new generation was seen since the last status
 
     def dead_interval_ms(self, default_ms: int) -> int:
         return self.dead_ms if self.dead_ms else default_ms

@@ -78,6 +78,8 @@ def test_restart_rejoins_with_new_generation() -> None:
     texts = sim.texts("alpha")
     assert "Heartbeat restart on node beta" in texts
     assert texts.count("Link beta:hb0 up.") == 2
+    assert not any("returning after partition" in t for t in texts)
+    assert not any("Late heartbeat" in t for t in texts)
 
 
 def test_lost_packets_are_requested_and_filled() -> None:
@@ -183,3 +185,16 @@ def test_misconfigurations_are_reported_once() -> None:
     assert kinds.count("duplicate-name") == 1
     assert kinds.count("bad-node") == 1
     assert alpha.counters["dropped_duplicate_name"] == 3
+
+
+def test_return_after_partition_is_critical() -> None:
+    sim = Sim()
+    sim.run_until(lambda: sim.status("alpha", "beta") == "active", limit=5)
+    # Cut the link both ways without restarting beta: a partition.
+    sim.drop = lambda sender, msg: True
+    sim.run_until(lambda: sim.status("alpha", "beta") == "dead", limit=5)
+    sim.drop = lambda sender, msg: False
+    sim.run_until(lambda: sim.status("alpha", "beta") == "active", limit=5)
+    texts = sim.texts("alpha")
+    assert "Cluster node beta returning after partition." in texts
+    assert "Heartbeat restart on node beta" not in texts
