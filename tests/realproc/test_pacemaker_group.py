@@ -9,6 +9,7 @@ and remove the address.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -91,6 +92,20 @@ def test_group_starts_recovers_and_stops(
     # The directory sits under the host's /tmp, which the node shares; the mount
     # itself happens in the node's private mount namespace.
     config = _prepare_site(loopfs, vip)
+    try:
+        _run_group(loopfs, ns, client, vip, config, pacemaker_factory)
+    finally:
+        shutil.rmtree(config.parent, ignore_errors=True)
+
+
+def _run_group(
+    loopfs: LoopFs,
+    ns: Netns,
+    client: Netns,
+    vip: str,
+    config: Path,
+    pacemaker_factory: Callable[..., PacemakerNode],
+) -> None:
     resources = GROUP.format(
         vip=vip, device=loopfs.device, directory=loopfs.directory, config=config
     )
