@@ -23,6 +23,7 @@ import time
 
 from ocf.agent import Agent
 from ocf.httpd.instance import Instance, default_config, find_httpd
+from ocf.httpd.urls import is_absolute, parse_url
 from ocf.metadata import ActionSpec
 from ocf.params import Param
 from ocf.rc import RC, OCFError
@@ -216,9 +217,7 @@ class ApacheAgent(Agent):
         self.p.flag("use_ipv6")
         for name in ("statusurl", "testurl"):
             value = self.p.opt(name)
-            if value is not None and value.strip().lower().startswith("http"):
-                from ocf.httpd.urls import parse_url
-
+            if value is not None and is_absolute(value):
                 parse_url(value, f"parameter {name}")
         for name in _REGEX_PARAMS:
             regex = self.p.opt(name)

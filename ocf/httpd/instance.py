@@ -11,7 +11,7 @@ import os
 from ocf.httpd.conf import ApacheConfig, ConfigError, read_config, split_args
 from ocf.httpd.envfiles import read_envfiles
 from ocf.httpd.procs import Identity, option_values, read_pid
-from ocf.httpd.urls import Url, join, listen_base, parse_url
+from ocf.httpd.urls import Url, is_absolute, join, listen_base, parse_url
 
 TYPE_CHECKING = False  # collections.abc costs start-up time; only mypy needs it
 if TYPE_CHECKING:
@@ -155,7 +155,7 @@ class Instance:
 
     def url(self, text: str, port_param: int | None, what: str) -> Url:
         """An absolute URL, or one relative to the local base URL."""
-        if text.strip().lower().startswith("http"):
+        if is_absolute(text):
             return parse_url(text, what)
         return join(self.base_url(port_param), text.strip())
 

@@ -35,6 +35,12 @@ class Url:
         return f"{self.scheme}://{self.netloc}{self.path}"
 
 
+def is_absolute(text: str) -> bool:
+    """An absolute URL (any scheme), as opposed to a path on the local server."""
+    text = text.strip().lower()
+    return text.startswith("http") or "://" in text
+
+
 def parse_url(text: str, what: str = "URL") -> Url:
     """Parse http://[user:pass@]host[:port]/path?query; OCFError(ERR_CONFIGURED) if not."""
     text = text.strip()

@@ -23,6 +23,7 @@ from tests.fixtures.tools import (
     AgentRun,
     InstalledAgents,
     Spawned,
+    require,
     require_path,
     require_tool,
 )
@@ -377,3 +378,80 @@ def test_actions_match_the_shell_agent() -> None:
         }
 
     assert actions(AGENT.metadata_xml().encode()) == actions(shell_xml)
+
+
+# ------------------------------------------------------------- drop-in swaps
+@pytest.mark.parametrize("pidfile", [True, False], ids=["PidFile", "no-PidFile"])
+def test_instance_started_by_the_shell_agent_is_ours(
+    run: Runner, apache_instance: ApacheInstance, pidfile: bool
+) -> None:
+    inst = apache_instance
+    if not pidfile:
+        write_apache_config(inst.root, listen=inst.listen, pidfile=False)
+    started = run.shell("start")
+    assert started.rc == 0, started.stderr
+    assert run("monitor", interval_ms=10000).rc == 0
+    assert run("stop").rc == 0
+    assert inst.pids() == []
+    # ... and the other way round.
+    assert run("start").rc == 0
+    assert run.shell("monitor").rc == 0
+
+
+def test_validate_all_errors(run: Runner, apache_instance: ApacheInstance) -> None:
+    missing = str(apache_instance.root / "missing.conf")
+    assert run("validate-all", configfile=missing).rc == 5
+    assert run("monitor", configfile=missing).rc == 7  # a probe where nothing is set up
+    assert run("validate-all", testconffile=missing).rc == 5
+    assert run("validate-all", testurl="  ").rc == 6
+    assert run("validate-all", port="http").rc == 6
+    assert run("monitor", statusurl="ftp://x/").rc == 6
+    assert run("monitor", testregex="(unclosed").rc == 6
+    warned = run("validate-all", client="curl")
+    assert warned.rc == 0
+    assert "client is accepted for compatibility but not used" in warned.stderr
+
+
+def test_ipv6_listen(run: Runner, apache_instance: ApacheInstance) -> None:
+    require(socket.has_ipv6 and Path("/proc/net/if_inet6").exists(), "needs IPv6 on lo")
+    inst = apache_instance
+    with socket.socket(socket.AF_INET6) as probe:
+        probe.bind(("::1", 0))
+        port = probe.getsockname()[1]
+    write_apache_config(inst.root, listen=f"[::1]:{port}")
+    started = run("start")
+    assert started.rc == 0, started.stderr
+    assert run("monitor", interval_ms=10000).rc == 0
+    url = f"http://[::1]:{port}/server-status?auto"
+    assert run("monitor", interval_ms=10000, statusurl=url, testregex="BusyWorkers").rc == 0
+    assert run("stop").rc == 0
+
+
+def test_https_status_page(run: Runner, apache_instance: ApacheInstance) -> None:
+    require_tool("openssl")
+    require_path("/usr/lib/apache2/modules/mod_ssl.so", "apache2 mod_ssl")
+    inst = apache_instance
+    key, cert = inst.root / "key.pem", inst.root / "cert.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-subj", "/CN=localhost", "-keyout", str(key), "-out", str(cert)),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    extra = (
+        "LoadModule socache_shmcb_module /usr/lib/apache2/modules/mod_socache_shmcb.so\n"
+        "LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\n"
+        "SSLEngine on\n"
+        f"SSLCertificateFile {cert}\nSSLCertificateKeyFile {key}\n"
+    )
+    write_apache_config(inst.root, listen=f"{inst.listen} https", extra=extra)
+    started = run("start")
+    assert started.rc == 0, started.stderr
+    assert run("monitor", interval_ms=10000).rc == 0
+    plain = f"http://{inst.listen}/server-status?auto"
+    res = run("monitor", interval_ms=10000, statusurl=plain)
+    assert res.rc == 1  # plain HTTP to a TLS port: 400 Bad Request
+    assert run("stop").rc == 0
