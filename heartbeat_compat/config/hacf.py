@@ -45,7 +45,6 @@ from typing import Literal
 
 from heartbeat_compat.config.errors import HaConfigError
 from heartbeat_compat.config.hacf_model import (
-    DEFAULT_UDPPORT,
     ApiAuth,
     AutoFailback,
     HaCf,
@@ -54,6 +53,7 @@ from heartbeat_compat.config.hacf_model import (
     Respawn,
     StonithDevice,
     StonithHost,
+    default_udpport,
 )
 from heartbeat_compat.config.hacf_options import Builder
 from heartbeat_compat.config.hacf_state import (
@@ -245,7 +245,7 @@ def _finish(b: Builder, filename: str, local_node: str | None) -> HaCf:
             f"[{b.keepalive_ms}]",
             related=("keepalive",),
         )
-    b.params.setdefault("udpport", str(DEFAULT_UDPPORT))
+    b.params.setdefault("udpport", str(default_udpport()))
     manages = b.crm == "off"
     if not b.nice_failback and manages:
         b.warn(

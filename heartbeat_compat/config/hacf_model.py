@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
-DEFAULT_UDPPORT = 694
+DEFAULT_UDPPORT = 694  # UDPPORT; the ha-cluster/udp entry of /etc/services wins if present
+
+
+def default_udpport() -> int:
+    """heartbeat's default port: ``ha-cluster/udp`` from /etc/services, else 694."""
+    try:
+        return socket.getservbyname("ha-cluster", "udp")
+    except OSError:
+        return DEFAULT_UDPPORT
+
+
 MAXNODE = 100
 MAXMEDIA = 64
 MAXLINE = 5120

@@ -15,7 +15,6 @@ import shutil
 import subprocess
 
 from heartbeat_compat.config.hacf_model import (
-    DEFAULT_UDPPORT,
     HA_APIGROUP,
     HA_CCMUSER,
     MAXMEDIA,
@@ -24,6 +23,7 @@ from heartbeat_compat.config.hacf_model import (
     Respawn,
     StonithDevice,
     StonithHost,
+    default_udpport,
 )
 from heartbeat_compat.config.lexer import (
     WHITESPACE,
@@ -182,7 +182,7 @@ class BuilderBase:
     def _udp_port(self, kind: str) -> int:
         # Each UDP plugin reads udpport once, when its first medium is created.
         if kind not in self.plugin_port:
-            self.plugin_port[kind] = c_atoi(self.params.get("udpport", str(DEFAULT_UDPPORT)))
+            self.plugin_port[kind] = c_atoi(self.params.get("udpport", str(default_udpport())))
         return self.plugin_port[kind]
 
     def _register_medium(self, medium: Medium | None) -> None:

@@ -534,3 +534,17 @@ def test_every_legal_directive_is_exercised_here() -> None:
         if f"{name} " not in source
     ]
     assert missing == []
+
+
+def test_default_udpport_follows_etc_services(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    def fake(name: str, proto: str) -> int:
+        assert (name, proto) == ("ha-cluster", "udp")
+        return 1694
+
+    monkeypatch.setattr(socket, "getservbyname", fake)
+    cf = parse()
+    assert cf.udpport == 1694
+    assert cf.media[0].port == 1694
+    assert parse("udpport 700\n").udpport == 700
