@@ -114,6 +114,7 @@ def test_ucast_sha1_active_dead_and_rejoin(hblab: HbLab) -> None:
     log = ours.log()
     assert f"info: Heartbeat restart on node {REAL}" in log
     assert log.count(f"info: Link {REAL}:hb0 up.") == 2
+    assert "returning after partition" not in log  # a new generation, not a partition
     assert f"Status update for node {OURS}: status active" in real.log()
 
     # Graceful stop of our node: shutdone first, then the real daemon's deadtime.
