@@ -57,3 +57,7 @@ class LazyGroup(click.Group):
 @click.version_option(package_name="pycrm")
 def main() -> None:
     """pycrm: a Pacemaker-compatible high-availability toolkit."""
+
+
+if __name__ == "__main__":
+    main()

@@ -78,7 +78,7 @@ def apache_config(directory: Path, vip: str) -> Path:
     (directory / "run").mkdir()
     (directory / "logs").mkdir()
     (htdocs / "index.html").write_text("<html><body>pycrm demo site</body></html>\n")
-    modules = ["mpm_event", "authz_core", "authz_host", "mime", "dir", "status", "unixd"]
+    modules = ["mpm_event", "authz_core", "authz_host", "mime", "dir", "status"]
     lines = [
         f"ServerRoot {directory}",
         "ServerName demo.invalid",
@@ -153,9 +153,9 @@ def run_demo(echo: Callable[[str], None]) -> int:
         pid = int((workdir / "www" / "run" / "httpd.pid").read_text().strip())
         os.kill(pid, signal.SIGKILL)
         rc, why, ms = agents.call("apache", "monitor", web_params, ns=net.server)
-        step.check(
-            "apache monitor detects it", rc == 7, f"rc {rc} = not running, {ms:.1f} ms; {why}"
-        )
+        meaning = {1: "failed", 7: "not running"}.get(rc, "unexpected")
+        detail = f"rc {rc} = {meaning}, {ms:.1f} ms; {why}"
+        step.check("apache monitor detects it", rc in (1, 7), detail)
         echo("-- recovery, as Pacemaker or pycrm would do it: stop (cleans up), then start")
         rc, why, ms = agents.call("apache", "stop", web_params, ns=net.server)
         step.check("apache stop", rc == 0, f"rc {rc}, {ms:.0f} ms {why}")
