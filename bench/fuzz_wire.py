@@ -107,13 +107,19 @@ def gen_message(rng: random.Random, depth: int = 0) -> Message:
 
 
 def gen_packet(rng: random.Random) -> bytes:
-    msg = gen_message(rng)
-    fmt = rng.choice(["classic", "netstring"])
-    threshold = rng.choice([None, None, None, 0, 64])
-    try:
-        return encode(msg, fmt=fmt, auth=rng.choice(KEY_LIST), compress_threshold=threshold)  # type: ignore[arg-type]
-    except EncodeError:  # e.g. a generated classic value that classic cannot carry
-        return encode(msg, fmt="netstring", auth=KEYS[1], inner_auth=False)
+    while True:
+        msg = gen_message(rng)
+        fmt = rng.choice(["classic", "netstring"])
+        threshold = rng.choice([None, None, None, 0, 64])
+        key = rng.choice(KEY_LIST)
+        try:
+            return encode(msg, fmt=fmt, auth=key, compress_threshold=threshold)  # type: ignore[arg-type]
+        except EncodeError:  # e.g. a value classic cannot carry, a list reusing a name
+            pass
+        try:
+            return encode(msg, fmt="netstring", auth=key, inner_auth=False)
+        except EncodeError:
+            continue
 
 
 def resign(packet: bytes, key: AuthKey) -> bytes:

@@ -25,7 +25,9 @@ from .limits import ParseContext
 from .message import AUTH_FIELD, Field, FieldType, Message
 from .values import (
     EncodeContext,
+    add_list,
     algorithm_of,
+    check_list_names,
     compress_field,
     decode_name,
     decompress_field,
@@ -81,6 +83,7 @@ def field_lines(
 ) -> list[bytes]:
     """One `[(t)]name=value\\n` line per field."""
     algorithm = algorithm_of(msg)
+    check_list_names(msg)
     lines = []
     for f in msg.fields:
         if skip_auth and f.name == AUTH_FIELD:
@@ -164,7 +167,7 @@ def parse_lines(lines: list[bytes], depth: int, ctx: ParseContext) -> Message:
                 compressed.append((len(fields), raw))
             fields.append(Field(name, raw, FieldType.BINARY))
         elif ftype is FieldType.LIST:
-            fields.append(Field(name, unpack_list(value, limits), ftype))
+            add_list(fields, name, unpack_list(value, limits), limits)
         else:  # STRUCT
             ctx.check_depth(depth + 1)
             if depth >= len(SPECIAL_SYMS):

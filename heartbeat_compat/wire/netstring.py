@@ -21,7 +21,9 @@ from .limits import ParseContext
 from .message import Field, FieldType, Message
 from .values import (
     EncodeContext,
+    add_list,
     algorithm_of,
+    check_list_names,
     compress_field,
     decode_name,
     decompress_field,
@@ -66,6 +68,7 @@ def _encode_value(f: Field, depth: int, algorithm: str, ctx: EncodeContext) -> b
 def encode_message(msg: Message, depth: int, ctx: EncodeContext) -> bytes:
     """`###\\n` fields `%%%\\n` (no auth trailer)."""
     algorithm = algorithm_of(msg)
+    check_list_names(msg)
     parts = [START]
     for f in msg.fields:
         name = encode_name(f.name, ctx.limits)
@@ -123,7 +126,7 @@ def parse_fields(data: bytes, pos: int, depth: int, ctx: ParseContext) -> tuple[
         elif ftype is FieldType.BINARY:
             fields.append(Field(name, value, ftype))
         elif ftype is FieldType.LIST:
-            fields.append(Field(name, unpack_list(value, limits), ftype))
+            add_list(fields, name, unpack_list(value, limits), limits)
         elif ftype is FieldType.COMPRESS:
             compressed.append((len(fields), value))
             fields.append(Field(name, value, FieldType.BINARY))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from .compress import COMPRESS_NAME, DEFAULT_ALGORITHM, compress, decompress
 from .errors import DecodeError, DropReason, EncodeError
 from .limits import Limits, ParseContext
-from .message import Message
+from .message import Field, FieldType, Message
 
 _ENC = "utf-8"
 _ERRORS = "surrogateescape"  # any byte string survives bytes -> str -> bytes
@@ -78,6 +78,33 @@ def pack_list(name: str, items: tuple[str, ...], *, classic: bool) -> bytes:
             raise EncodeError(f"list field {name!r}: empty element, NUL or newline")
         out += b"%d:%b," % (len(raw), raw)
     return bytes(out)
+
+
+def add_list(fields: list[Field], name: str, items: tuple[str, ...], limits: Limits) -> None:
+    """Add a LIST field as cluster-glue's `add_list_field` does.
+
+    A list whose name is already used is merged into that earlier list (its elements
+    appended); if the earlier field of that name is not a list the message is invalid.
+    """
+    for i, f in enumerate(fields):
+        if f.name == name:
+            if not isinstance(f.value, tuple):
+                raise DecodeError(DropReason.BAD_VALUE, f"list {name!r} reuses a field name")
+            merged = f.value + items
+            if len(merged) > limits.max_list_items:
+                raise DecodeError(DropReason.BAD_VALUE, "too many list elements")
+            fields[i] = Field(name, merged, FieldType.LIST)
+            return
+    fields.append(Field(name, items, FieldType.LIST))
+
+
+def check_list_names(msg: Message) -> None:
+    """Encoder side of `add_list`: a list must not reuse an earlier field's name."""
+    seen: set[str] = set()
+    for f in msg.fields:
+        if f.type is FieldType.LIST and f.name in seen:
+            raise EncodeError(f"list field {f.name!r}: name already used in this message")
+        seen.add(f.name)
 
 
 def unpack_list(raw: bytes, limits: Limits) -> tuple[str, ...]:

@@ -27,8 +27,20 @@ list_items = st.lists(
 )
 
 
+def lists_ok(msg: Message) -> bool:
+    """heartbeat merges a list into an earlier field of its name: generate none of those."""
+    seen: set[str] = set()
+    for f in msg.fields:
+        if f.type is FieldType.LIST and f.name in seen:
+            return False
+        seen.add(f.name)
+        if isinstance(f.value, Message) and not lists_ok(f.value):
+            return False
+    return True
+
+
 def _leaf(value_st: st.SearchStrategy[Field]) -> st.SearchStrategy[Message]:
-    return st.lists(value_st, min_size=1, max_size=6).map(Message)
+    return st.lists(value_st, min_size=1, max_size=6).map(Message).filter(lists_ok)
 
 
 def _fields(children: st.SearchStrategy[Message]) -> st.SearchStrategy[Field]:
@@ -49,7 +61,9 @@ _base_fields = st.one_of(
 # Messages every encoding can carry (nested structs a few levels deep).
 messages = st.recursive(
     _leaf(_base_fields),
-    lambda children: st.lists(_fields(children), min_size=1, max_size=6).map(Message),
+    lambda children: (
+        st.lists(_fields(children), min_size=1, max_size=6).map(Message).filter(lists_ok)
+    ),
     max_leaves=12,
 )
 

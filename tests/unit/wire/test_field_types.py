@@ -236,3 +236,36 @@ def test_empty_message_and_unknown_format_are_refused() -> None:
         encode(Message(), fmt="classic", auth=KEY)
     with pytest.raises(EncodeError):
         encode(Message.of(t="x"), fmt="xml", auth=KEY)  # type: ignore[arg-type]
+
+
+def test_list_names_follow_cluster_glue() -> None:
+    """add_list_field: a list reusing a name extends the earlier list, or is an error."""
+    from heartbeat_compat.wire import DecodeStats, decode
+
+    with pytest.raises(EncodeError):
+        encode(Message.of(a=("x",)).add("a", ("y",)), fmt="netstring", auth=KEY)
+    with pytest.raises(EncodeError):
+        encode(Message.of(a="s").add("a", ("y",)), fmt="classic", auth=KEY)
+    # a string after a list of the same name is fine (heartbeat appends it)
+    ok = Message.of(a=("x",)).add("a", "s")
+    assert roundtrip(ok, "classic") == ok
+
+    # received: the second list is merged into the first, as cluster-glue does
+    def signed(fmt: str, lines: list[bytes]) -> bytes:
+        if fmt == "classic":
+            text = b"".join(line + b"\n" for line in lines)
+            return b">>>\n" + text + b"auth=" + KEY.auth_string(text).encode() + b"\n<<<\n"
+        body = b"###\n" + b"".join(b"%d:%b," % (len(f), f) for f in lines) + b"%%%\n"
+        auth = KEY.auth_string(body).encode()
+        return body + b"%d:%b," % (len(auth), auth)
+
+    for fmt, prefix in (("classic", b""), ("netstring", b"(0)")):
+        lines = [b"(3)a=1:x,", prefix + b"t=1", b"(3)a=1:y,"]
+        got = decode_strict(signed(fmt, lines), keys=KEYS)
+        assert got.copy().remove("auth").items() == [("a", ("x", "y")), ("t", "1")]
+        stats = DecodeStats()
+        clash = [b"(3)a=1:x,", prefix + b"a=1", prefix + b"b=1"]
+        assert decode(signed(fmt, clash), keys=KEYS, stats=stats) is not None
+        clash = [prefix + b"a=1", b"(3)a=1:y,"]
+        assert decode(signed(fmt, clash), keys=KEYS, stats=stats) is None
+        assert stats.last_drop == "bad_value"
