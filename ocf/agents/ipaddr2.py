@@ -404,7 +404,13 @@ class IPaddr2(Agent):
 
     def _announce(self, link: Link, count: int, *, refresh: bool) -> None:
         if link.arptype != ARPHRD_ETHER or not link.mac:
-            self.log.debug(f"no ARP/NA on {link.name}: not an Ethernet link")
+            if link.arptype == ARPHRD_LOOPBACK:
+                self.log.debug(f"no ARP/NA on loopback {link.name}")
+            elif not refresh:
+                self.log.warning(
+                    f"no gratuitous ARP/NA sent on {link.name}: link type {link.arptype}"
+                    " is not Ethernet (InfiniBand and others are not supported)"
+                )
             return
         from ocf.net.announce import announce
 

@@ -308,6 +308,7 @@ class Rtnl:
             AF_NETLINK, _socket.SOCK_RAW | _socket.SOCK_CLOEXEC, NETLINK_ROUTE
         )
         self.sock.bind((0, 0))
+        self.sock.settimeout(10.0)  # the kernel answers at once; never hang an action
         self.seq = 0
 
     def close(self) -> None:
