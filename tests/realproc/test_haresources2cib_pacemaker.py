@@ -7,11 +7,18 @@ loaded with ``cibadmin --replace``, and crm_mon must list every generated
 resource. There are no real disks or addresses here, so every resource is
 kept Stopped through ``rsc_defaults target-role=Stopped``: the point is that
 Pacemaker accepts and schedules the complete configuration.
+
+The second half drives generated CIBs through Pacemaker's scheduler
+(crm_simulate with node up/down events and the transient attributes ping and
+drbd would set) to check the translated *behaviour*: auto_failback on/legacy
+fail back and off stays put, lost connectivity moves a group, and a group
+follows its DRBD resource's promotion.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,6 +26,7 @@ from lxml import etree
 
 from heartbeat_compat.migrate import convert
 from tests.fixtures.pacemaker import PacemakerNode
+from tests.fixtures.tools import require_root, require_tool
 
 pytestmark = [pytest.mark.realproc, pytest.mark.root]
 
@@ -108,3 +116,119 @@ def test_generated_cib_is_accepted(
     stick = config.find(".//rsc_defaults//nvpair[@name='resource-stickiness']")
     assert stick is not None and stick.get("value") == "1000"
     assert {n.get("uname") for n in config.iter("node")} == {node, "peer"}
+
+
+# --------------------------------------------------------------------------
+# Failover semantics of the generated CIB, checked with Pacemaker's own
+# scheduler (crm_simulate) instead of assumed: auto_failback on/off, ping
+# connectivity and the DRBD promotion dependency.
+
+
+class _Sim:
+    """Steps a CIB file through crm_simulate, as if nodes came and went."""
+
+    def __init__(self, workdir: Path, cib: bytes) -> None:
+        self.dir = workdir
+        self.step = 0
+        self.path = workdir / "cib-0.xml"
+        self.path.write_bytes(cib)
+
+    def run(self, *events: str) -> dict[str, set[str]]:
+        """Apply node events (``-u node``/``-d node``), execute the transition,
+        return resource id -> nodes where it is active (clone instances merged)."""
+        self.step += 1
+        out = self.dir / f"cib-{self.step}.xml"
+        res = subprocess.run(
+            ["crm_simulate", "-x", str(self.path), *events, "-S", "-O", str(out)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert res.returncode == 0, res.stderr
+        self.path = out
+        return self.placement()
+
+    def attr(self, node: str, name: str, value: str) -> None:
+        """Set a transient node attribute (what ping or drbd would set)."""
+        subprocess.run(
+            ["crm_attribute", "-N", node, "-n", name, "-v", value, "-l", "reboot"],
+            env={**os.environ, "CIB_file": str(self.path)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+
+    def placement(self, role: str | None = None) -> dict[str, set[str]]:
+        res = subprocess.run(
+            ["crm_mon", "-1", "--output-as=xml"],
+            env={**os.environ, "CIB_file": str(self.path)},
+            capture_output=True,
+            timeout=60,
+            check=True,
+        )
+        placed: dict[str, set[str]] = {}
+        for rsc in etree.fromstring(res.stdout).iter("resource"):
+            if role is not None and rsc.get("role") != role:
+                continue
+            nodes = {n.get("name", "") for n in rsc.iter("node")}
+            placed.setdefault(rsc.get("id", ""), set()).update(nodes)
+        return placed
+
+
+def _sim_for(tmp_path: Path, hacf_extra: str, haresources: str) -> _Sim:
+    require_root()
+    require_tool("crm_simulate", "crm_mon", "crm_attribute")
+    ha_d = tmp_path / "ha.d"
+    ha_d.mkdir()
+    (ha_d / "ha.cf").write_text("logfile /dev/null\nbcast eth1\nnode alpha beta\n" + hacf_extra)
+    (ha_d / "haresources").write_text(haresources)
+    result = convert(ha_d, agents="heartbeat", init_d=str(tmp_path))
+    return _Sim(tmp_path, result.xml)
+
+
+@pytest.mark.parametrize(("mode", "fails_back"), [("on", True), ("legacy", True), ("off", False)])
+def test_auto_failback_semantics(tmp_path: Path, mode: str, fails_back: bool) -> None:
+    extra = "" if mode == "legacy" else f"auto_failback {mode}\n"
+    sim = _sim_for(tmp_path, extra, "alpha 10.0.0.100/24/eth0 apache\n")
+    group = {"ip_10_0_0_100", "apache"}
+    placed = sim.run("-u", "alpha", "-u", "beta")
+    assert all(placed[r] == {"alpha"} for r in group), placed
+    placed = sim.run("-d", "alpha")
+    assert all(placed[r] == {"beta"} for r in group), placed
+    placed = sim.run("-u", "alpha")
+    home = {"alpha"} if fails_back else {"beta"}
+    assert all(placed[r] == home for r in group), (mode, placed)
+
+
+def test_ping_connectivity_moves_the_group(tmp_path: Path) -> None:
+    sim = _sim_for(tmp_path, "auto_failback off\nping 10.0.0.254\n", "alpha 10.0.0.100\n")
+    placed = sim.run("-u", "alpha", "-u", "beta")
+    assert placed["ip_10_0_0_100"] == set()  # no node has reported connectivity yet
+    sim.attr("alpha", "pingd", "1000")
+    sim.attr("beta", "pingd", "1000")
+    assert sim.run()["ip_10_0_0_100"] == {"alpha"}
+    sim.attr("alpha", "pingd", "0")  # alpha loses its uplink: ipfail's job
+    assert sim.run()["ip_10_0_0_100"] == {"beta"}
+
+
+def test_group_follows_the_drbd_promotion(tmp_path: Path) -> None:
+    sim = _sim_for(
+        tmp_path,
+        "auto_failback off\n",
+        "alpha drbddisk::r0 Filesystem::/dev/drbd0::/srv::ext4 10.0.0.100/24/eth0\n",
+    )
+    sim.run("-u", "alpha", "-u", "beta")
+    for node in ("alpha", "beta"):
+        sim.attr(node, "master-drbd_r0", "10000")
+    sim.run()
+    promoted = sim.placement(role="Promoted")
+    assert promoted["drbd_r0"] == {"alpha"}
+    assert sim.placement()["fs_srv"] == {"alpha"}
+    sim.run("-d", "alpha")
+    sim.attr("beta", "master-drbd_r0", "10000")
+    sim.run()
+    assert sim.placement(role="Promoted")["drbd_r0"] == {"beta"}
+    assert sim.placement()["fs_srv"] == {"beta"}
+    assert sim.placement()["ip_10_0_0_100"] == {"beta"}
