@@ -20,11 +20,33 @@ import bz2
 import zlib
 
 from .errors import DecodeError, DropReason, EncodeError
+from .message import Field, FieldType, Message
 
 COMPRESSED_FIELD = "_compressed_payload"
 COMPRESS_NAME = "_compression_algorithm"
 ALGORITHMS = ("zlib", "bz2")
 DEFAULT_ALGORITHM = "zlib"
+DEFAULT_THRESHOLD_KIB = 2  # ha.cf compression_threshold default
+
+
+def threshold_bytes(kib: int = DEFAULT_THRESHOLD_KIB) -> int:
+    """ha.cf `compression_threshold` (KiB) as the byte count `encode` takes."""
+    return kib * 1024
+
+
+def needs_compression(encoded_len: int, threshold: int | None) -> bool:
+    """cl_msg.c msg2wirefmt_ll: compress when the plain encoding is longer than the threshold."""
+    return threshold is not None and encoded_len > threshold
+
+
+def envelope(payload: bytes, algorithm: str = DEFAULT_ALGORITHM) -> Message:
+    """cl_compressmsg: the two-field message that carries a compressed one."""
+    return Message(
+        [
+            Field(COMPRESSED_FIELD, compress(payload, algorithm), FieldType.BINARY),
+            Field(COMPRESS_NAME, algorithm, FieldType.STRING),
+        ]
+    )
 
 
 def compress(data: bytes, algorithm: str = DEFAULT_ALGORITHM) -> bytes:

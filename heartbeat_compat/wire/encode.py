@@ -6,9 +6,10 @@
 * netstring: like heartbeat 3.0.6, the same inner `auth` field is set first
   (`inner_auth=False` leaves it out), then `###\\n` fields `%%%\\n` and the trailer
   `len:<idx> <token>,` over everything before it;
-* `compress_threshold` (bytes): when the uncompressed encoding is longer, the message
-  is sent as heartbeat's "traditional" compressed envelope (`_compressed_payload`,
-  `_compression_algorithm`), always netstring with trailer.
+* `compress_threshold` (bytes; `compress.threshold_bytes(kib)` converts ha.cf's
+  `compression_threshold`): when the uncompressed encoding (without trailer) is longer,
+  the message is sent as heartbeat's "traditional" compressed envelope
+  (`_compressed_payload`, `_compression_algorithm`), always netstring with trailer.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from typing import Literal
 
 from . import classic, netstring
 from .auth import AuthKey
-from .compress import COMPRESS_NAME, COMPRESSED_FIELD, DEFAULT_ALGORITHM, compress
+from .compress import DEFAULT_ALGORITHM, envelope, needs_compression
 from .errors import EncodeError
 from .limits import DEFAULT_LIMITS, Limits
-from .message import AUTH_FIELD, Field, FieldType, Message
+from .message import AUTH_FIELD, FieldType, Message
 from .values import EncodeContext
 
 WireFormat = Literal["classic", "netstring"]
@@ -89,17 +90,11 @@ def encode(
     else:
         plain = netstring.encode_message(msg, 0, ctx)
         packet = plain + netstring.trailer(auth.auth_string(plain))
-    if compress_threshold is not None and len(plain) > compress_threshold:
+    if needs_compression(len(plain), compress_threshold):
         payload = encode_payload(msg, 0, ctx)
         if len(payload) > limits.max_uncompressed:
             raise EncodeError(f"message too large to compress ({len(payload)} bytes)")
-        envelope = Message._from_trusted(
-            [
-                Field(COMPRESSED_FIELD, compress(payload, compression), FieldType.BINARY),
-                Field(COMPRESS_NAME, compression, FieldType.STRING),
-            ]
-        )
-        packet = _netstring_packet(envelope, auth, ctx)
+        packet = _netstring_packet(envelope(payload, compression), auth, ctx)
     if len(packet) > limits.max_packet:
         raise EncodeError(f"packet of {len(packet)} bytes exceeds {limits.max_packet}")
     return packet

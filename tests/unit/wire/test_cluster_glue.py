@@ -28,6 +28,7 @@ from tests.fixtures.tools import Spawned, require_path
 from .strategies import messages
 
 PLUMB = "/usr/lib/libplumb.so.2"
+PILS = "/usr/lib/libpils.so.2"
 ORACLE = Path(__file__).with_name("glue_oracle.py")
 CTX = context()
 
@@ -54,6 +55,7 @@ class Glue:
 @pytest.fixture(scope="module")
 def glue() -> Iterator[Glue]:
     require_path(PLUMB, "cluster-glue's libplumb (Debian libplumb2, pulled in by heartbeat)")
+    require_path(PILS, "cluster-glue's libpils (Debian libpils2, pulled in by heartbeat)")
     tracker = Spawned()
     proc = tracker.popen(
         [sys.executable, str(ORACLE)],
