@@ -53,7 +53,7 @@ httpd (its executable and its command line with this configfile) and GETs
 the status page with a deadline: the answer must be HTTP 200 and a mod_status
 page, or match testregex. Without statusurl the status page is the
 <Location> handled by "SetHandler server-status" in the configuration, on
-the first Listen address, fetched with ?auto. The client binds to 127.0.0.1
+the first Listen address (with ?auto unless testregex is set). The client binds to 127.0.0.1
 (::1 for IPv6), so restrict the status page to local clients. Depth 10
 checks testurl/testregex10 or a testconffile block instead.
 
@@ -103,7 +103,8 @@ PARAMS = (
         "url name",
         "The URL to monitor (the server-status page by default). If unset, it is the"
         " location handled by 'SetHandler server-status' in the configuration on the first"
-        " Listen address, with ?auto. A relative value is taken relative to that address."
+        " Listen address (with ?auto unless testregex is set). A relative value is taken"
+        " relative to that address."
         " Make sure it answers only to local clients.",
     ),
     _p(
@@ -285,7 +286,9 @@ class ApacheAgent(Agent):
             return Probe(inst.url(statusurl, port, "statusurl"), regex)
         location = inst.status_location()
         if location is not None:
-            path = location if "?" in location else location + "?auto"
+            # Our own check reads the small machine-readable page; a user regex
+            # gets the page the shell agent fetched (it may expect the HTML).
+            path = location if regex is not None or "?" in location else location + "?auto"
             return Probe(inst.url(path, port, "status location"), regex)
         if self._nothing_configured():
             # The shell agent's fallback (PR #300): the index page answers HTTP.

@@ -2,7 +2,8 @@
 
 Depth 0 (status page):
 - URL: `statusurl`, else the config's server-status <Location> on the local
-  base URL with `?auto` appended (machine-readable and small);
+  base URL, with `?auto` appended (machine-readable and small) unless
+  `testregex` is set (the shell agent fetched the HTML page);
 - the answer must be HTTP 200 (redirects are not followed);
 - the body must match `testregex` (case-insensitive, multi-line, like
   `grep -Ei`) when set; otherwise it must be a mod_status page

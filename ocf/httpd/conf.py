@@ -2,7 +2,7 @@
 
 Like the shell agent's `apachecat`, this walks the configuration with its
 Include/IncludeOptional files and picks out ServerRoot, PidFile,
-DefaultRuntimeDir, Listen, Port, ErrorLog and the <Location> handled by
+Listen, Port, ErrorLog and the <Location> handled by
 `SetHandler server-status`. Unlike it, it also:
 
 - expands `${VAR}` from `Define`s and the environment (Debian's
@@ -43,7 +43,6 @@ class ApacheConfig:
         "notes",
         "pidfile",
         "port",
-        "runtime_dir",
         "server_root",
         "status_locations",
     )
@@ -51,7 +50,6 @@ class ApacheConfig:
     def __init__(self) -> None:
         self.server_root: str | None = None
         self.pidfile: str | None = None
-        self.runtime_dir: str | None = None
         self.listen: list[list[str]] = []  # arguments of each Listen, in order
         self.port: str | None = None
         self.error_log: str | None = None
@@ -63,15 +61,10 @@ class ApacheConfig:
         return path if path.startswith("/") else os.path.join(root, path)
 
     def pidfile_path(self, root: str) -> str | None:
-        """Absolute pid file path; relative ones follow httpd's runtime-dir rule."""
+        """Absolute pid file path; a relative one is under ServerRoot (httpd 2.4.71, verified)."""
         if self.pidfile is None:
             return None
-        if self.pidfile.startswith("/"):
-            return self.pidfile
-        base = root
-        if self.runtime_dir is not None:
-            base = self.relative(self.runtime_dir, root)
-        return os.path.join(base, self.pidfile)
+        return self.relative(self.pidfile, root)
 
 
 def split_args(text: str) -> list[str]:
@@ -267,8 +260,6 @@ class _Reader:
             self.root = conf.server_root
         elif name == "pidfile" and args and conf.pidfile is None:
             conf.pidfile = first
-        elif name == "defaultruntimedir" and args and conf.runtime_dir is None:
-            conf.runtime_dir = first
         elif name == "listen" and args:
             conf.listen.append(args)
         elif name == "port" and args and conf.port is None:

@@ -100,7 +100,9 @@ class Instance:
             self.pid_directive = f"PidFile {self.pidfile}"
         else:
             self.pidfile = configured
-        self.identity = Identity(httpd, configfile, self.root, self.pid_directive)
+        # An unreadable config cannot tell whether httpd got -c "PidFile": don't insist.
+        directive = self.pid_directive if self.conf is not None else None
+        self.identity = Identity(httpd, configfile, self.root, directive)
 
     def _default_root(self) -> str:
         return _DEFAULT_ROOTS.get(

@@ -199,9 +199,14 @@ def test_recycled_pid_serving_html_is_not_apache(
     assert impostor.poll() is None
 
 
-def test_testregex_mismatch_fails(run: Runner) -> None:
+def test_testregex_mismatch_fails(run: Runner, apache_instance: ApacheInstance) -> None:
     assert run("start").rc == 0
-    assert run("monitor", interval_ms=10000, testregex="^BusyWorkers: [0-9]+").rc == 0
+    # With a user regex the discovered status page is fetched as is (HTML), like the shell agent.
+    assert run("monitor", interval_ms=10000, testregex="Apache Server Status for").rc == 0
+    auto = apache_instance.status_url
+    assert (
+        run("monitor", interval_ms=10000, statusurl=auto, testregex="^BusyWorkers: [0-9]+").rc == 0
+    )
     res = run("monitor", interval_ms=10000, testregex="no such text")
     assert res.rc == 1
     assert "does not match" in res.reason

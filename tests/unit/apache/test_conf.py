@@ -58,7 +58,7 @@ def test_variables_defines_ifdefine_and_continuations(tmp_path: Path) -> None:
         "<IfDefine !STATUS>\n  PidFile /wrong.pid\n  <Location /x>\n  </Location>\n</IfDefine>\n"
         "<IfDefine EXTRA>\n  Listen 9999\n</IfDefine>\n"
         "PidFile ${RUNDIR}/${NAME}.pid\n"
-        "DefaultRuntimeDir ${UNDEFINED}\n"
+        "Port ${UNDEFINED}\n"
         "Listen \\\n   127.0.0.1:8080\n"
         "ErrorLog ${LOGDIR}/error.log\n"
         "<VirtualHost *:8080>\n  ErrorLog /vhost.log\n"
@@ -69,7 +69,7 @@ def test_variables_defines_ifdefine_and_continuations(tmp_path: Path) -> None:
         str(main), env={"NAME": "web", "LOGDIR": "/logs"}, root="/", defines={"STATUS"}
     )
     assert conf.pidfile == "/srv/run/web.pid"
-    assert conf.runtime_dir == "${UNDEFINED}"  # httpd would refuse it; we keep it verbatim
+    assert conf.port == "${UNDEFINED}"  # httpd would refuse it; we keep it verbatim
     assert conf.listen == [["127.0.0.1:8080"]]
     assert conf.error_log == "/logs/error.log"
     assert conf.status_locations == ["/server-status"]
@@ -77,10 +77,11 @@ def test_variables_defines_ifdefine_and_continuations(tmp_path: Path) -> None:
     assert conf2.listen == [["9999"], ["127.0.0.1:8080"]]
 
 
-def test_relative_pidfile_follows_default_runtime_dir(tmp_path: Path) -> None:
+def test_relative_pidfile_is_under_server_root(tmp_path: Path) -> None:
+    # httpd 2.4.71 writes a relative PidFile under ServerRoot, DefaultRuntimeDir or not.
     main = _write(tmp_path / "httpd.conf", "DefaultRuntimeDir rt\nPidFile httpd.pid\n")
     conf, root = read_config(str(main), env={}, root=str(tmp_path))
-    assert conf.pidfile_path(root) == f"{tmp_path}/rt/httpd.pid"
+    assert conf.pidfile_path(root) == f"{tmp_path}/httpd.pid"
 
 
 def test_last_server_status_location_wins(tmp_path: Path) -> None:
