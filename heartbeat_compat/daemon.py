@@ -48,6 +48,7 @@ from heartbeat_compat.transport.icmp import PingMedium
 DEFAULT_STATE_DIR = Path("/var/lib/pycrm/heartbeat")
 DEFAULT_RUN_DIR = Path("/run/pycrm/heartbeat")
 MAX_WAIT = 0.25  # never sleep longer than heartbeat's poll interval
+STATUS_POLL = 0.01  # while a status client is half-way through its request
 MAX_CONSECUTIVE_FAILURES = 50
 LOG_INTERVAL = 1.0  # per-key rate limit for repetitive warnings
 VERSION = "pycrm-heartbeat 0.1 (Heartbeat v1 membership)"
@@ -288,6 +289,8 @@ class HeartbeatNode:
     def cycle(self) -> Verdict:
         now = self.clock()
         timeout = min(max(self.engine.next_wakeup(now) - now, 0.0), MAX_WAIT)
+        if self.status.pending:
+            timeout = min(timeout, STATUS_POLL)
         try:
             ready = self.selector.select(timeout)
         except InterruptedError:
@@ -295,6 +298,8 @@ class HeartbeatNode:
         except OSError as exc:
             raise FatalError(f"event loop: select failed: {exc.strerror}") from exc
         received = dropped = 0
+        if self.status.pending:
+            self.status.handle()
         for key, _ in ready:
             obj = key.data
             if obj is self.status:

@@ -11,12 +11,14 @@ import contextlib
 import json
 import os
 import socket
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 MAX_REQUEST = 256
-CLIENT_TIMEOUT = 0.5
+CLIENT_TIMEOUT = 2.0  # a connected client must send its request within this
+SEND_TIMEOUT = 0.2  # replies are a few KiB: this never stalls the heartbeat loop
 SOCKET_NAME = "cl_status.sock"
 
 
@@ -29,6 +31,7 @@ class StatusServer:
         self.path = path
         self.provider = provider
         self._sock: socket.socket | None = None
+        self._clients: list[tuple[socket.socket, float, bytearray]] = []
 
     def open(self) -> None:
         parent = self.path.parent
@@ -69,32 +72,70 @@ class StatusServer:
             raise StatusSocketError("status socket not open")
         return self._sock.fileno()
 
+    @property
+    def pending(self) -> bool:
+        """Connected clients whose request has not arrived yet (poll again soon)."""
+        return bool(self._clients)
+
     def handle(self) -> int:
-        """Serve every pending connection; returns how many were answered."""
+        """Accept new clients and answer every complete request; never blocks.
+
+        Returns how many requests were answered. A client that has not sent
+        its request within CLIENT_TIMEOUT seconds is dropped.
+        """
         if self._sock is None:
             return 0
-        served = 0
         while True:
             try:
                 conn, _ = self._sock.accept()
             except (BlockingIOError, InterruptedError):
-                return served
+                break
             except OSError:
-                return served
-            with conn:
-                conn.settimeout(CLIENT_TIMEOUT)
-                try:
-                    request = conn.recv(MAX_REQUEST).decode("ascii", "replace").strip()
-                    if request == "snapshot":
-                        reply: dict[str, Any] = {"ok": True, "snapshot": self.provider()}
-                    else:
-                        reply = {"ok": False, "error": "unknown request"}
-                    conn.sendall(json.dumps(reply).encode() + b"\n")
-                    served += 1
-                except OSError:
-                    continue
+                break
+            conn.setblocking(False)
+            self._clients.append((conn, time.monotonic() + CLIENT_TIMEOUT, bytearray()))
+        served = 0
+        keep: list[tuple[socket.socket, float, bytearray]] = []
+        now = time.monotonic()
+        for conn, deadline, buf in self._clients:
+            done = False
+            try:
+                chunk = conn.recv(MAX_REQUEST)
+                buf.extend(chunk)
+                done = not chunk or b"\n" in buf or len(buf) >= MAX_REQUEST
+            except (BlockingIOError, InterruptedError):
+                pass
+            except OSError:
+                conn.close()
+                continue
+            if done:
+                served += self._answer(conn, bytes(buf))
+            elif now >= deadline:
+                conn.close()
+            else:
+                keep.append((conn, deadline, buf))
+        self._clients = keep
+        return served
+
+    def _answer(self, conn: socket.socket, raw: bytes) -> int:
+        with conn:
+            request = raw.decode("ascii", "replace").strip()
+            if request == "snapshot":
+                reply: dict[str, Any] = {"ok": True, "snapshot": self.provider()}
+            else:
+                reply = {"ok": False, "error": "unknown request"}
+            try:
+                conn.settimeout(SEND_TIMEOUT)
+                conn.sendall(json.dumps(reply).encode() + b"\n")
+            except OSError:
+                return 0
+        return 1
 
     def close(self) -> None:
+        for conn, _, _ in self._clients:
+            with contextlib.suppress(OSError):
+                conn.close()
+        self._clients = []
         if self._sock is not None:
             with contextlib.suppress(OSError):
                 self._sock.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import stat
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,6 @@ def test_status_socket_roundtrip_and_permissions(tmp_path: Path) -> None:
     try:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-        import threading
 
         def serve() -> None:
             deadline = time.monotonic() + 5
@@ -95,3 +95,35 @@ def test_media_from_hacf_specs() -> None:
     assert link_names(media) == ("eth1", "eth2", "/dev/ttyS0")
     with pytest.raises(MediumSetupError, match="not supported"):
         build_media([Spec("ucast6", "eth1", peer="fd00::1")], 694, 19200)
+
+
+def test_silent_client_does_not_block_the_server(tmp_path: Path) -> None:
+    path = tmp_path / "s.sock"
+    server = StatusServer(path, lambda: {"x": 1})
+    server.open()
+    import socket as socketmod
+
+    silent = socketmod.socket(socketmod.AF_UNIX, socketmod.SOCK_STREAM)
+    try:
+        silent.connect(str(path))
+        start = time.monotonic()
+        assert server.handle() == 0
+        assert time.monotonic() - start < 0.1  # never waits for a client
+        assert server.pending
+        result: dict[str, object] = {}
+
+        def ask() -> None:
+            result.update(query(path, timeout=2))
+
+        t = threading.Thread(target=ask)
+        t.start()
+        deadline = time.monotonic() + 3
+        while t.is_alive() and time.monotonic() < deadline:
+            server.handle()
+            time.sleep(0.005)
+        t.join(1)
+        assert result == {"x": 1}
+        assert server.pending  # the silent one is still waiting
+    finally:
+        silent.close()
+        server.close()
