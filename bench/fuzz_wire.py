@@ -27,6 +27,7 @@ fresh temporary directory).
 from __future__ import annotations
 
 import argparse
+import bz2
 import json
 import multiprocessing
 import os
@@ -144,12 +145,13 @@ def resign(packet: bytes, key: AuthKey) -> bytes:
 def bombs() -> list[bytes]:
     """Signed packets whose compressed payload inflates past the 2 MiB bound."""
     out = []
-    for size in (3_000_000, 10_000_000):
-        payload = zlib.compress(b">>>\na=" + b"x" * size + b"\n<<<\n", 9)
-        env = Message.of(_compressed_payload=payload, _compression_algorithm="zlib")
+    for size, algorithm in ((3_000_000, "zlib"), (10_000_000, "zlib"), (10_000_000, "bz2")):
+        text = b">>>\na=" + b"x" * size + b"\n<<<\n"
+        payload = zlib.compress(text, 9) if algorithm == "zlib" else bz2.compress(text, 9)
+        env = Message.of(_compressed_payload=payload, _compression_algorithm=algorithm)
         out.append(encode(env, fmt="netstring", auth=KEYS[1], inner_auth=False))
         field_bomb = Message([("t", "x"), ("c", payload, FieldType.BINARY)])
-        field_bomb.add("_compression_algorithm", "zlib")
+        field_bomb.add("_compression_algorithm", algorithm)
         raw = encode(field_bomb, fmt="netstring", auth=KEYS[1], inner_auth=False)
         out.append(resign(raw.replace(b"(1)c=", b"(4)c=", 1), KEYS[1]))
     return out
