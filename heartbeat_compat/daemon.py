@@ -363,13 +363,16 @@ class HeartbeatNode:
         return data
 
     def _report_drop(self, peer: str, link: str) -> None:
+        """Log a dropped packet (rate-limited); `log_badpack false` silences it, as in heartbeat."""
+        if not self.parts.hacf.log_badpack:
+            return
         reason = self.codec.last_drop
         if self.codec.is_auth_failure(reason):
             self._warn_limited(
                 f"auth:{peer}",
                 f"authentication failed for packet from {peer} on {link} ({reason}): dropped",
             )
-        elif self.parts.hacf.log_badpack:
+        else:
             self._warn_limited(
                 f"bad:{peer}", f"bad packet from {peer} on {link} ({reason}): dropped"
             )
