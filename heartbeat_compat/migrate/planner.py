@@ -109,7 +109,23 @@ class _Planner:
         self._stonith()
         self._properties()
         self._stickiness()
+        if self._uses_provider("pycrm"):
+            self.note(
+                "ocf:pycrm agents are used (--agents pycrm): run 'pycrm agents install' on "
+                "every node, or convert with --agents heartbeat for resource-agents"
+            )
         return self.plan
+
+    def _uses_provider(self, provider: str) -> bool:
+        for rsc in self.plan.resources:
+            prims = (
+                rsc.members
+                if isinstance(rsc, Group)
+                else [rsc.child if isinstance(rsc, Clone) else rsc]
+            )
+            if any(p.provider == provider for p in prims):
+                return True
+        return False
 
     def warn(self, text: str) -> None:
         self.plan.warnings.append(text)

@@ -2,7 +2,8 @@
 
 Reads ``<ha.d>/ha.cf`` and ``<ha.d>/haresources`` (resource scripts resolved in
 ``<ha.d>/resource.d`` then ``--init-d``), writes a complete CIB to stdout or
-``-o FILE`` (atomically, mode 0600), and prints to stderr every warning about
+``-o FILE`` (atomically, mode 0600, for regular files; devices and FIFOs
+such as /dev/null are written in place), and prints to stderr every warning about
 what could not be translated faithfully. A broken ha.d gives one error line
 naming file and line, exit status 2, and nothing written.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import tempfile
 
@@ -37,6 +39,22 @@ def _write_atomic(path: str, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _write_output(path: str, data: bytes) -> None:
+    """Write the CIB: atomically for regular files (through symlinks), directly
+    for anything else that already exists (``/dev/null``, a FIFO, a tty), which
+    must never be replaced by a regular file."""
+    real = os.path.realpath(path)
+    try:
+        mode = os.stat(real).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        with open(real, "wb") as handle:
+            handle.write(data)
+        return
+    _write_atomic(real, data)
 
 
 def _summary(result: MigrationResult) -> str:
@@ -112,7 +130,7 @@ def command(ha_d: str, output: str, agents: str, init_d: str, quiet: bool) -> No
             sys.stdout.buffer.write(result.xml)
             sys.stdout.flush()
         else:
-            _write_atomic(output, result.xml)
+            _write_output(output, result.xml)
     except OSError as err:
         click.echo(f"{PROG}: error: cannot write {output}: {err.strerror}", err=True)
         sys.exit(2)

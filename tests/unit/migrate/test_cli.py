@@ -104,3 +104,36 @@ def test_registered_in_pycrm_and_console_script(make_ha_d: MakeHaD, init_d: str)
     assert res.exit_code == 0
     assert "--agents" in res.output
     assert callable(main)
+
+
+def test_special_output_files_are_not_replaced(
+    make_ha_d: MakeHaD, init_d: str, tmp_path: Path
+) -> None:
+    import stat
+    import threading
+
+    fifo = tmp_path / "cib.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    res = CliRunner().invoke(
+        command, ["--ha-d", str(make_ha_d()), "--init-d", init_d, "-q", "-o", str(fifo)]
+    )
+    reader.join(timeout=30)
+    assert res.exit_code == 0, res.output
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert received and received[0].startswith(b"<?xml")
+
+
+def test_symlinked_output_keeps_the_link(make_ha_d: MakeHaD, init_d: str, tmp_path: Path) -> None:
+    target = tmp_path / "real-cib.xml"
+    target.write_text("old")
+    link = tmp_path / "cib.xml"
+    link.symlink_to(target)
+    res = CliRunner().invoke(
+        command, ["--ha-d", str(make_ha_d()), "--init-d", init_d, "-q", "-o", str(link)]
+    )
+    assert res.exit_code == 0, res.output
+    assert link.is_symlink()
+    assert target.read_bytes().startswith(b"<?xml")
