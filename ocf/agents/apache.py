@@ -378,7 +378,11 @@ class ApacheAgent(Agent):
         try:
             self._wait_started(inst, launch, tail)
         except OCFError:
-            self._stop_instance(inst)
+            # Like the shell agent: do not leave a half-started server behind.
+            try:
+                self._stop_instance(inst)
+            except OCFError as exc:
+                self.log.error(f"clean-up after the failed start: {exc.reason}")
             raise
         finally:
             launch.close()

@@ -293,6 +293,24 @@ def test_missing_mime_types_fails_start_fast(run: Runner, apache_instance: Apach
 
 
 @pytest.mark.timeout(40)
+def test_httpd_dying_after_detach_fails_start_fast(
+    run: Runner, apache_instance: ApacheInstance
+) -> None:
+    # The launcher exits 0 and configtest passes; the detached server then
+    # cannot write its pid file and exits. The shell agent waits for its timeout.
+    inst = apache_instance
+    text = inst.config.read_text().replace(
+        f"PidFile {inst.pidfile}", f"PidFile {inst.root}/nodir/x.pid"
+    )
+    inst.config.write_text(text)
+    res = run("start")
+    assert res.rc == 1
+    assert "httpd exited right after start" in res.reason
+    assert "AH00099" in res.reason
+    assert inst.pids() == []
+
+
+@pytest.mark.timeout(40)
 def test_port_in_use_fails_start_fast(run: Runner, apache_instance: ApacheInstance) -> None:
     with socket.socket() as blocker:
         blocker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
