@@ -12,6 +12,11 @@ is authenticated, wherever the format allows it):
   after its envelope authenticated, and its inner message is not re-authenticated
   (as heartbeat does).
 
+Stricter than heartbeat on purpose (all [D], reference §1 item 12 / §19): canonical
+decimal lengths, a required `<<<` line, at most one trailing NUL, one classic `auth`
+field, and compressed fields are inflated eagerly (a field that cannot be inflated
+drops the packet; heartbeat would only fail when the field is read).
+
 `decode` never raises: a packet it cannot accept is counted in `stats` under a
 `DropReason` and `None` is returned. `decode_strict` raises `DecodeError` instead.
 """
