@@ -176,6 +176,8 @@ class _Reader:
         self._include_path(path, where, depth)
 
     def _include_path(self, path: str, where: str, depth: int) -> None:
+        if depth > _MAX_INCLUDE_DEPTH:
+            raise ConfigError(f"{where}: Include nested more than {_MAX_INCLUDE_DEPTH} deep")
         if os.path.isdir(path):
             try:
                 names = sorted(os.listdir(path))
@@ -183,7 +185,10 @@ class _Reader:
                 self.conf.notes.append(f"{where}: cannot list {path}")
                 return
             for name in names:
-                self._include_path(os.path.join(path, name), where, depth)
+                self._include_path(os.path.join(path, name), where, depth + 1)
+            return
+        if not os.path.isfile(path):  # a FIFO or device would block or never end
+            self.conf.notes.append(f"{where}: {path} is not a regular file; skipped")
             return
         self.read(path, depth + 1)
 

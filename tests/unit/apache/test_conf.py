@@ -118,3 +118,19 @@ def test_split_args_quotes() -> None:
     assert split_args("a \"b c\" 'd e' f") == ["a", "b c", "d e", "f"]
     assert split_args('"x \\" y"') == ['x " y']
     assert split_args("") == []
+
+
+def test_directory_symlink_loop_and_fifo(tmp_path: Path) -> None:
+    import os
+
+    inc = tmp_path / "inc"
+    inc.mkdir()
+    (inc / "loop").symlink_to(inc)
+    os.mkfifo(inc / "fifo")
+    main = _write(tmp_path / "httpd.conf", f"Include {inc}\nListen 80\n")
+    with pytest.raises(ConfigError, match="nested more than"):
+        read_config(str(main), env={}, root=str(tmp_path))
+    (inc / "loop").unlink()
+    conf, _ = read_config(str(main), env={}, root=str(tmp_path))
+    assert conf.listen == [["80"]]
+    assert "not a regular file" in conf.notes[0]
