@@ -117,8 +117,11 @@ def _is_probe(op: OpRecord) -> bool:
     return op.operation == "monitor" and op.interval_ms == 0
 
 
-def judge(op: OpRecord) -> str:
-    """``done``, ``failed``, ``pending`` or ``cancelled`` for one record."""
+def judge(op: OpRecord, *, managed: bool = True) -> str:
+    """``done``, ``failed``, ``pending`` or ``cancelled`` for one record.
+
+    "not running" (7) is never a failure for an unmanaged resource.
+    """
     if op.op_status == EXEC_PENDING or op.call_id < 0:
         return "pending"
     if op.op_status == EXEC_CANCELLED:
@@ -129,6 +132,8 @@ def judge(op: OpRecord) -> str:
     if rc == expected:
         return "done"
     if _is_probe(op) and rc in (RC_OK, RC_NOT_RUNNING, RC_RUNNING_PROMOTED):
+        return "done"
+    if rc == RC_NOT_RUNNING and not managed:
         return "done"
     if rc in (RC_DEGRADED, RC_DEGRADED_PROMOTED) and op.operation == "monitor":
         return "done"
@@ -147,6 +152,7 @@ def _apply_success(hist: NodeHistory, op: OpRecord, promotable: bool) -> None:
     if task == "monitor":
         if op.rc_code == RC_NOT_RUNNING:
             hist.role = ROLE_STOPPED
+            hist.on_fail = "none"
         elif op.rc_code in (RC_RUNNING_PROMOTED, RC_DEGRADED_PROMOTED):
             hist.role = ROLE_PROMOTED
         elif hist.role < ROLE_STARTED:
@@ -200,11 +206,12 @@ def unpack_node_history(
     on_fail_for: OnFailResolver,
     *,
     promotable: bool = False,
+    managed: bool = True,
 ) -> NodeHistory:
     """Replay ``lrm``'s operations on ``node`` and return the resulting state."""
     hist = NodeHistory(node=node)
     for op in sorted_ops(lrm):
-        verdict = judge(op)
+        verdict = judge(op, managed=managed)
         if verdict == "cancelled":
             continue
         if verdict == "pending":

@@ -275,6 +275,8 @@ def _build_clone(
     node_count = max(1, len(world.nodes))
     wc.clone_max = score_of(meta.get("clone-max"), node_count)
     wc.clone_node_max = score_of(meta.get("clone-node-max"), 1)
+    if not wc.unique:
+        wc.clone_node_max = 1  # anonymous instances are indistinguishable: one per node
     wc.promoted_max = score_of(meta.get("promoted-max", meta.get("master-max")), 1)
     wc.promoted_node_max = score_of(meta.get("promoted-node-max", meta.get("master-node-max")), 1)
     if "resource-stickiness" not in meta and "resource_stickiness" not in meta:

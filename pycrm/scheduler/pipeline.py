@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cmp_to_key
 
 from cib.model import Cib
-from cib.scores import SCORE_MINUS_INF
-from pycrm.scheduler import colocation
 from pycrm.scheduler.actions import build_graph
 from pycrm.scheduler.build import build_world
 from pycrm.scheduler.constraints import build_colocations, build_locations, build_orders
@@ -49,33 +46,12 @@ def _summarize_containers(rsc: WRsc) -> None:
 
 
 def _allocation_order(world: World) -> list[WRsc]:
-    node_order = sorted(world.node_order, key=lambda n: (-world.nodes[n].base_score, n))
-    keys: dict[int, tuple[int, int, list[int]]] = {}
-    for rsc in world.resources:
-        merged = colocation.merge_scores(world, rsc, None, "#uname", 1.0, init=True, forward=True)
-        current = rsc.current_node
-        # Pacemaker quirk: a resource that is not active compares with its priority here.
-        cur_score = rsc.priority
-        if current is not None and current in merged:
-            cur_score = merged[current]
-        keys[id(rsc)] = (
-            rsc.priority,
-            cur_score,
-            [merged.get(n, SCORE_MINUS_INF) for n in node_order],
-        )
+    """Top-level resources by priority (highest first), CIB order otherwise.
 
-    def cmp(a: WRsc, b: WRsc) -> int:
-        ka, kb = keys[id(a)], keys[id(b)]
-        if ka[0] != kb[0]:
-            return -1 if ka[0] > kb[0] else 1
-        if ka[1] != kb[1]:
-            return -1 if ka[1] > kb[1] else 1
-        for sa, sb in zip(ka[2], kb[2], strict=False):
-            if sa != sb:
-                return -1 if sa > sb else 1
-        return 0
-
-    return sorted(world.resources, key=cmp_to_key(cmp))
+    This is the order with the default placement strategy (Pacemaker sorts by score only
+    for utilization-based strategies).
+    """
+    return sorted(world.resources, key=lambda rsc: -rsc.priority)
 
 
 def _scores(world: World) -> list[ScoreDetail]:

@@ -11,7 +11,7 @@ stays on its current node when that ties.
 from __future__ import annotations
 
 from cib.history import ROLE_STOPPED, fail_count
-from cib.scores import SCORE_MINUS_INF
+from cib.scores import SCORE_INF, SCORE_MINUS_INF
 from pycrm.scheduler import colocation
 from pycrm.scheduler.constraints import add_score, apply_location
 from pycrm.scheduler.state import Coloc, World, WRsc
@@ -39,6 +39,10 @@ def init_scores(world: World) -> None:
 
 
 def _apply_stickiness(world: World, rsc: WRsc) -> None:
+    if not rsc.managed and not rsc.orphan:
+        for node in rsc.running_on:
+            add_score(rsc, node, SCORE_INF, "unmanaged", "active and unmanaged")
+        return
     if not rsc.managed or rsc.stickiness == 0 or len(rsc.running_on) != 1:
         return
     node = rsc.running_on[0]

@@ -58,7 +58,11 @@ def unpack_status(cib: Cib, world: World) -> None:
                 continue
             promotable = bool(rsc.clone_parent and rsc.clone_parent.promotable)
             hist = unpack_node_history(
-                lrm, uname, on_fail_resolver(cib, world, rsc), promotable=promotable
+                lrm,
+                uname,
+                on_fail_resolver(cib, world, rsc),
+                promotable=promotable,
+                managed=rsc.managed,
             )
             _record(world, rsc, hist, lrm_id)
     _drop_inactive_orphans(world)
@@ -81,6 +85,8 @@ def _record(world: World, rsc: WRsc, hist: NodeHistory, lrm_id: str) -> None:
         world.nodes[node].fenced = True
     if not hist.active:
         return
+    if world.nodes[node].maintenance:
+        rsc.managed = False
     if node not in rsc.running_on:
         rsc.running_on.append(node)
     rsc.node_roles[node] = max(rsc.node_roles.get(node, ROLE_STOPPED), hist.role)

@@ -121,7 +121,7 @@ def _parse_resource_line(rsc_id: str, rest: str) -> list[Placement]:
     role, where = parts[0], parts[1:]
     if role == "FAILED":
         flags = ("failed", *flags)
-        if len(parts) < 3:
+        if len(parts) < 3 or parts[1].startswith("["):
             role, where = "Started", parts[1:]
         else:
             role, where = parts[1], parts[2:]
