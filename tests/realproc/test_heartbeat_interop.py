@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from tests.fixtures.hblab import (
     OurNode,
     RealNode,
     pycrm_argv,
+    require_hblab,
     wait_until,
 )
 from tests.fixtures.tools import require_tool
@@ -219,6 +221,51 @@ def test_wrong_key_is_rejected_and_logged_on_both_sides(hblab: HbLab) -> None:
     assert snap["decode"].get("bad_auth", 0) > 0
     assert f"Link {REAL}:hb0 up." not in ours.log()
     assert f"Link {OURS}:hb0 up." not in real.log()
+
+
+@pytest.fixture
+def hblab3() -> Iterator[HbLab]:
+    """The real daemon and two pycrm nodes on one bridge."""
+    require_hblab()
+    lab = HbLab()
+    try:
+        lab.setup_network(extra_ours=1)
+        yield lab
+    finally:
+        lab.close()
+
+
+def test_three_nodes_membership_and_one_failure(hblab3: HbLab) -> None:
+    lab = hblab3
+    nodes = (REAL, OURS, "hbpy2")
+    cfg = HbConfig(nodes=nodes, media="bcast", auth_index=1)
+    real = lab.start_real(lab.prepare_real(REAL, cfg))
+    ours = lab.start_ours(lab.prepare_ours(OURS, cfg))
+    ours2 = lab.start_ours(lab.prepare_ours("hbpy2", cfg, ns=lab.extra_ns[0]))
+
+    def all_active() -> bool:
+        return (
+            real.nodestatus(OURS) == real.nodestatus("hbpy2") == "active"
+            and ours.nodestatus(REAL) == ours.nodestatus("hbpy2") == "active"
+            and ours2.nodestatus(REAL) == ours2.nodestatus(OURS) == "active"
+        )
+
+    wait_until(all_active, 20, 0.2, "all three nodes active")
+    assert real.cl_status("listnodes")[1].split() == ["hbpy2", OURS, REAL]
+
+    assert ours2.proc is not None
+    os.kill(ours2.proc.pid, signal.SIGKILL)
+    ours2.proc.wait(10)
+    wait_until(
+        lambda: real.nodestatus("hbpy2") == "dead" and ours.nodestatus("hbpy2") == "dead",
+        DEADTIME * 4,
+        0.1,
+        "hbpy2 declared dead by both survivors",
+    )
+    assert real.nodestatus(OURS) == "active"
+    assert ours.nodestatus(REAL) == "active"
+    assert "node hbpy2: is dead" in real.log()
+    assert "node hbpy2: is dead" in ours.log()
 
 
 def test_group_readable_authkeys_refused(tmp_path: Path) -> None:
