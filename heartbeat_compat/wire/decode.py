@@ -136,6 +136,8 @@ def _decode(data: bytes, keys: KeyLookup, limits: Limits, decompress: bool) -> M
         msg = decompress_field(payload, msg.get_str(COMPRESS_NAME), -1, ctx)
         if msg.field(COMPRESSED_FIELD) is not None:
             raise DecodeError(DropReason.BAD_COMPRESSION, "compressed message inside one")
+    if len(msg) == 0:  # heartbeat never sends one (msg2string refuses), nothing to act on
+        raise DecodeError(DropReason.EMPTY, "message without fields")
     return msg
 
 

@@ -187,6 +187,8 @@ def test_netstring_framing() -> None:
     assert reason_of(good[:10]) is DropReason.TRUNCATED
     assert reason_of(good[:20]) is DropReason.BAD_AUTH_FORMAT
     assert reason_of(b"###\n%%%\n") is DropReason.NO_AUTH
+    assert reason_of(signed_netstring(b"")) is DropReason.EMPTY  # no fields at all
+    assert reason_of(signed_netstring(b"")[:-1] + b",\0") is DropReason.EMPTY
     assert reason_of(b"###\n") is DropReason.TRUNCATED
     assert reason_of(b"##") is DropReason.BAD_MAGIC
     assert reason_of(b"###\n6:(0)t=x,%%%\n999:1 ab,") is DropReason.BAD_AUTH_FORMAT
