@@ -274,6 +274,7 @@ class MembershipEngine:
             and seq == node.seq.last_seq
         ):
             self._send([("t", T_ACKMSG), ("dest", node.name), ("ackseq", f"{seq:x}")], node)
+            self._count("acks_sent")
         return res.verdict
 
     def _dispatch(self, node: NodeInfo, msgtype: str, seq: int, fields: Fields, now: float) -> None:
@@ -283,6 +284,7 @@ class MembershipEngine:
             acked = parse_hex(get_str(fields, "ackseq"))
             if acked is not None:
                 node.acked = max(node.acked, acked)
+                self._count("acks_received")
         elif msgtype == T_REXMIT:
             self._on_rexmit(node, fields, now)
         elif msgtype == T_NAKREXMIT:

@@ -86,6 +86,17 @@ def test_ucast_sha1_active_dead_and_rejoin(hblab: HbLab) -> None:
     assert (res.returncode, res.stdout) == (0, "up\n")
     res = cl_status(ours, "nodestatus", "nosuchnode")
     assert res.returncode == 11
+    # Flow control runs both ways: we acknowledge the real daemon and it us.
+    wait_until(
+        lambda: (
+            (snap := ours.snapshot()) is not None
+            and snap["counters"].get("acks_sent", 0) > 0
+            and snap["counters"].get("acks_received", 0) > 0
+        ),
+        10,
+        0.2,
+        "NS_ackmsg in both directions",
+    )
     # ... and the real daemon sees our node and its link.
     assert real.cl_status("hblinkstatus", OURS, "hb0") == (0, "up")
     assert real.cl_status("nodetype", OURS) == (0, "normal")
