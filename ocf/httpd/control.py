@@ -6,6 +6,7 @@ Only start, stop and validate-all import this module; the monitor does not.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import signal
 import subprocess
@@ -121,8 +122,17 @@ def signal_instance(identity: Identity, pid: int, sig: int) -> bool:
     """
     try:
         fd = os.pidfd_open(pid)
-    except OSError:
-        return False
+    except OSError as exc:
+        if exc.errno != errno.ENOSYS:
+            return False  # gone
+        # Kernel before 5.3: check, then signal by PID (a tiny reuse window).
+        if not identity.alive(pid):
+            return False
+        try:
+            os.kill(pid, sig)
+        except OSError:
+            return False
+        return True
     try:
         if not identity.alive(pid):
             return False
