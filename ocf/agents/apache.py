@@ -19,7 +19,6 @@ Same parameters (names, types, defaults) and actions. What differs, on purpose:
 from __future__ import annotations
 
 import os
-import time
 
 from ocf.agent import Agent
 from ocf.httpd.instance import Instance, default_config, find_httpd
@@ -33,10 +32,9 @@ if TYPE_CHECKING:
     from typing import ClassVar
 
     from ocf.httpd.check import CheckResult, Probe
-    from ocf.httpd.control import Launch, LogTail
+    from ocf.httpd.lifecycle import Lifecycle
 
 _SHELL_DEFAULT_REGEX = "</ *html *>"
-_START_POLL = 0.1
 _REGEX_PARAMS = ("testregex", "testregex10")
 
 LONGDESC = """\
@@ -354,165 +352,25 @@ class ApacheAgent(Agent):
         self.log.debug(f"apache is not running{': ' + why if why else ''}")
         return RC.NOT_RUNNING
 
-    # ----------------------------------------------------------------- start
-    def start(self) -> RC | None:
-        from ocf.httpd import control
+    # ------------------------------------------------------ start/stop/validate
+    def _lifecycle(self, inst: Instance) -> Lifecycle:
+        from ocf.httpd.lifecycle import Lifecycle
 
-        inst = self._require_instance()
-        pid, members = inst.locate()
-        if pid is not None:
-            self.log.info(f"apache already running (pid {pid})")
-            return RC.SUCCESS
-        if members:
-            self.log.warning(f"httpd processes {members} run without a main process; stopping them")
-            self._stop_instance(inst)
-        self._remove_stale_pidfile(inst)
-        self._prepare_pid_dir(inst)
-        error = control.configtest(
-            inst.httpd_argv("-t"), inst.env, timeout=max(0.5, self.env.remaining() / 2)
-        )
-        if error is not None:
-            raise OCFError(RC.ERR_CONFIGURED, f"configtest of {inst.configfile} failed: {error}")
-        tail = control.LogTail(inst.error_log())
-        launch = control.Launch(inst.httpd_argv(), inst.env)
-        try:
-            self._wait_started(inst, launch, tail)
-        except OCFError:
-            # Like the shell agent: do not leave a half-started server behind.
-            try:
-                self._stop_instance(inst)
-            except OCFError as exc:
-                self.log.error(f"clean-up after the failed start: {exc.reason}")
-            raise
-        finally:
-            launch.close()
+        return Lifecycle(inst, self.env, self.log, self._check)
+
+    def start(self) -> RC | None:
+        self._lifecycle(self._require_instance()).start()
         return RC.SUCCESS
 
-    def _wait_started(self, inst: Instance, launch: Launch, tail: LogTail) -> None:
-        from ocf.httpd import control
-
-        # Keep time to stop what we launched if it never becomes healthy.
-        reserve = min(10.0, self.env.remaining() / 4)
-        give_up = self.env.deadline - reserve
-        missing = 0
-        last = "no answer yet"
-        hard_failures = 0
-        while True:
-            status = launch.poll()
-            if status not in (None, 0):
-                reason = control.first_error(launch.output()) or tail.first_error()
-                raise OCFError(
-                    RC.ERR_GENERIC,
-                    f"httpd failed to start (exit status {status}): {reason or 'no message'}",
-                )
-            pid = inst.main_pid()
-            if pid is None:
-                missing = missing + 1 if status == 0 else 0
-                if missing >= 3:
-                    reason = tail.first_error() or "no httpd process is left"
-                    raise OCFError(RC.ERR_GENERIC, f"httpd exited right after start: {reason}")
-            else:
-                missing = 0
-                result = self._check(inst, 0, min(give_up, time.monotonic() + 5.0))
-                if result.rc == RC.SUCCESS:
-                    self.log.info(f"apache started (pid {pid})")
-                    return
-                if result.rc == RC.ERR_CONFIGURED:
-                    raise OCFError(result.rc, result.reason)
-                last = result.reason
-                hard_failures = 0 if result.retry else hard_failures + 1
-                if hard_failures >= 2:
-                    raise OCFError(RC.ERR_GENERIC, f"httpd started but fails its check: {last}")
-            if time.monotonic() + _START_POLL >= give_up:
-                waited = time.monotonic() - self.env.started
-                raise OCFError(
-                    RC.ERR_GENERIC,
-                    f"httpd did not pass its monitor within {waited:.0f}s: {last}",
-                )
-            time.sleep(_START_POLL)
-
-    def _remove_stale_pidfile(self, inst: Instance) -> None:
-        stale = inst.stale_pidfile_pid()
-        if stale is None:
-            return
-        self.log.warning(
-            f"pid file {inst.pidfile} names PID {stale}, which is not this httpd; removing it"
-        )
-        try:
-            os.unlink(inst.pidfile)
-        except FileNotFoundError:
-            pass
-        except OSError as exc:
-            raise OCFError(
-                RC.ERR_GENERIC, f"cannot remove stale pid file {inst.pidfile}: {exc.strerror}"
-            ) from None
-
-    def _prepare_pid_dir(self, inst: Instance) -> None:
-        if inst.pid_directive is None:
-            return
-        directory = os.path.dirname(inst.pidfile)
-        try:
-            os.makedirs(directory, mode=0o755, exist_ok=True)
-        except OSError as exc:
-            raise OCFError(RC.ERR_INSTALLED, f"cannot create {directory}: {exc.strerror}") from None
-
-    # ------------------------------------------------------------------ stop
     def stop(self) -> RC | None:
         httpd = self._httpd()
         if httpd is None:
             self.log.info("no httpd binary is installed: nothing can be running")
             return RC.SUCCESS
-        self._stop_instance(self._instance(httpd))
+        self._lifecycle(self._instance(httpd)).stop()
         return RC.SUCCESS
 
-    def _stop_instance(self, inst: Instance) -> None:
-        import signal
-
-        from ocf.httpd import control
-
-        ident = inst.identity
-        stale = inst.stale_pidfile_pid()
-        if stale is not None:
-            self.log.warning(
-                f"pid file {inst.pidfile} names PID {stale}, which is not this httpd;"
-                " it will not be signalled"
-            )
-        pid = inst.main_pid()
-        if pid is not None:
-            half = time.monotonic() + self.env.remaining() / 2
-            self.log.info(f"attempting graceful stop of apache PID {pid}")
-            control.signal_instance(ident, pid, signal.SIGWINCH)
-            if control.wait_gone(ident, [pid], half):
-                self.log.warning(f"graceful stop of PID {pid} did not finish; sending SIGTERM")
-                control.signal_instance(ident, pid, signal.SIGTERM)
-                control.wait_gone(ident, [pid], time.monotonic() + self.env.remaining() / 2)
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            leftovers = ident.scan()
-            if not leftovers:
-                break
-            self.log.info(f"sending {sig.name} to httpd processes {leftovers}")
-            for other in leftovers:
-                control.signal_instance(ident, other, sig)
-            budget = self.env.remaining()
-            control.wait_gone(
-                ident,
-                leftovers,
-                time.monotonic() + (min(2.0, budget / 2) if sig == signal.SIGTERM else budget),
-            )
-        leftovers = ident.scan()
-        if leftovers:
-            raise OCFError(RC.ERR_GENERIC, f"httpd processes {leftovers} survive SIGKILL")
-        if os.path.lexists(inst.pidfile):
-            try:
-                os.unlink(inst.pidfile)
-            except OSError as exc:
-                self.log.warning(f"cannot remove pid file {inst.pidfile}: {exc.strerror}")
-        self.log.info("apache stopped")
-
-    # ---------------------------------------------------------- validate-all
     def validate_all(self) -> RC | None:
-        from ocf.httpd import control
-
         inst = self._require_instance()
         testconf = self.p.opt("testconffile")
         if testconf is not None:
@@ -524,17 +382,14 @@ class ApacheAgent(Agent):
             raise OCFError(RC.ERR_CONFIGURED, "parameter testurl is an empty string")
         for note in (*inst.env_notes, *(inst.conf.notes if inst.conf else ())):
             self.log.warning(note)
-        error = control.configtest(
-            inst.httpd_argv("-t"), inst.env, timeout=max(0.5, self.env.remaining())
-        )
-        if error is not None:
-            raise OCFError(RC.ERR_CONFIGURED, f"configtest of {inst.configfile} failed: {error}")
+        lifecycle = self._lifecycle(inst)
+        lifecycle.configtest(self.env.remaining())
         if self.p.opt("statusurl") is None and inst.status_location() is None:
             self.log.warning(
                 f"{inst.configfile} maps no location to 'SetHandler server-status' and"
                 " statusurl is unset: the monitor can only check that httpd answers"
             )
-        self._prepare_pid_dir(inst)
+        lifecycle.prepare_pid_dir()
         return RC.SUCCESS
 
 
