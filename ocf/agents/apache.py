@@ -13,7 +13,18 @@ Same parameters (names, types, defaults) and actions. What differs, on purpose:
   reason before the operation timeout instead of being killed by it;
 - stop signals only processes that are verifiably this instance (on a
   pidfd), never a process that merely inherited a stale PID;
-- envfiles are parsed, not sourced (see ocf.httpd.envfiles for the subset).
+- envfiles are parsed, not sourced (see ocf.httpd.envfiles for the subset);
+- redirects are not followed (the shell agent's clients used -L);
+- `port` overrides the Listen port (the shell agent ignored it then);
+- `testname` selects the testconffile block (the shell agent always took
+  the first); `client`, and `client`/`client_opts` in a testconffile, are
+  accepted and ignored.
+
+Not done: the shell agent's `a2enmod status` on Debian/SUSE default
+configurations (it edits /etc/apache2; without a server-status location the
+monitor falls back to "the index page answers", as the shell agent does),
+SUSE's `-C "LoadModule status_module ..."`, and the IBM HTTP Server
+special case (`$0` containing "IBM").
 """
 
 from __future__ import annotations
