@@ -8,6 +8,7 @@ sleep of a stopped monitor, a broken config hanging start.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -43,7 +44,14 @@ class Runner:
         self.varrun = inst.root / "varrun"
         self.varrun.mkdir(exist_ok=True)
 
-    def __call__(self, action: str, *, interval_ms: int | None = None, **params: str) -> AgentRun:
+    def __call__(
+        self,
+        action: str,
+        *,
+        interval_ms: int | None = None,
+        timeout_ms: int = 20000,
+        **params: str,
+    ) -> AgentRun:
         extra: dict[str, str] = {"HA_VARRUN": str(self.varrun)}
         level = params.pop("OCF_CHECK_LEVEL", None)
         if level is not None:
@@ -54,6 +62,7 @@ class Runner:
             self._params(params),
             instance="web",
             interval_ms=interval_ms,
+            timeout_ms=timeout_ms,
             extra_env=extra,
             timeout=60,
         )
@@ -197,6 +206,28 @@ def test_recycled_pid_serving_html_is_not_apache(
     assert run("stop").rc == 0
     assert _alive(impostor.pid), "stop signalled an unrelated process"
     assert impostor.poll() is None
+
+
+@pytest.mark.timeout(60)
+def test_frozen_server_fails_within_the_op_timeout(
+    run: Runner, apache_instance: ApacheInstance
+) -> None:
+    # SIGSTOPped httpd: the kernel still accepts connections, nobody answers.
+    # The monitor must give up with a reason before Pacemaker's timeout (4 s
+    # here) rather than be SIGKILLed by it; the shell agent's wget just waits.
+    inst = apache_instance
+    assert run("start").rc == 0
+    pids = inst.pids()
+    for pid in pids:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        res = run("monitor", interval_ms=10000, timeout_ms=4000)
+    finally:
+        for pid in pids:
+            os.kill(pid, signal.SIGCONT)
+    assert res.rc == 1
+    assert "no complete answer in time" in res.reason or "deadline" in res.reason
+    assert run("monitor", interval_ms=10000).rc == 0
 
 
 def test_testregex_mismatch_fails(run: Runner, apache_instance: ApacheInstance) -> None:
