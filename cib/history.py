@@ -235,14 +235,34 @@ def unpack_node_history(
     return hist
 
 
+def per_op_fail_counts(crm_feature_set: str | None) -> bool:
+    """Whether a CIB counts per-operation ``fail-count-<rsc>#<op>_<interval>`` attributes.
+
+    Pacemaker only does for CIBs with ``crm_feature_set`` >= 3.0.13; older (or absent)
+    feature sets use the legacy ``fail-count-<rsc>`` attribute alone.
+    """
+    if not crm_feature_set:
+        return False
+    parts: list[int] = []
+    for piece in crm_feature_set.split("."):
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits) if digits else 0)
+    while len(parts) < 3:
+        parts.append(0)
+    return tuple(parts[:3]) >= (3, 0, 13)
+
+
 def fail_count(
     transient: dict[str, str],
     names: tuple[str, ...],
     *,
     now_epoch: float | None = None,
     failure_timeout_s: int = 0,
+    per_op: bool = True,
 ) -> int:
     """Sum of ``fail-count-<name>`` and ``fail-count-<name>#<op>_<interval>`` attributes.
+
+    With ``per_op`` false (legacy CIBs) only ``fail-count-<name>`` counts.
 
     With ``failure_timeout_s`` > 0 and ``now_epoch`` given, counts whose matching
     ``last-failure-*`` attribute is older than the timeout are ignored (expired).
@@ -254,7 +274,7 @@ def fail_count(
             continue
         rest = attr[len("fail-count-") :]
         base = rest.split("#", 1)[0]
-        if base not in names:
+        if base not in names or (not per_op and base != rest):
             continue
         count = _score(value)
         if count <= 0:

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from cib.history import ROLE_PROMOTED, ROLE_STARTED, ROLE_STOPPED, ROLE_UNKNOWN, ROLE_UNPROMOTED
+from cib.history import (
+    ROLE_PROMOTED,
+    ROLE_STARTED,
+    ROLE_STOPPED,
+    ROLE_UNKNOWN,
+    ROLE_UNPROMOTED,
+    per_op_fail_counts,
+)
 from cib.model import Cib, Clone, Group, Node, NodeStatus, NvSet, Primitive, Resource
 from cib.nvsets import cluster_options, resolve
 from cib.rules import RuleContext
@@ -85,6 +92,7 @@ def build_world(cib: Cib, now: datetime | None) -> World:
         or is_true(options["stop-orphan-resources"]),
         resources=[],
         now_epoch=when.timestamp(),
+        per_op_fail_counts=per_op_fail_counts(cib.attrs.get("crm_feature_set")),
     )
     _build_nodes(cib, world, when)
     for index, rsc in enumerate(cib.resources):

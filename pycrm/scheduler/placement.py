@@ -61,6 +61,7 @@ def _apply_failures(world: World, rsc: WRsc) -> None:
             names,
             now_epoch=world.now_epoch,
             failure_timeout_s=rsc.failure_timeout_s,
+            per_op=world.per_op_fail_counts,
         )
         if count <= 0 or rsc.migration_threshold - count > 0:
             continue

@@ -20,7 +20,27 @@ from pycrm.scheduler.constraints import add_score, promoted_locations
 from pycrm.scheduler.state import World, WRsc
 
 
+def _score_applies(world: World, inst: WRsc, node: str) -> bool:
+    """Pacemaker's promotion_score_applies: only count scores where the status is known."""
+    clone = inst.clone_parent
+    allowed = inst.allowed.get(node)
+    if allowed is None or allowed < 0:
+        return False
+    if clone is not None and not inst.unique:
+        siblings = [p for i in clone.children for p in i.primitives() if p.base_id == inst.base_id]
+        active = next((p for p in siblings if node in p.running_on), None)
+        if active is inst:
+            return True
+        if active is None and any(node in p.known_on for p in siblings):
+            return True
+    if not inst.running_on and not inst.known_on:
+        return True
+    return node in inst.known_on or node in inst.running_on
+
+
 def promotion_score(world: World, inst: WRsc, node: str) -> int | None:
+    if inst.variant == "primitive" and not _score_applies(world, inst, node):
+        return None
     attrs = world.nodes[node].attrs
     names = [inst.history_name or inst.id]
     if not inst.unique:
@@ -96,8 +116,8 @@ def set_instance_roles(world: World, clone: WRsc) -> None:
                 positive=True,
             )
     for inst in clone.children:
-        if inst.managed and inst.role == ROLE_PROMOTED and inst.assigned is not None:
-            inst.sort_index = SCORE_INF
+        if inst.managed and inst.promotion_priority < 0:
+            inst.sort_index = SCORE_MINUS_INF
         elif inst.assigned is None or inst.sort_index < 0:
             continue
         else:

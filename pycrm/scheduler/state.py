@@ -121,6 +121,7 @@ class WRsc:
     running_on: list[str] = field(default_factory=list)
     node_roles: dict[str, int] = field(default_factory=dict)
     history_name: str | None = None  # id the status section knows it by
+    known_on: set[str] = field(default_factory=set)  # nodes with any history (probed)
     # placement
     allowed: dict[str, int] = field(default_factory=dict)  # node -> score
     explain: dict[str, list[Contribution]] = field(default_factory=dict)
@@ -206,6 +207,7 @@ class World:
     now_epoch: float = 0.0
     dc_name: str | None = None
     rsc_defaults: dict[str, str] | None = None  # resolved rsc_defaults (no rules)
+    per_op_fail_counts: bool = True  # crm_feature_set >= 3.0.13
 
     def all_primitives(self) -> list[WRsc]:
         out: list[WRsc] = []

@@ -72,6 +72,8 @@ def _record(world: World, rsc: WRsc, hist: NodeHistory, lrm_id: str) -> None:
     node = hist.node
     if rsc.history_name is None:
         rsc.history_name = lrm_id
+    if hist.seen:
+        rsc.known_on.add(node)
     if hist.failure_ignored:
         rsc.failure_ignored = True
     if hist.stop_failed:
