@@ -130,7 +130,7 @@ def _primitive_actions(
         for name in online:
             if name not in known:
                 probes.append(g.add(Action(f"{rid}_monitor_0@{name}", rid, "monitor", name)))
-    if not rsc.managed:
+    if not rsc.managed or plan.frozen:
         return
     target = plan.target_node
     fresh = starts_fresh(plan)

@@ -191,6 +191,7 @@ def _apply_common_meta(world: World, rsc: WRsc) -> None:
     rsc.managed = not (meta.get("is-managed") is not None and not is_true(meta.get("is-managed")))
     if is_true(meta.get("maintenance")) or world.maintenance_mode:
         rsc.managed = False
+        rsc.maintenance = True
     rsc.target_role = role_of(meta.get("target-role"))
     sticky = meta.get("resource-stickiness", meta.get("resource_stickiness"))
     if sticky is not None and sticky != "default":
@@ -229,6 +230,11 @@ def _build_primitive(
         order_index=index,
     )
     wr.meta = _meta_for(cib, world, prim.meta_sets, parent, when, prim)
+    wr.monitor_intervals = {
+        op.interval_ms
+        for op in prim.ops
+        if op.name == "monitor" and op.interval_ms > 0 and op.enabled
+    }
     _apply_common_meta(world, wr)
     clone = wr.clone_parent
     if clone is not None:

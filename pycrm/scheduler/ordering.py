@@ -99,6 +99,20 @@ class Runnability:
             self.reasons[key] = reason
         return ok
 
+    # ------------------------------------------------------------------ stops
+    def stop_ok(self, rsc: WRsc) -> tuple[bool, str]:
+        """Whether ``rsc`` can be stopped: unmanaged resources cannot, and a group member's
+        stop waits for the next member's stop (which may itself be impossible)."""
+        if not rsc.managed:
+            return False, f"unrunnable {rsc.id} stop"
+        parent = rsc.parent
+        if parent is not None and parent.variant == "group":
+            index = parent.children.index(rsc)
+            for later in parent.children[index + 1 :]:
+                if later.running_on and not later.managed:
+                    return False, f"unrunnable {later.id} stop"
+        return True, ""
+
     def _first_ok(self, first: WRsc, action: str) -> bool:
         prims = first.primitives()
         if action == "promote":

@@ -27,6 +27,7 @@ class Plan:
     restart_reason: str = ""
     stop_reason: str = ""
     blocked_start: bool = False
+    frozen: bool = False  # must change but cannot be stopped: stays exactly as it is
 
 
 def _role_name(rsc: WRsc, role: int) -> str:
@@ -77,6 +78,23 @@ def current_state(rsc: WRsc) -> ResourceState:
 
 
 def plan_for(world: World, rsc: WRsc, run: Runnability) -> Plan:
+    plan = _plan(world, rsc, run)
+    if not rsc.managed or not rsc.running_on:
+        return plan
+    needs_stop = (
+        plan.target_node is None
+        or plan.target_node != rsc.current_node
+        or rsc.failed
+        or len(rsc.running_on) > 1
+    )
+    if needs_stop:
+        ok, reason = run.stop_ok(rsc)
+        if not ok:
+            return Plan(rsc, rsc.current_node, rsc.role, stop_reason=reason, frozen=True)
+    return plan
+
+
+def _plan(world: World, rsc: WRsc, run: Runnability) -> Plan:
     if not rsc.managed:
         return Plan(rsc, rsc.current_node, rsc.role)
     if rsc.orphan:
@@ -98,10 +116,23 @@ def plan_for(world: World, rsc: WRsc, run: Runnability) -> Plan:
     )
 
 
+def _failure_cleared_by_monitor(rsc: WRsc) -> bool:
+    """An unmanaged (not maintenance) resource whose only failures are configured recurring
+    monitors gets those monitors re-run, which succeed in a simulation."""
+    if rsc.blocked or rsc.maintenance or not rsc.failed_ops:
+        return False
+    return all(
+        task == "monitor" and interval in rsc.monitor_intervals for task, interval in rsc.failed_ops
+    )
+
+
 def target_state(plan: Plan) -> ResourceState:
     rsc = plan.rsc
-    if not rsc.managed:
+    if plan.frozen:
         return _state(rsc, rsc.role, tuple(rsc.running_on), rsc.failed, revised=True)
+    if not rsc.managed:
+        failed = rsc.failed and not _failure_cleared_by_monitor(rsc)
+        return _state(rsc, rsc.role, tuple(rsc.running_on), failed, revised=True)
     nodes = (plan.target_node,) if plan.target_node is not None else ()
     return _state(rsc, plan.target_role, nodes, False, revised=True)
 
@@ -111,6 +142,10 @@ def summary_line(plan: Plan) -> SummaryLine | None:
     rsc = plan.rsc
     if not rsc.managed:
         return None
+    if plan.frozen:
+        return SummaryLine(
+            "Stop", rsc.id, from_node=rsc.current_node, reason=plan.stop_reason, blocked=True
+        )
     current = rsc.current_node
     target = plan.target_node
     if current is None and target is None:
@@ -156,7 +191,7 @@ def summary_line(plan: Plan) -> SummaryLine | None:
 def starts_fresh(plan: Plan) -> bool:
     """The plan runs a start for this resource (start, move, recover or restart)."""
     rsc = plan.rsc
-    if plan.target_node is None or not rsc.managed:
+    if plan.target_node is None or not rsc.managed or plan.frozen:
         return False
     return (
         rsc.current_node != plan.target_node
@@ -173,7 +208,9 @@ def mark_restarts(world: World, plans: dict[int, Plan]) -> None:
         changed = False
         for rsc in prims:
             plan = plans[id(rsc)]
-            if plan.restart or plan.target_node is None or rsc.current_node != plan.target_node:
+            if plan.restart or plan.frozen or plan.target_node is None:
+                continue
+            if rsc.current_node != plan.target_node:
                 continue
             if rsc.failed or not rsc.managed:
                 continue

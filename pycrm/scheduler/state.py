@@ -122,6 +122,9 @@ class WRsc:
     node_roles: dict[str, int] = field(default_factory=dict)
     history_name: str | None = None  # id the status section knows it by
     known_on: set[str] = field(default_factory=set)  # nodes with any history (probed)
+    failed_ops: list[tuple[str, int]] = field(default_factory=list)  # (task, interval_ms)
+    monitor_intervals: set[int] = field(default_factory=set)  # configured recurring monitors
+    maintenance: bool = False  # unmanaged because of maintenance (no monitors run)
     # placement
     allowed: dict[str, int] = field(default_factory=dict)  # node -> score
     explain: dict[str, list[Contribution]] = field(default_factory=dict)

@@ -89,12 +89,14 @@ def _record(world: World, rsc: WRsc, hist: NodeHistory, lrm_id: str) -> None:
         return
     if world.nodes[node].maintenance:
         rsc.managed = False
+        rsc.maintenance = True
     if node not in rsc.running_on:
         rsc.running_on.append(node)
     rsc.node_roles[node] = max(rsc.node_roles.get(node, ROLE_STOPPED), hist.role)
     rsc.role = max(rsc.role, hist.role)
     if hist.failed:
         rsc.failed = True
+        rsc.failed_ops.extend((op.operation, op.interval_ms) for op in hist.failed_ops)
     if hist.on_fail == "block":
         rsc.blocked = True
         rsc.managed = False
