@@ -1,0 +1,249 @@
+"""Small hand-written scheduler scenarios with the placements Pacemaker 2.1.5 computes.
+
+Each expected result was checked against ``crm_simulate -S`` (2.1.5) on the same CIB text;
+``tests/unit/scheduler/test_scenarios.py`` also re-checks them when crm_simulate is present.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.unit.scheduler.cibtext import lrm, node_state, op, prim, running
+
+Placement = tuple[str, str, str, tuple[str, ...]]
+
+MON = '<op id="{0}-mon" name="monitor" interval="10s"{1}/>'
+
+
+def _mon(rid: str, extra: str = "") -> str:
+    return MON.format(rid, extra)
+
+
+SCENARIOS: dict[str, tuple[dict[str, Any], list[Placement]]] = {
+    "stickiness-keeps-resource": (
+        {
+            "resources": prim("a") + prim("b"),
+            "status": node_state("n1", running("a"), running("b")) + node_state("n2"),
+            "defaults": {"resource-stickiness": "100"},
+        },
+        [("a", "Started", "n1", ()), ("b", "Started", "n1", ())],
+    ),
+    "no-stickiness-balances": (
+        {
+            "resources": prim("a") + prim("b"),
+            "status": node_state("n1", running("a"), running("b")) + node_state("n2"),
+        },
+        [("a", "Started", "n1", ()), ("b", "Started", "n2", ())],
+    ),
+    "location-ban-moves": (
+        {
+            "resources": prim("a"),
+            "status": node_state("n1", running("a")) + node_state("n2"),
+            "constraints": '<rsc_location id="l1" rsc="a" node="n1" score="-INFINITY"/>',
+            "defaults": {"resource-stickiness": "100"},
+        },
+        [("a", "Started", "n2", ())],
+    ),
+    "opt-in-cluster-needs-location": (
+        {
+            "resources": prim("a") + prim("b"),
+            "status": node_state("n1") + node_state("n2"),
+            "constraints": '<rsc_location id="l1" rsc="a" node="n2" score="0"/>',
+            "props": {"symmetric-cluster": "false"},
+        },
+        [("a", "Started", "n2", ())],
+    ),
+    "mandatory-colocation-follows": (
+        {
+            "resources": prim("a") + prim("b"),
+            "status": node_state("n1") + node_state("n2"),
+            "constraints": '<rsc_location id="l1" rsc="a" node="n2" score="50"/>'
+            '<rsc_colocation id="c1" rsc="b" with-rsc="a" score="INFINITY"/>',
+        },
+        [("a", "Started", "n2", ()), ("b", "Started", "n2", ())],
+    ),
+    "anti-colocation-separates": (
+        {
+            "resources": prim("a") + prim("b"),
+            "status": node_state("n1", running("a"), running("b")) + node_state("n2"),
+            "constraints": '<rsc_colocation id="c1" rsc="b" with-rsc="a" score="-INFINITY"/>',
+            "defaults": {"resource-stickiness": "100"},
+        },
+        [("a", "Started", "n1", ()), ("b", "Started", "n2", ())],
+    ),
+    "mandatory-order-unrunnable-first": (
+        {
+            "resources": prim("a", {"target-role": "Stopped"}) + prim("b"),
+            "status": node_state("n1", running("b")) + node_state("n2"),
+            "constraints": '<rsc_order id="o1" first="a" then="b" kind="Mandatory"/>',
+        },
+        [],
+    ),
+    "optional-order-does-not-block": (
+        {
+            "resources": prim("a", {"target-role": "Stopped"}) + prim("b"),
+            "status": node_state("n1", running("b")) + node_state("n2"),
+            "constraints": '<rsc_order id="o1" first="a" then="b" kind="Optional"/>',
+        },
+        [("b", "Started", "n1", ())],
+    ),
+    "group-follows-first-member-ban": (
+        {
+            "resources": '<group id="g">' + prim("a") + prim("b") + "</group>",
+            "status": node_state("n1", running("a"), running("b")) + node_state("n2"),
+            "constraints": '<rsc_location id="l1" rsc="b" node="n1" score="-INFINITY"/>',
+            "defaults": {"resource-stickiness": "100"},
+        },
+        [("a", "Started", "n2", ()), ("b", "Started", "n2", ())],
+    ),
+    "standby-node-empties": (
+        {
+            "resources": prim("a"),
+            "status": node_state("n1", running("a"), attrs={"standby": "on"}) + node_state("n2"),
+            "defaults": {"resource-stickiness": "100"},
+        },
+        [("a", "Started", "n2", ())],
+    ),
+    "unmanaged-stays": (
+        {
+            "resources": prim("a", {"is-managed": "false"}),
+            "status": node_state("n1", running("a")) + node_state("n2"),
+            "constraints": '<rsc_location id="l1" rsc="a" node="n1" score="-INFINITY"/>',
+        },
+        [("a", "Started", "n1", ("unmanaged",))],
+    ),
+    "stop-all-resources": (
+        {
+            "resources": prim("a"),
+            "status": node_state("n1", running("a")) + node_state("n2"),
+            "props": {"stop-all-resources": "true"},
+        },
+        [],
+    ),
+    "no-quorum-stop": (
+        {
+            "resources": prim("a"),
+            "status": node_state("n1", running("a")) + node_state("n2"),
+            "props": {"no-quorum-policy": "stop"},
+            "quorum": False,
+        },
+        [],
+    ),
+    "no-quorum-freeze-keeps-running": (
+        {
+            "resources": prim("a") + prim("b"),
+            "status": node_state("n1", running("a")) + node_state("n2"),
+            "props": {"no-quorum-policy": "freeze"},
+            "quorum": False,
+            "defaults": {"resource-stickiness": "100"},
+        },
+        [("a", "Started", "n1", ())],
+    ),
+    "migration-threshold-moves": (
+        {
+            "resources": prim("a", {"migration-threshold": "2"}),
+            "status": node_state("n1", running("a"), attrs={"fail-count-a": "2"})
+            + node_state("n2"),
+            "defaults": {"resource-stickiness": "100"},
+        },
+        [("a", "Started", "n2", ())],
+    ),
+    "failure-timeout-expired": (
+        {
+            "resources": prim("a", {"migration-threshold": "1", "failure-timeout": "60s"}),
+            "status": node_state(
+                "n1", running("a"), attrs={"fail-count-a": "1", "last-failure-a": "1000"}
+            )
+            + node_state("n2"),
+            "defaults": {"resource-stickiness": "100"},
+        },
+        [("a", "Started", "n1", ())],
+    ),
+    "monitor-failure-recovers-in-place": (
+        {
+            "resources": prim("a", ops=_mon("a")),
+            "status": node_state(
+                "n1", lrm("a", op("a", "start", 1), op("a", "monitor", 2, 1, 10000))
+            )
+            + node_state("n2"),
+            "defaults": {"resource-stickiness": "100"},
+        },
+        [("a", "Started", "n1", ())],
+    ),
+    "on-fail-stop": (
+        {
+            "resources": prim("a", ops=_mon("a", ' on-fail="stop"')),
+            "status": node_state(
+                "n1", lrm("a", op("a", "start", 1), op("a", "monitor", 2, 1, 10000))
+            )
+            + node_state("n2"),
+        },
+        [],
+    ),
+    "failed-stop-blocks": (
+        {
+            "resources": prim("a"),
+            "status": node_state("n1", lrm("a", op("a", "start", 1), op("a", "stop", 2, 1)))
+            + node_state("n2"),
+        },
+        [("a", "Started", "n1", ("failed", "blocked"))],
+    ),
+    "orphan-stopped": (
+        {
+            "resources": prim("a"),
+            "status": node_state("n1", running("a"), running("gone")) + node_state("n2"),
+            "defaults": {"resource-stickiness": "100"},
+        },
+        [("a", "Started", "n1", ())],
+    ),
+    "offline-node-resources-restart-elsewhere": (
+        {
+            "resources": prim("a"),
+            "status": node_state("n1", online=False) + node_state("n2"),
+        },
+        [("a", "Started", "n2", ())],
+    ),
+    "anonymous-clone-one-per-node": (
+        {
+            "resources": '<clone id="c">' + prim("a") + "</clone>",
+            "status": node_state("n1") + node_state("n2") + node_state("n3"),
+            "nodes": ("n1", "n2", "n3"),
+        },
+        [("a", "Started", "n1", ()), ("a", "Started", "n2", ()), ("a", "Started", "n3", ())],
+    ),
+    "promotable-clone-promotes-highest-score": (
+        {
+            "resources": '<clone id="c"><meta_attributes id="cm">'
+            '<nvpair id="cm1" name="promotable" value="true"/></meta_attributes>'
+            + prim("a")
+            + "</clone>",
+            "status": node_state("n1", attrs={"master-a": "5"})
+            + node_state("n2", attrs={"master-a": "10"}),
+        },
+        [("a", "Promoted", "n2", ()), ("a", "Unpromoted", "n1", ())],
+    ),
+    "colocation-with-promoted-role": (
+        {
+            "resources": '<clone id="c"><meta_attributes id="cm">'
+            '<nvpair id="cm1" name="promotable" value="true"/></meta_attributes>'
+            + prim("a")
+            + "</clone>"
+            + prim("b"),
+            "status": node_state("n1", attrs={"master-a": "10"})
+            + node_state("n2", attrs={"master-a": "5"}),
+            "constraints": '<rsc_colocation id="c1" rsc="b" with-rsc="c" '
+            'with-rsc-role="Promoted" score="INFINITY"/>',
+        },
+        [("a", "Promoted", "n1", ()), ("a", "Unpromoted", "n2", ()), ("b", "Started", "n1", ())],
+    ),
+    "score-attribute-rule": (
+        {
+            "resources": prim("a"),
+            "status": node_state("n1", attrs={"pingd": "100"})
+            + node_state("n2", attrs={"pingd": "300"}),
+            "constraints": '<rsc_location id="l1" rsc="a"><rule id="r1" score-attribute="pingd">'
+            '<expression id="e1" attribute="pingd" operation="defined"/></rule></rsc_location>',
+        },
+        [("a", "Started", "n2", ())],
+    ),
+}
