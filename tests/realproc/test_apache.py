@@ -161,8 +161,8 @@ def test_orphaned_workers_are_swept_by_stop(run: Runner, apache_instance: Apache
     if apache_instance.pids():  # workers outlive their main for a while
         assert res.rc == 1
         assert "without their main process" in res.reason
-    else:
-        assert res.rc == 7
+    else:  # they may have gone during or after the monitor
+        assert res.rc in (1, 7)
     assert run("stop").rc == 0
     assert apache_instance.pids() == []
 
