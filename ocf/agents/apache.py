@@ -62,9 +62,10 @@ httpd (its executable and its command line with this configfile) and GETs
 the status page with a deadline: the answer must be HTTP 200 and a mod_status
 page, or match testregex. Without statusurl the status page is the
 <Location> handled by "SetHandler server-status" in the configuration, on
-the first Listen address (with ?auto unless testregex is set). The client binds to 127.0.0.1
-(::1 for IPv6), so restrict the status page to local clients. Depth 10
-checks testurl/testregex10 or a testconffile block instead.
+the first Listen address (with ?auto unless testregex is set). The client
+binds to 127.0.0.1 (::1 for IPv6), so restrict the status page to local
+clients. Depth 10 checks testurl/testregex10 or a testconffile block
+instead.
 
 stop sends SIGWINCH (graceful-stop) and waits up to half the remaining time,
 then SIGTERM, then SIGTERM/SIGKILL to leftover processes of this instance
