@@ -15,7 +15,7 @@ from pycrm.scheduler.result import (
     current_state,
     mark_restarts,
     plan_for,
-    summary_line,
+    summary_lines,
     target_state,
 )
 from pycrm.scheduler.state import World, WRsc
@@ -90,9 +90,7 @@ def schedule(cib: Cib, *, now: datetime | None = None) -> Transition:
     actions = graph.sorted_actions()
     summary: list[SummaryLine] = []
     for rsc in prims:
-        line = summary_line(plans[id(rsc)])
-        if line is not None:
-            summary.append(line)
+        summary.extend(summary_lines(plans[id(rsc)]))
     nodes = tuple(
         NodeInfo(
             name=n.name,

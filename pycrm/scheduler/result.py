@@ -138,6 +138,25 @@ def target_state(plan: Plan) -> ResourceState:
 
 
 # --------------------------------------------------------------------------- summary
+def summary_lines(plan: Plan) -> list[SummaryLine]:
+    """crm_simulate's Transition Summary lines for one primitive (several when it is active
+    on more than one node and must stop)."""
+    rsc = plan.rsc
+    if (
+        rsc.managed
+        and not plan.frozen
+        and plan.target_node is None
+        and not plan.blocked_start
+        and len(rsc.running_on) > 1
+    ):
+        return [
+            SummaryLine("Stop", rsc.id, from_node=node, reason=plan.stop_reason)
+            for node in rsc.running_on
+        ]
+    line = summary_line(plan)
+    return [] if line is None else [line]
+
+
 def summary_line(plan: Plan) -> SummaryLine | None:
     rsc = plan.rsc
     if not rsc.managed:
@@ -150,6 +169,15 @@ def summary_line(plan: Plan) -> SummaryLine | None:
     target = plan.target_node
     if current is None and target is None:
         if plan.blocked_start and rsc.assigned is not None:
+            if rsc.next_role == ROLE_PROMOTED:
+                return SummaryLine(
+                    "Promote",
+                    rsc.id,
+                    to_node=rsc.assigned,
+                    from_role="Stopped",
+                    to_role="Promoted",
+                    blocked=True,
+                )
             return SummaryLine(
                 "Start", rsc.id, to_node=rsc.assigned, reason=plan.stop_reason, blocked=True
             )
@@ -164,6 +192,9 @@ def summary_line(plan: Plan) -> SummaryLine | None:
                 "Promote", rsc.id, to_node=target, from_role="Stopped", to_role="Promoted"
             )
         return SummaryLine("Start", rsc.id, to_node=target)
+    if len(rsc.running_on) > 1 and target == current:
+        verb = "Recover" if rsc.failed else "Restart"
+        return SummaryLine(verb, rsc.id, from_node=target, to_node=target)
     if current != target or len(rsc.running_on) > 1:
         verb = "Recover" if rsc.failed else "Move"
         return SummaryLine(verb, rsc.id, from_node=current, to_node=target)
