@@ -1,0 +1,95 @@
+"""One simulation: read the CIB, apply the injections, schedule, arrange for display."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+
+from lxml import etree
+
+import cib
+from cib import errors
+from cib.errors import CibError
+from cib.model import Cib
+from cib.parse import from_element
+from cib.validate import semantic_errors
+from pycrm.scheduler import NodeInfo, Transition, schedule
+from pycrm.simulate import inject
+from pycrm.simulate.view import Item, build_tree
+
+
+@dataclass(frozen=True)
+class Simulation:
+    source: str
+    cib: Cib
+    transition: Transition
+    modifications: tuple[str, ...]
+    injections: inject.Injections
+    current_nodes: tuple[NodeInfo, ...]  # before the injections, like crm_simulate
+    current: list[Item]
+    revised: list[Item]
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
+def load_checked(path: str) -> tuple[bytes, Cib]:
+    """The file's bytes and model; any problem is a located CibError."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise CibError(errors.IO, exc.strerror or str(exc), file=path, line=0) from None
+    model = cib.loads(data, source=path)
+    problems = semantic_errors(model)
+    if problems:
+        raise problems[0]
+    return data, model
+
+
+def _with_injections(
+    data: bytes, source: str, injections: inject.Injections, now: datetime | None
+) -> tuple[Cib, list[str]]:
+    root = etree.fromstring(data, parser=_parser())
+    stamp = int(now.timestamp()) if now is not None else None
+    try:
+        lines = inject.apply(root, injections, stamp)
+    except inject.InjectError as exc:
+        raise CibError(errors.BAD_VALUE, str(exc), file=source, line=0) from None
+    return from_element(root, source), lines
+
+
+def simulate(
+    path: str | os.PathLike[str],
+    injections: inject.Injections | None = None,
+    now: datetime | None = None,
+) -> Simulation:
+    """Run the scheduler on the CIB file at `path` after `injections`."""
+    source = os.fspath(path)
+    wanted = injections or inject.Injections()
+    data, model = load_checked(source)
+    before = model
+    lines: list[str] = []
+    if wanted:
+        model, lines = _with_injections(data, source, wanted, now)
+    transition = schedule(model, now=now)
+    shown = transition if model is before else schedule(before, now=now)
+    return Simulation(
+        source=source,
+        cib=before,
+        transition=transition,
+        modifications=tuple(lines),
+        injections=wanted,
+        current_nodes=shown.nodes,
+        current=build_tree(before, shown.current),
+        revised=build_tree(model, transition.target),
+    )

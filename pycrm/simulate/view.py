@@ -1,0 +1,253 @@
+"""The resource tree crm_simulate displays: top-level primitives, groups and clones.
+
+The scheduler reports one flat `ResourceState` per primitive instance; the
+renderers need them arranged like the configuration (CIB order, orphans last),
+with the group/clone headers' own flags.  `build_tree()` does that once for
+each status (current and revised) and every output format uses the result.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from cib.model import Cib, Clone, Group, NvSet, Primitive
+from pycrm.scheduler.types import NodeInfo, ResourceState
+
+_NUM = re.compile(r"(\d+)")
+_FALSE = frozenset({"false", "off", "no", "n", "0"})
+_TRUE = frozenset({"true", "on", "yes", "y", "1"})
+
+
+def node_sort_key(name: str) -> list[tuple[int, int | str]]:
+    """Pacemaker's node name order: case-insensitive, digit runs compared as numbers."""
+    key: list[tuple[int, int | str]] = []
+    for part in _NUM.split(name.lower()):
+        if not part:
+            continue
+        key.append((0, int(part)) if part.isdigit() else (1, part))
+    return key
+
+
+def sorted_nodes(names: list[str] | tuple[str, ...] | set[str]) -> list[str]:
+    return sorted(names, key=node_sort_key)
+
+
+def _meta(sets: list[NvSet], name: str) -> str | None:
+    """A plain (rule-less) meta attribute value, first set wins like Pacemaker."""
+    for nvset in sets:
+        if nvset.rule is None and name in nvset.values:
+            return nvset.values[name]
+    return None
+
+
+def _stopped(sets: list[NvSet]) -> bool:
+    role = _meta(sets, "target-role")
+    return role is not None and role.lower() == "stopped"
+
+
+def _unmanaged(sets: list[NvSet]) -> bool:
+    managed = _meta(sets, "is-managed")
+    maint = _meta(sets, "maintenance")
+    return (managed is not None and managed.lower() in _FALSE) or (
+        maint is not None and maint.lower() in _TRUE
+    )
+
+
+@dataclass
+class PrimitiveItem:
+    state: ResourceState
+    display_id: str
+    target_role: str | None = None
+
+    kind = "primitive"
+
+
+@dataclass
+class GroupItem:
+    id: str
+    members: list[PrimitiveItem]
+    managed: bool = True
+    disabled: bool = False
+
+    kind = "group"
+
+    @property
+    def active_nodes(self) -> set[str]:
+        return {n for m in self.members for n in m.state.nodes}
+
+
+@dataclass
+class CloneItem:
+    id: str
+    child_id: str
+    promotable: bool
+    unique: bool
+    managed: bool = True
+    disabled: bool = False
+    # one entry per instance: a PrimitiveItem, or a GroupItem for cloned groups
+    instances: list[PrimitiveItem | GroupItem] = field(default_factory=list)
+
+    kind = "clone"
+
+
+Item = PrimitiveItem | GroupItem | CloneItem
+
+
+def _target_role(cib: Cib, prim_id: str) -> str | None:
+    prim = cib.find(prim_id)
+    chain: list[list[NvSet]] = []
+    if isinstance(prim, Primitive):
+        chain.append(prim.meta_sets)
+    for parent in cib.parents(prim_id):
+        chain.append(parent.meta_sets)
+    for sets in chain:
+        role = _meta(sets, "target-role")
+        if role is not None:
+            return role
+    return None
+
+
+def _prim_item(cib: Cib, state: ResourceState, anonymous: bool) -> PrimitiveItem:
+    display = state.base_id if anonymous else state.id
+    return PrimitiveItem(state, display, _target_role(cib, state.base_id))
+
+
+def build_tree(
+    cib: Cib, states: tuple[ResourceState, ...], hide_stopped_orphans: bool = True
+) -> list[Item]:
+    """Arrange `states` like crm_simulate lists them.
+
+    Top-level resources by descending ``priority`` (stable, like Pacemaker's
+    resource list), clone instances by number, orphans (history of resources
+    no longer configured) appended; stopped orphans are not shown.
+    """
+    by_prim: dict[str, list[ResourceState]] = {}
+    for st in states:
+        by_prim.setdefault(st.base_id, []).append(st)
+    used: set[int] = set()
+
+    def take(prim_id: str, clone: str | None) -> list[ResourceState]:
+        out = [s for s in by_prim.get(prim_id, []) if s.clone == clone and id(s) not in used]
+        used.update(id(s) for s in out)
+        if clone is not None:
+            out.sort(key=_instance_key)
+        return out
+
+    items: list[Item] = []
+    for rsc in sorted(cib.resources, key=lambda r: -_priority(r.meta_sets)):
+        if isinstance(rsc, Primitive):
+            items.extend(_prim_item(cib, s, False) for s in take(rsc.id, None))
+        elif isinstance(rsc, Group):
+            members = [_prim_item(cib, s, False) for c in rsc.children for s in take(c.id, None)]
+            items.append(
+                GroupItem(
+                    rsc.id,
+                    members,
+                    managed=not _unmanaged(rsc.meta_sets),
+                    disabled=_stopped(rsc.meta_sets),
+                )
+            )
+        elif isinstance(rsc, Clone):
+            items.append(_clone_item(cib, rsc, take))
+    for st in states:  # orphans: history of resources no longer configured
+        if id(st) not in used:
+            used.add(id(st))
+            if st.active or not hide_stopped_orphans:
+                items.append(_prim_item(cib, st, st.clone is not None and not st.unique))
+    return items
+
+
+def _priority(sets: list[NvSet]) -> int:
+    value = _meta(sets, "priority")
+    if value is None:
+        return 0
+    try:
+        return int(float(value))
+    except ValueError:
+        return 0
+
+
+def _instance_key(st: ResourceState) -> tuple[int, int]:
+    """Clone instances in instance-number order, orphans after the configured ones."""
+    _, _, num = st.id.rpartition(":")
+    return (1 if st.orphaned else 0, int(num) if num.isdigit() else 0)
+
+
+def _clone_item(
+    cib: Cib, clone: Clone, take: Callable[[str, str | None], list[ResourceState]]
+) -> CloneItem:
+    unique = _meta(clone.meta_sets, "globally-unique")
+    is_unique = unique is not None and unique.lower() in _TRUE
+    item = CloneItem(
+        id=clone.id,
+        child_id=clone.child.id,
+        promotable=clone.promotable,
+        unique=is_unique,
+        managed=not _unmanaged(clone.meta_sets),
+        disabled=_stopped(clone.meta_sets),
+    )
+    anonymous = not is_unique
+    if isinstance(clone.child, Primitive):
+        for st in take(clone.child.id, clone.id):
+            item.instances.append(_prim_item(cib, st, anonymous))
+        return item
+    group = clone.child
+    per_instance: dict[str, list[PrimitiveItem]] = {}
+    for member in group.children:
+        for st in take(member.id, clone.id):
+            key = st.group or group.id
+            per_instance.setdefault(key, []).append(_prim_item(cib, st, anonymous))
+    for key, members in per_instance.items():
+        item.instances.append(
+            GroupItem(
+                key,
+                members,
+                managed=not _unmanaged(group.meta_sets),
+                disabled=_stopped(group.meta_sets),
+            )
+        )
+    return item
+
+
+def display_order(cib: Cib, states: tuple[ResourceState, ...]) -> dict[str, int]:
+    """Instance id -> position in crm_simulate's listing (Transition Summary order)."""
+    tree = build_tree(cib, states, hide_stopped_orphans=False)
+    return {st.id: i for i, st in enumerate(iter_states(tree))}
+
+
+def iter_states(items: list[Item]) -> list[ResourceState]:
+    out: list[ResourceState] = []
+    for item in items:
+        if isinstance(item, PrimitiveItem):
+            out.append(item.state)
+        elif isinstance(item, GroupItem):
+            out.extend(m.state for m in item.members)
+        else:
+            for inst in item.instances:
+                if isinstance(inst, PrimitiveItem):
+                    out.append(inst.state)
+                else:
+                    out.extend(m.state for m in inst.members)
+    return out
+
+
+def running_count(states: list[ResourceState]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for st in states:
+        if st.active:
+            for node in st.nodes:
+                counts[node] = counts.get(node, 0) + 1
+    return counts
+
+
+def node_flags(node: NodeInfo, revised: bool) -> dict[str, bool]:
+    """online/standby/maintenance/unclean of `node` in the current or revised status."""
+    state = node.revised_state if revised else node.state
+    return {
+        "online": state in ("online", "standby", "maintenance"),
+        "standby": state == "standby",
+        "maintenance": state == "maintenance",
+        "unclean": state == "UNCLEAN",
+    }
