@@ -15,15 +15,17 @@ from pycrm.scheduler.promotable import add_promotion_scores, set_instance_roles
 from pycrm.scheduler.state import Coloc, World, WRsc
 
 
-def _instance_key(world: World, inst: WRsc) -> tuple[int, int, int, list[int], int]:
+def _instance_key(world: World, inst: WRsc) -> tuple[int, int, list[int], int, int]:
     running = [n for p in inst.primitives() for n in p.running_on]
     failed = any(p.failed for p in inst.primitives())
-    group = (0 if world.nodes[running[0]].available else 1) if running else 2
+    # Instances active on a node that can keep them go first; instances active where they
+    # cannot stay rank like inactive ones.
+    group = 0 if running and world.nodes[running[0]].available else 1
     scores = sorted(
         (w if world.nodes[n].available else SCORE_MINUS_INF for n, w in inst.allowed.items()),
         reverse=True,
     )
-    return (group, int(failed), -inst.role, [-s for s in scores], inst.sort_index)
+    return (group, int(failed), [-s for s in scores], -inst.role, inst.sort_index)
 
 
 def assign_clone(world: World, clone: WRsc) -> None:
