@@ -52,6 +52,10 @@ class CibError(Exception):
     def __repr__(self) -> str:
         return f"CibError({self.code!r}, {str(self)!r})"
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # keyword-only constructor arguments: rebuild through a helper (pickle/multiprocessing)
+        return (_rebuild, (self.code, self.message, self.file, self.line, self.element_id))
+
     def as_dict(self) -> dict[str, str | int | None]:
         return {
             "code": self.code,
@@ -60,6 +64,12 @@ class CibError(Exception):
             "id": self.element_id,
             "message": self.message,
         }
+
+
+def _rebuild(
+    code: str, message: str, file: str, line: int | None, element_id: str | None
+) -> CibError:
+    return CibError(code, message, file=file, line=line, element_id=element_id)
 
 
 class CibErrors(CibError):
@@ -77,6 +87,9 @@ class CibErrors(CibError):
             line=first.line,
             element_id=first.element_id,
         )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (CibErrors, (self.errors,))
 
     def __iter__(self) -> Iterator[CibError]:
         return iter(self.errors)

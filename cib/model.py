@@ -27,6 +27,8 @@ API summary (all dataclasses are frozen and slotted; ``line`` is the source line
   :class:`OrderConstraint`, each with ``resource_sets`` (:class:`ResourceSet`).  Roles are
   normalised (Master -> Promoted, Slave -> Unpromoted).  Order ``first_action`` defaults to
   ``start`` and ``then_action`` to ``first_action``; ``kind`` is resolved from the legacy ``score``.
+* Not modelled: ``fencing-topology``, ``acls`` and ``alerts`` are skipped; ``bundle``,
+  ``template`` and ``rsc_ticket`` raise ``CIB_UNSUPPORTED`` rather than being ignored.
 * Rules: :class:`Rule` with ``expressions`` made of :class:`Expression`,
   :class:`DateExpression`, :class:`RscExpression`, :class:`OpExpression` or nested :class:`Rule`.
 * Related modules: :mod:`cib.rules` (``evaluate(rule, RuleContext)``, ``rule_score``),

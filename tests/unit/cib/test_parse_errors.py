@@ -165,3 +165,13 @@ def test_acl_and_tag_references_are_not_ids() -> None:
     )
     c = cib.loads(doc(P1, '<rsc_location id="l" rsc="t1" node="n1" score="5"/>\n', extra))
     assert c.tags == {"t1": ["A"]}
+
+
+def test_errors_pickle() -> None:
+    import pickle
+
+    e = cib.CibError("CIB_X", "m", file="f", line=2, element_id="i")
+    back = pickle.loads(pickle.dumps(e))  # noqa: S301 - our own bytes
+    assert (back.code, str(back)) == ("CIB_X", "f:2: i: m")
+    many = pickle.loads(pickle.dumps(cib.CibErrors([e, e])))  # noqa: S301
+    assert len(many) == 2 and str(many) == "f:2: i: m"

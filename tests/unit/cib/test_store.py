@@ -126,3 +126,24 @@ def test_missing_file_error(tmp_path: Path) -> None:
     with pytest.raises(cib.CibError) as info:
         CibStore(tmp_path).load()
     assert info.value.code == errors.IO
+
+
+def test_owner_like_pacemaker(tmp_path: Path) -> None:
+    import pwd
+
+    from tests.fixtures.tools import require, require_root
+
+    require_root()
+    try:
+        hacluster = pwd.getpwnam("hacluster")
+    except KeyError:
+        require(False, "needs the hacluster user (pacemaker package)")
+        return
+    owner = (hacluster.pw_uid, hacluster.pw_gid)
+    s = CibStore(tmp_path, owner=owner)
+    s.write(cib_text(1))
+    s.write(cib_text(2))
+    for path in (s.path, s.sig_path, s.backups()[0]):
+        st = path.stat()
+        assert (st.st_uid, st.st_gid) == owner
+        assert stat.S_IMODE(st.st_mode) == 0o600
