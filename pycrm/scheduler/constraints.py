@@ -111,12 +111,19 @@ def add_score(rsc: WRsc, node: str, value: int, kind: str, source: str) -> None:
     rsc.explain.setdefault(node, []).append(Contribution(kind, source, value))
 
 
-def apply_location(rsc: WRsc, loc: Location) -> None:
-    """Add a location's scores to ``rsc`` and everything below it."""
+def apply_location(rsc: WRsc, loc: Location, *, zero: bool = False) -> None:
+    """Add a location's scores to ``rsc`` and everything below it.
+
+    In a colocated group only the first member gets the scores; later members only get
+    the nodes (score 0), like Pacemaker 2.1.5 (they follow the first member anyway).
+    """
     for node, score in loc.scores.items():
-        add_score(rsc, node, score, "location", loc.id)
-    for child in rsc.children:
-        apply_location(child, loc)
+        add_score(rsc, node, 0 if zero else score, "location", loc.id)
+    collocated = rsc.variant == "group" and not (
+        "collocated" in rsc.meta and not is_true(rsc.meta["collocated"])
+    )
+    for index, child in enumerate(rsc.children):
+        apply_location(child, loc, zero=zero or (collocated and index > 0))
 
 
 # --------------------------------------------------------------------------- colocations

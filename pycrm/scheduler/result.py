@@ -31,6 +31,8 @@ class Plan:
 
 
 def _role_name(rsc: WRsc, role: int) -> str:
+    if rsc.orphan and role == ROLE_UNPROMOTED:
+        return "Started"  # orphaned instances are not treated as promotable
     if role == ROLE_STARTED and _promotable(rsc):
         return "Unpromoted"
     return ROLE_NAMES[role]

@@ -49,10 +49,10 @@ class WNode:
             return "UNCLEAN"
         if not self.online:
             return "OFFLINE"
-        if self.maintenance:
-            return "maintenance"
         if self.standby:
             return "standby"
+        if self.maintenance:
+            return "maintenance"
         return "online"
 
 
