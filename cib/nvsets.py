@@ -1,9 +1,12 @@
 """Apply name/value sets in Pacemaker order.
 
-Sets are sorted by ``score`` (highest first; missing score is 0; ties keep document order; the
-``always_first`` id, ``cib-bootstrap-options`` for crm_config, goes first), sets whose rule fails
-are skipped, and the first set that names an attribute wins.  The value ``#default`` means
-"leave it to the next set / the default" and is skipped.
+Sets are sorted by ``score`` (highest first; a missing score is 0); among equal scores the set
+that comes LATER in the document goes first (Pacemaker 2.1.5 prepends sets to a list before a
+stable sort -- checked with crm_simulate/crm_verify for meta attributes and cluster options);
+the ``always_first`` id (``cib-bootstrap-options`` for crm_config) precedes everything.  Sets
+whose rule fails are skipped, and the first set that names an attribute wins (inside one set
+the first nvpair wins).  The value ``#default`` means "leave it to the next set / the
+default" and is skipped.
 
 To layer sources (a resource's own meta attributes, then its parent's, then rsc_defaults),
 call :func:`resolve` repeatedly with the same ``into`` dict, most specific source first.
@@ -26,7 +29,7 @@ def ordered(sets: Iterable[NvSet], always_first: str | None = None) -> list[NvSe
         key=lambda pair: (
             0 if always_first is not None and pair[1].id == always_first else 1,
             -(pair[1].score or 0),
-            pair[0],
+            -pair[0],
         )
     )
     return [s for _, s in indexed]

@@ -22,8 +22,10 @@ def test_score_order_first_wins() -> None:
     assert resolve(sets) == {"x": "high", "y": "h", "z": "z"}
 
 
-def test_equal_scores_keep_document_order() -> None:
-    assert resolve([nv("a", x="1"), nv("b", x="2")]) == {"x": "1"}
+def test_equal_scores_later_set_wins() -> None:
+    # Pacemaker 2.1.5 behaviour (see test_nvsets_vs_pacemaker.py)
+    assert resolve([nv("a", x="1"), nv("b", x="2")]) == {"x": "2"}
+    assert resolve([nv("a", 5, x="1"), nv("b", 5, x="2"), nv("c", 1, x="3")]) == {"x": "2"}
 
 
 def test_rules_select_sets() -> None:
