@@ -20,7 +20,12 @@ def _instance_key(world: World, inst: WRsc) -> tuple[int, int, list[int], int, i
     failed = any(p.failed for p in inst.primitives())
     # Instances active on a node that can keep them go first; instances active where they
     # cannot stay rank like inactive ones.
-    group = 0 if running and world.nodes[running[0]].available else 1
+    usable = (
+        bool(running)
+        and world.nodes[running[0]].available
+        and inst.allowed.get(running[0], SCORE_MINUS_INF) >= 0
+    )
+    group = 0 if usable else 1
     scores = sorted(
         (w if world.nodes[n].available else SCORE_MINUS_INF for n, w in inst.allowed.items()),
         reverse=True,
@@ -137,6 +142,9 @@ def _place_instance(
             return False
     _restrict(world, clone, inst, per_node, counts)
     backups = {id(p): dict(p.allowed) for p in [inst, *inst.primitives()]}
+    explains = {
+        id(p): {n: list(c) for n, c in p.explain.items()} for p in [inst, *inst.primitives()]
+    }
     chosen = assign(world, inst, prefer)
     if chosen is not None and prefer is not None and chosen != prefer:
         for prim in inst.primitives():
@@ -145,6 +153,7 @@ def _place_instance(
         inst.provisional = True
         for prim in [inst, *inst.primitives()]:
             prim.allowed = backups[id(prim)]
+            prim.explain = explains[id(prim)]
         chosen = None
     if chosen is not None:
         counts[chosen] = counts.get(chosen, 0) + 1

@@ -88,6 +88,8 @@ def set_instance_roles(world: World, clone: WRsc) -> None:
     for inst in clone.children:
         inst.promotion_priority = _priority(world, inst)
         inst.sort_index = inst.promotion_priority
+        if not inst.managed and inst.role == ROLE_PROMOTED and inst.assigned is not None:
+            inst.sort_index = SCORE_INF  # unmanaged: keeps its current (promoted) role
         if inst.target_role == ROLE_PROMOTED and inst.assigned is not None:
             inst.sort_index = max(inst.sort_index, 0)
     work = dict(clone.allowed)
@@ -116,6 +118,8 @@ def set_instance_roles(world: World, clone: WRsc) -> None:
                 positive=True,
             )
     for inst in clone.children:
+        if not inst.managed and inst.role == ROLE_PROMOTED and inst.assigned is not None:
+            continue
         if inst.managed and inst.promotion_priority < 0:
             inst.sort_index = SCORE_MINUS_INF
         elif inst.assigned is None or inst.sort_index < 0:

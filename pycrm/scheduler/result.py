@@ -31,7 +31,7 @@ class Plan:
 
 
 def _role_name(rsc: WRsc, role: int) -> str:
-    if rsc.orphan and role == ROLE_UNPROMOTED:
+    if rsc.orphan and rsc.unique and role == ROLE_UNPROMOTED:
         return "Started"  # orphaned instances are not treated as promotable
     if role == ROLE_STARTED and _promotable(rsc):
         return "Unpromoted"
