@@ -46,29 +46,42 @@ class GraphBuilder:
         self._seen.add((before, after))
         self.edges.append(Edge(before, after, reason))
 
+    def edge_new(self, before: str, after: str, reason: str = "") -> None:
+        """Add an edge known to be new and between existing actions (fast path)."""
+        self.edges.append(Edge(before, after, reason))
+
     def sorted_actions(self) -> list[Action]:
-        index = {aid: i for i, aid in enumerate(self.order)}
-        indeg: dict[str, int] = dict.fromkeys(self.order, 0)
-        succ: dict[str, list[str]] = defaultdict(list)
+        """Actions in a topological order of the edges (creation order breaks ties).
+
+        Edges that would close a cycle are dropped so that the result stays a DAG.
+        """
+        order = self.order
+        index = {aid: i for i, aid in enumerate(order)}
+        count = len(order)
+        indeg = [0] * count
+        succ: list[list[int]] = [[] for _ in range(count)]
         for edge in self.edges:
-            succ[edge.before].append(edge.after)
-            indeg[edge.after] += 1
-        heap = [(index[a], a) for a, d in indeg.items() if d == 0]
+            b, a = index[edge.before], index[edge.after]
+            succ[b].append(a)
+            indeg[a] += 1
+        heap = [i for i in range(count) if indeg[i] == 0]
         heapq.heapify(heap)
-        out: list[str] = []
+        out: list[int] = []
         while heap:
-            _, aid = heapq.heappop(heap)
-            out.append(aid)
-            for nxt in succ[aid]:
+            i = heapq.heappop(heap)
+            out.append(i)
+            for nxt in succ[i]:
                 indeg[nxt] -= 1
                 if indeg[nxt] == 0:
-                    heapq.heappush(heap, (index[nxt], nxt))
-        if len(out) < len(self.order):  # a cycle: keep the remaining ones in creation order
-            rest = [a for a in self.order if a not in set(out)]
-            out.extend(rest)
-            kept = set(out)
-            self.edges = [e for e in self.edges if e.before in kept]
-        return [self.actions[a] for a in out]
+                    heapq.heappush(heap, nxt)
+        if len(out) < count:  # cycle: append the rest in creation order, drop back edges
+            placed = set(out)
+            out.extend(i for i in range(count) if i not in placed)
+            position = {i: p for p, i in enumerate(out)}
+            self.edges = [
+                e for e in self.edges if position[index[e.before]] < position[index[e.after]]
+            ]
+        return [self.actions[order[i]] for i in out]
 
 
 _NO_NODES: frozenset[str] = frozenset()
@@ -165,7 +178,7 @@ def _primitive_actions(
         for prior in stops:
             g.edge(prior, start, "stop before start")
         for probe in probes:
-            g.edge(probe, start, "probe before start")
+            g.edge_new(probe, start, "probe before start")
     promote: str | None = None
     was_promoted = rsc.node_roles.get(target, 0) == ROLE_PROMOTED and not fresh
     if plan.target_role == ROLE_PROMOTED and not was_promoted:
