@@ -181,6 +181,9 @@ def _add_orphan_instance(
     inst = make_instance(cib, world, wclone, clone_cfg, number, when)
     for prim in [inst, *inst.primitives()]:
         prim.orphan = True
+        if wclone.unique:
+            # A numbered orphan of a unique clone is not bound by the clone's is-managed.
+            prim.managed = not world.maintenance_mode
     wclone.children.append(inst)
     return inst.primitives()[0] if inst.variant == "group" else inst
 
