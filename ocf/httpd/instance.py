@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 
 from ocf.httpd.conf import ApacheConfig, ConfigError, read_config, split_args
-from ocf.httpd.envfiles import read_envfiles
 from ocf.httpd.procs import Identity, option_values, read_pid
 from ocf.httpd.urls import Url, is_absolute, join, listen_base, parse_url
 
@@ -78,9 +77,13 @@ class Instance:
         self.httpd = httpd
         self.configfile = configfile
         self.options = split_args(options)
-        envs = read_envfiles(envfiles, environ)
-        self.env = envs.env
-        self.env_notes = envs.notes
+        self.env: Mapping[str, str] = environ
+        self.env_notes: list[str] = []
+        if any(os.path.isfile(path) for path in envfiles.split()):
+            from ocf.httpd.envfiles import read_envfiles  # only when there is a file
+
+            envs = read_envfiles(envfiles, environ)
+            self.env, self.env_notes = envs.env, envs.notes
         self.defines = set(START_DEFINES) | set(option_values(self.options, "-D"))
         roots = option_values(self.options, "-d")
         self.root = roots[-1] if roots else self._default_root()
