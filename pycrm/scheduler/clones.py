@@ -7,6 +7,8 @@ placed like primitives with per-node limits (``clone-node-max``) and an overall 
 
 from __future__ import annotations
 
+from functools import cmp_to_key
+
 from cib.history import ROLE_PROMOTED
 from cib.scores import SCORE_INF, SCORE_MINUS_INF
 from pycrm.scheduler import colocation
@@ -15,22 +17,61 @@ from pycrm.scheduler.promotable import add_promotion_scores, set_instance_roles
 from pycrm.scheduler.state import Coloc, World, WRsc
 
 
-def _instance_key(world: World, inst: WRsc) -> tuple[int, int, list[int], int, int]:
-    running = [n for p in inst.primitives() for n in p.running_on]
-    failed = any(p.failed for p in inst.primitives())
-    # Instances active on a node that can keep them go first; instances active where they
-    # cannot stay rank like inactive ones.
-    usable = (
-        bool(running)
-        and world.nodes[running[0]].available
-        and inst.allowed.get(running[0], SCORE_MINUS_INF) >= 0
-    )
-    group = 0 if usable else 1
-    scores = sorted(
-        (w if world.nodes[n].available else SCORE_MINUS_INF for n, w in inst.allowed.items()),
-        reverse=True,
-    )
-    return (group, int(failed), [-s for s in scores], -inst.role, inst.sort_index)
+def _active_node(inst: WRsc) -> tuple[str | None, int]:
+    nodes: list[str] = []
+    for prim in inst.primitives():
+        for node in prim.running_on:
+            if node not in nodes:
+                nodes.append(node)
+    return (nodes[0] if nodes else None), len(nodes)
+
+
+def _cmp_instances(world: World, clone: WRsc, a: WRsc, b: WRsc) -> int:
+    """Pacemaker's assignment order of clone instances (pcmk__cmp_instance)."""
+    node_a, count_a = _active_node(a)
+    node_b, count_b = _active_node(b)
+    if count_a and count_b and count_a != count_b:
+        return -1 if count_a < count_b else 1
+    # an instance active on a node it may no longer use ranks last
+    if node_a is not None and a.allowed.get(node_a, SCORE_MINUS_INF) < 0:
+        node_a = None
+        ok_a = False
+    else:
+        ok_a = True
+    if node_b is not None and b.allowed.get(node_b, SCORE_MINUS_INF) < 0:
+        node_b = None
+        ok_b = False
+    else:
+        ok_b = True
+    if ok_a != ok_b:
+        return -1 if ok_a else 1
+    if a.priority != b.priority:
+        return -1 if a.priority > b.priority else 1
+    if node_a is None and node_b is None:
+        return 0
+    if node_a is None or node_b is None:
+        return 1 if node_a is None else -1
+    avail_a, avail_b = world.nodes[node_a].available, world.nodes[node_b].available
+    if avail_a != avail_b:
+        return -1 if avail_a else 1
+    in_a, in_b = node_a in clone.allowed, node_b in clone.allowed
+    if in_a != in_b:
+        return -1 if in_a else 1
+    failed_a = any(p.failed for p in a.primitives())
+    failed_b = any(p.failed for p in b.primitives())
+    if failed_a != failed_b:
+        return 1 if failed_a else -1
+    score_a = a.allowed.get(node_a, SCORE_MINUS_INF)
+    score_b = b.allowed.get(node_b, SCORE_MINUS_INF)
+    if score_a != score_b:
+        return -1 if score_a > score_b else 1
+    num_a, num_b = _number(a), _number(b)
+    return (num_a > num_b) - (num_a < num_b)
+
+
+def _number(inst: WRsc) -> int:
+    suffix = inst.id.rpartition(":")[2]
+    return int(suffix) if suffix.isdigit() else 0
 
 
 def assign_clone(world: World, clone: WRsc) -> None:
@@ -55,7 +96,11 @@ def assign_clone(world: World, clone: WRsc) -> None:
             positive=True,
         )
         colocation.record_changes(clone, before, coloc.id, "colocation-dependent")
-    instances = sorted(clone.children, key=lambda i: _instance_key(world, i))
+
+    def order(a: WRsc, b: WRsc) -> int:
+        return _cmp_instances(world, clone, a, b)
+
+    instances = sorted(clone.children, key=cmp_to_key(order))
     clone.children = instances
     _distribute(world, clone, instances)
     if clone.promotable:

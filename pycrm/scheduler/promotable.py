@@ -70,6 +70,8 @@ def add_promotion_scores(world: World, clone: WRsc) -> None:
             score = promotion_score(world, inst, node)
             if score is not None and score > 0:
                 add_score(inst, node, score, "promotion", f"master-{inst.history_name or inst.id}")
+                # Pacemaker also raises the instance's priority (used to order instances)
+                inst.priority = max(inst.priority, score)
 
 
 def _priority(world: World, inst: WRsc) -> int:

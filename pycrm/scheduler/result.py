@@ -121,7 +121,7 @@ def _plan(world: World, rsc: WRsc, run: Runnability) -> Plan:
 def _failure_cleared_by_monitor(rsc: WRsc) -> bool:
     """An unmanaged (not maintenance) resource whose only failures are configured recurring
     monitors gets those monitors re-run, which succeed in a simulation."""
-    if rsc.blocked or rsc.maintenance or not rsc.failed_ops:
+    if rsc.blocked or rsc.maintenance or not rsc.failed_ops or len(rsc.running_on) != 1:
         return False
     return all(
         task == "monitor" and interval in rsc.monitor_intervals for task, interval in rsc.failed_ops
