@@ -74,6 +74,9 @@ class Runnability:
                     return False, f"unrunnable {prev.id} start"
             if not self._container_start_ok(parent):
                 return False, self.reasons.get(id(parent), "unrunnable parent start")
+        blocker = self._colocation_blocker(rsc)
+        if blocker is not None:
+            return False, f"colocation with {blocker.id}"
         return True, ""
 
     def _container_start_ok(self, rsc: WRsc) -> bool:
@@ -98,6 +101,28 @@ class Runnability:
         if not ok:
             self.reasons[key] = reason
         return ok
+
+    def _colocation_blocker(self, rsc: WRsc) -> WRsc | None:
+        """A mandatory colocation primary that is placed but cannot start blocks us."""
+        cur: WRsc | None = rsc
+        while cur is not None:
+            for coloc in cur.this_with:
+                if coloc.score < 1_000_000 or coloc.primary_role or coloc.dependent_role:
+                    continue
+                primary = coloc.primary
+                if primary is rsc or primary is rsc.parent or primary.variant == "group":
+                    continue
+                prims = [p for p in primary.primitives() if p.assigned is not None]
+                if not prims:
+                    continue
+                if primary.variant == "clone":
+                    ok = any(self.start_ok(p) for p in prims)
+                else:
+                    ok = all(self.start_ok(p) for p in prims)
+                if not ok:
+                    return primary
+            cur = cur.parent
+        return None
 
     # ------------------------------------------------------------------ stops
     def stop_ok(self, rsc: WRsc) -> tuple[bool, str]:
