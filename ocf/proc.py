@@ -1,4 +1,4 @@
-"""Running external commands within an action's deadline, and process identity.
+"""Running external commands within an action's deadline.
 
 Imported only by the actions that need it: subprocess costs a few
 milliseconds at start-up, which a monitor should not pay for nothing.
@@ -6,7 +6,6 @@ milliseconds at start-up, which a monitor should not pay for nothing.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
@@ -55,30 +54,3 @@ def run(
         raise OCFError(RC.ERR_INSTALLED, f"{argv[0]} is not installed") from None
     except subprocess.TimeoutExpired:
         raise OCFError(RC.ERR_GENERIC, f"{argv[0]} did not finish within {timeout:.1f}s") from None
-
-
-def pid_exe(pid: int) -> str | None:
-    """The resolved executable of a live process, or None if it is gone."""
-    try:
-        return os.readlink(f"/proc/{pid}/exe")
-    except OSError:
-        return None
-
-
-def pid_cmdline(pid: int) -> list[str]:
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as fh:
-            raw = fh.read()
-    except OSError:
-        return []
-    return [part.decode("utf-8", "replace") for part in raw.split(b"\0") if part]
-
-
-def read_pidfile(path: str) -> int | None:
-    """The PID in a pid file, or None if the file is missing or malformed."""
-    try:
-        with open(path, encoding="ascii", errors="replace") as fh:
-            text = fh.read(64).strip()
-    except OSError:
-        return None
-    return int(text) if text.isdigit() and int(text) > 1 else None
