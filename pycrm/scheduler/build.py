@@ -118,10 +118,6 @@ def _build_nodes(cib: Cib, world: World, when: datetime) -> None:
         if node.id == dc_uuid:
             world.dc_name = node.uname
     world.node_order = sorted(world.nodes)
-    if world.stonith_enabled:
-        for wnode in world.nodes.values():
-            if wnode.unclean:
-                wnode.fenced = True
 
 
 def _build_node(
@@ -144,8 +140,8 @@ def _build_node(
         wnode.online = status.online
         shutdown = transient.get("shutdown", "0")
         wnode.shutdown = wnode.online and shutdown not in ("", "0")
-        if not status.in_ccm and status.expected == "member" and status.join == "member":
-            wnode.unclean = True
+        if not wnode.online and status.expected == "member":
+            wnode.unclean = True  # left unexpectedly: must be fenced before recovery
     wnode.standby = is_true(attrs.get("standby"))
     wnode.maintenance = is_true(attrs.get("maintenance"))
     return wnode

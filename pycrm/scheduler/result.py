@@ -28,6 +28,7 @@ class Plan:
     stop_reason: str = ""
     blocked_start: bool = False
     frozen: bool = False  # must change but cannot be stopped: stays exactly as it is
+    silent: bool = False  # frozen on an unclean node (no fencing device): no summary line
 
 
 def _role_name(rsc: WRsc, role: int) -> str:
@@ -83,6 +84,9 @@ def plan_for(world: World, rsc: WRsc, run: Runnability) -> Plan:
     plan = _plan(world, rsc, run)
     if not rsc.managed or not rsc.running_on:
         return plan
+    if any(world.nodes[n].unclean for n in rsc.running_on):
+        # Recovery needs fencing first; pycrm models no fencing devices, so it stays put.
+        return Plan(rsc, rsc.current_node, rsc.role, frozen=True, silent=True)
     needs_stop = (
         plan.target_node is None
         or plan.target_node != rsc.current_node
@@ -162,6 +166,8 @@ def summary_lines(plan: Plan) -> list[SummaryLine]:
 def summary_line(plan: Plan) -> SummaryLine | None:
     rsc = plan.rsc
     if not rsc.managed:
+        return None
+    if plan.frozen and plan.silent:
         return None
     if plan.frozen:
         return SummaryLine(

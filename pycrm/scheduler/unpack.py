@@ -84,7 +84,6 @@ def _record(world: World, rsc: WRsc, hist: NodeHistory, lrm_id: str) -> None:
         world.nodes[node].standby = True
     if hist.on_fail == "fence" and hist.active:
         world.nodes[node].unclean = True
-        world.nodes[node].fenced = True
     if not hist.active:
         return
     if world.nodes[node].maintenance:

@@ -203,6 +203,19 @@ SCENARIOS: dict[str, tuple[dict[str, Any], list[Placement]]] = {
         },
         [("a", "Started", "n2", ())],
     ),
+    "unclean-node-keeps-resources-without-fencing": (
+        {
+            "resources": prim("a") + prim("b"),
+            "status": node_state("n1", running("a"))
+            + '<node_state id="n2" uname="n2" in_ccm="false" crmd="offline" join="down" '
+            'expected="member"><lrm id="n2"><lrm_resources>'
+            + running("b")
+            + "</lrm_resources></lrm></node_state>"
+            + node_state("n3"),
+            "nodes": ("n1", "n2", "n3"),
+        },
+        [("a", "Started", "n1", ()), ("b", "Started", "n2", ())],
+    ),
     "anonymous-clone-one-per-node": (
         {
             "resources": '<clone id="c">' + prim("a") + "</clone>",
