@@ -114,14 +114,21 @@ def _build_nodes(cib: Cib, world: World, when: datetime) -> None:
         if node.type not in ("member", "normal", ""):
             continue
         status = cib.status.get(node.uname)
-        world.nodes[node.uname] = _build_node(node, status, index, when, dc_uuid)
+        world.nodes[node.uname] = _build_node(
+            node, status, index, when, dc_uuid, world.stonith_enabled
+        )
         if node.id == dc_uuid:
             world.dc_name = node.uname
     world.node_order = sorted(world.nodes)
 
 
 def _build_node(
-    node: Node, status: NodeStatus | None, index: int, when: datetime, dc_uuid: str | None
+    node: Node,
+    status: NodeStatus | None,
+    index: int,
+    when: datetime,
+    dc_uuid: str | None,
+    stonith: bool,
 ) -> WNode:
     wnode = WNode(name=node.uname, id=node.id, index=index)
     wnode.base_score = score_of(node.score)
@@ -140,7 +147,7 @@ def _build_node(
         wnode.online = status.online
         shutdown = transient.get("shutdown", "0")
         wnode.shutdown = wnode.online and shutdown not in ("", "0")
-        if not wnode.online and status.expected == "member":
+        if not wnode.online and status.expected == "member" and stonith:
             wnode.unclean = True  # left unexpectedly: must be fenced before recovery
     wnode.standby = is_true(attrs.get("standby"))
     wnode.maintenance = is_true(attrs.get("maintenance"))

@@ -50,8 +50,9 @@ def on_fail_resolver(cib: Cib, world: World, rsc: WRsc) -> Callable[[str, int], 
 def unpack_status(cib: Cib, world: World) -> None:
     anon_seen: dict[tuple[str, str], int] = {}
     for uname, status in cib.status.items():
-        if uname not in world.nodes:
-            continue
+        wnode = world.nodes.get(uname)
+        if wnode is None or (not wnode.online and not wnode.unclean):
+            continue  # history of a cleanly stopped node says nothing about now
         for lrm_id, lrm in status.resources.items():
             rsc = _resolve_entry(cib, world, uname, lrm_id, lrm, anon_seen)
             if rsc is None:

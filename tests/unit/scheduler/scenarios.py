@@ -205,6 +205,7 @@ SCENARIOS: dict[str, tuple[dict[str, Any], list[Placement]]] = {
     ),
     "unclean-node-keeps-resources-without-fencing": (
         {
+            "props": {"stonith-enabled": "true"},
             "resources": prim("a") + prim("b"),
             "status": node_state("n1", running("a"))
             + '<node_state id="n2" uname="n2" in_ccm="false" crmd="offline" join="down" '
@@ -215,6 +216,19 @@ SCENARIOS: dict[str, tuple[dict[str, Any], list[Placement]]] = {
             "nodes": ("n1", "n2", "n3"),
         },
         [("a", "Started", "n1", ()), ("b", "Started", "n2", ())],
+    ),
+    "lost-node-without-stonith-is-offline": (
+        {
+            "resources": prim("a") + prim("b"),
+            "status": node_state("n1", running("a"))
+            + '<node_state id="n2" uname="n2" in_ccm="false" crmd="offline" join="down" '
+            'expected="member"><lrm id="n2"><lrm_resources>'
+            + running("b")
+            + "</lrm_resources></lrm></node_state>"
+            + node_state("n3"),
+            "nodes": ("n1", "n2", "n3"),
+        },
+        [("a", "Started", "n1", ()), ("b", "Started", "n3", ())],
     ),
     "anonymous-clone-one-per-node": (
         {
