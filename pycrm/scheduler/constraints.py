@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from cib.history import ROLE_PROMOTED, ROLE_UNKNOWN
+from cib.history import ROLE_PROMOTED
 from cib.model import Cib, LocationConstraint, ResourceSet, Rule
 from cib.rules import RuleContext, evaluate, rule_score
 from cib.scores import SCORE_INF, add_scores
@@ -175,17 +175,35 @@ def _not_critical(rsc: WRsc) -> bool:
 def _set_colocations(
     world: World, cid: str, score: int, sets: list[ResourceSet], influence: bool
 ) -> None:
-    previous: list[WRsc] = []
+    """Pacemaker's set semantics: in a sequential set each member is placed with the previous
+    one (negative scores: with every earlier member); of two consecutive sets, the earlier
+    set (its first member when sequential, else all) is placed with the later set (its last
+    member when sequential, else all)."""
+    previous: tuple[list[WRsc], bool, int] | None = None
     for rset in sets:
         members = [r for r in (resolve_rsc(world, x) for x in rset.resources) if r is not None]
         set_score = rset.score if rset.score is not None else score
         role = role_of(rset.role)
-        if rset.sequential is None or rset.sequential:
+        sequential = rset.sequential is None or rset.sequential
+        if set_score < 0:
+            for index, member in enumerate(members):
+                for earlier in members[:index]:
+                    add_colocation(world, Coloc(cid, member, earlier, set_score, role, role))
+        elif sequential:
             for prev, member in itertools.pairwise(members):
                 add_colocation(world, Coloc(cid, member, prev, set_score, role, role))
-        if previous and members:
-            add_colocation(world, Coloc(cid, members[0], previous[-1], score, role, ROLE_UNKNOWN))
-        previous = members
+        if previous is not None and members:
+            prev_members, prev_sequential, prev_role = previous
+            dependents = prev_members[:1] if prev_sequential else prev_members
+            primaries = members[-1:] if sequential else members
+            for dependent in dependents:
+                for primary in primaries:
+                    if dependent is not primary:
+                        add_colocation(
+                            world,
+                            Coloc(cid, dependent, primary, score, prev_role, role),
+                        )
+        previous = (members, sequential, role)
     _ = influence
 
 
@@ -218,7 +236,9 @@ def build_orders(cib: Cib, world: World) -> None:
 def _set_orders(
     world: World, oid: str, kind: str, symmetrical: bool, sets: list[ResourceSet]
 ) -> None:
-    previous: list[tuple[WRsc, str]] = []
+    """Sequential sets chain their members; consecutive sets are ordered last member (or
+    every member of a non-sequential set) before first member (or every member)."""
+    previous: tuple[list[tuple[WRsc, str]], bool] | None = None
     for rset in sets:
         action = rset.action or "start"
         members = [
@@ -229,13 +249,14 @@ def _set_orders(
         if sequential:
             for (a, act_a), (b, act_b) in itertools.pairwise(members):
                 world.orders.append(OrderDef(oid, a, act_a, b, act_b, set_kind, symmetrical))
-        if previous and members:
-            firsts = previous[-1:] if sequential else previous
+        if previous is not None and members:
+            prev_members, prev_sequential = previous
+            firsts = prev_members[-1:] if prev_sequential else prev_members
             thens = members[:1] if sequential else members
             for a, act_a in firsts:
                 for b, act_b in thens:
                     world.orders.append(OrderDef(oid, a, act_a, b, act_b, kind, symmetrical))
-        previous = members
+        previous = (members, sequential)
 
 
 def promoted_locations(rsc: WRsc) -> list[Location]:

@@ -273,4 +273,141 @@ SCENARIOS: dict[str, tuple[dict[str, Any], list[Placement]]] = {
         },
         [("a", "Started", "n2", ())],
     ),
+    "set-coloc-set-seq": (
+        {
+            "resources": prim("a") + prim("b") + prim("c"),
+            "status": node_state("n1") + node_state("n2"),
+            "constraints": (
+                '<rsc_location id="l" rsc="a" node="n2" score="100"/>'
+                '<rsc_colocation id="cs" score="INFINITY"><resource_set id="s1">'
+                '<resource_ref id="a"/><resource_ref id="b"/><resource_ref id="c"/>'
+                "</resource_set></rsc_colocation>"
+            ),
+        },
+        [("a", "Started", "n2", ()), ("b", "Started", "n2", ()), ("c", "Started", "n2", ())],
+    ),
+    "set-coloc-set-seq-c": (
+        {
+            "resources": prim("a") + prim("b") + prim("c"),
+            "status": node_state("n1") + node_state("n2"),
+            "constraints": (
+                '<rsc_location id="l" rsc="c" node="n2" score="100"/>'
+                '<rsc_colocation id="cs" score="INFINITY"><resource_set id="s1">'
+                '<resource_ref id="a"/><resource_ref id="b"/><resource_ref id="c"/>'
+                "</resource_set></rsc_colocation>"
+            ),
+        },
+        [("a", "Started", "n2", ()), ("b", "Started", "n2", ()), ("c", "Started", "n2", ())],
+    ),
+    "set-coloc-two-sets": (
+        {
+            "resources": prim("a") + prim("b") + prim("c"),
+            "status": node_state("n1") + node_state("n2"),
+            "constraints": (
+                '<rsc_location id="l" rsc="c" node="n2" score="100"/>'
+                '<rsc_colocation id="cs" score="INFINITY"><resource_set id="s1">'
+                '<resource_ref id="a"/><resource_ref id="b"/></resource_set>'
+                '<resource_set id="s2"><resource_ref id="c"/></resource_set>'
+                "</rsc_colocation>"
+            ),
+        },
+        [("a", "Started", "n2", ()), ("b", "Started", "n2", ()), ("c", "Started", "n2", ())],
+    ),
+    "set-coloc-two-sets-a": (
+        {
+            "resources": prim("a") + prim("b") + prim("c"),
+            "status": node_state("n1") + node_state("n2"),
+            "constraints": (
+                '<rsc_location id="l" rsc="a" node="n2" score="100"/>'
+                '<rsc_colocation id="cs" score="INFINITY"><resource_set id="s1">'
+                '<resource_ref id="a"/><resource_ref id="b"/></resource_set>'
+                '<resource_set id="s2"><resource_ref id="c"/></resource_set>'
+                "</rsc_colocation>"
+            ),
+        },
+        [("a", "Started", "n2", ()), ("b", "Started", "n2", ()), ("c", "Started", "n2", ())],
+    ),
+    "set-coloc-nonseq": (
+        {
+            "resources": prim("a") + prim("b") + prim("c"),
+            "status": node_state("n1") + node_state("n2"),
+            "constraints": (
+                '<rsc_location id="l" rsc="c" node="n2" score="100"/>'
+                '<rsc_colocation id="cs" score="INFINITY">'
+                '<resource_set id="s1" sequential="false"><resource_ref id="a"/>'
+                '<resource_ref id="b"/></resource_set><resource_set id="s2">'
+                '<resource_ref id="c"/></resource_set></rsc_colocation>'
+            ),
+        },
+        [("a", "Started", "n2", ()), ("b", "Started", "n2", ()), ("c", "Started", "n2", ())],
+    ),
+    "set-coloc-neg-set": (
+        {
+            "resources": prim("a") + prim("b") + prim("c"),
+            "status": node_state("n1") + node_state("n2"),
+            "constraints": (
+                '<rsc_colocation id="cs" score="-INFINITY"><resource_set id="s1">'
+                '<resource_ref id="a"/><resource_ref id="b"/><resource_ref id="c"/>'
+                "</resource_set></rsc_colocation>"
+            ),
+        },
+        [("a", "Started", "n1", ()), ("b", "Started", "n2", ())],
+    ),
+    "set-coloc-neg-set3": (
+        {
+            "resources": prim("a") + prim("b") + prim("c"),
+            "status": node_state("n1") + node_state("n2"),
+            "constraints": (
+                '<rsc_location id="l" rsc="a" node="n2" score="100"/>'
+                '<rsc_colocation id="cs" score="-100"><resource_set id="s1">'
+                '<resource_ref id="a"/><resource_ref id="b"/></resource_set>'
+                "</rsc_colocation>"
+            ),
+        },
+        [("a", "Started", "n2", ()), ("b", "Started", "n1", ()), ("c", "Started", "n1", ())],
+    ),
+    "set-order-set-nonseq-stopped": (
+        {
+            "resources": prim("a") + prim("b") + prim("c"),
+            "status": node_state("n1") + node_state("n2"),
+            "constraints": (
+                '<rsc_location id="l" rsc="a" node="n1" score="-INFINITY"/>'
+                '<rsc_location id="l2" rsc="a" node="n2" score="-INFINITY"/>'
+                '<rsc_order id="os" kind="Mandatory">'
+                '<resource_set id="s1" sequential="false"><resource_ref id="a"/>'
+                '<resource_ref id="b"/></resource_set><resource_set id="s2">'
+                '<resource_ref id="c"/></resource_set></rsc_order>'
+            ),
+        },
+        [("b", "Started", "n1", ())],
+    ),
+    "set-order-set": (
+        {
+            "resources": prim("a") + prim("b") + prim("c"),
+            "status": node_state("n1") + node_state("n2"),
+            "constraints": (
+                '<rsc_location id="l" rsc="a" node="n1" score="-INFINITY"/>'
+                '<rsc_location id="l2" rsc="a" node="n2" score="-INFINITY"/>'
+                '<rsc_order id="os" kind="Mandatory"><resource_set id="s1">'
+                '<resource_ref id="a"/><resource_ref id="b"/><resource_ref id="c"/>'
+                "</resource_set></rsc_order>"
+            ),
+        },
+        [],
+    ),
+    "set-order-two-sets": (
+        {
+            "resources": prim("a") + prim("b") + prim("c"),
+            "status": node_state("n1") + node_state("n2"),
+            "constraints": (
+                '<rsc_location id="l" rsc="b" node="n1" score="-INFINITY"/>'
+                '<rsc_location id="l2" rsc="b" node="n2" score="-INFINITY"/>'
+                '<rsc_order id="os" kind="Mandatory">'
+                '<resource_set id="s1" sequential="false"><resource_ref id="a"/>'
+                '<resource_ref id="b"/></resource_set><resource_set id="s2">'
+                '<resource_ref id="c"/></resource_set></rsc_order>'
+            ),
+        },
+        [("a", "Started", "n1", ())],
+    ),
 }
