@@ -52,7 +52,8 @@ class Runnability:
             return False, "node availability"
         if not world.have_quorum and rsc.is_primitive and rsc.managed:
             policy = world.no_quorum_policy
-            if policy in ("stop", "suicide"):
+            promotable = rsc.clone_parent is not None and rsc.clone_parent.promotable
+            if policy in ("stop", "suicide") or (policy == "demote" and not promotable):
                 return False, "no quorum"
             if policy in ("freeze", "demote") and (
                 not rsc.running_on or rsc.next_role > max(rsc.role, 2)

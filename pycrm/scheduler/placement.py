@@ -32,10 +32,25 @@ def init_scores(world: World) -> None:
         if loc.role >= 4:  # Promoted: promotion only
             continue
         apply_location(loc.rsc, loc)
+    _apply_exclusive_discovery(world)
     for rsc in world.all_primitives():
         _apply_stickiness(world, rsc)
     for rsc in world.all_primitives():
         _apply_failures(world, rsc)
+
+
+def _apply_exclusive_discovery(world: World) -> None:
+    """resource-discovery=exclusive: the resource may only run where such a location applies."""
+    for rsc in list(world.by_id.values()):
+        exclusive = [loc for loc in rsc.locations if loc.discovery == "exclusive"]
+        if not exclusive:
+            continue
+        covered = {node for loc in exclusive for node in loc.scores}
+        targets = [rsc, *rsc.primitives()] if rsc.variant != "primitive" else [rsc]
+        for target in targets:
+            for node in world.node_order:
+                if node not in covered:
+                    add_score(target, node, SCORE_MINUS_INF, "location", "resource-discovery")
 
 
 def _apply_stickiness(world: World, rsc: WRsc) -> None:

@@ -142,10 +142,9 @@ def set_instance_roles(world: World, clone: WRsc) -> None:
             and (promoted < clone.promoted_max or not clone.managed)
             and per_node.get(node, 0) < clone.promoted_node_max
         )
-        freeze = (
-            not world.have_quorum
-            and world.no_quorum_policy == "freeze"
-            and inst.role < ROLE_PROMOTED
+        freeze = not world.have_quorum and (
+            world.no_quorum_policy == "demote"
+            or (world.no_quorum_policy == "freeze" and inst.role < ROLE_PROMOTED)
         )
         if not can or freeze or node is None:
             _set_role(inst, ROLE_UNPROMOTED if node is not None else ROLE_STOPPED)

@@ -31,7 +31,7 @@ class Normalized(TypedDict):
 _SUFFIX = re.compile(r":\d+$")
 _LINE = re.compile(r"^\s*\* (?P<id>\S+)\s+\((?P<agent>[^)]*)\):\s+(?P<rest>.*)$")
 _LIST = re.compile(
-    r"^\s*\* (?P<role>Started|Promoted|Unpromoted|Stopped|Stopped \(disabled\)|Slaves|Masters):"
+    r"^\s*\* (?P<role>Started|Promoted|Unpromoted|Stopped|Slaves|Masters)(?: \([^)]*\))?:"
     r"\s+\[ (?P<nodes>[^\]]*) \]"
 )
 _NODE_LIST = re.compile(r"^\* (Online|OFFLINE): \[ (.*) \]$")

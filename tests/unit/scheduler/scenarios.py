@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (long literal CIB fragments, verified against crm_simulate)
 """Small hand-written scheduler scenarios with the placements Pacemaker 2.1.5 computes.
 
 Each expected result was checked against ``crm_simulate -S`` (2.1.5) on the same CIB text;
@@ -409,5 +410,137 @@ SCENARIOS: dict[str, tuple[dict[str, Any], list[Placement]]] = {
             ),
         },
         [("a", "Started", "n1", ())],
+    ),
+    "misc-discovery-exclusive": (
+        {
+            "resources": '<primitive id="a" class="ocf" provider="heartbeat" type="Dummy"></primitive>',
+            "status": '<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n1"><instance_attributes id="n1-ta"></instance_attributes></transient_attributes><lrm id="n1"><lrm_resources></lrm_resources></lrm></node_state><node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n2"><instance_attributes id="n2-ta"></instance_attributes></transient_attributes><lrm id="n2"><lrm_resources></lrm_resources></lrm></node_state><node_state id="n3" uname="n3" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n3"><instance_attributes id="n3-ta"></instance_attributes></transient_attributes><lrm id="n3"><lrm_resources></lrm_resources></lrm></node_state>',
+            "nodes": ("n1", "n2", "n3"),
+            "constraints": '<rsc_location id="l" rsc="a" node="n3" score="0" resource-discovery="exclusive"/><rsc_location id="l2" rsc="a" node="n1" score="10"/>',
+        },
+        [("a", "Started", "n3", ())],
+    ),
+    "misc-nq-demote": (
+        {
+            "resources": '<clone id="c"><meta_attributes id="cm"><nvpair id="cm1" name="promotable" value="true"/></meta_attributes><primitive id="a" class="ocf" provider="heartbeat" type="Dummy"></primitive></clone><primitive id="b" class="ocf" provider="heartbeat" type="Dummy"></primitive>',
+            "status": '<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n1"><instance_attributes id="n1-ta"></instance_attributes></transient_attributes><lrm id="n1"><lrm_resources><lrm_resource id="a" class="ocf" provider="heartbeat" type="Dummy"><lrm_rsc_op id="a_start_0_1" operation_key="a_start_0" operation="start" call-id="1" rc-code="0" op-status="0" interval="0" transition-key="1:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:0;1:1:0:00000000-0000-0000-0000-000000000000" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/><lrm_rsc_op id="a_promote_0_2" operation_key="a_promote_0" operation="promote" call-id="2" rc-code="0" op-status="0" interval="0" transition-key="2:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:0;2:1:0:00000000-0000-0000-0000-000000000000" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource><lrm_resource id="b" class="ocf" provider="heartbeat" type="Dummy"><lrm_rsc_op id="b_start_0_1" operation_key="b_start_0" operation="start" call-id="1" rc-code="0" op-status="0" interval="0" transition-key="1:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:0;1:1:0:00000000-0000-0000-0000-000000000000" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource></lrm_resources></lrm></node_state><node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n2"><instance_attributes id="n2-ta"></instance_attributes></transient_attributes><lrm id="n2"><lrm_resources><lrm_resource id="a" class="ocf" provider="heartbeat" type="Dummy"><lrm_rsc_op id="a_start_0_1" operation_key="a_start_0" operation="start" call-id="1" rc-code="0" op-status="0" interval="0" transition-key="1:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:0;1:1:0:00000000-0000-0000-0000-000000000000" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource></lrm_resources></lrm></node_state>',
+            "props": {"no-quorum-policy": "demote"},
+            "quorum": False,
+        },
+        [("a", "Unpromoted", "n1", ()), ("a", "Unpromoted", "n2", ())],
+    ),
+    "misc-nq-ignore": (
+        {
+            "resources": '<primitive id="a" class="ocf" provider="heartbeat" type="Dummy"></primitive><primitive id="b" class="ocf" provider="heartbeat" type="Dummy"></primitive>',
+            "status": '<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n1"><instance_attributes id="n1-ta"></instance_attributes></transient_attributes><lrm id="n1"><lrm_resources><lrm_resource id="a" class="ocf" provider="heartbeat" type="Dummy"><lrm_rsc_op id="a_start_0_1" operation_key="a_start_0" operation="start" call-id="1" rc-code="0" op-status="0" interval="0" transition-key="1:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:0;1:1:0:00000000-0000-0000-0000-000000000000" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource></lrm_resources></lrm></node_state><node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n2"><instance_attributes id="n2-ta"></instance_attributes></transient_attributes><lrm id="n2"><lrm_resources></lrm_resources></lrm></node_state>',
+            "props": {"no-quorum-policy": "ignore"},
+            "quorum": False,
+        },
+        [("a", "Started", "n1", ()), ("b", "Started", "n2", ())],
+    ),
+    "misc-target-role-unpromoted": (
+        {
+            "resources": '<clone id="c"><meta_attributes id="cm"><nvpair id="cm2" name="target-role" value="Unpromoted"/><nvpair id="cm1" name="promotable" value="true"/></meta_attributes><primitive id="a" class="ocf" provider="heartbeat" type="Dummy"></primitive></clone>',
+            "status": '<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n1"><instance_attributes id="n1-ta"><nvpair id="n1-master-a" name="master-a" value="10"/></instance_attributes></transient_attributes><lrm id="n1"><lrm_resources><lrm_resource id="a" class="ocf" provider="heartbeat" type="Dummy"><lrm_rsc_op id="a_start_0_1" operation_key="a_start_0" operation="start" call-id="1" rc-code="0" op-status="0" interval="0" transition-key="1:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:0;1:1:0:00000000-0000-0000-0000-000000000000" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/><lrm_rsc_op id="a_promote_0_2" operation_key="a_promote_0" operation="promote" call-id="2" rc-code="0" op-status="0" interval="0" transition-key="2:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:0;2:1:0:00000000-0000-0000-0000-000000000000" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource></lrm_resources></lrm></node_state><node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n2"><instance_attributes id="n2-ta"></instance_attributes></transient_attributes><lrm id="n2"><lrm_resources><lrm_resource id="a" class="ocf" provider="heartbeat" type="Dummy"><lrm_rsc_op id="a_start_0_1" operation_key="a_start_0" operation="start" call-id="1" rc-code="0" op-status="0" interval="0" transition-key="1:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:0;1:1:0:00000000-0000-0000-0000-000000000000" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource></lrm_resources></lrm></node_state>',
+        },
+        [("a", "Unpromoted", "n1", ()), ("a", "Unpromoted", "n2", ())],
+    ),
+    "misc-promoted-max-2": (
+        {
+            "resources": '<clone id="c"><meta_attributes id="cm"><nvpair id="cm2" name="promoted-max" value="2"/><nvpair id="cm1" name="promotable" value="true"/></meta_attributes><primitive id="a" class="ocf" provider="heartbeat" type="Dummy"></primitive></clone>',
+            "status": '<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n1"><instance_attributes id="n1-ta"><nvpair id="n1-master-a" name="master-a" value="10"/></instance_attributes></transient_attributes><lrm id="n1"><lrm_resources></lrm_resources></lrm></node_state><node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n2"><instance_attributes id="n2-ta"><nvpair id="n2-master-a" name="master-a" value="5"/></instance_attributes></transient_attributes><lrm id="n2"><lrm_resources></lrm_resources></lrm></node_state>',
+        },
+        [("a", "Promoted", "n1", ()), ("a", "Promoted", "n2", ())],
+    ),
+    "misc-node-maintenance-attr": (
+        {
+            "resources": '<primitive id="a" class="ocf" provider="heartbeat" type="Dummy"></primitive><primitive id="b" class="ocf" provider="heartbeat" type="Dummy"></primitive>',
+            "status": '<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n1"><instance_attributes id="n1-ta"><nvpair id="n1-maintenance" name="maintenance" value="true"/></instance_attributes></transient_attributes><lrm id="n1"><lrm_resources><lrm_resource id="a" class="ocf" provider="heartbeat" type="Dummy"><lrm_rsc_op id="a_start_0_1" operation_key="a_start_0" operation="start" call-id="1" rc-code="0" op-status="0" interval="0" transition-key="1:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:0;1:1:0:00000000-0000-0000-0000-000000000000" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource></lrm_resources></lrm></node_state><node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n2"><instance_attributes id="n2-ta"></instance_attributes></transient_attributes><lrm id="n2"><lrm_resources></lrm_resources></lrm></node_state>',
+            "constraints": '<rsc_location id="l" rsc="a" node="n1" score="-INFINITY"/>',
+        },
+        [("a", "Started", "n1", ("unmanaged",)), ("b", "Started", "n2", ())],
+    ),
+    "misc-maintenance-mode": (
+        {
+            "resources": '<primitive id="a" class="ocf" provider="heartbeat" type="Dummy"></primitive><primitive id="b" class="ocf" provider="heartbeat" type="Dummy"></primitive>',
+            "status": '<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n1"><instance_attributes id="n1-ta"></instance_attributes></transient_attributes><lrm id="n1"><lrm_resources><lrm_resource id="a" class="ocf" provider="heartbeat" type="Dummy"><lrm_rsc_op id="a_start_0_1" operation_key="a_start_0" operation="start" call-id="1" rc-code="0" op-status="0" interval="0" transition-key="1:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:0;1:1:0:00000000-0000-0000-0000-000000000000" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource></lrm_resources></lrm></node_state><node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n2"><instance_attributes id="n2-ta"></instance_attributes></transient_attributes><lrm id="n2"><lrm_resources></lrm_resources></lrm></node_state>',
+            "props": {"maintenance-mode": "true"},
+        },
+        [("a", "Started", "n1", ("unmanaged",))],
+    ),
+    "misc-rsc-maintenance": (
+        {
+            "resources": '<primitive id="a" class="ocf" provider="heartbeat" type="Dummy"><meta_attributes id="a-meta"><nvpair id="a-maintenance" name="maintenance" value="true"/></meta_attributes></primitive>',
+            "status": '<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n1"><instance_attributes id="n1-ta"></instance_attributes></transient_attributes><lrm id="n1"><lrm_resources><lrm_resource id="a" class="ocf" provider="heartbeat" type="Dummy"><lrm_rsc_op id="a_start_0_1" operation_key="a_start_0" operation="start" call-id="1" rc-code="0" op-status="0" interval="0" transition-key="1:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:0;1:1:0:00000000-0000-0000-0000-000000000000" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource></lrm_resources></lrm></node_state><node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n2"><instance_attributes id="n2-ta"></instance_attributes></transient_attributes><lrm id="n2"><lrm_resources></lrm_resources></lrm></node_state>',
+            "constraints": '<rsc_location id="l" rsc="a" node="n1" score="-INFINITY"/>',
+        },
+        [("a", "Started", "n1", ("unmanaged",))],
+    ),
+    "misc-shutdown": (
+        {
+            "resources": '<primitive id="a" class="ocf" provider="heartbeat" type="Dummy"></primitive>',
+            "status": '<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n1"><instance_attributes id="n1-ta"><nvpair id="n1-shutdown" name="shutdown" value="1234"/></instance_attributes></transient_attributes><lrm id="n1"><lrm_resources><lrm_resource id="a" class="ocf" provider="heartbeat" type="Dummy"><lrm_rsc_op id="a_start_0_1" operation_key="a_start_0" operation="start" call-id="1" rc-code="0" op-status="0" interval="0" transition-key="1:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:0;1:1:0:00000000-0000-0000-0000-000000000000" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource></lrm_resources></lrm></node_state><node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n2"><instance_attributes id="n2-ta"></instance_attributes></transient_attributes><lrm id="n2"><lrm_resources></lrm_resources></lrm></node_state>',
+        },
+        [("a", "Started", "n2", ())],
+    ),
+    "misc-on-fail-ignore-monitor": (
+        {
+            "resources": '<primitive id="a" class="ocf" provider="heartbeat" type="Dummy"><operations><op id="a-m" name="monitor" interval="10s" on-fail="ignore"/></operations></primitive>',
+            "status": '<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n1"><instance_attributes id="n1-ta"></instance_attributes></transient_attributes><lrm id="n1"><lrm_resources><lrm_resource id="a" class="ocf" provider="heartbeat" type="Dummy"><lrm_rsc_op id="a_start_0_1" operation_key="a_start_0" operation="start" call-id="1" rc-code="0" op-status="0" interval="0" transition-key="1:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:0;1:1:0:00000000-0000-0000-0000-000000000000" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/><lrm_rsc_op id="a_monitor_10000_2" operation_key="a_monitor_10000" operation="monitor" call-id="2" rc-code="1" op-status="0" interval="10000" transition-key="2:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:1;2:1:0:00000000-0000-0000-0000-000000000000" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource></lrm_resources></lrm></node_state><node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n2"><instance_attributes id="n2-ta"></instance_attributes></transient_attributes><lrm id="n2"><lrm_resources></lrm_resources></lrm></node_state>',
+        },
+        [("a", "Started", "n1", ())],
+    ),
+    "misc-on-fail-standby": (
+        {
+            "resources": '<primitive id="a" class="ocf" provider="heartbeat" type="Dummy"><operations><op id="a-m" name="monitor" interval="10s" on-fail="standby"/></operations></primitive><primitive id="b" class="ocf" provider="heartbeat" type="Dummy"></primitive>',
+            "status": '<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n1"><instance_attributes id="n1-ta"></instance_attributes></transient_attributes><lrm id="n1"><lrm_resources><lrm_resource id="a" class="ocf" provider="heartbeat" type="Dummy"><lrm_rsc_op id="a_start_0_1" operation_key="a_start_0" operation="start" call-id="1" rc-code="0" op-status="0" interval="0" transition-key="1:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:0;1:1:0:00000000-0000-0000-0000-000000000000" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/><lrm_rsc_op id="a_monitor_10000_2" operation_key="a_monitor_10000" operation="monitor" call-id="2" rc-code="1" op-status="0" interval="10000" transition-key="2:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:1;2:1:0:00000000-0000-0000-0000-000000000000" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource><lrm_resource id="b" class="ocf" provider="heartbeat" type="Dummy"><lrm_rsc_op id="b_start_0_1" operation_key="b_start_0" operation="start" call-id="1" rc-code="0" op-status="0" interval="0" transition-key="1:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:0;1:1:0:00000000-0000-0000-0000-000000000000" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource></lrm_resources></lrm></node_state><node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n2"><instance_attributes id="n2-ta"></instance_attributes></transient_attributes><lrm id="n2"><lrm_resources></lrm_resources></lrm></node_state>',
+        },
+        [("a", "Started", "n2", ()), ("b", "Started", "n2", ())],
+    ),
+    "misc-on-fail-block-monitor": (
+        {
+            "resources": '<primitive id="a" class="ocf" provider="heartbeat" type="Dummy"><operations><op id="a-m" name="monitor" interval="10s" on-fail="block"/></operations></primitive>',
+            "status": '<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n1"><instance_attributes id="n1-ta"></instance_attributes></transient_attributes><lrm id="n1"><lrm_resources><lrm_resource id="a" class="ocf" provider="heartbeat" type="Dummy"><lrm_rsc_op id="a_start_0_1" operation_key="a_start_0" operation="start" call-id="1" rc-code="0" op-status="0" interval="0" transition-key="1:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:0;1:1:0:00000000-0000-0000-0000-000000000000" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/><lrm_rsc_op id="a_monitor_10000_2" operation_key="a_monitor_10000" operation="monitor" call-id="2" rc-code="1" op-status="0" interval="10000" transition-key="2:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:1;2:1:0:00000000-0000-0000-0000-000000000000" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource></lrm_resources></lrm></node_state><node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n2"><instance_attributes id="n2-ta"></instance_attributes></transient_attributes><lrm id="n2"><lrm_resources></lrm_resources></lrm></node_state>',
+        },
+        [("a", "Started", "n1", ("failed", "blocked"))],
+    ),
+    "misc-clone-max-0-anon": (
+        {
+            "resources": '<clone id="c"><primitive id="a" class="ocf" provider="heartbeat" type="Dummy"></primitive></clone>',
+            "status": '<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n1"><instance_attributes id="n1-ta"></instance_attributes></transient_attributes><lrm id="n1"><lrm_resources><lrm_resource id="a" class="ocf" provider="heartbeat" type="Dummy"><lrm_rsc_op id="a_start_0_1" operation_key="a_start_0" operation="start" call-id="1" rc-code="0" op-status="0" interval="0" transition-key="1:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:0;1:1:0:00000000-0000-0000-0000-000000000000" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource></lrm_resources></lrm></node_state><node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n2"><instance_attributes id="n2-ta"></instance_attributes></transient_attributes><lrm id="n2"><lrm_resources></lrm_resources></lrm></node_state><node_state id="n3" uname="n3" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n3"><instance_attributes id="n3-ta"></instance_attributes></transient_attributes><lrm id="n3"><lrm_resources></lrm_resources></lrm></node_state>',
+            "nodes": ("n1", "n2", "n3"),
+        },
+        [("a", "Started", "n1", ()), ("a", "Started", "n2", ()), ("a", "Started", "n3", ())],
+    ),
+    "misc-unique-clone-node-max": (
+        {
+            "resources": '<clone id="c"><meta_attributes id="cm"><nvpair id="cm1" name="globally-unique" value="true"/><nvpair id="cm2" name="clone-max" value="3"/><nvpair id="cm3" name="clone-node-max" value="3"/></meta_attributes><primitive id="a" class="ocf" provider="heartbeat" type="Dummy"></primitive></clone>',
+            "status": '<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n1"><instance_attributes id="n1-ta"></instance_attributes></transient_attributes><lrm id="n1"><lrm_resources></lrm_resources></lrm></node_state><node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n2"><instance_attributes id="n2-ta"></instance_attributes></transient_attributes><lrm id="n2"><lrm_resources></lrm_resources></lrm></node_state>',
+        },
+        [("a", "Started", "n1", ()), ("a", "Started", "n1", ()), ("a", "Started", "n2", ())],
+    ),
+    "misc-rule-date-expired": (
+        {
+            "resources": '<primitive id="a" class="ocf" provider="heartbeat" type="Dummy"></primitive>',
+            "status": '<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n1"><instance_attributes id="n1-ta"></instance_attributes></transient_attributes><lrm id="n1"><lrm_resources></lrm_resources></lrm></node_state><node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n2"><instance_attributes id="n2-ta"></instance_attributes></transient_attributes><lrm id="n2"><lrm_resources></lrm_resources></lrm></node_state>',
+            "constraints": '<rsc_location id="l" rsc="a"><rule id="r" score="100"><date_expression id="d" operation="lt" end="2000-01-01"/></rule></rsc_location><rsc_location id="l2" rsc="a" node="n2" score="10"/>',
+        },
+        [("a", "Started", "n2", ())],
+    ),
+    "misc-rule-or": (
+        {
+            "resources": '<primitive id="a" class="ocf" provider="heartbeat" type="Dummy"></primitive>',
+            "status": '<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n1"><instance_attributes id="n1-ta"><nvpair id="n1-x" name="x" value="1"/></instance_attributes></transient_attributes><lrm id="n1"><lrm_resources></lrm_resources></lrm></node_state><node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n2"><instance_attributes id="n2-ta"><nvpair id="n2-y" name="y" value="2"/></instance_attributes></transient_attributes><lrm id="n2"><lrm_resources></lrm_resources></lrm></node_state>',
+            "constraints": '<rsc_location id="l" rsc="a"><rule id="r" score="-INFINITY" boolean-op="or"><expression id="e1" attribute="x" operation="not_defined"/><expression id="e2" attribute="x" operation="lte" value="0"/></rule></rsc_location>',
+        },
+        [("a", "Started", "n1", ())],
+    ),
+    "misc-rsc-pattern": (
+        {
+            "resources": '<primitive id="web1" class="ocf" provider="heartbeat" type="Dummy"></primitive><primitive id="web2" class="ocf" provider="heartbeat" type="Dummy"></primitive><primitive id="db" class="ocf" provider="heartbeat" type="Dummy"></primitive>',
+            "status": '<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n1"><instance_attributes id="n1-ta"></instance_attributes></transient_attributes><lrm id="n1"><lrm_resources></lrm_resources></lrm></node_state><node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n2"><instance_attributes id="n2-ta"></instance_attributes></transient_attributes><lrm id="n2"><lrm_resources></lrm_resources></lrm></node_state>',
+            "constraints": '<rsc_location id="l" rsc-pattern="^web" node="n2" score="100"/>',
+        },
+        [("db", "Started", "n1", ()), ("web1", "Started", "n2", ()), ("web2", "Started", "n2", ())],
     ),
 }
