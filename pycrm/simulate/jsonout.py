@@ -42,6 +42,7 @@ from pycrm.simulate.view import (
     PrimitiveItem,
     iter_states,
     node_flags,
+    node_sort_key,
     running_count,
 )
 
@@ -93,6 +94,7 @@ def _clone(item: CloneItem) -> dict[str, Any]:
         "unique": item.unique,
         "managed": item.managed,
         "disabled": item.disabled,
+        "target_role": item.target_role,
         "instances": [
             _primitive(i) if isinstance(i, PrimitiveItem) else _group(i) for i in item.instances
         ],
@@ -102,7 +104,7 @@ def _clone(item: CloneItem) -> dict[str, Any]:
 def _status(nodes: tuple[NodeInfo, ...], items: list[Item], revised: bool) -> dict[str, Any]:
     running = running_count(iter_states(items))
     out_nodes = []
-    for node in nodes:
+    for node in sorted(nodes, key=lambda n: node_sort_key(n.name)):
         flags = node_flags(node, revised)
         out_nodes.append(
             {
@@ -164,4 +166,5 @@ def render(sim: Simulation, request: str, show_scores: bool = False) -> str:
         ]
         doc["promotion_scores"] = dict(tr.promotion_scores)
     doc["status"] = {"code": 0, "message": "OK"}
-    return json.dumps(doc, indent=2, sort_keys=False) + "\n"
+    # compact: the indenting encoder is pure Python and 5x slower on big clusters
+    return json.dumps(doc, separators=(",", ":")) + "\n"

@@ -86,6 +86,7 @@ class CloneItem:
     unique: bool
     managed: bool = True
     disabled: bool = False
+    target_role: str | None = None
     # one entry per instance: a PrimitiveItem, or a GroupItem for cloned groups
     instances: list[PrimitiveItem | GroupItem] = field(default_factory=list)
 
@@ -187,6 +188,7 @@ def _clone_item(
         unique=is_unique,
         managed=not _unmanaged(clone.meta_sets),
         disabled=_stopped(clone.meta_sets),
+        target_role=_meta(clone.meta_sets, "target-role"),
     )
     anonymous = not is_unique
     if isinstance(clone.child, Primitive):

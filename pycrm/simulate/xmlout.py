@@ -18,8 +18,10 @@ from pycrm.simulate.view import (
     GroupItem,
     Item,
     PrimitiveItem,
+    display_order,
     iter_states,
     node_flags,
+    node_sort_key,
     running_count,
 )
 
@@ -39,7 +41,7 @@ def _nodes(
 ) -> None:
     el = etree.SubElement(parent, "nodes")
     running = running_count(iter_states(items))
-    for node in nodes:
+    for node in sorted(nodes, key=lambda n: node_sort_key(n.name)):
         flags = node_flags(node, revised)
         etree.SubElement(
             el,
@@ -54,8 +56,8 @@ def _nodes(
                 "pending": "false",
                 "unclean": _b(flags["unclean"]),
                 "health": "green",
-                "shutdown": _b(node.shutdown and not revised),
-                "expected_up": _b(flags["online"]),
+                "shutdown": _b(node.shutdown),
+                "expected_up": _b(flags["online"] and not node.shutdown),
                 "is_dc": _b(dc_uuid is not None and node.id == dc_uuid),
                 "resources_running": str(running.get(node.name, 0)),
                 "type": "member",
@@ -104,17 +106,16 @@ def _group(parent: etree._Element, item: GroupItem, ids: dict[str, str]) -> None
 
 def _clone(parent: etree._Element, item: CloneItem, ids: dict[str, str]) -> None:
     states = iter_states([item])
-    el = etree.SubElement(
-        parent,
-        "clone",
-        id=item.id,
-        multi_state=_b(item.promotable),
-        unique=_b(item.unique),
+    attrs = {"id": item.id, "multi_state": _b(item.promotable), "unique": _b(item.unique)}
+    if item.target_role is not None:
+        attrs["target_role"] = item.target_role
+    attrs.update(
         managed=_b(item.managed),
         disabled=_b(item.disabled),
         failed=_b(any(s.failed for s in states)),
         failure_ignored=_b(any(s.failure_ignored for s in states)),
     )
+    el = etree.SubElement(parent, "clone", attrs)
     for inst in item.instances:
         if isinstance(inst, PrimitiveItem):
             _primitive(el, inst, ids)
@@ -152,7 +153,9 @@ def _summary_action(parent: etree._Element, line: SummaryLine) -> None:
     if line.verb in ("Promote", "Demote"):
         attrs["role"] = line.from_role or ""
         attrs["next-role"] = line.to_role or ""
-        attrs["dest"] = line.to_node or line.from_node or ""
+        where = line.from_node or line.to_node or ""
+        # crm_simulate: "dest" when the instance starts too, "source" when it changes in place
+        attrs["dest" if line.from_role in (None, "Stopped") else "source"] = where
     elif line.from_node and line.to_node and line.from_node != line.to_node:
         attrs["source"] = line.from_node
         attrs["dest"] = line.to_node
@@ -194,7 +197,10 @@ def render(sim: Simulation, request: str) -> str:
         for spec in sim.injections.ops:
             etree.SubElement(mods, "inject_spec", spec=str(spec))
     actions = etree.SubElement(root, "actions")
-    for line in sim.transition.summary:
+    order = display_order(sim.cib, sim.transition.current)
+    last = len(order)
+    lines = sorted(sim.transition.summary, key=lambda line: order.get(line.rsc, last))
+    for line in lines:
         if line.verb != "Leave":
             _summary_action(actions, line)
     _transition(root, sim.transition)

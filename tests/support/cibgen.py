@@ -33,6 +33,7 @@ from pycrm.simulate.cibspec import (
 
 SCORES = ["-INFINITY", "-100", "50", "100", "200", "INFINITY"]
 COLOC_SCORES = ["INFINITY", "-INFINITY", "100", "-100"]
+FINITE_COLOC_SCORES = ["100", "-100", "500", "-500"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ class Features:
     clones: bool = True
     promotable: bool = True
     colocations: bool = True
+    mandatory_colocations: bool = True  # INFINITY / -INFINITY scores
+    colocate_disabled: bool = True  # colocations may name target-role=Stopped primitives
+    multi_colocation: bool = True  # one dependent may be colocated with several primaries
     orders: bool = True
     failures: bool = True
     standby: bool = True
@@ -131,15 +135,29 @@ def _constraints(
             )
         )
     plain = [r.id for r in resources if not isinstance(r, CloneSpec)]
+    if not features.colocate_disabled:
+        plain = [
+            r.id
+            for r in resources
+            if not isinstance(r, CloneSpec)
+            and not (isinstance(r, PrimSpec) and r.meta.get("target-role") == "Stopped")
+        ]
     pairs: set[frozenset[str]] = set()
+    dependents: set[str] = set()
     if features.colocations and len(tops) >= 2:
         for i in range(draw(st.integers(0, 3))):
-            pool = plain if len(plain) >= 2 else tops
+            if len(plain) < 2:
+                break
+            pool = plain
             a, b = draw(st.lists(st.sampled_from(pool), min_size=2, max_size=2, unique=True))
             if frozenset((a, b)) in pairs:
                 continue  # contradicting constraints on one pair say nothing useful
+            if not features.multi_colocation and a in dependents:
+                continue
             pairs.add(frozenset((a, b)))
-            out.append(ColocationSpec(f"col{i}", a, b, draw(st.sampled_from(COLOC_SCORES))))
+            dependents.add(a)
+            scores = COLOC_SCORES if features.mandatory_colocations else FINITE_COLOC_SCORES
+            out.append(ColocationSpec(f"col{i}", a, b, draw(st.sampled_from(scores))))
     if features.orders and len(tops) >= 2:
         seen: set[tuple[int, int]] = set()
         for i in range(draw(st.integers(0, 3))):
