@@ -143,6 +143,7 @@ def _build_node(
     attrs["#is_dc"] = "true" if node.id == dc_uuid else "false"
     wnode.attrs = attrs
     wnode.transient = transient
+    wnode.has_fail_counts = any(name.startswith("fail-count-") for name in transient)
     if status is not None:
         wnode.online = status.online
         shutdown = transient.get("shutdown", "0")

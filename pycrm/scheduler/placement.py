@@ -71,6 +71,8 @@ def _apply_failures(world: World, rsc: WRsc) -> None:
     names = tuple({rsc.id, rsc.base_id if not rsc.unique else rsc.id, rsc.history_name or rsc.id})
     for name in world.node_order:
         node = world.nodes[name]
+        if not node.has_fail_counts:
+            continue
         count = fail_count(
             node.transient,
             names,

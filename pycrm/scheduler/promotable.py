@@ -27,7 +27,13 @@ def _score_applies(world: World, inst: WRsc, node: str) -> bool:
     if allowed is None or allowed < 0:
         return False
     if clone is not None and not inst.unique:
-        siblings = [p for i in clone.children for p in i.primitives() if p.base_id == inst.base_id]
+        key = (id(clone), inst.base_id)
+        siblings = world.sibling_cache.get(key)
+        if siblings is None:
+            siblings = [
+                p for i in clone.children for p in i.primitives() if p.base_id == inst.base_id
+            ]
+            world.sibling_cache[key] = siblings
         active = next((p for p in siblings if node in p.running_on), None)
         if active is inst:
             return True

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from cib.history import ROLE_NAMES, ROLE_PROMOTED, ROLE_STARTED, ROLE_STOPPED, ROLE_UNPROMOTED
 from pycrm.scheduler.ordering import Runnability
-from pycrm.scheduler.state import World, WRsc
+from pycrm.scheduler.state import OrderDef, World, WRsc
 from pycrm.scheduler.types import ResourceState, SummaryLine
 
 
@@ -262,6 +262,15 @@ def mark_restarts(world: World, plans: dict[int, Plan]) -> None:
             return
 
 
+def _orders_by_then(world: World) -> dict[int, list[OrderDef]]:
+    if world.orders_by_then is None:
+        index: dict[int, list[OrderDef]] = {}
+        for order in world.orders:
+            index.setdefault(id(order.then), []).append(order)
+        world.orders_by_then = index
+    return world.orders_by_then
+
+
 def _restart_cause(world: World, rsc: WRsc, plans: dict[int, Plan]) -> str:
     parent = rsc.parent
     if parent is not None and parent.variant == "group":
@@ -275,8 +284,8 @@ def _restart_cause(world: World, rsc: WRsc, plans: dict[int, Plan]) -> str:
     while cur is not None:
         chain.append(cur)
         cur = cur.parent
-    for order in world.orders:
-        if order.then not in chain or order.then_action != "start":
+    for order in (o for member in chain for o in _orders_by_then(world).get(id(member), ())):
+        if order.then_action != "start":
             continue
         if order.first_action != "start":
             continue

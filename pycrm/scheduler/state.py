@@ -29,6 +29,7 @@ class WNode:
     attrs: dict[str, str] = field(default_factory=dict)  # permanent + transient + #uname...
     transient: dict[str, str] = field(default_factory=dict)
     num_resources: int = 0  # primitives assigned so far (tie-breaker)
+    has_fail_counts: bool = False  # any fail-count-* transient attribute
     fenced: bool = False
 
     @property
@@ -211,6 +212,8 @@ class World:
     dc_name: str | None = None
     rsc_defaults: dict[str, str] | None = None  # resolved rsc_defaults (no rules)
     per_op_fail_counts: bool = True  # crm_feature_set >= 3.0.13
+    orders_by_then: dict[int, list[OrderDef]] | None = None  # built after constraints
+    sibling_cache: dict[tuple[int, str], list[WRsc]] = field(default_factory=dict)
 
     def all_primitives(self) -> list[WRsc]:
         out: list[WRsc] = []
