@@ -37,6 +37,21 @@ date rules and ``failure-timeout`` expiry.  Every action is assumed to succeed, 
 * ``promotion_scores``: promotable clone instance id -> promotion score used.
 
 Normalized comparison with crm_simulate output: :mod:`pycrm.simulate.normalize`.
+
+Pipeline (one module per stage):
+
+* ``build`` -- options, nodes, resources, meta inheritance, clone instances;
+* ``unpack`` -- status section -> current state (via :mod:`cib.history`), clone instance
+  matching, orphans;
+* ``constraints`` -- locations with rules, colocations, orders, resource sets;
+* ``placement`` -- scores, stickiness, fail counts, node choice; ``colocation``, ``groups``,
+  ``clones``, ``promotable`` -- the variant-specific parts;
+* ``ordering`` -- which starts can run; ``result`` -- target state and summary;
+* ``actions`` -- actions, edges, topological order; ``pipeline`` -- :func:`schedule`.
+
+Not modelled: fencing devices/fencing, utilization and placement strategies other than
+``default``, remote/guest nodes, bundles, tickets, migration (allow-migrate), notifications,
+operation digests ("resource definition changed" restarts).
 """
 
 from pycrm.scheduler.pipeline import schedule

@@ -15,7 +15,10 @@ class NodeInfo:
     state: str  # one of NODE_STATES
     id: str = ""
     shutdown: bool = False  # shutting down (resources leave it)
-    fenced: bool = False  # will be fenced: OFFLINE in the revised status
+    # Would be fenced (OFFLINE in the revised status).  Fencing devices are not modelled yet,
+    # so this stays False: a node that left with stonith enabled stays UNCLEAN and keeps its
+    # resources, as crm_simulate shows when no fencing device can reach it.
+    fenced: bool = False
 
     @property
     def revised_state(self) -> str:
