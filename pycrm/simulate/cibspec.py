@@ -15,6 +15,12 @@ from lxml import etree
 
 FAKE_UUID = "6f1b2c3d-0000-4000-8000-00000000c1b0"
 FEATURE_SET = "3.16.1"
+# The op-digest values Pacemaker 2.1.5 records for an agent without instance attributes:
+# one for non-recurring operations, one for recurring ones with timeout="20s" (the interval
+# is not part of it).  Without them every running resource would be restarted for a
+# "resource definition change".
+DIGEST_ONESHOT = "f2317cad3d54cec5d7d7aa7d0bf35cf8"
+DIGEST_RECURRING_20S = "4811cef7f7f94e3a35a70be7916cb2fd"
 
 
 @dataclass
@@ -252,6 +258,7 @@ def _op(
             "last-rc-change": "1700000000",
             "exec-time": "10",
             "queue-time": "0",
+            "op-digest": DIGEST_RECURRING_20S if interval_ms else DIGEST_ONESHOT,
         },
     )
 
