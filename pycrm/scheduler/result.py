@@ -285,10 +285,10 @@ def _restart_cause(world: World, rsc: WRsc, plans: dict[int, Plan]) -> str:
         chain.append(cur)
         cur = cur.parent
     for order in (o for member in chain for o in _orders_by_then(world).get(id(member), ())):
-        if order.then_action != "start":
+        if order.then_action != "start" or order.first_action != "start":
             continue
-        if order.first_action != "start":
-            continue
+        if order.then.variant == "clone" and order.kind != "Mandatory":
+            continue  # optional orderings do not restart clone instances
         first = order.first
         firsts = first.primitives()
         if not any(starts_fresh(plans[id(p)]) for p in firsts if id(p) in plans):
