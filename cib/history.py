@@ -21,6 +21,7 @@ The caller supplies ``on_fail_for(task, interval_ms) -> str`` resolving the conf
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -142,6 +143,10 @@ def judge(op: OpRecord, *, managed: bool = True) -> str:
     return "failed"
 
 
+def _as_expected(op: OpRecord) -> OpRecord:
+    return dataclasses.replace(op, rc_code=_expected_rc(op), op_status=EXEC_DONE)
+
+
 def _active_role(promotable: bool) -> int:
     return ROLE_UNPROMOTED if promotable else ROLE_STARTED
 
@@ -225,9 +230,10 @@ def unpack_node_history(
             continue
         configured = on_fail_for(op.operation, op.interval_ms)
         if configured == "ignore" and op.op_status in (EXEC_DONE, EXEC_ERROR):
+            # Pacemaker pretends the operation returned what was expected.
             hist.failure_ignored = True
             hist.failed_ops.append(op)
-            _apply_success(hist, op, promotable)
+            _apply_success(hist, _as_expected(op), promotable)
             continue
         _apply_failure(hist, op, configured, promotable)
     if hist.role == ROLE_UNKNOWN:
