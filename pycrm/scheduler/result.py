@@ -152,7 +152,7 @@ def summary_lines(plan: Plan) -> list[SummaryLine]:
         rsc.managed
         and not plan.frozen
         and plan.target_node is None
-        and not plan.blocked_start
+        and (not plan.blocked_start or rsc.clone_parent is not None)
         and len(rsc.running_on) > 1
     ):
         return [
