@@ -206,6 +206,10 @@ def summary_line(plan: Plan) -> SummaryLine | None:
     if current != target or len(rsc.running_on) > 1:
         verb = "Recover" if rsc.failed else "Move"
         return SummaryLine(verb, rsc.id, from_node=current, to_node=target)
+    if rsc.failed and rsc.on_fail_demote and cur_role == tgt_role == ROLE_PROMOTED:
+        return SummaryLine(
+            "Re-promote", rsc.id, to_node=target, from_role="Promoted", to_role="Promoted"
+        )
     if rsc.failed:
         return SummaryLine("Recover", rsc.id, from_node=current, to_node=target)
     if tgt_role == ROLE_PROMOTED and cur_role < ROLE_PROMOTED:

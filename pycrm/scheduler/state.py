@@ -151,6 +151,7 @@ class WRsc:
     migration_threshold: int = 1_000_000
     failure_timeout_s: int = 0
     on_fail_stop: bool = False  # next role forced to Stopped by on-fail=stop
+    on_fail_demote: bool = False  # a promoted-role failure handled by demoting
     # action state (filled by ordering)
     start_runnable: bool = True
     promote_runnable: bool = True

@@ -102,6 +102,8 @@ def _record(world: World, rsc: WRsc, hist: NodeHistory, lrm_id: str) -> None:
         rsc.managed = False
     if hist.on_fail == "stop":
         rsc.on_fail_stop = True
+    if hist.on_fail == "demote":
+        rsc.on_fail_demote = True
 
 
 def _resolve_entry(

@@ -195,7 +195,7 @@ def summary_verbs(text: str) -> list[tuple[str, str]]:
     section = text.split("Transition Summary:", 1)[1].split("Executing Cluster Transition", 1)[0]
     out: list[tuple[str, str]] = []
     for line in section.splitlines():
-        match = re.match(r"^\s*\* (\w+)\s+(\S+)", line)
+        match = re.match(r"^\s*\* ([\w-]+)\s+(\S+)", line)
         if match:
             out.append((match.group(1), base_id(match.group(2))))
     return sorted(out)
