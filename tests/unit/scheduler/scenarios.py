@@ -564,4 +564,90 @@ SCENARIOS: dict[str, tuple[dict[str, Any], list[Placement]]] = {
         },
         [("a", "Promoted", "n1", ()), ("a", "Unpromoted", "n2", ())],
     ),
+    "misc-cloned-group": (
+        {
+            "resources": '<clone id="cg"><group id="g"><primitive id="a" class="ocf" provider="heartbeat" type="Dummy"></primitive><primitive id="b" class="ocf" provider="heartbeat" type="Dummy"></primitive></group></clone>',
+            "status": '<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n1"><instance_attributes id="n1-ta"></instance_attributes></transient_attributes><lrm id="n1"><lrm_resources></lrm_resources></lrm></node_state><node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n2"><instance_attributes id="n2-ta"></instance_attributes></transient_attributes><lrm id="n2"><lrm_resources></lrm_resources></lrm></node_state>',
+        },
+        [
+            ("a", "Started", "n1", ()),
+            ("a", "Started", "n2", ()),
+            ("b", "Started", "n1", ()),
+            ("b", "Started", "n2", ()),
+        ],
+    ),
+    "misc-cloned-group-running": (
+        {
+            "resources": '<clone id="cg"><group id="g"><primitive id="a" class="ocf" provider="heartbeat" type="Dummy"></primitive><primitive id="b" class="ocf" provider="heartbeat" type="Dummy"></primitive></group></clone>',
+            "status": '<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n1"><instance_attributes id="n1-ta"></instance_attributes></transient_attributes><lrm id="n1"><lrm_resources><lrm_resource id="a" class="ocf" provider="heartbeat" type="Dummy"><lrm_rsc_op id="a_start_0_1" operation_key="a_start_0" operation="start" call-id="1" rc-code="0" op-status="0" interval="0" transition-key="1:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:0;1:1:0:00000000-0000-0000-0000-000000000000" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource><lrm_resource id="b" class="ocf" provider="heartbeat" type="Dummy"><lrm_rsc_op id="b_start_0_1" operation_key="b_start_0" operation="start" call-id="1" rc-code="0" op-status="0" interval="0" transition-key="1:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:0;1:1:0:00000000-0000-0000-0000-000000000000" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource></lrm_resources></lrm></node_state><node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n2"><instance_attributes id="n2-ta"></instance_attributes></transient_attributes><lrm id="n2"><lrm_resources></lrm_resources></lrm></node_state>',
+            "constraints": '<rsc_location id="l" rsc="cg" node="n2" score="-INFINITY"/>',
+        },
+        [("a", "Started", "n1", ()), ("b", "Started", "n1", ())],
+    ),
+    "misc-cloned-group-member-fail": (
+        {
+            "resources": '<clone id="cg"><group id="g"><primitive id="a" class="ocf" provider="heartbeat" type="Dummy"></primitive><primitive id="b" class="ocf" provider="heartbeat" type="Dummy"></primitive></group></clone>',
+            "status": '<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n1"><instance_attributes id="n1-ta"></instance_attributes></transient_attributes><lrm id="n1"><lrm_resources><lrm_resource id="a" class="ocf" provider="heartbeat" type="Dummy"><lrm_rsc_op id="a_start_0_1" operation_key="a_start_0" operation="start" call-id="1" rc-code="0" op-status="0" interval="0" transition-key="1:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:0;1:1:0:00000000-0000-0000-0000-000000000000" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource><lrm_resource id="b" class="ocf" provider="heartbeat" type="Dummy"><lrm_rsc_op id="b_start_0_1" operation_key="b_start_0" operation="start" call-id="1" rc-code="0" op-status="0" interval="0" transition-key="1:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:0;1:1:0:00000000-0000-0000-0000-000000000000" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/><lrm_rsc_op id="b_monitor_10000_2" operation_key="b_monitor_10000" operation="monitor" call-id="2" rc-code="1" op-status="0" interval="10000" transition-key="2:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:1;2:1:0:00000000-0000-0000-0000-000000000000" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource></lrm_resources></lrm></node_state><node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n2"><instance_attributes id="n2-ta"></instance_attributes></transient_attributes><lrm id="n2"><lrm_resources><lrm_resource id="a" class="ocf" provider="heartbeat" type="Dummy"><lrm_rsc_op id="a_start_0_1" operation_key="a_start_0" operation="start" call-id="1" rc-code="0" op-status="0" interval="0" transition-key="1:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:0;1:1:0:00000000-0000-0000-0000-000000000000" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource><lrm_resource id="b" class="ocf" provider="heartbeat" type="Dummy"><lrm_rsc_op id="b_start_0_1" operation_key="b_start_0" operation="start" call-id="1" rc-code="0" op-status="0" interval="0" transition-key="1:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:0;1:1:0:00000000-0000-0000-0000-000000000000" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource></lrm_resources></lrm></node_state>',
+        },
+        [
+            ("a", "Started", "n1", ()),
+            ("a", "Started", "n2", ()),
+            ("b", "Started", "n1", ()),
+            ("b", "Started", "n2", ()),
+        ],
+    ),
+    "misc-empty": (
+        {
+            "resources": "",
+            "status": '<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n1"><instance_attributes id="n1-ta"></instance_attributes></transient_attributes><lrm id="n1"><lrm_resources></lrm_resources></lrm></node_state><node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n2"><instance_attributes id="n2-ta"></instance_attributes></transient_attributes><lrm id="n2"><lrm_resources></lrm_resources></lrm></node_state>',
+        },
+        [],
+    ),
+    "misc-no-status": (
+        {
+            "resources": '<primitive id="a" class="ocf" provider="heartbeat" type="Dummy"></primitive>',
+            "status": "",
+        },
+        [],
+    ),
+    "misc-clone-colocated-with-primitive": (
+        {
+            "resources": '<clone id="c"><primitive id="a" class="ocf" provider="heartbeat" type="Dummy"></primitive></clone><primitive id="b" class="ocf" provider="heartbeat" type="Dummy"></primitive>',
+            "status": '<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n1"><instance_attributes id="n1-ta"></instance_attributes></transient_attributes><lrm id="n1"><lrm_resources></lrm_resources></lrm></node_state><node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n2"><instance_attributes id="n2-ta"></instance_attributes></transient_attributes><lrm id="n2"><lrm_resources></lrm_resources></lrm></node_state><node_state id="n3" uname="n3" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n3"><instance_attributes id="n3-ta"></instance_attributes></transient_attributes><lrm id="n3"><lrm_resources></lrm_resources></lrm></node_state>',
+            "nodes": ("n1", "n2", "n3"),
+            "constraints": '<rsc_colocation id="cc" rsc="c" with-rsc="b" score="INFINITY"/>',
+        },
+        [("a", "Started", "n1", ()), ("b", "Started", "n1", ())],
+    ),
+    "misc-primitive-with-clone": (
+        {
+            "resources": '<clone id="c"><primitive id="a" class="ocf" provider="heartbeat" type="Dummy"></primitive></clone><primitive id="b" class="ocf" provider="heartbeat" type="Dummy"></primitive>',
+            "status": '<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n1"><instance_attributes id="n1-ta"></instance_attributes></transient_attributes><lrm id="n1"><lrm_resources></lrm_resources></lrm></node_state><node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n2"><instance_attributes id="n2-ta"></instance_attributes></transient_attributes><lrm id="n2"><lrm_resources></lrm_resources></lrm></node_state><node_state id="n3" uname="n3" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n3"><instance_attributes id="n3-ta"></instance_attributes></transient_attributes><lrm id="n3"><lrm_resources></lrm_resources></lrm></node_state>',
+            "nodes": ("n1", "n2", "n3"),
+            "constraints": '<rsc_location id="l" rsc="c" node="n1" score="-INFINITY"/><rsc_colocation id="cc" rsc="b" with-rsc="c" score="INFINITY"/>',
+        },
+        [("a", "Started", "n2", ()), ("a", "Started", "n3", ()), ("b", "Started", "n2", ())],
+    ),
+    "misc-order-clone-then-primitive": (
+        {
+            "resources": '<clone id="c"><primitive id="a" class="ocf" provider="heartbeat" type="Dummy"></primitive></clone><primitive id="b" class="ocf" provider="heartbeat" type="Dummy"></primitive>',
+            "status": '<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n1"><instance_attributes id="n1-ta"></instance_attributes></transient_attributes><lrm id="n1"><lrm_resources></lrm_resources></lrm></node_state><node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n2"><instance_attributes id="n2-ta"></instance_attributes></transient_attributes><lrm id="n2"><lrm_resources></lrm_resources></lrm></node_state>',
+            "constraints": '<rsc_location id="l" rsc="c" node="n1" score="-INFINITY"/><rsc_location id="l2" rsc="c" node="n2" score="-INFINITY"/><rsc_order id="o" first="c" then="b" kind="Mandatory"/>',
+        },
+        [],
+    ),
+    "misc-interleave-clones": (
+        {
+            "resources": '<clone id="c1"><meta_attributes id="m1"><nvpair id="m11" name="interleave" value="true"/></meta_attributes><primitive id="a" class="ocf" provider="heartbeat" type="Dummy"></primitive></clone><clone id="c2"><meta_attributes id="m2"><nvpair id="m21" name="interleave" value="true"/></meta_attributes><primitive id="b" class="ocf" provider="heartbeat" type="Dummy"></primitive></clone>',
+            "status": '<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n1"><instance_attributes id="n1-ta"></instance_attributes></transient_attributes><lrm id="n1"><lrm_resources></lrm_resources></lrm></node_state><node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n2"><instance_attributes id="n2-ta"></instance_attributes></transient_attributes><lrm id="n2"><lrm_resources></lrm_resources></lrm></node_state><node_state id="n3" uname="n3" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="n3"><instance_attributes id="n3-ta"></instance_attributes></transient_attributes><lrm id="n3"><lrm_resources></lrm_resources></lrm></node_state>',
+            "nodes": ("n1", "n2", "n3"),
+            "constraints": '<rsc_location id="l" rsc="c1" node="n3" score="-INFINITY"/><rsc_colocation id="cc" rsc="c2" with-rsc="c1" score="INFINITY"/><rsc_order id="o" first="c1" then="c2"/>',
+        },
+        [
+            ("a", "Started", "n1", ()),
+            ("a", "Started", "n2", ()),
+            ("b", "Started", "n1", ()),
+            ("b", "Started", "n2", ()),
+        ],
+    ),
 }
