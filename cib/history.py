@@ -244,8 +244,8 @@ def unpack_node_history(
 def per_op_fail_counts(crm_feature_set: str | None) -> bool:
     """Whether a CIB counts per-operation ``fail-count-<rsc>#<op>_<interval>`` attributes.
 
-    Pacemaker only does for CIBs with ``crm_feature_set`` >= 3.0.13; older (or absent)
-    feature sets use the legacy ``fail-count-<rsc>`` attribute alone.
+    Pacemaker does (exclusively) for CIBs with ``crm_feature_set`` >= 3.0.13; older (or
+    absent) feature sets use the legacy ``fail-count-<rsc>`` attribute alone.
     """
     if not crm_feature_set:
         return False
@@ -266,9 +266,11 @@ def fail_count(
     failure_timeout_s: int = 0,
     per_op: bool = True,
 ) -> int:
-    """Sum of ``fail-count-<name>`` and ``fail-count-<name>#<op>_<interval>`` attributes.
+    """Sum of the fail-count attributes of ``names``.
 
-    With ``per_op`` false (legacy CIBs) only ``fail-count-<name>`` counts.
+    With ``per_op`` (CIBs with crm_feature_set >= 3.0.13) only the per-operation
+    ``fail-count-<name>#<op>_<interval>`` attributes count; otherwise (legacy) only
+    ``fail-count-<name>``.
 
     With ``failure_timeout_s`` > 0 and ``now_epoch`` given, counts whose matching
     ``last-failure-*`` attribute is older than the timeout are ignored (expired).
@@ -280,7 +282,7 @@ def fail_count(
             continue
         rest = attr[len("fail-count-") :]
         base = rest.split("#", 1)[0]
-        if base not in names or (not per_op and base != rest):
+        if base not in names or per_op == (base == rest):
             continue
         count = _score(value)
         if count <= 0:

@@ -24,9 +24,7 @@ from tests.unit.scheduler.randomcib import random_cib
 CRM_SIMULATE_ABORTS = {12}
 SEEDS = [seed for seed in range(60) if seed not in CRM_SIMULATE_ABORTS]
 # Seeds whose outcome differs from crm_simulate 2.1.5, with the reason.
-KNOWN = {
-    19: "node tie-break with a multiply-active unmanaged resource and a moving clone instance",
-}
+KNOWN: dict[int, str] = {}
 
 
 def _crm_simulate(text: str) -> str | None:

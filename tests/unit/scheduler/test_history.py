@@ -96,10 +96,10 @@ def test_fail_count_naming_and_expiry() -> None:
         "last-failure-r#monitor_10000": "1000",
         "fail-count-other": "9",
     }
-    assert fail_count(attrs, ("r",)) == 3
+    assert fail_count(attrs, ("r",)) == 2
     assert fail_count(attrs, ("r",), per_op=False) == 1
-    assert fail_count(attrs, ("r",), now_epoch=5000, failure_timeout_s=60) == 1
-    assert fail_count({"fail-count-r": "INFINITY"}, ("r",)) == 1_000_000
+    assert fail_count(attrs, ("r",), now_epoch=5000, failure_timeout_s=60) == 0
+    assert fail_count({"fail-count-r": "INFINITY"}, ("r",), per_op=False) == 1_000_000
 
 
 def test_per_op_fail_counts_by_feature_set() -> None:
