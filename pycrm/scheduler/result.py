@@ -299,6 +299,8 @@ def _restart_cause(world: World, rsc: WRsc, plans: dict[int, Plan]) -> str:
             continue
         if first.variant == "primitive" and order.kind == "Mandatory":
             return f"required {first.id} start"
-        if first.variant != "primitive" and order.kind in ("Mandatory", "Optional"):
+        if first.variant != "primitive" and (
+            order.kind == "Mandatory" or (order.kind == "Optional" and first.running_on)
+        ):
             return f"required {first.id} running"
     return ""
