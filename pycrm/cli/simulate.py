@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 
@@ -80,18 +81,37 @@ def simulate(
     request = shlex.join(["pycrm", "simulate", *sys.argv[2:]])
     try:
         sim = run(xml_file, injections)
+        if output_as == "xml":
+            from pycrm.simulate import xmlout
+
+            out = xmlout.render(sim, request)
+        elif output_as == "json":
+            from pycrm.simulate import jsonout
+
+            out = jsonout.render(sim, request, show_scores=show_scores)
+        else:
+            from pycrm.simulate import text
+
+            out = text.render(sim, run_simulation, show_scores)
     except CibError as exc:
         click.echo(f"pycrm simulate: {exc}", err=True)
         sys.exit(2)
-    if output_as == "xml":
-        from pycrm.simulate import xmlout
-
-        click.echo(xmlout.render(sim, request), nl=False)
-    elif output_as == "json":
-        from pycrm.simulate import jsonout
-
-        click.echo(jsonout.render(sim, request, show_scores=show_scores), nl=False)
-    else:
-        from pycrm.simulate import text
-
-        click.echo(text.render(sim, run_simulation, show_scores), nl=False)
+    except Exception as exc:
+        # A bug, not bad input: one line for the user, the traceback on request.
+        if os.environ.get("PYCRM_DEBUG") == "1":
+            raise
+        where = f"{xml_file}: " if xml_file else ""
+        click.echo(
+            f"pycrm simulate: internal error: {where}{type(exc).__name__}: {exc} "
+            "(PYCRM_DEBUG=1 shows the traceback)",
+            err=True,
+        )
+        sys.exit(1)
+    try:
+        click.echo(out, nl=False)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader went away (e.g. `| head`): not an error worth a traceback
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)

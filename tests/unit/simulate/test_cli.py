@@ -219,3 +219,18 @@ def test_text_matches_upstream_summary(case: str) -> None:
     assert strip_actions(result.output) == strip_actions(expected)
     groups = group_members((CASES / "xml" / f"{case}.xml").read_text())
     assert from_summary(result.output, groups) == from_summary(expected, groups)
+
+
+def test_unexpected_failure_is_one_line(good: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pycrm.simulate.run as run_mod
+
+    def boom(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("synthetic failure")
+
+    monkeypatch.delenv("PYCRM_DEBUG", raising=False)
+    monkeypatch.setattr(run_mod, "simulate", boom)
+    result = _run("-x", str(good), "-S")
+    assert result.exit_code == 1
+    assert "internal error" in result.output
+    assert "RuntimeError: synthetic failure" in result.output
+    assert "Traceback" not in result.output
