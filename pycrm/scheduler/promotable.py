@@ -81,6 +81,8 @@ def add_promotion_scores(world: World, clone: WRsc) -> None:
 
 
 def _priority(world: World, inst: WRsc) -> int:
+    if not inst.managed:  # pinned to its current role
+        return SCORE_INF if inst.role == ROLE_PROMOTED else SCORE_MINUS_INF
     node = inst.assigned
     if node is None or inst.target_role in (ROLE_UNPROMOTED, ROLE_STOPPED):
         return SCORE_MINUS_INF
