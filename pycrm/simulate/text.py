@@ -317,6 +317,11 @@ def render(sim: Simulation, simulate: bool, show_scores: bool) -> str:
     if simulate:
         out += ["", "Executing Cluster Transition:"]
         out += ["  " + action_line(a) for a in sim.transition.actions]
+        out += [
+            f"  * Cluster action:  do_shutdown on {n.name}"
+            for n in sim.transition.nodes
+            if n.shutdown and n.state != "OFFLINE"
+        ]
         out += [""]
         out += status_block("Revised Cluster Status:", sim.transition.nodes, sim.revised, True)
     return "\n".join(out) + "\n"

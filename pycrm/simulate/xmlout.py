@@ -182,6 +182,9 @@ def _transition(parent: etree._Element, transition: Transition) -> None:
         if action.interval_ms:
             attrs["interval"] = str(action.interval_ms)
         etree.SubElement(el, "rsc_action", attrs)
+    for node in transition.nodes:
+        if node.shutdown and node.state != "OFFLINE":
+            etree.SubElement(el, "cluster_action", task="do_shutdown", node=node.name)
 
 
 def render(sim: Simulation, request: str) -> str:
