@@ -29,6 +29,7 @@ class Plan:
     blocked_start: bool = False
     frozen: bool = False  # must change but cannot be stopped: stays exactly as it is
     silent: bool = False  # frozen on an unclean node (no fencing device): no summary line
+    monitors_run: bool = True  # recurring monitors get scheduled (not without quorum)
 
 
 def _role_name(rsc: WRsc, role: int) -> str:
@@ -82,6 +83,7 @@ def current_state(rsc: WRsc) -> ResourceState:
 
 def plan_for(world: World, rsc: WRsc, run: Runnability) -> Plan:
     plan = _plan(world, rsc, run)
+    plan.monitors_run = world.have_quorum or world.no_quorum_policy == "ignore"
     if not rsc.managed or not rsc.running_on:
         return plan
     if any(world.nodes[n].unclean for n in rsc.running_on):
@@ -137,7 +139,7 @@ def target_state(plan: Plan) -> ResourceState:
     if plan.frozen:
         return _state(rsc, rsc.role, tuple(rsc.running_on), rsc.failed, revised=True)
     if not rsc.managed:
-        failed = rsc.failed and not _failure_cleared_by_monitor(rsc)
+        failed = rsc.failed and not (plan.monitors_run and _failure_cleared_by_monitor(rsc))
         return _state(rsc, rsc.role, tuple(rsc.running_on), failed, revised=True)
     nodes = (plan.target_node,) if plan.target_node is not None else ()
     return _state(rsc, plan.target_role, nodes, False, revised=True)

@@ -22,7 +22,7 @@ from tests.unit.scheduler.randomcib import random_cib
 
 # crm_simulate 2.1.5 itself aborts ("Transition failed: terminated") on these inputs.
 CRM_SIMULATE_ABORTS = {12, 92, 115}
-SEEDS = [seed for seed in range(120) if seed not in CRM_SIMULATE_ABORTS]
+SEEDS = [seed for seed in range(150) if seed not in CRM_SIMULATE_ABORTS]
 # Seeds whose outcome differs from crm_simulate 2.1.5, with the reason.
 KNOWN: dict[int, str] = {}
 
