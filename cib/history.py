@@ -23,9 +23,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from cib.model import LrmResource, OpRecord
+from cib.model import _FACTORY, LrmResource, OpRecord
 
 # Roles, ordered like Pacemaker's enum rsc_role_e.
 ROLE_UNKNOWN = 0
@@ -70,19 +69,105 @@ _CLEARED_BY_SUCCESS = frozenset({"ignore", "demote", "restart", "block"})
 OnFailResolver = Callable[[str, int], str]
 
 
-@dataclass(slots=True)
 class NodeHistory:
     """What the history of one resource on one node says."""
 
     node: str
-    role: int = ROLE_UNKNOWN
-    on_fail: str = "none"  # strongest unhandled failure response
-    failure_ignored: bool = False
-    stop_failed: bool = False  # a stop failed here: ban the resource from this node
-    pending: str | None = None  # task of a pending operation
-    last_failure: OpRecord | None = None
-    failed_ops: list[OpRecord] = field(default_factory=list)
-    seen: bool = False  # any completed operation at all
+    role: int
+    on_fail: str  # strongest unhandled failure response
+    failure_ignored: bool
+    stop_failed: bool  # a stop failed here: ban the resource from this node
+    pending: str | None  # task of a pending operation
+    last_failure: OpRecord | None
+    failed_ops: list[OpRecord]
+    seen: bool  # any completed operation at all
+
+    __slots__ = (
+        "failed_ops",
+        "failure_ignored",
+        "last_failure",
+        "node",
+        "on_fail",
+        "pending",
+        "role",
+        "seen",
+        "stop_failed",
+    )
+    __match_args__ = (
+        "node",
+        "role",
+        "on_fail",
+        "failure_ignored",
+        "stop_failed",
+        "pending",
+        "last_failure",
+        "failed_ops",
+        "seen",
+    )
+
+    def __init__(
+        self,
+        node: str,
+        role: int = 0,
+        on_fail: str = "none",
+        failure_ignored: bool = False,
+        stop_failed: bool = False,
+        pending: str | None = None,
+        last_failure: OpRecord | None = None,
+        failed_ops: list[OpRecord] = _FACTORY,
+        seen: bool = False,
+    ) -> None:
+        self.node = node
+        self.role = role
+        self.on_fail = on_fail
+        self.failure_ignored = failure_ignored
+        self.stop_failed = stop_failed
+        self.pending = pending
+        self.last_failure = last_failure
+        self.failed_ops = list() if failed_ops is _FACTORY else failed_ops
+        self.seen = seen
+
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}("
+            f"node={self.node!r}, "
+            f"role={self.role!r}, "
+            f"on_fail={self.on_fail!r}, "
+            f"failure_ignored={self.failure_ignored!r}, "
+            f"stop_failed={self.stop_failed!r}, "
+            f"pending={self.pending!r}, "
+            f"last_failure={self.last_failure!r}, "
+            f"failed_ops={self.failed_ops!r}, "
+            f"seen={self.seen!r}"
+            ")"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, NodeHistory) and other.__class__ is self.__class__:
+            return (
+                self.node,
+                self.role,
+                self.on_fail,
+                self.failure_ignored,
+                self.stop_failed,
+                self.pending,
+                self.last_failure,
+                self.failed_ops,
+                self.seen,
+            ) == (
+                other.node,
+                other.role,
+                other.on_fail,
+                other.failure_ignored,
+                other.stop_failed,
+                other.pending,
+                other.last_failure,
+                other.failed_ops,
+                other.seen,
+            )
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
 
     @property
     def active(self) -> bool:

@@ -22,9 +22,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import FrozenInstanceError
 from datetime import UTC, date, datetime, timedelta, timezone
 from functools import lru_cache
+
+_setattr = object.__setattr__  # Duration is frozen (was a dataclass)
 
 _UNITS: dict[str, tuple[int, int]] = {
     # unit: (multiplier, divisor) to milliseconds
@@ -47,15 +49,87 @@ _DUR_RE = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
 class Duration:
-    years: int = 0
-    months: int = 0
-    weeks: int = 0
-    days: int = 0
-    hours: int = 0
-    minutes: int = 0
-    seconds: int = 0
+    years: int
+    months: int
+    weeks: int
+    days: int
+    hours: int
+    minutes: int
+    seconds: int
+
+    __slots__ = ("days", "hours", "minutes", "months", "seconds", "weeks", "years")
+    __match_args__ = ("years", "months", "weeks", "days", "hours", "minutes", "seconds")
+
+    def __init__(
+        self,
+        years: int = 0,
+        months: int = 0,
+        weeks: int = 0,
+        days: int = 0,
+        hours: int = 0,
+        minutes: int = 0,
+        seconds: int = 0,
+    ) -> None:
+        _setattr(self, "years", years)
+        _setattr(self, "months", months)
+        _setattr(self, "weeks", weeks)
+        _setattr(self, "days", days)
+        _setattr(self, "hours", hours)
+        _setattr(self, "minutes", minutes)
+        _setattr(self, "seconds", seconds)
+
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}("
+            f"years={self.years!r}, "
+            f"months={self.months!r}, "
+            f"weeks={self.weeks!r}, "
+            f"days={self.days!r}, "
+            f"hours={self.hours!r}, "
+            f"minutes={self.minutes!r}, "
+            f"seconds={self.seconds!r}"
+            ")"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Duration) and other.__class__ is self.__class__:
+            return (
+                self.years,
+                self.months,
+                self.weeks,
+                self.days,
+                self.hours,
+                self.minutes,
+                self.seconds,
+            ) == (
+                other.years,
+                other.months,
+                other.weeks,
+                other.days,
+                other.hours,
+                other.minutes,
+                other.seconds,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (self.years, self.months, self.weeks, self.days, self.hours, self.minutes, self.seconds)
+        )
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __getstate__(self) -> list[object]:
+        return [getattr(self, f) for f in self.__match_args__]
+
+    def __setstate__(self, state: list[object]) -> None:
+        for f, value in zip(self.__match_args__, state, strict=False):
+            _setattr(self, f, value)
 
     def total_ms(self) -> int:
         days = self.years * 365 + self.months * 30 + self.weeks * 7 + self.days

@@ -8,28 +8,119 @@ and resources that cannot start end up stopped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cib.history import ROLE_NAMES, ROLE_PROMOTED, ROLE_STARTED, ROLE_STOPPED, ROLE_UNPROMOTED
 from pycrm.scheduler.ordering import Runnability
 from pycrm.scheduler.state import OrderDef, World, WRsc
 from pycrm.scheduler.types import ResourceState, SummaryLine
 
 
-@dataclass(slots=True)
 class Plan:
     """What happens to one primitive."""
 
     rsc: WRsc
     target_node: str | None
     target_role: int
-    restart: bool = False
-    restart_reason: str = ""
-    stop_reason: str = ""
-    blocked_start: bool = False
-    frozen: bool = False  # must change but cannot be stopped: stays exactly as it is
-    silent: bool = False  # frozen on an unclean node (no fencing device): no summary line
-    monitors_run: bool = True  # recurring monitors get scheduled (not without quorum)
+    restart: bool
+    restart_reason: str
+    stop_reason: str
+    blocked_start: bool
+    frozen: bool  # must change but cannot be stopped: stays exactly as it is
+    silent: bool  # frozen on an unclean node (no fencing device): no summary line
+    monitors_run: bool  # recurring monitors get scheduled (not without quorum)
+
+    __slots__ = (
+        "blocked_start",
+        "frozen",
+        "monitors_run",
+        "restart",
+        "restart_reason",
+        "rsc",
+        "silent",
+        "stop_reason",
+        "target_node",
+        "target_role",
+    )
+    __match_args__ = (
+        "rsc",
+        "target_node",
+        "target_role",
+        "restart",
+        "restart_reason",
+        "stop_reason",
+        "blocked_start",
+        "frozen",
+        "silent",
+        "monitors_run",
+    )
+
+    def __init__(
+        self,
+        rsc: WRsc,
+        target_node: str | None,
+        target_role: int,
+        restart: bool = False,
+        restart_reason: str = "",
+        stop_reason: str = "",
+        blocked_start: bool = False,
+        frozen: bool = False,
+        silent: bool = False,
+        monitors_run: bool = True,
+    ) -> None:
+        self.rsc = rsc
+        self.target_node = target_node
+        self.target_role = target_role
+        self.restart = restart
+        self.restart_reason = restart_reason
+        self.stop_reason = stop_reason
+        self.blocked_start = blocked_start
+        self.frozen = frozen
+        self.silent = silent
+        self.monitors_run = monitors_run
+
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}("
+            f"rsc={self.rsc!r}, "
+            f"target_node={self.target_node!r}, "
+            f"target_role={self.target_role!r}, "
+            f"restart={self.restart!r}, "
+            f"restart_reason={self.restart_reason!r}, "
+            f"stop_reason={self.stop_reason!r}, "
+            f"blocked_start={self.blocked_start!r}, "
+            f"frozen={self.frozen!r}, "
+            f"silent={self.silent!r}, "
+            f"monitors_run={self.monitors_run!r}"
+            ")"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Plan) and other.__class__ is self.__class__:
+            return (
+                self.rsc,
+                self.target_node,
+                self.target_role,
+                self.restart,
+                self.restart_reason,
+                self.stop_reason,
+                self.blocked_start,
+                self.frozen,
+                self.silent,
+                self.monitors_run,
+            ) == (
+                other.rsc,
+                other.target_node,
+                other.target_role,
+                other.restart,
+                other.restart_reason,
+                other.stop_reason,
+                other.blocked_start,
+                other.frozen,
+                other.silent,
+                other.monitors_run,
+            )
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def _role_name(rsc: WRsc, role: int) -> str:

@@ -7,30 +7,160 @@ Scores are plain ints with Pacemaker's saturating arithmetic (:mod:`cib.scores`)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
-
-from cib.history import ROLE_STOPPED, ROLE_UNKNOWN
+from reprlib import recursive_repr
+from typing import Any, Literal
 
 Variant = Literal["primitive", "group", "clone"]
 
 
-@dataclass(slots=True)
+class _Factory:
+    """Default of a parameter whose value is made fresh per instance (like dataclasses)."""
+
+    def __repr__(self) -> str:
+        return "<factory>"
+
+
+_FACTORY: Any = _Factory()
+
+
 class WNode:
     name: str
     id: str
     index: int  # position in the CIB <nodes> section
-    online: bool = False
-    standby: bool = False
-    maintenance: bool = False
-    unclean: bool = False
-    shutdown: bool = False
-    base_score: int = 0  # <node score=...>
-    attrs: dict[str, str] = field(default_factory=dict)  # permanent + transient + #uname...
-    transient: dict[str, str] = field(default_factory=dict)
-    num_resources: int = 0  # primitives assigned so far (tie-breaker)
-    has_fail_counts: bool = False  # any fail-count-* transient attribute
-    fenced: bool = False
+    online: bool
+    standby: bool
+    maintenance: bool
+    unclean: bool
+    shutdown: bool
+    base_score: int  # <node score=...>
+    attrs: dict[str, str]  # permanent + transient + #uname...
+    transient: dict[str, str]
+    num_resources: int  # primitives assigned so far (tie-breaker)
+    has_fail_counts: bool  # any fail-count-* transient attribute
+    fenced: bool
+
+    __slots__ = (
+        "attrs",
+        "base_score",
+        "fenced",
+        "has_fail_counts",
+        "id",
+        "index",
+        "maintenance",
+        "name",
+        "num_resources",
+        "online",
+        "shutdown",
+        "standby",
+        "transient",
+        "unclean",
+    )
+    __match_args__ = (
+        "name",
+        "id",
+        "index",
+        "online",
+        "standby",
+        "maintenance",
+        "unclean",
+        "shutdown",
+        "base_score",
+        "attrs",
+        "transient",
+        "num_resources",
+        "has_fail_counts",
+        "fenced",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        id: str,
+        index: int,
+        online: bool = False,
+        standby: bool = False,
+        maintenance: bool = False,
+        unclean: bool = False,
+        shutdown: bool = False,
+        base_score: int = 0,
+        attrs: dict[str, str] = _FACTORY,
+        transient: dict[str, str] = _FACTORY,
+        num_resources: int = 0,
+        has_fail_counts: bool = False,
+        fenced: bool = False,
+    ) -> None:
+        self.name = name
+        self.id = id
+        self.index = index
+        self.online = online
+        self.standby = standby
+        self.maintenance = maintenance
+        self.unclean = unclean
+        self.shutdown = shutdown
+        self.base_score = base_score
+        self.attrs = dict() if attrs is _FACTORY else attrs
+        self.transient = dict() if transient is _FACTORY else transient
+        self.num_resources = num_resources
+        self.has_fail_counts = has_fail_counts
+        self.fenced = fenced
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}("
+            f"name={self.name!r}, "
+            f"id={self.id!r}, "
+            f"index={self.index!r}, "
+            f"online={self.online!r}, "
+            f"standby={self.standby!r}, "
+            f"maintenance={self.maintenance!r}, "
+            f"unclean={self.unclean!r}, "
+            f"shutdown={self.shutdown!r}, "
+            f"base_score={self.base_score!r}, "
+            f"attrs={self.attrs!r}, "
+            f"transient={self.transient!r}, "
+            f"num_resources={self.num_resources!r}, "
+            f"has_fail_counts={self.has_fail_counts!r}, "
+            f"fenced={self.fenced!r}"
+            ")"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, WNode) and other.__class__ is self.__class__:
+            return (
+                self.name,
+                self.id,
+                self.index,
+                self.online,
+                self.standby,
+                self.maintenance,
+                self.unclean,
+                self.shutdown,
+                self.base_score,
+                self.attrs,
+                self.transient,
+                self.num_resources,
+                self.has_fail_counts,
+                self.fenced,
+            ) == (
+                other.name,
+                other.id,
+                other.index,
+                other.online,
+                other.standby,
+                other.maintenance,
+                other.unclean,
+                other.shutdown,
+                other.base_score,
+                other.attrs,
+                other.transient,
+                other.num_resources,
+                other.has_fail_counts,
+                other.fenced,
+            )
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
 
     @property
     def available(self) -> bool:
@@ -57,35 +187,184 @@ class WNode:
         return "online"
 
 
-@dataclass(slots=True)
 class Contribution:
     kind: str  # default location stickiness failure colocation promotion role ...
     source: str  # constraint id or description
     value: int
 
+    __slots__ = ("kind", "source", "value")
+    __match_args__ = ("kind", "source", "value")
 
-@dataclass(slots=True)
+    def __init__(
+        self,
+        kind: str,
+        source: str,
+        value: int,
+    ) -> None:
+        self.kind = kind
+        self.source = source
+        self.value = value
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}("
+            f"kind={self.kind!r}, "
+            f"source={self.source!r}, "
+            f"value={self.value!r}"
+            ")"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Contribution) and other.__class__ is self.__class__:
+            return (self.kind, self.source, self.value) == (other.kind, other.source, other.value)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 class Coloc:
     id: str
     dependent: WRsc
     primary: WRsc
     score: int
-    dependent_role: int = ROLE_UNKNOWN
-    primary_role: int = ROLE_UNKNOWN
-    node_attribute: str = "#uname"
-    influence: bool = True
+    dependent_role: int
+    primary_role: int
+    node_attribute: str
+    influence: bool
+
+    __slots__ = (
+        "dependent",
+        "dependent_role",
+        "id",
+        "influence",
+        "node_attribute",
+        "primary",
+        "primary_role",
+        "score",
+    )
+    __match_args__ = (
+        "id",
+        "dependent",
+        "primary",
+        "score",
+        "dependent_role",
+        "primary_role",
+        "node_attribute",
+        "influence",
+    )
+
+    def __init__(
+        self,
+        id: str,
+        dependent: WRsc,
+        primary: WRsc,
+        score: int,
+        dependent_role: int = 0,
+        primary_role: int = 0,
+        node_attribute: str = "#uname",
+        influence: bool = True,
+    ) -> None:
+        self.id = id
+        self.dependent = dependent
+        self.primary = primary
+        self.score = score
+        self.dependent_role = dependent_role
+        self.primary_role = primary_role
+        self.node_attribute = node_attribute
+        self.influence = influence
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}("
+            f"id={self.id!r}, "
+            f"dependent={self.dependent!r}, "
+            f"primary={self.primary!r}, "
+            f"score={self.score!r}, "
+            f"dependent_role={self.dependent_role!r}, "
+            f"primary_role={self.primary_role!r}, "
+            f"node_attribute={self.node_attribute!r}, "
+            f"influence={self.influence!r}"
+            ")"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Coloc) and other.__class__ is self.__class__:
+            return (
+                self.id,
+                self.dependent,
+                self.primary,
+                self.score,
+                self.dependent_role,
+                self.primary_role,
+                self.node_attribute,
+                self.influence,
+            ) == (
+                other.id,
+                other.dependent,
+                other.primary,
+                other.score,
+                other.dependent_role,
+                other.primary_role,
+                other.node_attribute,
+                other.influence,
+            )
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
 
 
-@dataclass(slots=True)
 class Location:
     id: str
     rsc: WRsc
     role: int  # ROLE_UNKNOWN: any role
     scores: dict[str, int]  # node name -> score
-    discovery: str = "always"
+    discovery: str
+
+    __slots__ = ("discovery", "id", "role", "rsc", "scores")
+    __match_args__ = ("id", "rsc", "role", "scores", "discovery")
+
+    def __init__(
+        self,
+        id: str,
+        rsc: WRsc,
+        role: int,
+        scores: dict[str, int],
+        discovery: str = "always",
+    ) -> None:
+        self.id = id
+        self.rsc = rsc
+        self.role = role
+        self.scores = scores
+        self.discovery = discovery
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}("
+            f"id={self.id!r}, "
+            f"rsc={self.rsc!r}, "
+            f"role={self.role!r}, "
+            f"scores={self.scores!r}, "
+            f"discovery={self.discovery!r}"
+            ")"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Location) and other.__class__ is self.__class__:
+            return (self.id, self.rsc, self.role, self.scores, self.discovery) == (
+                other.id,
+                other.rsc,
+                other.role,
+                other.scores,
+                other.discovery,
+            )
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
 
 
-@dataclass(slots=True)
 class OrderDef:
     id: str
     first: WRsc
@@ -95,8 +374,65 @@ class OrderDef:
     kind: str  # Mandatory Optional Serialize
     symmetrical: bool
 
+    __slots__ = ("first", "first_action", "id", "kind", "symmetrical", "then", "then_action")
+    __match_args__ = ("id", "first", "first_action", "then", "then_action", "kind", "symmetrical")
 
-@dataclass(eq=False, slots=True)
+    def __init__(
+        self,
+        id: str,
+        first: WRsc,
+        first_action: str,
+        then: WRsc,
+        then_action: str,
+        kind: str,
+        symmetrical: bool,
+    ) -> None:
+        self.id = id
+        self.first = first
+        self.first_action = first_action
+        self.then = then
+        self.then_action = then_action
+        self.kind = kind
+        self.symmetrical = symmetrical
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}("
+            f"id={self.id!r}, "
+            f"first={self.first!r}, "
+            f"first_action={self.first_action!r}, "
+            f"then={self.then!r}, "
+            f"then_action={self.then_action!r}, "
+            f"kind={self.kind!r}, "
+            f"symmetrical={self.symmetrical!r}"
+            ")"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, OrderDef) and other.__class__ is self.__class__:
+            return (
+                self.id,
+                self.first,
+                self.first_action,
+                self.then,
+                self.then_action,
+                self.kind,
+                self.symmetrical,
+            ) == (
+                other.id,
+                other.first,
+                other.first_action,
+                other.then,
+                other.then_action,
+                other.kind,
+                other.symmetrical,
+            )
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 class WRsc:
     """A primitive (or clone instance), group, or clone in the working set."""
 
@@ -104,59 +440,335 @@ class WRsc:
     variant: Variant
     base_id: str  # id without a clone instance suffix
     config_id: str  # id of the configuration element
-    parent: WRsc | None = None
-    children: list[WRsc] = field(default_factory=list)
-    meta: dict[str, str] = field(default_factory=dict)
-    agent: str = ""
-    priority: int = 0
-    stickiness: int = 0
-    managed: bool = True
-    unique: bool = True  # globally-unique (False: anonymous clone instance)
-    orphan: bool = False
-    blocked: bool = False
-    failed: bool = False
-    failure_ignored: bool = False
-    order_index: int = 0  # position in the CIB (stable tie-breaker)
+    parent: WRsc | None
+    children: list[WRsc]
+    meta: dict[str, str]
+    agent: str
+    priority: int
+    stickiness: int
+    managed: bool
+    unique: bool  # globally-unique (False: anonymous clone instance)
+    orphan: bool
+    blocked: bool
+    failed: bool
+    failure_ignored: bool
+    order_index: int  # position in the CIB (stable tie-breaker)
     # current state
-    role: int = ROLE_STOPPED  # highest current role
-    running_on: list[str] = field(default_factory=list)
-    node_roles: dict[str, int] = field(default_factory=dict)
-    history_name: str | None = None  # id the status section knows it by
-    known_on: set[str] = field(default_factory=set)  # nodes with any history (probed)
-    failed_ops: list[tuple[str, int]] = field(default_factory=list)  # (task, interval_ms)
-    monitor_intervals: set[int] = field(default_factory=set)  # configured recurring monitors
-    maintenance: bool = False  # unmanaged because of maintenance (no monitors run)
+    role: int  # highest current role
+    running_on: list[str]
+    node_roles: dict[str, int]
+    history_name: str | None  # id the status section knows it by
+    known_on: set[str]  # nodes with any history (probed)
+    failed_ops: list[tuple[str, int]]  # (task, interval_ms)
+    monitor_intervals: set[int]  # configured recurring monitors
+    maintenance: bool  # unmanaged because of maintenance (no monitors run)
     # placement
-    allowed: dict[str, int] = field(default_factory=dict)  # node -> score
-    explain: dict[str, list[Contribution]] = field(default_factory=dict)
-    this_with: list[Coloc] = field(default_factory=list)  # rsc_cons (self is dependent)
-    with_this: list[Coloc] = field(default_factory=list)  # rsc_cons_lhs (self is primary)
-    locations: list[Location] = field(default_factory=list)
-    provisional: bool = True
-    allocating: bool = False
-    merging: bool = False
-    assigned: str | None = None
-    next_role: int = ROLE_UNKNOWN  # ROLE_UNKNOWN: not decided yet
-    target_role: int = ROLE_UNKNOWN  # from meta target-role (ROLE_UNKNOWN: default)
+    allowed: dict[str, int]  # node -> score
+    explain: dict[str, list[Contribution]]
+    this_with: list[Coloc]  # rsc_cons (self is dependent)
+    with_this: list[Coloc]  # rsc_cons_lhs (self is primary)
+    locations: list[Location]
+    provisional: bool
+    allocating: bool
+    merging: bool
+    assigned: str | None
+    next_role: int  # ROLE_UNKNOWN: not decided yet
+    target_role: int  # from meta target-role (ROLE_UNKNOWN: default)
     # clone data
-    clone_max: int = 0
-    clone_node_max: int = 1
-    promoted_max: int = 1
-    promoted_node_max: int = 1
-    promotable: bool = False
-    interleave: bool = False
-    promotion_priority: int = 0
-    sort_index: int = 0
+    clone_max: int
+    clone_node_max: int
+    promoted_max: int
+    promoted_node_max: int
+    promotable: bool
+    interleave: bool
+    promotion_priority: int
+    sort_index: int
     # failure handling
-    migration_threshold: int = 1_000_000
-    failure_timeout_s: int = 0
-    on_fail_stop: bool = False  # next role forced to Stopped by on-fail=stop
-    on_fail_demote: bool = False  # a promoted-role failure handled by demoting
+    migration_threshold: int
+    failure_timeout_s: int
+    on_fail_stop: bool  # next role forced to Stopped by on-fail=stop
+    on_fail_demote: bool  # a promoted-role failure handled by demoting
     # action state (filled by ordering)
-    start_runnable: bool = True
-    promote_runnable: bool = True
-    unrunnable_reason: str = ""
-    restart_reason: str = ""
+    start_runnable: bool
+    promote_runnable: bool
+    unrunnable_reason: str
+    restart_reason: str
+
+    __slots__ = (
+        "agent",
+        "allocating",
+        "allowed",
+        "assigned",
+        "base_id",
+        "blocked",
+        "children",
+        "clone_max",
+        "clone_node_max",
+        "config_id",
+        "explain",
+        "failed",
+        "failed_ops",
+        "failure_ignored",
+        "failure_timeout_s",
+        "history_name",
+        "id",
+        "interleave",
+        "known_on",
+        "locations",
+        "maintenance",
+        "managed",
+        "merging",
+        "meta",
+        "migration_threshold",
+        "monitor_intervals",
+        "next_role",
+        "node_roles",
+        "on_fail_demote",
+        "on_fail_stop",
+        "order_index",
+        "orphan",
+        "parent",
+        "priority",
+        "promotable",
+        "promote_runnable",
+        "promoted_max",
+        "promoted_node_max",
+        "promotion_priority",
+        "provisional",
+        "restart_reason",
+        "role",
+        "running_on",
+        "sort_index",
+        "start_runnable",
+        "stickiness",
+        "target_role",
+        "this_with",
+        "unique",
+        "unrunnable_reason",
+        "variant",
+        "with_this",
+    )
+    __match_args__ = (
+        "id",
+        "variant",
+        "base_id",
+        "config_id",
+        "parent",
+        "children",
+        "meta",
+        "agent",
+        "priority",
+        "stickiness",
+        "managed",
+        "unique",
+        "orphan",
+        "blocked",
+        "failed",
+        "failure_ignored",
+        "order_index",
+        "role",
+        "running_on",
+        "node_roles",
+        "history_name",
+        "known_on",
+        "failed_ops",
+        "monitor_intervals",
+        "maintenance",
+        "allowed",
+        "explain",
+        "this_with",
+        "with_this",
+        "locations",
+        "provisional",
+        "allocating",
+        "merging",
+        "assigned",
+        "next_role",
+        "target_role",
+        "clone_max",
+        "clone_node_max",
+        "promoted_max",
+        "promoted_node_max",
+        "promotable",
+        "interleave",
+        "promotion_priority",
+        "sort_index",
+        "migration_threshold",
+        "failure_timeout_s",
+        "on_fail_stop",
+        "on_fail_demote",
+        "start_runnable",
+        "promote_runnable",
+        "unrunnable_reason",
+        "restart_reason",
+    )
+
+    def __init__(
+        self,
+        id: str,
+        variant: Variant,
+        base_id: str,
+        config_id: str,
+        parent: WRsc | None = None,
+        children: list[WRsc] = _FACTORY,
+        meta: dict[str, str] = _FACTORY,
+        agent: str = "",
+        priority: int = 0,
+        stickiness: int = 0,
+        managed: bool = True,
+        unique: bool = True,
+        orphan: bool = False,
+        blocked: bool = False,
+        failed: bool = False,
+        failure_ignored: bool = False,
+        order_index: int = 0,
+        role: int = 1,
+        running_on: list[str] = _FACTORY,
+        node_roles: dict[str, int] = _FACTORY,
+        history_name: str | None = None,
+        known_on: set[str] = _FACTORY,
+        failed_ops: list[tuple[str, int]] = _FACTORY,
+        monitor_intervals: set[int] = _FACTORY,
+        maintenance: bool = False,
+        allowed: dict[str, int] = _FACTORY,
+        explain: dict[str, list[Contribution]] = _FACTORY,
+        this_with: list[Coloc] = _FACTORY,
+        with_this: list[Coloc] = _FACTORY,
+        locations: list[Location] = _FACTORY,
+        provisional: bool = True,
+        allocating: bool = False,
+        merging: bool = False,
+        assigned: str | None = None,
+        next_role: int = 0,
+        target_role: int = 0,
+        clone_max: int = 0,
+        clone_node_max: int = 1,
+        promoted_max: int = 1,
+        promoted_node_max: int = 1,
+        promotable: bool = False,
+        interleave: bool = False,
+        promotion_priority: int = 0,
+        sort_index: int = 0,
+        migration_threshold: int = 1000000,
+        failure_timeout_s: int = 0,
+        on_fail_stop: bool = False,
+        on_fail_demote: bool = False,
+        start_runnable: bool = True,
+        promote_runnable: bool = True,
+        unrunnable_reason: str = "",
+        restart_reason: str = "",
+    ) -> None:
+        self.id = id
+        self.variant = variant
+        self.base_id = base_id
+        self.config_id = config_id
+        self.parent = parent
+        self.children = list() if children is _FACTORY else children
+        self.meta = dict() if meta is _FACTORY else meta
+        self.agent = agent
+        self.priority = priority
+        self.stickiness = stickiness
+        self.managed = managed
+        self.unique = unique
+        self.orphan = orphan
+        self.blocked = blocked
+        self.failed = failed
+        self.failure_ignored = failure_ignored
+        self.order_index = order_index
+        self.role = role
+        self.running_on = list() if running_on is _FACTORY else running_on
+        self.node_roles = dict() if node_roles is _FACTORY else node_roles
+        self.history_name = history_name
+        self.known_on = set() if known_on is _FACTORY else known_on
+        self.failed_ops = list() if failed_ops is _FACTORY else failed_ops
+        self.monitor_intervals = set() if monitor_intervals is _FACTORY else monitor_intervals
+        self.maintenance = maintenance
+        self.allowed = dict() if allowed is _FACTORY else allowed
+        self.explain = dict() if explain is _FACTORY else explain
+        self.this_with = list() if this_with is _FACTORY else this_with
+        self.with_this = list() if with_this is _FACTORY else with_this
+        self.locations = list() if locations is _FACTORY else locations
+        self.provisional = provisional
+        self.allocating = allocating
+        self.merging = merging
+        self.assigned = assigned
+        self.next_role = next_role
+        self.target_role = target_role
+        self.clone_max = clone_max
+        self.clone_node_max = clone_node_max
+        self.promoted_max = promoted_max
+        self.promoted_node_max = promoted_node_max
+        self.promotable = promotable
+        self.interleave = interleave
+        self.promotion_priority = promotion_priority
+        self.sort_index = sort_index
+        self.migration_threshold = migration_threshold
+        self.failure_timeout_s = failure_timeout_s
+        self.on_fail_stop = on_fail_stop
+        self.on_fail_demote = on_fail_demote
+        self.start_runnable = start_runnable
+        self.promote_runnable = promote_runnable
+        self.unrunnable_reason = unrunnable_reason
+        self.restart_reason = restart_reason
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}("
+            f"id={self.id!r}, "
+            f"variant={self.variant!r}, "
+            f"base_id={self.base_id!r}, "
+            f"config_id={self.config_id!r}, "
+            f"parent={self.parent!r}, "
+            f"children={self.children!r}, "
+            f"meta={self.meta!r}, "
+            f"agent={self.agent!r}, "
+            f"priority={self.priority!r}, "
+            f"stickiness={self.stickiness!r}, "
+            f"managed={self.managed!r}, "
+            f"unique={self.unique!r}, "
+            f"orphan={self.orphan!r}, "
+            f"blocked={self.blocked!r}, "
+            f"failed={self.failed!r}, "
+            f"failure_ignored={self.failure_ignored!r}, "
+            f"order_index={self.order_index!r}, "
+            f"role={self.role!r}, "
+            f"running_on={self.running_on!r}, "
+            f"node_roles={self.node_roles!r}, "
+            f"history_name={self.history_name!r}, "
+            f"known_on={self.known_on!r}, "
+            f"failed_ops={self.failed_ops!r}, "
+            f"monitor_intervals={self.monitor_intervals!r}, "
+            f"maintenance={self.maintenance!r}, "
+            f"allowed={self.allowed!r}, "
+            f"explain={self.explain!r}, "
+            f"this_with={self.this_with!r}, "
+            f"with_this={self.with_this!r}, "
+            f"locations={self.locations!r}, "
+            f"provisional={self.provisional!r}, "
+            f"allocating={self.allocating!r}, "
+            f"merging={self.merging!r}, "
+            f"assigned={self.assigned!r}, "
+            f"next_role={self.next_role!r}, "
+            f"target_role={self.target_role!r}, "
+            f"clone_max={self.clone_max!r}, "
+            f"clone_node_max={self.clone_node_max!r}, "
+            f"promoted_max={self.promoted_max!r}, "
+            f"promoted_node_max={self.promoted_node_max!r}, "
+            f"promotable={self.promotable!r}, "
+            f"interleave={self.interleave!r}, "
+            f"promotion_priority={self.promotion_priority!r}, "
+            f"sort_index={self.sort_index!r}, "
+            f"migration_threshold={self.migration_threshold!r}, "
+            f"failure_timeout_s={self.failure_timeout_s!r}, "
+            f"on_fail_stop={self.on_fail_stop!r}, "
+            f"on_fail_demote={self.on_fail_demote!r}, "
+            f"start_runnable={self.start_runnable!r}, "
+            f"promote_runnable={self.promote_runnable!r}, "
+            f"unrunnable_reason={self.unrunnable_reason!r}, "
+            f"restart_reason={self.restart_reason!r}"
+            ")"
+        )
 
     @property
     def is_primitive(self) -> bool:
@@ -191,7 +803,6 @@ class WRsc:
         return out
 
 
-@dataclass(slots=True)
 class World:
     nodes: dict[str, WNode]
     node_order: list[str]  # names sorted for stable iteration
@@ -205,16 +816,195 @@ class World:
     start_failure_fatal: bool
     stop_orphans: bool
     resources: list[WRsc]  # top-level, CIB order (orphans appended)
-    by_id: dict[str, WRsc] = field(default_factory=dict)
-    colocations: list[Coloc] = field(default_factory=list)
-    locations: list[Location] = field(default_factory=list)
-    orders: list[OrderDef] = field(default_factory=list)
-    now_epoch: float = 0.0
-    dc_name: str | None = None
-    rsc_defaults: dict[str, str] | None = None  # resolved rsc_defaults (no rules)
-    per_op_fail_counts: bool = True  # crm_feature_set >= 3.0.13
-    orders_by_then: dict[int, list[OrderDef]] | None = None  # built after constraints
-    sibling_cache: dict[tuple[int, str], list[WRsc]] = field(default_factory=dict)
+    by_id: dict[str, WRsc]
+    colocations: list[Coloc]
+    locations: list[Location]
+    orders: list[OrderDef]
+    now_epoch: float
+    dc_name: str | None
+    rsc_defaults: dict[str, str] | None  # resolved rsc_defaults (no rules)
+    per_op_fail_counts: bool  # crm_feature_set >= 3.0.13
+    orders_by_then: dict[int, list[OrderDef]] | None  # built after constraints
+    sibling_cache: dict[tuple[int, str], list[WRsc]]
+
+    __slots__ = (
+        "by_id",
+        "colocations",
+        "dc_name",
+        "have_quorum",
+        "locations",
+        "maintenance_mode",
+        "no_quorum_policy",
+        "node_order",
+        "nodes",
+        "now_epoch",
+        "options",
+        "orders",
+        "orders_by_then",
+        "per_op_fail_counts",
+        "resources",
+        "rsc_defaults",
+        "sibling_cache",
+        "start_failure_fatal",
+        "stonith_enabled",
+        "stop_all",
+        "stop_orphans",
+        "symmetric",
+    )
+    __match_args__ = (
+        "nodes",
+        "node_order",
+        "options",
+        "have_quorum",
+        "no_quorum_policy",
+        "symmetric",
+        "stonith_enabled",
+        "stop_all",
+        "maintenance_mode",
+        "start_failure_fatal",
+        "stop_orphans",
+        "resources",
+        "by_id",
+        "colocations",
+        "locations",
+        "orders",
+        "now_epoch",
+        "dc_name",
+        "rsc_defaults",
+        "per_op_fail_counts",
+        "orders_by_then",
+        "sibling_cache",
+    )
+
+    def __init__(
+        self,
+        nodes: dict[str, WNode],
+        node_order: list[str],
+        options: dict[str, str],
+        have_quorum: bool,
+        no_quorum_policy: str,
+        symmetric: bool,
+        stonith_enabled: bool,
+        stop_all: bool,
+        maintenance_mode: bool,
+        start_failure_fatal: bool,
+        stop_orphans: bool,
+        resources: list[WRsc],
+        by_id: dict[str, WRsc] = _FACTORY,
+        colocations: list[Coloc] = _FACTORY,
+        locations: list[Location] = _FACTORY,
+        orders: list[OrderDef] = _FACTORY,
+        now_epoch: float = 0.0,
+        dc_name: str | None = None,
+        rsc_defaults: dict[str, str] | None = None,
+        per_op_fail_counts: bool = True,
+        orders_by_then: dict[int, list[OrderDef]] | None = None,
+        sibling_cache: dict[tuple[int, str], list[WRsc]] = _FACTORY,
+    ) -> None:
+        self.nodes = nodes
+        self.node_order = node_order
+        self.options = options
+        self.have_quorum = have_quorum
+        self.no_quorum_policy = no_quorum_policy
+        self.symmetric = symmetric
+        self.stonith_enabled = stonith_enabled
+        self.stop_all = stop_all
+        self.maintenance_mode = maintenance_mode
+        self.start_failure_fatal = start_failure_fatal
+        self.stop_orphans = stop_orphans
+        self.resources = resources
+        self.by_id = dict() if by_id is _FACTORY else by_id
+        self.colocations = list() if colocations is _FACTORY else colocations
+        self.locations = list() if locations is _FACTORY else locations
+        self.orders = list() if orders is _FACTORY else orders
+        self.now_epoch = now_epoch
+        self.dc_name = dc_name
+        self.rsc_defaults = rsc_defaults
+        self.per_op_fail_counts = per_op_fail_counts
+        self.orders_by_then = orders_by_then
+        self.sibling_cache = dict() if sibling_cache is _FACTORY else sibling_cache
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}("
+            f"nodes={self.nodes!r}, "
+            f"node_order={self.node_order!r}, "
+            f"options={self.options!r}, "
+            f"have_quorum={self.have_quorum!r}, "
+            f"no_quorum_policy={self.no_quorum_policy!r}, "
+            f"symmetric={self.symmetric!r}, "
+            f"stonith_enabled={self.stonith_enabled!r}, "
+            f"stop_all={self.stop_all!r}, "
+            f"maintenance_mode={self.maintenance_mode!r}, "
+            f"start_failure_fatal={self.start_failure_fatal!r}, "
+            f"stop_orphans={self.stop_orphans!r}, "
+            f"resources={self.resources!r}, "
+            f"by_id={self.by_id!r}, "
+            f"colocations={self.colocations!r}, "
+            f"locations={self.locations!r}, "
+            f"orders={self.orders!r}, "
+            f"now_epoch={self.now_epoch!r}, "
+            f"dc_name={self.dc_name!r}, "
+            f"rsc_defaults={self.rsc_defaults!r}, "
+            f"per_op_fail_counts={self.per_op_fail_counts!r}, "
+            f"orders_by_then={self.orders_by_then!r}, "
+            f"sibling_cache={self.sibling_cache!r}"
+            ")"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, World) and other.__class__ is self.__class__:
+            return (
+                self.nodes,
+                self.node_order,
+                self.options,
+                self.have_quorum,
+                self.no_quorum_policy,
+                self.symmetric,
+                self.stonith_enabled,
+                self.stop_all,
+                self.maintenance_mode,
+                self.start_failure_fatal,
+                self.stop_orphans,
+                self.resources,
+                self.by_id,
+                self.colocations,
+                self.locations,
+                self.orders,
+                self.now_epoch,
+                self.dc_name,
+                self.rsc_defaults,
+                self.per_op_fail_counts,
+                self.orders_by_then,
+                self.sibling_cache,
+            ) == (
+                other.nodes,
+                other.node_order,
+                other.options,
+                other.have_quorum,
+                other.no_quorum_policy,
+                other.symmetric,
+                other.stonith_enabled,
+                other.stop_all,
+                other.maintenance_mode,
+                other.start_failure_fatal,
+                other.stop_orphans,
+                other.resources,
+                other.by_id,
+                other.colocations,
+                other.locations,
+                other.orders,
+                other.now_epoch,
+                other.dc_name,
+                other.rsc_defaults,
+                other.per_op_fail_counts,
+                other.orders_by_then,
+                other.sibling_cache,
+            )
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
 
     def all_primitives(self) -> list[WRsc]:
         out: list[WRsc] = []

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from cib.model import Cib, Clone, Group, NvSet, Primitive
+from cib.model import _FACTORY, Cib, Clone, Group, NvSet, Primitive
 from pycrm.scheduler.types import NodeInfo, ResourceState
 
 _NUM = re.compile(r"(\d+)")
@@ -55,21 +54,87 @@ def _unmanaged(sets: list[NvSet]) -> bool:
     )
 
 
-@dataclass
 class PrimitiveItem:
     state: ResourceState
     display_id: str
     target_role: str | None = None
 
+    __match_args__ = ("state", "display_id", "target_role")
+
+    def __init__(
+        self,
+        state: ResourceState,
+        display_id: str,
+        target_role: str | None = None,
+    ) -> None:
+        self.state = state
+        self.display_id = display_id
+        self.target_role = target_role
+
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}("
+            f"state={self.state!r}, "
+            f"display_id={self.display_id!r}, "
+            f"target_role={self.target_role!r}"
+            ")"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PrimitiveItem) and other.__class__ is self.__class__:
+            return (self.state, self.display_id, self.target_role) == (
+                other.state,
+                other.display_id,
+                other.target_role,
+            )
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
     kind = "primitive"
 
 
-@dataclass
 class GroupItem:
     id: str
     members: list[PrimitiveItem]
     managed: bool = True
     disabled: bool = False
+
+    __match_args__ = ("id", "members", "managed", "disabled")
+
+    def __init__(
+        self,
+        id: str,
+        members: list[PrimitiveItem],
+        managed: bool = True,
+        disabled: bool = False,
+    ) -> None:
+        self.id = id
+        self.members = members
+        self.managed = managed
+        self.disabled = disabled
+
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}("
+            f"id={self.id!r}, "
+            f"members={self.members!r}, "
+            f"managed={self.managed!r}, "
+            f"disabled={self.disabled!r}"
+            ")"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, GroupItem) and other.__class__ is self.__class__:
+            return (self.id, self.members, self.managed, self.disabled) == (
+                other.id,
+                other.members,
+                other.managed,
+                other.disabled,
+            )
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
 
     kind = "group"
 
@@ -78,7 +143,6 @@ class GroupItem:
         return {n for m in self.members for n in m.state.nodes}
 
 
-@dataclass
 class CloneItem:
     id: str
     child_id: str
@@ -88,7 +152,77 @@ class CloneItem:
     disabled: bool = False
     target_role: str | None = None
     # one entry per instance: a PrimitiveItem, or a GroupItem for cloned groups
-    instances: list[PrimitiveItem | GroupItem] = field(default_factory=list)
+    instances: list[PrimitiveItem | GroupItem]
+
+    __match_args__ = (
+        "id",
+        "child_id",
+        "promotable",
+        "unique",
+        "managed",
+        "disabled",
+        "target_role",
+        "instances",
+    )
+
+    def __init__(
+        self,
+        id: str,
+        child_id: str,
+        promotable: bool,
+        unique: bool,
+        managed: bool = True,
+        disabled: bool = False,
+        target_role: str | None = None,
+        instances: list[PrimitiveItem | GroupItem] = _FACTORY,
+    ) -> None:
+        self.id = id
+        self.child_id = child_id
+        self.promotable = promotable
+        self.unique = unique
+        self.managed = managed
+        self.disabled = disabled
+        self.target_role = target_role
+        self.instances = list() if instances is _FACTORY else instances
+
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}("
+            f"id={self.id!r}, "
+            f"child_id={self.child_id!r}, "
+            f"promotable={self.promotable!r}, "
+            f"unique={self.unique!r}, "
+            f"managed={self.managed!r}, "
+            f"disabled={self.disabled!r}, "
+            f"target_role={self.target_role!r}, "
+            f"instances={self.instances!r}"
+            ")"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, CloneItem) and other.__class__ is self.__class__:
+            return (
+                self.id,
+                self.child_id,
+                self.promotable,
+                self.unique,
+                self.managed,
+                self.disabled,
+                self.target_role,
+                self.instances,
+            ) == (
+                other.id,
+                other.child_id,
+                other.promotable,
+                other.unique,
+                other.managed,
+                other.disabled,
+                other.target_role,
+                other.instances,
+            )
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
 
     kind = "clone"
 
