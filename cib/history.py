@@ -24,7 +24,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from cib.model import _FACTORY, LrmResource, OpRecord
+from cib._record import FACTORY, ValueRecord
+from cib.model import LrmResource, OpRecord
 
 # Roles, ordered like Pacemaker's enum rsc_role_e.
 ROLE_UNKNOWN = 0
@@ -69,7 +70,7 @@ _CLEARED_BY_SUCCESS = frozenset({"ignore", "demote", "restart", "block"})
 OnFailResolver = Callable[[str, int], str]
 
 
-class NodeHistory:
+class NodeHistory(ValueRecord):
     """What the history of one resource on one node says."""
 
     node: str
@@ -114,7 +115,7 @@ class NodeHistory:
         stop_failed: bool = False,
         pending: str | None = None,
         last_failure: OpRecord | None = None,
-        failed_ops: list[OpRecord] = _FACTORY,
+        failed_ops: list[OpRecord] = FACTORY,
         seen: bool = False,
     ) -> None:
         self.node = node
@@ -124,50 +125,8 @@ class NodeHistory:
         self.stop_failed = stop_failed
         self.pending = pending
         self.last_failure = last_failure
-        self.failed_ops = list() if failed_ops is _FACTORY else failed_ops
+        self.failed_ops = list() if failed_ops is FACTORY else failed_ops
         self.seen = seen
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"node={self.node!r}, "
-            f"role={self.role!r}, "
-            f"on_fail={self.on_fail!r}, "
-            f"failure_ignored={self.failure_ignored!r}, "
-            f"stop_failed={self.stop_failed!r}, "
-            f"pending={self.pending!r}, "
-            f"last_failure={self.last_failure!r}, "
-            f"failed_ops={self.failed_ops!r}, "
-            f"seen={self.seen!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, NodeHistory) and other.__class__ is self.__class__:
-            return (
-                self.node,
-                self.role,
-                self.on_fail,
-                self.failure_ignored,
-                self.stop_failed,
-                self.pending,
-                self.last_failure,
-                self.failed_ops,
-                self.seen,
-            ) == (
-                other.node,
-                other.role,
-                other.on_fail,
-                other.failure_ignored,
-                other.stop_failed,
-                other.pending,
-                other.last_failure,
-                other.failed_ops,
-                other.seen,
-            )
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
 
     @property
     def active(self) -> bool:

@@ -3,7 +3,8 @@
 Build it with :func:`cib.load` (path) or :func:`cib.loads` (text); both raise
 :class:`cib.errors.CibError` (``str(e)`` is ``file:line: id: message``).
 
-API summary (all dataclasses are frozen and slotted; ``line`` is the source line, 0 if unknown):
+API summary (all classes are frozen and slotted, with dataclass semantics -- see :mod:`cib._record`;
+``line`` is the source line, 0 if unknown):
 
 * :class:`Cib` -- ``validate_with``, ``admin_epoch``/``epoch``/``num_updates`` (ints),
   ``crm_config``/``rsc_defaults``/``op_defaults`` (``list[NvSet]``), ``nodes`` (``list[Node]``),
@@ -47,33 +48,19 @@ API summary (all dataclasses are frozen and slotted; ``line`` is the source line
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import FrozenInstanceError, dataclass
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
+from cib._record import FACTORY, FrozenRecord, setattr_
 from cib.timespec import Duration
 
 NvKind = Literal["instance", "meta", "cluster_property", "utilization"]
 OrderKind = Literal["Mandatory", "Optional", "Serialize"]
 
-# The classes below were dataclasses; they are written out by hand (same constructor, equality,
-# hash, repr, frozenness, __slots__ and pickling) because creating ~20 dataclasses cost ~17 ms
-# at every start of `pycrm simulate`.  OpRecord stays a dataclass (dataclasses.replace is used).
-_setattr = object.__setattr__
-
-
-class _Factory:
-    """Default of a parameter whose value is made fresh per instance (like dataclasses)."""
-
-    def __repr__(self) -> str:
-        return "<factory>"
-
-
-_FACTORY: Any = _Factory()
-
 
 # --------------------------------------------------------------------------- rules
-class Expression:
+class Expression(FrozenRecord):
     id: str
     attribute: str
     operation: str  # lt gt lte gte eq ne defined not_defined
@@ -95,76 +82,16 @@ class Expression:
         value_source: str = "literal",
         line: int = 0,
     ) -> None:
-        _setattr(self, "id", id)
-        _setattr(self, "attribute", attribute)
-        _setattr(self, "operation", operation)
-        _setattr(self, "value", value)
-        _setattr(self, "type", type)
-        _setattr(self, "value_source", value_source)
-        _setattr(self, "line", line)
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"id={self.id!r}, "
-            f"attribute={self.attribute!r}, "
-            f"operation={self.operation!r}, "
-            f"value={self.value!r}, "
-            f"type={self.type!r}, "
-            f"value_source={self.value_source!r}, "
-            f"line={self.line!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Expression) and other.__class__ is self.__class__:
-            return (
-                self.id,
-                self.attribute,
-                self.operation,
-                self.value,
-                self.type,
-                self.value_source,
-                self.line,
-            ) == (
-                other.id,
-                other.attribute,
-                other.operation,
-                other.value,
-                other.type,
-                other.value_source,
-                other.line,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.id,
-                self.attribute,
-                self.operation,
-                self.value,
-                self.type,
-                self.value_source,
-                self.line,
-            )
-        )
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __getstate__(self) -> list[object]:
-        return [getattr(self, f) for f in self.__match_args__]
-
-    def __setstate__(self, state: list[object]) -> None:
-        for f, value in zip(self.__match_args__, state, strict=False):
-            _setattr(self, f, value)
+        setattr_(self, "id", id)
+        setattr_(self, "attribute", attribute)
+        setattr_(self, "operation", operation)
+        setattr_(self, "value", value)
+        setattr_(self, "type", type)
+        setattr_(self, "value_source", value_source)
+        setattr_(self, "line", line)
 
 
-class DateSpec:
+class DateSpec(FrozenRecord):
     id: str
     fields: dict[str, str]  # hours monthdays weekdays yeardays months weeks years weekyears ...
     line: int
@@ -178,42 +105,12 @@ class DateSpec:
         fields: dict[str, str],
         line: int = 0,
     ) -> None:
-        _setattr(self, "id", id)
-        _setattr(self, "fields", fields)
-        _setattr(self, "line", line)
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"id={self.id!r}, "
-            f"fields={self.fields!r}, "
-            f"line={self.line!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, DateSpec) and other.__class__ is self.__class__:
-            return (self.id, self.fields, self.line) == (other.id, other.fields, other.line)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.id, self.fields, self.line))
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __getstate__(self) -> list[object]:
-        return [getattr(self, f) for f in self.__match_args__]
-
-    def __setstate__(self, state: list[object]) -> None:
-        for f, value in zip(self.__match_args__, state, strict=False):
-            _setattr(self, f, value)
+        setattr_(self, "id", id)
+        setattr_(self, "fields", fields)
+        setattr_(self, "line", line)
 
 
-class DateExpression:
+class DateExpression(FrozenRecord):
     id: str
     operation: str  # in_range gt lt date_spec
     start: datetime | None
@@ -235,76 +132,16 @@ class DateExpression:
         date_spec: DateSpec | None = None,
         line: int = 0,
     ) -> None:
-        _setattr(self, "id", id)
-        _setattr(self, "operation", operation)
-        _setattr(self, "start", start)
-        _setattr(self, "end", end)
-        _setattr(self, "duration", duration)
-        _setattr(self, "date_spec", date_spec)
-        _setattr(self, "line", line)
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"id={self.id!r}, "
-            f"operation={self.operation!r}, "
-            f"start={self.start!r}, "
-            f"end={self.end!r}, "
-            f"duration={self.duration!r}, "
-            f"date_spec={self.date_spec!r}, "
-            f"line={self.line!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, DateExpression) and other.__class__ is self.__class__:
-            return (
-                self.id,
-                self.operation,
-                self.start,
-                self.end,
-                self.duration,
-                self.date_spec,
-                self.line,
-            ) == (
-                other.id,
-                other.operation,
-                other.start,
-                other.end,
-                other.duration,
-                other.date_spec,
-                other.line,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.id,
-                self.operation,
-                self.start,
-                self.end,
-                self.duration,
-                self.date_spec,
-                self.line,
-            )
-        )
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __getstate__(self) -> list[object]:
-        return [getattr(self, f) for f in self.__match_args__]
-
-    def __setstate__(self, state: list[object]) -> None:
-        for f, value in zip(self.__match_args__, state, strict=False):
-            _setattr(self, f, value)
+        setattr_(self, "id", id)
+        setattr_(self, "operation", operation)
+        setattr_(self, "start", start)
+        setattr_(self, "end", end)
+        setattr_(self, "duration", duration)
+        setattr_(self, "date_spec", date_spec)
+        setattr_(self, "line", line)
 
 
-class RscExpression:
+class RscExpression(FrozenRecord):
     id: str
     standard: str | None
     provider: str | None
@@ -322,52 +159,14 @@ class RscExpression:
         type: str | None = None,
         line: int = 0,
     ) -> None:
-        _setattr(self, "id", id)
-        _setattr(self, "standard", standard)
-        _setattr(self, "provider", provider)
-        _setattr(self, "type", type)
-        _setattr(self, "line", line)
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"id={self.id!r}, "
-            f"standard={self.standard!r}, "
-            f"provider={self.provider!r}, "
-            f"type={self.type!r}, "
-            f"line={self.line!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, RscExpression) and other.__class__ is self.__class__:
-            return (self.id, self.standard, self.provider, self.type, self.line) == (
-                other.id,
-                other.standard,
-                other.provider,
-                other.type,
-                other.line,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.id, self.standard, self.provider, self.type, self.line))
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __getstate__(self) -> list[object]:
-        return [getattr(self, f) for f in self.__match_args__]
-
-    def __setstate__(self, state: list[object]) -> None:
-        for f, value in zip(self.__match_args__, state, strict=False):
-            _setattr(self, f, value)
+        setattr_(self, "id", id)
+        setattr_(self, "standard", standard)
+        setattr_(self, "provider", provider)
+        setattr_(self, "type", type)
+        setattr_(self, "line", line)
 
 
-class OpExpression:
+class OpExpression(FrozenRecord):
     id: str
     name: str
     interval_ms: int | None
@@ -383,49 +182,13 @@ class OpExpression:
         interval_ms: int | None = None,
         line: int = 0,
     ) -> None:
-        _setattr(self, "id", id)
-        _setattr(self, "name", name)
-        _setattr(self, "interval_ms", interval_ms)
-        _setattr(self, "line", line)
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"id={self.id!r}, "
-            f"name={self.name!r}, "
-            f"interval_ms={self.interval_ms!r}, "
-            f"line={self.line!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, OpExpression) and other.__class__ is self.__class__:
-            return (self.id, self.name, self.interval_ms, self.line) == (
-                other.id,
-                other.name,
-                other.interval_ms,
-                other.line,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.id, self.name, self.interval_ms, self.line))
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __getstate__(self) -> list[object]:
-        return [getattr(self, f) for f in self.__match_args__]
-
-    def __setstate__(self, state: list[object]) -> None:
-        for f, value in zip(self.__match_args__, state, strict=False):
-            _setattr(self, f, value)
+        setattr_(self, "id", id)
+        setattr_(self, "name", name)
+        setattr_(self, "interval_ms", interval_ms)
+        setattr_(self, "line", line)
 
 
-class Rule:
+class Rule(FrozenRecord):
     id: str
     boolean_op: Literal["and", "or"]
     score: int | None
@@ -444,83 +207,23 @@ class Rule:
         score: int | None = None,
         score_attribute: str | None = None,
         role: str | None = None,
-        expressions: list[RuleItem] = _FACTORY,
+        expressions: list[RuleItem] = FACTORY,
         line: int = 0,
     ) -> None:
-        _setattr(self, "id", id)
-        _setattr(self, "boolean_op", boolean_op)
-        _setattr(self, "score", score)
-        _setattr(self, "score_attribute", score_attribute)
-        _setattr(self, "role", role)
-        _setattr(self, "expressions", list() if expressions is _FACTORY else expressions)
-        _setattr(self, "line", line)
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"id={self.id!r}, "
-            f"boolean_op={self.boolean_op!r}, "
-            f"score={self.score!r}, "
-            f"score_attribute={self.score_attribute!r}, "
-            f"role={self.role!r}, "
-            f"expressions={self.expressions!r}, "
-            f"line={self.line!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Rule) and other.__class__ is self.__class__:
-            return (
-                self.id,
-                self.boolean_op,
-                self.score,
-                self.score_attribute,
-                self.role,
-                self.expressions,
-                self.line,
-            ) == (
-                other.id,
-                other.boolean_op,
-                other.score,
-                other.score_attribute,
-                other.role,
-                other.expressions,
-                other.line,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.id,
-                self.boolean_op,
-                self.score,
-                self.score_attribute,
-                self.role,
-                self.expressions,
-                self.line,
-            )
-        )
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __getstate__(self) -> list[object]:
-        return [getattr(self, f) for f in self.__match_args__]
-
-    def __setstate__(self, state: list[object]) -> None:
-        for f, value in zip(self.__match_args__, state, strict=False):
-            _setattr(self, f, value)
+        setattr_(self, "id", id)
+        setattr_(self, "boolean_op", boolean_op)
+        setattr_(self, "score", score)
+        setattr_(self, "score_attribute", score_attribute)
+        setattr_(self, "role", role)
+        setattr_(self, "expressions", list() if expressions is FACTORY else expressions)
+        setattr_(self, "line", line)
 
 
 RuleItem = Expression | DateExpression | RscExpression | OpExpression | Rule
 
 
 # --------------------------------------------------------------------------- nvsets
-class NvSet:
+class NvSet(FrozenRecord):
     id: str
     kind: NvKind
     values: dict[str, str]
@@ -540,56 +243,16 @@ class NvSet:
         rule: Rule | None = None,
         line: int = 0,
     ) -> None:
-        _setattr(self, "id", id)
-        _setattr(self, "kind", kind)
-        _setattr(self, "values", values)
-        _setattr(self, "score", score)
-        _setattr(self, "rule", rule)
-        _setattr(self, "line", line)
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"id={self.id!r}, "
-            f"kind={self.kind!r}, "
-            f"values={self.values!r}, "
-            f"score={self.score!r}, "
-            f"rule={self.rule!r}, "
-            f"line={self.line!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, NvSet) and other.__class__ is self.__class__:
-            return (self.id, self.kind, self.values, self.score, self.rule, self.line) == (
-                other.id,
-                other.kind,
-                other.values,
-                other.score,
-                other.rule,
-                other.line,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.id, self.kind, self.values, self.score, self.rule, self.line))
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __getstate__(self) -> list[object]:
-        return [getattr(self, f) for f in self.__match_args__]
-
-    def __setstate__(self, state: list[object]) -> None:
-        for f, value in zip(self.__match_args__, state, strict=False):
-            _setattr(self, f, value)
+        setattr_(self, "id", id)
+        setattr_(self, "kind", kind)
+        setattr_(self, "values", values)
+        setattr_(self, "score", score)
+        setattr_(self, "rule", rule)
+        setattr_(self, "line", line)
 
 
 # --------------------------------------------------------------------------- resources
-class Op:
+class Op(FrozenRecord):
     id: str
     name: str
     interval_ms: int
@@ -638,101 +301,25 @@ class Op:
         role: str | None = None,
         on_fail: str | None = None,
         enabled: bool = True,
-        instance_sets: list[NvSet] = _FACTORY,
-        meta_sets: list[NvSet] = _FACTORY,
-        extra: dict[str, str] = _FACTORY,
+        instance_sets: list[NvSet] = FACTORY,
+        meta_sets: list[NvSet] = FACTORY,
+        extra: dict[str, str] = FACTORY,
         line: int = 0,
     ) -> None:
-        _setattr(self, "id", id)
-        _setattr(self, "name", name)
-        _setattr(self, "interval_ms", interval_ms)
-        _setattr(self, "timeout_ms", timeout_ms)
-        _setattr(self, "role", role)
-        _setattr(self, "on_fail", on_fail)
-        _setattr(self, "enabled", enabled)
-        _setattr(self, "instance_sets", list() if instance_sets is _FACTORY else instance_sets)
-        _setattr(self, "meta_sets", list() if meta_sets is _FACTORY else meta_sets)
-        _setattr(self, "extra", dict() if extra is _FACTORY else extra)
-        _setattr(self, "line", line)
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"id={self.id!r}, "
-            f"name={self.name!r}, "
-            f"interval_ms={self.interval_ms!r}, "
-            f"timeout_ms={self.timeout_ms!r}, "
-            f"role={self.role!r}, "
-            f"on_fail={self.on_fail!r}, "
-            f"enabled={self.enabled!r}, "
-            f"instance_sets={self.instance_sets!r}, "
-            f"meta_sets={self.meta_sets!r}, "
-            f"extra={self.extra!r}, "
-            f"line={self.line!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Op) and other.__class__ is self.__class__:
-            return (
-                self.id,
-                self.name,
-                self.interval_ms,
-                self.timeout_ms,
-                self.role,
-                self.on_fail,
-                self.enabled,
-                self.instance_sets,
-                self.meta_sets,
-                self.extra,
-                self.line,
-            ) == (
-                other.id,
-                other.name,
-                other.interval_ms,
-                other.timeout_ms,
-                other.role,
-                other.on_fail,
-                other.enabled,
-                other.instance_sets,
-                other.meta_sets,
-                other.extra,
-                other.line,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.id,
-                self.name,
-                self.interval_ms,
-                self.timeout_ms,
-                self.role,
-                self.on_fail,
-                self.enabled,
-                self.instance_sets,
-                self.meta_sets,
-                self.extra,
-                self.line,
-            )
-        )
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __getstate__(self) -> list[object]:
-        return [getattr(self, f) for f in self.__match_args__]
-
-    def __setstate__(self, state: list[object]) -> None:
-        for f, value in zip(self.__match_args__, state, strict=False):
-            _setattr(self, f, value)
+        setattr_(self, "id", id)
+        setattr_(self, "name", name)
+        setattr_(self, "interval_ms", interval_ms)
+        setattr_(self, "timeout_ms", timeout_ms)
+        setattr_(self, "role", role)
+        setattr_(self, "on_fail", on_fail)
+        setattr_(self, "enabled", enabled)
+        setattr_(self, "instance_sets", list() if instance_sets is FACTORY else instance_sets)
+        setattr_(self, "meta_sets", list() if meta_sets is FACTORY else meta_sets)
+        setattr_(self, "extra", dict() if extra is FACTORY else extra)
+        setattr_(self, "line", line)
 
 
-class Primitive:
+class Primitive(FrozenRecord):
     id: str
     standard: str
     type: str
@@ -775,97 +362,25 @@ class Primitive:
         standard: str,
         type: str,
         provider: str | None = None,
-        instance_sets: list[NvSet] = _FACTORY,
-        meta_sets: list[NvSet] = _FACTORY,
-        utilization_sets: list[NvSet] = _FACTORY,
-        ops: list[Op] = _FACTORY,
+        instance_sets: list[NvSet] = FACTORY,
+        meta_sets: list[NvSet] = FACTORY,
+        utilization_sets: list[NvSet] = FACTORY,
+        ops: list[Op] = FACTORY,
         description: str | None = None,
         line: int = 0,
     ) -> None:
-        _setattr(self, "id", id)
-        _setattr(self, "standard", standard)
-        _setattr(self, "type", type)
-        _setattr(self, "provider", provider)
-        _setattr(self, "instance_sets", list() if instance_sets is _FACTORY else instance_sets)
-        _setattr(self, "meta_sets", list() if meta_sets is _FACTORY else meta_sets)
-        _setattr(
-            self, "utilization_sets", list() if utilization_sets is _FACTORY else utilization_sets
+        setattr_(self, "id", id)
+        setattr_(self, "standard", standard)
+        setattr_(self, "type", type)
+        setattr_(self, "provider", provider)
+        setattr_(self, "instance_sets", list() if instance_sets is FACTORY else instance_sets)
+        setattr_(self, "meta_sets", list() if meta_sets is FACTORY else meta_sets)
+        setattr_(
+            self, "utilization_sets", list() if utilization_sets is FACTORY else utilization_sets
         )
-        _setattr(self, "ops", list() if ops is _FACTORY else ops)
-        _setattr(self, "description", description)
-        _setattr(self, "line", line)
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"id={self.id!r}, "
-            f"standard={self.standard!r}, "
-            f"type={self.type!r}, "
-            f"provider={self.provider!r}, "
-            f"instance_sets={self.instance_sets!r}, "
-            f"meta_sets={self.meta_sets!r}, "
-            f"utilization_sets={self.utilization_sets!r}, "
-            f"ops={self.ops!r}, "
-            f"description={self.description!r}, "
-            f"line={self.line!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Primitive) and other.__class__ is self.__class__:
-            return (
-                self.id,
-                self.standard,
-                self.type,
-                self.provider,
-                self.instance_sets,
-                self.meta_sets,
-                self.utilization_sets,
-                self.ops,
-                self.description,
-                self.line,
-            ) == (
-                other.id,
-                other.standard,
-                other.type,
-                other.provider,
-                other.instance_sets,
-                other.meta_sets,
-                other.utilization_sets,
-                other.ops,
-                other.description,
-                other.line,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.id,
-                self.standard,
-                self.type,
-                self.provider,
-                self.instance_sets,
-                self.meta_sets,
-                self.utilization_sets,
-                self.ops,
-                self.description,
-                self.line,
-            )
-        )
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __getstate__(self) -> list[object]:
-        return [getattr(self, f) for f in self.__match_args__]
-
-    def __setstate__(self, state: list[object]) -> None:
-        for f, value in zip(self.__match_args__, state, strict=False):
-            _setattr(self, f, value)
+        setattr_(self, "ops", list() if ops is FACTORY else ops)
+        setattr_(self, "description", description)
+        setattr_(self, "line", line)
 
     @property
     def agent(self) -> str:
@@ -875,7 +390,7 @@ class Primitive:
         return f"{self.standard}:{self.type}"
 
 
-class Group:
+class Group(FrozenRecord):
     id: str
     children: list[Primitive]
     meta_sets: list[NvSet]
@@ -890,76 +405,20 @@ class Group:
         self,
         id: str,
         children: list[Primitive],
-        meta_sets: list[NvSet] = _FACTORY,
-        instance_sets: list[NvSet] = _FACTORY,
+        meta_sets: list[NvSet] = FACTORY,
+        instance_sets: list[NvSet] = FACTORY,
         description: str | None = None,
         line: int = 0,
     ) -> None:
-        _setattr(self, "id", id)
-        _setattr(self, "children", children)
-        _setattr(self, "meta_sets", list() if meta_sets is _FACTORY else meta_sets)
-        _setattr(self, "instance_sets", list() if instance_sets is _FACTORY else instance_sets)
-        _setattr(self, "description", description)
-        _setattr(self, "line", line)
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"id={self.id!r}, "
-            f"children={self.children!r}, "
-            f"meta_sets={self.meta_sets!r}, "
-            f"instance_sets={self.instance_sets!r}, "
-            f"description={self.description!r}, "
-            f"line={self.line!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Group) and other.__class__ is self.__class__:
-            return (
-                self.id,
-                self.children,
-                self.meta_sets,
-                self.instance_sets,
-                self.description,
-                self.line,
-            ) == (
-                other.id,
-                other.children,
-                other.meta_sets,
-                other.instance_sets,
-                other.description,
-                other.line,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.id,
-                self.children,
-                self.meta_sets,
-                self.instance_sets,
-                self.description,
-                self.line,
-            )
-        )
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __getstate__(self) -> list[object]:
-        return [getattr(self, f) for f in self.__match_args__]
-
-    def __setstate__(self, state: list[object]) -> None:
-        for f, value in zip(self.__match_args__, state, strict=False):
-            _setattr(self, f, value)
+        setattr_(self, "id", id)
+        setattr_(self, "children", children)
+        setattr_(self, "meta_sets", list() if meta_sets is FACTORY else meta_sets)
+        setattr_(self, "instance_sets", list() if instance_sets is FACTORY else instance_sets)
+        setattr_(self, "description", description)
+        setattr_(self, "line", line)
 
 
-class Clone:
+class Clone(FrozenRecord):
     id: str
     child: Primitive | Group
     meta_sets: list[NvSet]
@@ -994,92 +453,28 @@ class Clone:
         self,
         id: str,
         child: Primitive | Group,
-        meta_sets: list[NvSet] = _FACTORY,
-        instance_sets: list[NvSet] = _FACTORY,
+        meta_sets: list[NvSet] = FACTORY,
+        instance_sets: list[NvSet] = FACTORY,
         promotable: bool = False,
         legacy_master: bool = False,
         description: str | None = None,
         line: int = 0,
     ) -> None:
-        _setattr(self, "id", id)
-        _setattr(self, "child", child)
-        _setattr(self, "meta_sets", list() if meta_sets is _FACTORY else meta_sets)
-        _setattr(self, "instance_sets", list() if instance_sets is _FACTORY else instance_sets)
-        _setattr(self, "promotable", promotable)
-        _setattr(self, "legacy_master", legacy_master)
-        _setattr(self, "description", description)
-        _setattr(self, "line", line)
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"id={self.id!r}, "
-            f"child={self.child!r}, "
-            f"meta_sets={self.meta_sets!r}, "
-            f"instance_sets={self.instance_sets!r}, "
-            f"promotable={self.promotable!r}, "
-            f"legacy_master={self.legacy_master!r}, "
-            f"description={self.description!r}, "
-            f"line={self.line!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Clone) and other.__class__ is self.__class__:
-            return (
-                self.id,
-                self.child,
-                self.meta_sets,
-                self.instance_sets,
-                self.promotable,
-                self.legacy_master,
-                self.description,
-                self.line,
-            ) == (
-                other.id,
-                other.child,
-                other.meta_sets,
-                other.instance_sets,
-                other.promotable,
-                other.legacy_master,
-                other.description,
-                other.line,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.id,
-                self.child,
-                self.meta_sets,
-                self.instance_sets,
-                self.promotable,
-                self.legacy_master,
-                self.description,
-                self.line,
-            )
-        )
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __getstate__(self) -> list[object]:
-        return [getattr(self, f) for f in self.__match_args__]
-
-    def __setstate__(self, state: list[object]) -> None:
-        for f, value in zip(self.__match_args__, state, strict=False):
-            _setattr(self, f, value)
+        setattr_(self, "id", id)
+        setattr_(self, "child", child)
+        setattr_(self, "meta_sets", list() if meta_sets is FACTORY else meta_sets)
+        setattr_(self, "instance_sets", list() if instance_sets is FACTORY else instance_sets)
+        setattr_(self, "promotable", promotable)
+        setattr_(self, "legacy_master", legacy_master)
+        setattr_(self, "description", description)
+        setattr_(self, "line", line)
 
 
 Resource = Primitive | Group | Clone
 
 
 # --------------------------------------------------------------------------- nodes
-class Node:
+class Node(FrozenRecord):
     id: str
     uname: str
     type: str
@@ -1096,84 +491,24 @@ class Node:
         id: str,
         uname: str,
         type: str = "member",
-        attr_sets: list[NvSet] = _FACTORY,
-        utilization_sets: list[NvSet] = _FACTORY,
+        attr_sets: list[NvSet] = FACTORY,
+        utilization_sets: list[NvSet] = FACTORY,
         line: int = 0,
         score: str | None = None,
     ) -> None:
-        _setattr(self, "id", id)
-        _setattr(self, "uname", uname)
-        _setattr(self, "type", type)
-        _setattr(self, "attr_sets", list() if attr_sets is _FACTORY else attr_sets)
-        _setattr(
-            self, "utilization_sets", list() if utilization_sets is _FACTORY else utilization_sets
+        setattr_(self, "id", id)
+        setattr_(self, "uname", uname)
+        setattr_(self, "type", type)
+        setattr_(self, "attr_sets", list() if attr_sets is FACTORY else attr_sets)
+        setattr_(
+            self, "utilization_sets", list() if utilization_sets is FACTORY else utilization_sets
         )
-        _setattr(self, "line", line)
-        _setattr(self, "score", score)
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"id={self.id!r}, "
-            f"uname={self.uname!r}, "
-            f"type={self.type!r}, "
-            f"attr_sets={self.attr_sets!r}, "
-            f"utilization_sets={self.utilization_sets!r}, "
-            f"line={self.line!r}, "
-            f"score={self.score!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Node) and other.__class__ is self.__class__:
-            return (
-                self.id,
-                self.uname,
-                self.type,
-                self.attr_sets,
-                self.utilization_sets,
-                self.line,
-                self.score,
-            ) == (
-                other.id,
-                other.uname,
-                other.type,
-                other.attr_sets,
-                other.utilization_sets,
-                other.line,
-                other.score,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.id,
-                self.uname,
-                self.type,
-                self.attr_sets,
-                self.utilization_sets,
-                self.line,
-                self.score,
-            )
-        )
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __getstate__(self) -> list[object]:
-        return [getattr(self, f) for f in self.__match_args__]
-
-    def __setstate__(self, state: list[object]) -> None:
-        for f, value in zip(self.__match_args__, state, strict=False):
-            _setattr(self, f, value)
+        setattr_(self, "line", line)
+        setattr_(self, "score", score)
 
 
 # --------------------------------------------------------------------------- constraints
-class ResourceSet:
+class ResourceSet(FrozenRecord):
     id: str
     resources: list[str]
     sequential: bool | None  # None: not given (Pacemaker default true)
@@ -1219,86 +554,18 @@ class ResourceSet:
         kind: str | None = None,
         line: int = 0,
     ) -> None:
-        _setattr(self, "id", id)
-        _setattr(self, "resources", resources)
-        _setattr(self, "sequential", sequential)
-        _setattr(self, "require_all", require_all)
-        _setattr(self, "role", role)
-        _setattr(self, "action", action)
-        _setattr(self, "score", score)
-        _setattr(self, "kind", kind)
-        _setattr(self, "line", line)
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"id={self.id!r}, "
-            f"resources={self.resources!r}, "
-            f"sequential={self.sequential!r}, "
-            f"require_all={self.require_all!r}, "
-            f"role={self.role!r}, "
-            f"action={self.action!r}, "
-            f"score={self.score!r}, "
-            f"kind={self.kind!r}, "
-            f"line={self.line!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, ResourceSet) and other.__class__ is self.__class__:
-            return (
-                self.id,
-                self.resources,
-                self.sequential,
-                self.require_all,
-                self.role,
-                self.action,
-                self.score,
-                self.kind,
-                self.line,
-            ) == (
-                other.id,
-                other.resources,
-                other.sequential,
-                other.require_all,
-                other.role,
-                other.action,
-                other.score,
-                other.kind,
-                other.line,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.id,
-                self.resources,
-                self.sequential,
-                self.require_all,
-                self.role,
-                self.action,
-                self.score,
-                self.kind,
-                self.line,
-            )
-        )
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __getstate__(self) -> list[object]:
-        return [getattr(self, f) for f in self.__match_args__]
-
-    def __setstate__(self, state: list[object]) -> None:
-        for f, value in zip(self.__match_args__, state, strict=False):
-            _setattr(self, f, value)
+        setattr_(self, "id", id)
+        setattr_(self, "resources", resources)
+        setattr_(self, "sequential", sequential)
+        setattr_(self, "require_all", require_all)
+        setattr_(self, "role", role)
+        setattr_(self, "action", action)
+        setattr_(self, "score", score)
+        setattr_(self, "kind", kind)
+        setattr_(self, "line", line)
 
 
-class LocationConstraint:
+class LocationConstraint(FrozenRecord):
     id: str
     rsc: str | None
     rsc_pattern: str | None
@@ -1342,97 +609,25 @@ class LocationConstraint:
         rsc_pattern: str | None = None,
         node: str | None = None,
         score: int | None = None,
-        rules: list[Rule] = _FACTORY,
+        rules: list[Rule] = FACTORY,
         role: str | None = None,
         resource_discovery: str = "always",
-        resource_sets: list[ResourceSet] = _FACTORY,
+        resource_sets: list[ResourceSet] = FACTORY,
         line: int = 0,
     ) -> None:
-        _setattr(self, "id", id)
-        _setattr(self, "rsc", rsc)
-        _setattr(self, "rsc_pattern", rsc_pattern)
-        _setattr(self, "node", node)
-        _setattr(self, "score", score)
-        _setattr(self, "rules", list() if rules is _FACTORY else rules)
-        _setattr(self, "role", role)
-        _setattr(self, "resource_discovery", resource_discovery)
-        _setattr(self, "resource_sets", list() if resource_sets is _FACTORY else resource_sets)
-        _setattr(self, "line", line)
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"id={self.id!r}, "
-            f"rsc={self.rsc!r}, "
-            f"rsc_pattern={self.rsc_pattern!r}, "
-            f"node={self.node!r}, "
-            f"score={self.score!r}, "
-            f"rules={self.rules!r}, "
-            f"role={self.role!r}, "
-            f"resource_discovery={self.resource_discovery!r}, "
-            f"resource_sets={self.resource_sets!r}, "
-            f"line={self.line!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, LocationConstraint) and other.__class__ is self.__class__:
-            return (
-                self.id,
-                self.rsc,
-                self.rsc_pattern,
-                self.node,
-                self.score,
-                self.rules,
-                self.role,
-                self.resource_discovery,
-                self.resource_sets,
-                self.line,
-            ) == (
-                other.id,
-                other.rsc,
-                other.rsc_pattern,
-                other.node,
-                other.score,
-                other.rules,
-                other.role,
-                other.resource_discovery,
-                other.resource_sets,
-                other.line,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.id,
-                self.rsc,
-                self.rsc_pattern,
-                self.node,
-                self.score,
-                self.rules,
-                self.role,
-                self.resource_discovery,
-                self.resource_sets,
-                self.line,
-            )
-        )
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __getstate__(self) -> list[object]:
-        return [getattr(self, f) for f in self.__match_args__]
-
-    def __setstate__(self, state: list[object]) -> None:
-        for f, value in zip(self.__match_args__, state, strict=False):
-            _setattr(self, f, value)
+        setattr_(self, "id", id)
+        setattr_(self, "rsc", rsc)
+        setattr_(self, "rsc_pattern", rsc_pattern)
+        setattr_(self, "node", node)
+        setattr_(self, "score", score)
+        setattr_(self, "rules", list() if rules is FACTORY else rules)
+        setattr_(self, "role", role)
+        setattr_(self, "resource_discovery", resource_discovery)
+        setattr_(self, "resource_sets", list() if resource_sets is FACTORY else resource_sets)
+        setattr_(self, "line", line)
 
 
-class ColocationConstraint:
+class ColocationConstraint(FrozenRecord):
     id: str
     rsc: str | None
     with_rsc: str | None
@@ -1479,94 +674,22 @@ class ColocationConstraint:
         with_rsc_role: str | None = None,
         node_attribute: str = "#uname",
         influence: bool | None = None,
-        resource_sets: list[ResourceSet] = _FACTORY,
+        resource_sets: list[ResourceSet] = FACTORY,
         line: int = 0,
     ) -> None:
-        _setattr(self, "id", id)
-        _setattr(self, "rsc", rsc)
-        _setattr(self, "with_rsc", with_rsc)
-        _setattr(self, "score", score)
-        _setattr(self, "rsc_role", rsc_role)
-        _setattr(self, "with_rsc_role", with_rsc_role)
-        _setattr(self, "node_attribute", node_attribute)
-        _setattr(self, "influence", influence)
-        _setattr(self, "resource_sets", list() if resource_sets is _FACTORY else resource_sets)
-        _setattr(self, "line", line)
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"id={self.id!r}, "
-            f"rsc={self.rsc!r}, "
-            f"with_rsc={self.with_rsc!r}, "
-            f"score={self.score!r}, "
-            f"rsc_role={self.rsc_role!r}, "
-            f"with_rsc_role={self.with_rsc_role!r}, "
-            f"node_attribute={self.node_attribute!r}, "
-            f"influence={self.influence!r}, "
-            f"resource_sets={self.resource_sets!r}, "
-            f"line={self.line!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, ColocationConstraint) and other.__class__ is self.__class__:
-            return (
-                self.id,
-                self.rsc,
-                self.with_rsc,
-                self.score,
-                self.rsc_role,
-                self.with_rsc_role,
-                self.node_attribute,
-                self.influence,
-                self.resource_sets,
-                self.line,
-            ) == (
-                other.id,
-                other.rsc,
-                other.with_rsc,
-                other.score,
-                other.rsc_role,
-                other.with_rsc_role,
-                other.node_attribute,
-                other.influence,
-                other.resource_sets,
-                other.line,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.id,
-                self.rsc,
-                self.with_rsc,
-                self.score,
-                self.rsc_role,
-                self.with_rsc_role,
-                self.node_attribute,
-                self.influence,
-                self.resource_sets,
-                self.line,
-            )
-        )
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __getstate__(self) -> list[object]:
-        return [getattr(self, f) for f in self.__match_args__]
-
-    def __setstate__(self, state: list[object]) -> None:
-        for f, value in zip(self.__match_args__, state, strict=False):
-            _setattr(self, f, value)
+        setattr_(self, "id", id)
+        setattr_(self, "rsc", rsc)
+        setattr_(self, "with_rsc", with_rsc)
+        setattr_(self, "score", score)
+        setattr_(self, "rsc_role", rsc_role)
+        setattr_(self, "with_rsc_role", with_rsc_role)
+        setattr_(self, "node_attribute", node_attribute)
+        setattr_(self, "influence", influence)
+        setattr_(self, "resource_sets", list() if resource_sets is FACTORY else resource_sets)
+        setattr_(self, "line", line)
 
 
-class OrderConstraint:
+class OrderConstraint(FrozenRecord):
     id: str
     first: str | None
     then: str | None
@@ -1617,96 +740,20 @@ class OrderConstraint:
         score: int | None = None,
         symmetrical: bool | None = None,
         require_all: bool | None = None,
-        resource_sets: list[ResourceSet] = _FACTORY,
+        resource_sets: list[ResourceSet] = FACTORY,
         line: int = 0,
     ) -> None:
-        _setattr(self, "id", id)
-        _setattr(self, "first", first)
-        _setattr(self, "then", then)
-        _setattr(self, "first_action", first_action)
-        _setattr(self, "then_action", then_action)
-        _setattr(self, "kind", kind)
-        _setattr(self, "score", score)
-        _setattr(self, "symmetrical", symmetrical)
-        _setattr(self, "require_all", require_all)
-        _setattr(self, "resource_sets", list() if resource_sets is _FACTORY else resource_sets)
-        _setattr(self, "line", line)
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"id={self.id!r}, "
-            f"first={self.first!r}, "
-            f"then={self.then!r}, "
-            f"first_action={self.first_action!r}, "
-            f"then_action={self.then_action!r}, "
-            f"kind={self.kind!r}, "
-            f"score={self.score!r}, "
-            f"symmetrical={self.symmetrical!r}, "
-            f"require_all={self.require_all!r}, "
-            f"resource_sets={self.resource_sets!r}, "
-            f"line={self.line!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, OrderConstraint) and other.__class__ is self.__class__:
-            return (
-                self.id,
-                self.first,
-                self.then,
-                self.first_action,
-                self.then_action,
-                self.kind,
-                self.score,
-                self.symmetrical,
-                self.require_all,
-                self.resource_sets,
-                self.line,
-            ) == (
-                other.id,
-                other.first,
-                other.then,
-                other.first_action,
-                other.then_action,
-                other.kind,
-                other.score,
-                other.symmetrical,
-                other.require_all,
-                other.resource_sets,
-                other.line,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.id,
-                self.first,
-                self.then,
-                self.first_action,
-                self.then_action,
-                self.kind,
-                self.score,
-                self.symmetrical,
-                self.require_all,
-                self.resource_sets,
-                self.line,
-            )
-        )
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __getstate__(self) -> list[object]:
-        return [getattr(self, f) for f in self.__match_args__]
-
-    def __setstate__(self, state: list[object]) -> None:
-        for f, value in zip(self.__match_args__, state, strict=False):
-            _setattr(self, f, value)
+        setattr_(self, "id", id)
+        setattr_(self, "first", first)
+        setattr_(self, "then", then)
+        setattr_(self, "first_action", first_action)
+        setattr_(self, "then_action", then_action)
+        setattr_(self, "kind", kind)
+        setattr_(self, "score", score)
+        setattr_(self, "symmetrical", symmetrical)
+        setattr_(self, "require_all", require_all)
+        setattr_(self, "resource_sets", list() if resource_sets is FACTORY else resource_sets)
+        setattr_(self, "line", line)
 
 
 # --------------------------------------------------------------------------- status
@@ -1733,7 +780,7 @@ class OpRecord:
     line: int = 0
 
 
-class LrmResource:
+class LrmResource(FrozenRecord):
     id: str
     standard: str | None
     provider: str | None
@@ -1750,58 +797,18 @@ class LrmResource:
         standard: str | None,
         provider: str | None,
         type: str | None,
-        ops: list[OpRecord] = _FACTORY,
+        ops: list[OpRecord] = FACTORY,
         container: str | None = None,
     ) -> None:
-        _setattr(self, "id", id)
-        _setattr(self, "standard", standard)
-        _setattr(self, "provider", provider)
-        _setattr(self, "type", type)
-        _setattr(self, "ops", list() if ops is _FACTORY else ops)
-        _setattr(self, "container", container)
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"id={self.id!r}, "
-            f"standard={self.standard!r}, "
-            f"provider={self.provider!r}, "
-            f"type={self.type!r}, "
-            f"ops={self.ops!r}, "
-            f"container={self.container!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, LrmResource) and other.__class__ is self.__class__:
-            return (self.id, self.standard, self.provider, self.type, self.ops, self.container) == (
-                other.id,
-                other.standard,
-                other.provider,
-                other.type,
-                other.ops,
-                other.container,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.id, self.standard, self.provider, self.type, self.ops, self.container))
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __getstate__(self) -> list[object]:
-        return [getattr(self, f) for f in self.__match_args__]
-
-    def __setstate__(self, state: list[object]) -> None:
-        for f, value in zip(self.__match_args__, state, strict=False):
-            _setattr(self, f, value)
+        setattr_(self, "id", id)
+        setattr_(self, "standard", standard)
+        setattr_(self, "provider", provider)
+        setattr_(self, "type", type)
+        setattr_(self, "ops", list() if ops is FACTORY else ops)
+        setattr_(self, "container", container)
 
 
-class NodeStatus:
+class NodeStatus(FrozenRecord):
     id: str
     uname: str
     in_ccm: bool
@@ -1850,98 +857,22 @@ class NodeStatus:
         join: str | None = None,
         expected: str | None = None,
         crm_debug_origin: str | None = None,
-        transient: dict[str, str] = _FACTORY,
-        resources: dict[str, LrmResource] = _FACTORY,
-        attrs: dict[str, str] = _FACTORY,
+        transient: dict[str, str] = FACTORY,
+        resources: dict[str, LrmResource] = FACTORY,
+        attrs: dict[str, str] = FACTORY,
         line: int = 0,
     ) -> None:
-        _setattr(self, "id", id)
-        _setattr(self, "uname", uname)
-        _setattr(self, "in_ccm", in_ccm)
-        _setattr(self, "crmd", crmd)
-        _setattr(self, "join", join)
-        _setattr(self, "expected", expected)
-        _setattr(self, "crm_debug_origin", crm_debug_origin)
-        _setattr(self, "transient", dict() if transient is _FACTORY else transient)
-        _setattr(self, "resources", dict() if resources is _FACTORY else resources)
-        _setattr(self, "attrs", dict() if attrs is _FACTORY else attrs)
-        _setattr(self, "line", line)
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"id={self.id!r}, "
-            f"uname={self.uname!r}, "
-            f"in_ccm={self.in_ccm!r}, "
-            f"crmd={self.crmd!r}, "
-            f"join={self.join!r}, "
-            f"expected={self.expected!r}, "
-            f"crm_debug_origin={self.crm_debug_origin!r}, "
-            f"transient={self.transient!r}, "
-            f"resources={self.resources!r}, "
-            f"attrs={self.attrs!r}, "
-            f"line={self.line!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, NodeStatus) and other.__class__ is self.__class__:
-            return (
-                self.id,
-                self.uname,
-                self.in_ccm,
-                self.crmd,
-                self.join,
-                self.expected,
-                self.crm_debug_origin,
-                self.transient,
-                self.resources,
-                self.attrs,
-                self.line,
-            ) == (
-                other.id,
-                other.uname,
-                other.in_ccm,
-                other.crmd,
-                other.join,
-                other.expected,
-                other.crm_debug_origin,
-                other.transient,
-                other.resources,
-                other.attrs,
-                other.line,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.id,
-                self.uname,
-                self.in_ccm,
-                self.crmd,
-                self.join,
-                self.expected,
-                self.crm_debug_origin,
-                self.transient,
-                self.resources,
-                self.attrs,
-                self.line,
-            )
-        )
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __getstate__(self) -> list[object]:
-        return [getattr(self, f) for f in self.__match_args__]
-
-    def __setstate__(self, state: list[object]) -> None:
-        for f, value in zip(self.__match_args__, state, strict=False):
-            _setattr(self, f, value)
+        setattr_(self, "id", id)
+        setattr_(self, "uname", uname)
+        setattr_(self, "in_ccm", in_ccm)
+        setattr_(self, "crmd", crmd)
+        setattr_(self, "join", join)
+        setattr_(self, "expected", expected)
+        setattr_(self, "crm_debug_origin", crm_debug_origin)
+        setattr_(self, "transient", dict() if transient is FACTORY else transient)
+        setattr_(self, "resources", dict() if resources is FACTORY else resources)
+        setattr_(self, "attrs", dict() if attrs is FACTORY else attrs)
+        setattr_(self, "line", line)
 
     @property
     def online(self) -> bool:
@@ -1951,7 +882,7 @@ class NodeStatus:
 
 
 # --------------------------------------------------------------------------- root
-class Cib:
+class Cib(FrozenRecord):
     validate_with: str | None
     admin_epoch: int
     epoch: int
@@ -2011,6 +942,7 @@ class Cib:
         "_index",
         "_parent",
     )
+    _hidden = ("_index", "_parent")
 
     def __init__(
         self,
@@ -2018,135 +950,39 @@ class Cib:
         admin_epoch: int,
         epoch: int,
         num_updates: int,
-        crm_config: list[NvSet] = _FACTORY,
-        rsc_defaults: list[NvSet] = _FACTORY,
-        op_defaults: list[NvSet] = _FACTORY,
-        nodes: list[Node] = _FACTORY,
-        resources: list[Resource] = _FACTORY,
-        locations: list[LocationConstraint] = _FACTORY,
-        colocations: list[ColocationConstraint] = _FACTORY,
-        orders: list[OrderConstraint] = _FACTORY,
-        tags: dict[str, list[str]] = _FACTORY,
-        status: dict[str, NodeStatus] = _FACTORY,
+        crm_config: list[NvSet] = FACTORY,
+        rsc_defaults: list[NvSet] = FACTORY,
+        op_defaults: list[NvSet] = FACTORY,
+        nodes: list[Node] = FACTORY,
+        resources: list[Resource] = FACTORY,
+        locations: list[LocationConstraint] = FACTORY,
+        colocations: list[ColocationConstraint] = FACTORY,
+        orders: list[OrderConstraint] = FACTORY,
+        tags: dict[str, list[str]] = FACTORY,
+        status: dict[str, NodeStatus] = FACTORY,
         source: str = "<string>",
-        attrs: dict[str, str] = _FACTORY,
-        _index: dict[str, Resource] = _FACTORY,
-        _parent: dict[str, str] = _FACTORY,
+        attrs: dict[str, str] = FACTORY,
+        _index: dict[str, Resource] = FACTORY,
+        _parent: dict[str, str] = FACTORY,
     ) -> None:
-        _setattr(self, "validate_with", validate_with)
-        _setattr(self, "admin_epoch", admin_epoch)
-        _setattr(self, "epoch", epoch)
-        _setattr(self, "num_updates", num_updates)
-        _setattr(self, "crm_config", list() if crm_config is _FACTORY else crm_config)
-        _setattr(self, "rsc_defaults", list() if rsc_defaults is _FACTORY else rsc_defaults)
-        _setattr(self, "op_defaults", list() if op_defaults is _FACTORY else op_defaults)
-        _setattr(self, "nodes", list() if nodes is _FACTORY else nodes)
-        _setattr(self, "resources", list() if resources is _FACTORY else resources)
-        _setattr(self, "locations", list() if locations is _FACTORY else locations)
-        _setattr(self, "colocations", list() if colocations is _FACTORY else colocations)
-        _setattr(self, "orders", list() if orders is _FACTORY else orders)
-        _setattr(self, "tags", dict() if tags is _FACTORY else tags)
-        _setattr(self, "status", dict() if status is _FACTORY else status)
-        _setattr(self, "source", source)
-        _setattr(self, "attrs", dict() if attrs is _FACTORY else attrs)
-        _setattr(self, "_index", dict() if _index is _FACTORY else _index)
-        _setattr(self, "_parent", dict() if _parent is _FACTORY else _parent)
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"validate_with={self.validate_with!r}, "
-            f"admin_epoch={self.admin_epoch!r}, "
-            f"epoch={self.epoch!r}, "
-            f"num_updates={self.num_updates!r}, "
-            f"crm_config={self.crm_config!r}, "
-            f"rsc_defaults={self.rsc_defaults!r}, "
-            f"op_defaults={self.op_defaults!r}, "
-            f"nodes={self.nodes!r}, "
-            f"resources={self.resources!r}, "
-            f"locations={self.locations!r}, "
-            f"colocations={self.colocations!r}, "
-            f"orders={self.orders!r}, "
-            f"tags={self.tags!r}, "
-            f"status={self.status!r}, "
-            f"source={self.source!r}, "
-            f"attrs={self.attrs!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Cib) and other.__class__ is self.__class__:
-            return (
-                self.validate_with,
-                self.admin_epoch,
-                self.epoch,
-                self.num_updates,
-                self.crm_config,
-                self.rsc_defaults,
-                self.op_defaults,
-                self.nodes,
-                self.resources,
-                self.locations,
-                self.colocations,
-                self.orders,
-                self.tags,
-                self.status,
-                self.source,
-                self.attrs,
-            ) == (
-                other.validate_with,
-                other.admin_epoch,
-                other.epoch,
-                other.num_updates,
-                other.crm_config,
-                other.rsc_defaults,
-                other.op_defaults,
-                other.nodes,
-                other.resources,
-                other.locations,
-                other.colocations,
-                other.orders,
-                other.tags,
-                other.status,
-                other.source,
-                other.attrs,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.validate_with,
-                self.admin_epoch,
-                self.epoch,
-                self.num_updates,
-                self.crm_config,
-                self.rsc_defaults,
-                self.op_defaults,
-                self.nodes,
-                self.resources,
-                self.locations,
-                self.colocations,
-                self.orders,
-                self.tags,
-                self.status,
-                self.source,
-                self.attrs,
-            )
-        )
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __getstate__(self) -> list[object]:
-        return [getattr(self, f) for f in self.__match_args__]
-
-    def __setstate__(self, state: list[object]) -> None:
-        for f, value in zip(self.__match_args__, state, strict=False):
-            _setattr(self, f, value)
+        setattr_(self, "validate_with", validate_with)
+        setattr_(self, "admin_epoch", admin_epoch)
+        setattr_(self, "epoch", epoch)
+        setattr_(self, "num_updates", num_updates)
+        setattr_(self, "crm_config", list() if crm_config is FACTORY else crm_config)
+        setattr_(self, "rsc_defaults", list() if rsc_defaults is FACTORY else rsc_defaults)
+        setattr_(self, "op_defaults", list() if op_defaults is FACTORY else op_defaults)
+        setattr_(self, "nodes", list() if nodes is FACTORY else nodes)
+        setattr_(self, "resources", list() if resources is FACTORY else resources)
+        setattr_(self, "locations", list() if locations is FACTORY else locations)
+        setattr_(self, "colocations", list() if colocations is FACTORY else colocations)
+        setattr_(self, "orders", list() if orders is FACTORY else orders)
+        setattr_(self, "tags", dict() if tags is FACTORY else tags)
+        setattr_(self, "status", dict() if status is FACTORY else status)
+        setattr_(self, "source", source)
+        setattr_(self, "attrs", dict() if attrs is FACTORY else attrs)
+        setattr_(self, "_index", dict() if _index is FACTORY else _index)
+        setattr_(self, "_parent", dict() if _parent is FACTORY else _parent)
 
     @property
     def version(self) -> tuple[int, int, int]:

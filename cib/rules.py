@@ -31,11 +31,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import FrozenInstanceError
 from datetime import UTC, datetime
 
+from cib._record import FACTORY, FrozenRecord, setattr_
 from cib.model import (
-    _FACTORY,
     DateExpression,
     DateSpec,
     Expression,
@@ -43,14 +42,13 @@ from cib.model import (
     RscExpression,
     Rule,
     RuleItem,
-    _setattr,
 )
 from cib.scores import parse_score
 
 _EMPTY: Mapping[str, str] = {}
 
 
-class RuleContext:
+class RuleContext(FrozenRecord):
     node_attrs: Mapping[str, str]
     now: datetime | None  # None: the current time (naive values are taken as UTC)
     role: str | None
@@ -95,7 +93,7 @@ class RuleContext:
 
     def __init__(
         self,
-        node_attrs: Mapping[str, str] = _FACTORY,
+        node_attrs: Mapping[str, str] = FACTORY,
         now: datetime | None = None,
         role: str | None = None,
         rsc_standard: str | None = None,
@@ -108,98 +106,18 @@ class RuleContext:
         submatches: tuple[str, ...] = (),
         legacy_number: bool = False,
     ) -> None:
-        _setattr(self, "node_attrs", dict() if node_attrs is _FACTORY else node_attrs)
-        _setattr(self, "now", now)
-        _setattr(self, "role", role)
-        _setattr(self, "rsc_standard", rsc_standard)
-        _setattr(self, "rsc_provider", rsc_provider)
-        _setattr(self, "rsc_agent", rsc_agent)
-        _setattr(self, "rsc_params", rsc_params)
-        _setattr(self, "rsc_meta", rsc_meta)
-        _setattr(self, "op_name", op_name)
-        _setattr(self, "op_interval_ms", op_interval_ms)
-        _setattr(self, "submatches", submatches)
-        _setattr(self, "legacy_number", legacy_number)
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"node_attrs={self.node_attrs!r}, "
-            f"now={self.now!r}, "
-            f"role={self.role!r}, "
-            f"rsc_standard={self.rsc_standard!r}, "
-            f"rsc_provider={self.rsc_provider!r}, "
-            f"rsc_agent={self.rsc_agent!r}, "
-            f"rsc_params={self.rsc_params!r}, "
-            f"rsc_meta={self.rsc_meta!r}, "
-            f"op_name={self.op_name!r}, "
-            f"op_interval_ms={self.op_interval_ms!r}, "
-            f"submatches={self.submatches!r}, "
-            f"legacy_number={self.legacy_number!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, RuleContext) and other.__class__ is self.__class__:
-            return (
-                self.node_attrs,
-                self.now,
-                self.role,
-                self.rsc_standard,
-                self.rsc_provider,
-                self.rsc_agent,
-                self.rsc_params,
-                self.rsc_meta,
-                self.op_name,
-                self.op_interval_ms,
-                self.submatches,
-                self.legacy_number,
-            ) == (
-                other.node_attrs,
-                other.now,
-                other.role,
-                other.rsc_standard,
-                other.rsc_provider,
-                other.rsc_agent,
-                other.rsc_params,
-                other.rsc_meta,
-                other.op_name,
-                other.op_interval_ms,
-                other.submatches,
-                other.legacy_number,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.node_attrs,
-                self.now,
-                self.role,
-                self.rsc_standard,
-                self.rsc_provider,
-                self.rsc_agent,
-                self.rsc_params,
-                self.rsc_meta,
-                self.op_name,
-                self.op_interval_ms,
-                self.submatches,
-                self.legacy_number,
-            )
-        )
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __getstate__(self) -> list[object]:
-        return [getattr(self, f) for f in self.__match_args__]
-
-    def __setstate__(self, state: list[object]) -> None:
-        for f, value in zip(self.__match_args__, state, strict=False):
-            _setattr(self, f, value)
+        setattr_(self, "node_attrs", dict() if node_attrs is FACTORY else node_attrs)
+        setattr_(self, "now", now)
+        setattr_(self, "role", role)
+        setattr_(self, "rsc_standard", rsc_standard)
+        setattr_(self, "rsc_provider", rsc_provider)
+        setattr_(self, "rsc_agent", rsc_agent)
+        setattr_(self, "rsc_params", rsc_params)
+        setattr_(self, "rsc_meta", rsc_meta)
+        setattr_(self, "op_name", op_name)
+        setattr_(self, "op_interval_ms", op_interval_ms)
+        setattr_(self, "submatches", submatches)
+        setattr_(self, "legacy_number", legacy_number)
 
     def current_time(self) -> datetime:
         if self.now is None:

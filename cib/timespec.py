@@ -22,11 +22,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import FrozenInstanceError
 from datetime import UTC, date, datetime, timedelta, timezone
 from functools import lru_cache
 
-_setattr = object.__setattr__  # Duration is frozen (was a dataclass)
+from cib._record import FrozenRecord, setattr_
 
 _UNITS: dict[str, tuple[int, int]] = {
     # unit: (multiplier, divisor) to milliseconds
@@ -49,7 +48,7 @@ _DUR_RE = re.compile(
 )
 
 
-class Duration:
+class Duration(FrozenRecord):
     years: int
     months: int
     weeks: int
@@ -71,65 +70,13 @@ class Duration:
         minutes: int = 0,
         seconds: int = 0,
     ) -> None:
-        _setattr(self, "years", years)
-        _setattr(self, "months", months)
-        _setattr(self, "weeks", weeks)
-        _setattr(self, "days", days)
-        _setattr(self, "hours", hours)
-        _setattr(self, "minutes", minutes)
-        _setattr(self, "seconds", seconds)
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"years={self.years!r}, "
-            f"months={self.months!r}, "
-            f"weeks={self.weeks!r}, "
-            f"days={self.days!r}, "
-            f"hours={self.hours!r}, "
-            f"minutes={self.minutes!r}, "
-            f"seconds={self.seconds!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Duration) and other.__class__ is self.__class__:
-            return (
-                self.years,
-                self.months,
-                self.weeks,
-                self.days,
-                self.hours,
-                self.minutes,
-                self.seconds,
-            ) == (
-                other.years,
-                other.months,
-                other.weeks,
-                other.days,
-                other.hours,
-                other.minutes,
-                other.seconds,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (self.years, self.months, self.weeks, self.days, self.hours, self.minutes, self.seconds)
-        )
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __getstate__(self) -> list[object]:
-        return [getattr(self, f) for f in self.__match_args__]
-
-    def __setstate__(self, state: list[object]) -> None:
-        for f, value in zip(self.__match_args__, state, strict=False):
-            _setattr(self, f, value)
+        setattr_(self, "years", years)
+        setattr_(self, "months", months)
+        setattr_(self, "weeks", weeks)
+        setattr_(self, "days", days)
+        setattr_(self, "hours", hours)
+        setattr_(self, "minutes", minutes)
+        setattr_(self, "seconds", seconds)
 
     def total_ms(self) -> int:
         days = self.years * 365 + self.months * 30 + self.weeks * 7 + self.days

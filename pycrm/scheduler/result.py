@@ -8,13 +8,14 @@ and resources that cannot start end up stopped.
 
 from __future__ import annotations
 
+from cib._record import ValueRecord
 from cib.history import ROLE_NAMES, ROLE_PROMOTED, ROLE_STARTED, ROLE_STOPPED, ROLE_UNPROMOTED
 from pycrm.scheduler.ordering import Runnability
 from pycrm.scheduler.state import OrderDef, World, WRsc
 from pycrm.scheduler.types import ResourceState, SummaryLine
 
 
-class Plan:
+class Plan(ValueRecord):
     """What happens to one primitive."""
 
     rsc: WRsc
@@ -76,51 +77,6 @@ class Plan:
         self.frozen = frozen
         self.silent = silent
         self.monitors_run = monitors_run
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"rsc={self.rsc!r}, "
-            f"target_node={self.target_node!r}, "
-            f"target_role={self.target_role!r}, "
-            f"restart={self.restart!r}, "
-            f"restart_reason={self.restart_reason!r}, "
-            f"stop_reason={self.stop_reason!r}, "
-            f"blocked_start={self.blocked_start!r}, "
-            f"frozen={self.frozen!r}, "
-            f"silent={self.silent!r}, "
-            f"monitors_run={self.monitors_run!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Plan) and other.__class__ is self.__class__:
-            return (
-                self.rsc,
-                self.target_node,
-                self.target_role,
-                self.restart,
-                self.restart_reason,
-                self.stop_reason,
-                self.blocked_start,
-                self.frozen,
-                self.silent,
-                self.monitors_run,
-            ) == (
-                other.rsc,
-                other.target_node,
-                other.target_role,
-                other.restart,
-                other.restart_reason,
-                other.stop_reason,
-                other.blocked_start,
-                other.frozen,
-                other.silent,
-                other.monitors_run,
-            )
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 def _role_name(rsc: WRsc, role: int) -> str:

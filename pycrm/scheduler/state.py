@@ -7,23 +7,14 @@ Scores are plain ints with Pacemaker's saturating arithmetic (:mod:`cib.scores`)
 
 from __future__ import annotations
 
-from reprlib import recursive_repr
-from typing import Any, Literal
+from typing import Literal
+
+from cib._record import FACTORY, Record, ValueRecord
 
 Variant = Literal["primitive", "group", "clone"]
 
 
-class _Factory:
-    """Default of a parameter whose value is made fresh per instance (like dataclasses)."""
-
-    def __repr__(self) -> str:
-        return "<factory>"
-
-
-_FACTORY: Any = _Factory()
-
-
-class WNode:
+class WNode(ValueRecord):
     name: str
     id: str
     index: int  # position in the CIB <nodes> section
@@ -83,8 +74,8 @@ class WNode:
         unclean: bool = False,
         shutdown: bool = False,
         base_score: int = 0,
-        attrs: dict[str, str] = _FACTORY,
-        transient: dict[str, str] = _FACTORY,
+        attrs: dict[str, str] = FACTORY,
+        transient: dict[str, str] = FACTORY,
         num_resources: int = 0,
         has_fail_counts: bool = False,
         fenced: bool = False,
@@ -98,69 +89,11 @@ class WNode:
         self.unclean = unclean
         self.shutdown = shutdown
         self.base_score = base_score
-        self.attrs = dict() if attrs is _FACTORY else attrs
-        self.transient = dict() if transient is _FACTORY else transient
+        self.attrs = dict() if attrs is FACTORY else attrs
+        self.transient = dict() if transient is FACTORY else transient
         self.num_resources = num_resources
         self.has_fail_counts = has_fail_counts
         self.fenced = fenced
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"name={self.name!r}, "
-            f"id={self.id!r}, "
-            f"index={self.index!r}, "
-            f"online={self.online!r}, "
-            f"standby={self.standby!r}, "
-            f"maintenance={self.maintenance!r}, "
-            f"unclean={self.unclean!r}, "
-            f"shutdown={self.shutdown!r}, "
-            f"base_score={self.base_score!r}, "
-            f"attrs={self.attrs!r}, "
-            f"transient={self.transient!r}, "
-            f"num_resources={self.num_resources!r}, "
-            f"has_fail_counts={self.has_fail_counts!r}, "
-            f"fenced={self.fenced!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, WNode) and other.__class__ is self.__class__:
-            return (
-                self.name,
-                self.id,
-                self.index,
-                self.online,
-                self.standby,
-                self.maintenance,
-                self.unclean,
-                self.shutdown,
-                self.base_score,
-                self.attrs,
-                self.transient,
-                self.num_resources,
-                self.has_fail_counts,
-                self.fenced,
-            ) == (
-                other.name,
-                other.id,
-                other.index,
-                other.online,
-                other.standby,
-                other.maintenance,
-                other.unclean,
-                other.shutdown,
-                other.base_score,
-                other.attrs,
-                other.transient,
-                other.num_resources,
-                other.has_fail_counts,
-                other.fenced,
-            )
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
 
     @property
     def available(self) -> bool:
@@ -187,7 +120,7 @@ class WNode:
         return "online"
 
 
-class Contribution:
+class Contribution(ValueRecord):
     kind: str  # default location stickiness failure colocation promotion role ...
     source: str  # constraint id or description
     value: int
@@ -205,25 +138,8 @@ class Contribution:
         self.source = source
         self.value = value
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"kind={self.kind!r}, "
-            f"source={self.source!r}, "
-            f"value={self.value!r}"
-            ")"
-        )
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Contribution) and other.__class__ is self.__class__:
-            return (self.kind, self.source, self.value) == (other.kind, other.source, other.value)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-class Coloc:
+class Coloc(ValueRecord):
     id: str
     dependent: WRsc
     primary: WRsc
@@ -274,48 +190,8 @@ class Coloc:
         self.node_attribute = node_attribute
         self.influence = influence
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"id={self.id!r}, "
-            f"dependent={self.dependent!r}, "
-            f"primary={self.primary!r}, "
-            f"score={self.score!r}, "
-            f"dependent_role={self.dependent_role!r}, "
-            f"primary_role={self.primary_role!r}, "
-            f"node_attribute={self.node_attribute!r}, "
-            f"influence={self.influence!r}"
-            ")"
-        )
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Coloc) and other.__class__ is self.__class__:
-            return (
-                self.id,
-                self.dependent,
-                self.primary,
-                self.score,
-                self.dependent_role,
-                self.primary_role,
-                self.node_attribute,
-                self.influence,
-            ) == (
-                other.id,
-                other.dependent,
-                other.primary,
-                other.score,
-                other.dependent_role,
-                other.primary_role,
-                other.node_attribute,
-                other.influence,
-            )
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-class Location:
+class Location(ValueRecord):
     id: str
     rsc: WRsc
     role: int  # ROLE_UNKNOWN: any role
@@ -339,33 +215,8 @@ class Location:
         self.scores = scores
         self.discovery = discovery
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"id={self.id!r}, "
-            f"rsc={self.rsc!r}, "
-            f"role={self.role!r}, "
-            f"scores={self.scores!r}, "
-            f"discovery={self.discovery!r}"
-            ")"
-        )
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Location) and other.__class__ is self.__class__:
-            return (self.id, self.rsc, self.role, self.scores, self.discovery) == (
-                other.id,
-                other.rsc,
-                other.role,
-                other.scores,
-                other.discovery,
-            )
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-class OrderDef:
+class OrderDef(ValueRecord):
     id: str
     first: WRsc
     first_action: str
@@ -395,45 +246,8 @@ class OrderDef:
         self.kind = kind
         self.symmetrical = symmetrical
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"id={self.id!r}, "
-            f"first={self.first!r}, "
-            f"first_action={self.first_action!r}, "
-            f"then={self.then!r}, "
-            f"then_action={self.then_action!r}, "
-            f"kind={self.kind!r}, "
-            f"symmetrical={self.symmetrical!r}"
-            ")"
-        )
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, OrderDef) and other.__class__ is self.__class__:
-            return (
-                self.id,
-                self.first,
-                self.first_action,
-                self.then,
-                self.then_action,
-                self.kind,
-                self.symmetrical,
-            ) == (
-                other.id,
-                other.first,
-                other.first_action,
-                other.then,
-                other.then_action,
-                other.kind,
-                other.symmetrical,
-            )
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-class WRsc:
+class WRsc(Record):
     """A primitive (or clone instance), group, or clone in the working set."""
 
     id: str
@@ -610,8 +424,8 @@ class WRsc:
         base_id: str,
         config_id: str,
         parent: WRsc | None = None,
-        children: list[WRsc] = _FACTORY,
-        meta: dict[str, str] = _FACTORY,
+        children: list[WRsc] = FACTORY,
+        meta: dict[str, str] = FACTORY,
         agent: str = "",
         priority: int = 0,
         stickiness: int = 0,
@@ -623,18 +437,18 @@ class WRsc:
         failure_ignored: bool = False,
         order_index: int = 0,
         role: int = 1,
-        running_on: list[str] = _FACTORY,
-        node_roles: dict[str, int] = _FACTORY,
+        running_on: list[str] = FACTORY,
+        node_roles: dict[str, int] = FACTORY,
         history_name: str | None = None,
-        known_on: set[str] = _FACTORY,
-        failed_ops: list[tuple[str, int]] = _FACTORY,
-        monitor_intervals: set[int] = _FACTORY,
+        known_on: set[str] = FACTORY,
+        failed_ops: list[tuple[str, int]] = FACTORY,
+        monitor_intervals: set[int] = FACTORY,
         maintenance: bool = False,
-        allowed: dict[str, int] = _FACTORY,
-        explain: dict[str, list[Contribution]] = _FACTORY,
-        this_with: list[Coloc] = _FACTORY,
-        with_this: list[Coloc] = _FACTORY,
-        locations: list[Location] = _FACTORY,
+        allowed: dict[str, int] = FACTORY,
+        explain: dict[str, list[Contribution]] = FACTORY,
+        this_with: list[Coloc] = FACTORY,
+        with_this: list[Coloc] = FACTORY,
+        locations: list[Location] = FACTORY,
         provisional: bool = True,
         allocating: bool = False,
         merging: bool = False,
@@ -663,8 +477,8 @@ class WRsc:
         self.base_id = base_id
         self.config_id = config_id
         self.parent = parent
-        self.children = list() if children is _FACTORY else children
-        self.meta = dict() if meta is _FACTORY else meta
+        self.children = list() if children is FACTORY else children
+        self.meta = dict() if meta is FACTORY else meta
         self.agent = agent
         self.priority = priority
         self.stickiness = stickiness
@@ -676,18 +490,18 @@ class WRsc:
         self.failure_ignored = failure_ignored
         self.order_index = order_index
         self.role = role
-        self.running_on = list() if running_on is _FACTORY else running_on
-        self.node_roles = dict() if node_roles is _FACTORY else node_roles
+        self.running_on = list() if running_on is FACTORY else running_on
+        self.node_roles = dict() if node_roles is FACTORY else node_roles
         self.history_name = history_name
-        self.known_on = set() if known_on is _FACTORY else known_on
-        self.failed_ops = list() if failed_ops is _FACTORY else failed_ops
-        self.monitor_intervals = set() if monitor_intervals is _FACTORY else monitor_intervals
+        self.known_on = set() if known_on is FACTORY else known_on
+        self.failed_ops = list() if failed_ops is FACTORY else failed_ops
+        self.monitor_intervals = set() if monitor_intervals is FACTORY else monitor_intervals
         self.maintenance = maintenance
-        self.allowed = dict() if allowed is _FACTORY else allowed
-        self.explain = dict() if explain is _FACTORY else explain
-        self.this_with = list() if this_with is _FACTORY else this_with
-        self.with_this = list() if with_this is _FACTORY else with_this
-        self.locations = list() if locations is _FACTORY else locations
+        self.allowed = dict() if allowed is FACTORY else allowed
+        self.explain = dict() if explain is FACTORY else explain
+        self.this_with = list() if this_with is FACTORY else this_with
+        self.with_this = list() if with_this is FACTORY else with_this
+        self.locations = list() if locations is FACTORY else locations
         self.provisional = provisional
         self.allocating = allocating
         self.merging = merging
@@ -710,65 +524,6 @@ class WRsc:
         self.promote_runnable = promote_runnable
         self.unrunnable_reason = unrunnable_reason
         self.restart_reason = restart_reason
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"id={self.id!r}, "
-            f"variant={self.variant!r}, "
-            f"base_id={self.base_id!r}, "
-            f"config_id={self.config_id!r}, "
-            f"parent={self.parent!r}, "
-            f"children={self.children!r}, "
-            f"meta={self.meta!r}, "
-            f"agent={self.agent!r}, "
-            f"priority={self.priority!r}, "
-            f"stickiness={self.stickiness!r}, "
-            f"managed={self.managed!r}, "
-            f"unique={self.unique!r}, "
-            f"orphan={self.orphan!r}, "
-            f"blocked={self.blocked!r}, "
-            f"failed={self.failed!r}, "
-            f"failure_ignored={self.failure_ignored!r}, "
-            f"order_index={self.order_index!r}, "
-            f"role={self.role!r}, "
-            f"running_on={self.running_on!r}, "
-            f"node_roles={self.node_roles!r}, "
-            f"history_name={self.history_name!r}, "
-            f"known_on={self.known_on!r}, "
-            f"failed_ops={self.failed_ops!r}, "
-            f"monitor_intervals={self.monitor_intervals!r}, "
-            f"maintenance={self.maintenance!r}, "
-            f"allowed={self.allowed!r}, "
-            f"explain={self.explain!r}, "
-            f"this_with={self.this_with!r}, "
-            f"with_this={self.with_this!r}, "
-            f"locations={self.locations!r}, "
-            f"provisional={self.provisional!r}, "
-            f"allocating={self.allocating!r}, "
-            f"merging={self.merging!r}, "
-            f"assigned={self.assigned!r}, "
-            f"next_role={self.next_role!r}, "
-            f"target_role={self.target_role!r}, "
-            f"clone_max={self.clone_max!r}, "
-            f"clone_node_max={self.clone_node_max!r}, "
-            f"promoted_max={self.promoted_max!r}, "
-            f"promoted_node_max={self.promoted_node_max!r}, "
-            f"promotable={self.promotable!r}, "
-            f"interleave={self.interleave!r}, "
-            f"promotion_priority={self.promotion_priority!r}, "
-            f"sort_index={self.sort_index!r}, "
-            f"migration_threshold={self.migration_threshold!r}, "
-            f"failure_timeout_s={self.failure_timeout_s!r}, "
-            f"on_fail_stop={self.on_fail_stop!r}, "
-            f"on_fail_demote={self.on_fail_demote!r}, "
-            f"start_runnable={self.start_runnable!r}, "
-            f"promote_runnable={self.promote_runnable!r}, "
-            f"unrunnable_reason={self.unrunnable_reason!r}, "
-            f"restart_reason={self.restart_reason!r}"
-            ")"
-        )
 
     @property
     def is_primitive(self) -> bool:
@@ -803,7 +558,7 @@ class WRsc:
         return out
 
 
-class World:
+class World(ValueRecord):
     nodes: dict[str, WNode]
     node_order: list[str]  # names sorted for stable iteration
     options: dict[str, str]
@@ -890,16 +645,16 @@ class World:
         start_failure_fatal: bool,
         stop_orphans: bool,
         resources: list[WRsc],
-        by_id: dict[str, WRsc] = _FACTORY,
-        colocations: list[Coloc] = _FACTORY,
-        locations: list[Location] = _FACTORY,
-        orders: list[OrderDef] = _FACTORY,
+        by_id: dict[str, WRsc] = FACTORY,
+        colocations: list[Coloc] = FACTORY,
+        locations: list[Location] = FACTORY,
+        orders: list[OrderDef] = FACTORY,
         now_epoch: float = 0.0,
         dc_name: str | None = None,
         rsc_defaults: dict[str, str] | None = None,
         per_op_fail_counts: bool = True,
         orders_by_then: dict[int, list[OrderDef]] | None = None,
-        sibling_cache: dict[tuple[int, str], list[WRsc]] = _FACTORY,
+        sibling_cache: dict[tuple[int, str], list[WRsc]] = FACTORY,
     ) -> None:
         self.nodes = nodes
         self.node_order = node_order
@@ -913,98 +668,16 @@ class World:
         self.start_failure_fatal = start_failure_fatal
         self.stop_orphans = stop_orphans
         self.resources = resources
-        self.by_id = dict() if by_id is _FACTORY else by_id
-        self.colocations = list() if colocations is _FACTORY else colocations
-        self.locations = list() if locations is _FACTORY else locations
-        self.orders = list() if orders is _FACTORY else orders
+        self.by_id = dict() if by_id is FACTORY else by_id
+        self.colocations = list() if colocations is FACTORY else colocations
+        self.locations = list() if locations is FACTORY else locations
+        self.orders = list() if orders is FACTORY else orders
         self.now_epoch = now_epoch
         self.dc_name = dc_name
         self.rsc_defaults = rsc_defaults
         self.per_op_fail_counts = per_op_fail_counts
         self.orders_by_then = orders_by_then
-        self.sibling_cache = dict() if sibling_cache is _FACTORY else sibling_cache
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"nodes={self.nodes!r}, "
-            f"node_order={self.node_order!r}, "
-            f"options={self.options!r}, "
-            f"have_quorum={self.have_quorum!r}, "
-            f"no_quorum_policy={self.no_quorum_policy!r}, "
-            f"symmetric={self.symmetric!r}, "
-            f"stonith_enabled={self.stonith_enabled!r}, "
-            f"stop_all={self.stop_all!r}, "
-            f"maintenance_mode={self.maintenance_mode!r}, "
-            f"start_failure_fatal={self.start_failure_fatal!r}, "
-            f"stop_orphans={self.stop_orphans!r}, "
-            f"resources={self.resources!r}, "
-            f"by_id={self.by_id!r}, "
-            f"colocations={self.colocations!r}, "
-            f"locations={self.locations!r}, "
-            f"orders={self.orders!r}, "
-            f"now_epoch={self.now_epoch!r}, "
-            f"dc_name={self.dc_name!r}, "
-            f"rsc_defaults={self.rsc_defaults!r}, "
-            f"per_op_fail_counts={self.per_op_fail_counts!r}, "
-            f"orders_by_then={self.orders_by_then!r}, "
-            f"sibling_cache={self.sibling_cache!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, World) and other.__class__ is self.__class__:
-            return (
-                self.nodes,
-                self.node_order,
-                self.options,
-                self.have_quorum,
-                self.no_quorum_policy,
-                self.symmetric,
-                self.stonith_enabled,
-                self.stop_all,
-                self.maintenance_mode,
-                self.start_failure_fatal,
-                self.stop_orphans,
-                self.resources,
-                self.by_id,
-                self.colocations,
-                self.locations,
-                self.orders,
-                self.now_epoch,
-                self.dc_name,
-                self.rsc_defaults,
-                self.per_op_fail_counts,
-                self.orders_by_then,
-                self.sibling_cache,
-            ) == (
-                other.nodes,
-                other.node_order,
-                other.options,
-                other.have_quorum,
-                other.no_quorum_policy,
-                other.symmetric,
-                other.stonith_enabled,
-                other.stop_all,
-                other.maintenance_mode,
-                other.start_failure_fatal,
-                other.stop_orphans,
-                other.resources,
-                other.by_id,
-                other.colocations,
-                other.locations,
-                other.orders,
-                other.now_epoch,
-                other.dc_name,
-                other.rsc_defaults,
-                other.per_op_fail_counts,
-                other.orders_by_then,
-                other.sibling_cache,
-            )
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
+        self.sibling_cache = dict() if sibling_cache is FACTORY else sibling_cache
 
     def all_primitives(self) -> list[WRsc]:
         out: list[WRsc] = []

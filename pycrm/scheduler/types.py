@@ -1,17 +1,17 @@
-"""Public result types of :func:`pycrm.scheduler.schedule` (all frozen dataclasses)."""
+"""Public result types of :func:`pycrm.scheduler.schedule` (dataclass semantics: cib._record)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import FrozenInstanceError, dataclass, field
+from dataclasses import dataclass, field
 
-_setattr = object.__setattr__  # frozen classes set their fields like dataclasses do
+from cib._record import FrozenRecord, ValueRecord, setattr_
 
 NODE_STATES = ("online", "standby", "maintenance", "OFFLINE", "UNCLEAN")
 ROLES = ("Stopped", "Started", "Unpromoted", "Promoted")
 
 
-class NodeInfo:
+class NodeInfo(FrozenRecord):
     name: str
     state: str  # one of NODE_STATES
     id: str
@@ -32,56 +32,18 @@ class NodeInfo:
         shutdown: bool = False,
         fenced: bool = False,
     ) -> None:
-        _setattr(self, "name", name)
-        _setattr(self, "state", state)
-        _setattr(self, "id", id)
-        _setattr(self, "shutdown", shutdown)
-        _setattr(self, "fenced", fenced)
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"name={self.name!r}, "
-            f"state={self.state!r}, "
-            f"id={self.id!r}, "
-            f"shutdown={self.shutdown!r}, "
-            f"fenced={self.fenced!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, NodeInfo) and other.__class__ is self.__class__:
-            return (self.name, self.state, self.id, self.shutdown, self.fenced) == (
-                other.name,
-                other.state,
-                other.id,
-                other.shutdown,
-                other.fenced,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.state, self.id, self.shutdown, self.fenced))
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __getstate__(self) -> list[object]:
-        return [getattr(self, f) for f in self.__match_args__]
-
-    def __setstate__(self, state: list[object]) -> None:
-        for f, value in zip(self.__match_args__, state, strict=False):
-            _setattr(self, f, value)
+        setattr_(self, "name", name)
+        setattr_(self, "state", state)
+        setattr_(self, "id", id)
+        setattr_(self, "shutdown", shutdown)
+        setattr_(self, "fenced", fenced)
 
     @property
     def revised_state(self) -> str:
         return "OFFLINE" if self.fenced else self.state
 
 
-class ResourceState:
+class ResourceState(FrozenRecord):
     """One resource instance (primitive) as crm_simulate lists it."""
 
     id: str  # with clone instance suffix, e.g. "child_rsc1:3"
@@ -153,120 +115,28 @@ class ResourceState:
         promotable: bool = False,
         unique: bool = False,
     ) -> None:
-        _setattr(self, "id", id)
-        _setattr(self, "base_id", base_id)
-        _setattr(self, "role", role)
-        _setattr(self, "nodes", nodes)
-        _setattr(self, "agent", agent)
-        _setattr(self, "failed", failed)
-        _setattr(self, "blocked", blocked)
-        _setattr(self, "unmanaged", unmanaged)
-        _setattr(self, "orphaned", orphaned)
-        _setattr(self, "failure_ignored", failure_ignored)
-        _setattr(self, "disabled", disabled)
-        _setattr(self, "group", group)
-        _setattr(self, "clone", clone)
-        _setattr(self, "promotable", promotable)
-        _setattr(self, "unique", unique)
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"id={self.id!r}, "
-            f"base_id={self.base_id!r}, "
-            f"role={self.role!r}, "
-            f"nodes={self.nodes!r}, "
-            f"agent={self.agent!r}, "
-            f"failed={self.failed!r}, "
-            f"blocked={self.blocked!r}, "
-            f"unmanaged={self.unmanaged!r}, "
-            f"orphaned={self.orphaned!r}, "
-            f"failure_ignored={self.failure_ignored!r}, "
-            f"disabled={self.disabled!r}, "
-            f"group={self.group!r}, "
-            f"clone={self.clone!r}, "
-            f"promotable={self.promotable!r}, "
-            f"unique={self.unique!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, ResourceState) and other.__class__ is self.__class__:
-            return (
-                self.id,
-                self.base_id,
-                self.role,
-                self.nodes,
-                self.agent,
-                self.failed,
-                self.blocked,
-                self.unmanaged,
-                self.orphaned,
-                self.failure_ignored,
-                self.disabled,
-                self.group,
-                self.clone,
-                self.promotable,
-                self.unique,
-            ) == (
-                other.id,
-                other.base_id,
-                other.role,
-                other.nodes,
-                other.agent,
-                other.failed,
-                other.blocked,
-                other.unmanaged,
-                other.orphaned,
-                other.failure_ignored,
-                other.disabled,
-                other.group,
-                other.clone,
-                other.promotable,
-                other.unique,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.id,
-                self.base_id,
-                self.role,
-                self.nodes,
-                self.agent,
-                self.failed,
-                self.blocked,
-                self.unmanaged,
-                self.orphaned,
-                self.failure_ignored,
-                self.disabled,
-                self.group,
-                self.clone,
-                self.promotable,
-                self.unique,
-            )
-        )
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __getstate__(self) -> list[object]:
-        return [getattr(self, f) for f in self.__match_args__]
-
-    def __setstate__(self, state: list[object]) -> None:
-        for f, value in zip(self.__match_args__, state, strict=False):
-            _setattr(self, f, value)
+        setattr_(self, "id", id)
+        setattr_(self, "base_id", base_id)
+        setattr_(self, "role", role)
+        setattr_(self, "nodes", nodes)
+        setattr_(self, "agent", agent)
+        setattr_(self, "failed", failed)
+        setattr_(self, "blocked", blocked)
+        setattr_(self, "unmanaged", unmanaged)
+        setattr_(self, "orphaned", orphaned)
+        setattr_(self, "failure_ignored", failure_ignored)
+        setattr_(self, "disabled", disabled)
+        setattr_(self, "group", group)
+        setattr_(self, "clone", clone)
+        setattr_(self, "promotable", promotable)
+        setattr_(self, "unique", unique)
 
     @property
     def active(self) -> bool:
         return bool(self.nodes) and self.role != "Stopped"
 
 
-class Action:
+class Action(ValueRecord):
     id: str  # e.g. "rsc1_start_0@node2", "grp_running_0"
     rsc: str
     task: str  # start stop promote demote monitor | running stopped promoted demoted (pseudo)
@@ -299,47 +169,8 @@ class Action:
         self.reason = reason
         self.optional = optional
 
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"id={self.id!r}, "
-            f"rsc={self.rsc!r}, "
-            f"task={self.task!r}, "
-            f"node={self.node!r}, "
-            f"interval_ms={self.interval_ms!r}, "
-            f"pseudo={self.pseudo!r}, "
-            f"reason={self.reason!r}, "
-            f"optional={self.optional!r}"
-            ")"
-        )
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Action) and other.__class__ is self.__class__:
-            return (
-                self.id,
-                self.rsc,
-                self.task,
-                self.node,
-                self.interval_ms,
-                self.pseudo,
-                self.reason,
-                self.optional,
-            ) == (
-                other.id,
-                other.rsc,
-                other.task,
-                other.node,
-                other.interval_ms,
-                other.pseudo,
-                other.reason,
-                other.optional,
-            )
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-class Edge:
+class Edge(ValueRecord):
     before: str  # Action.id
     after: str  # Action.id
     reason: str
@@ -357,28 +188,8 @@ class Edge:
         self.after = after
         self.reason = reason
 
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"before={self.before!r}, "
-            f"after={self.after!r}, "
-            f"reason={self.reason!r}"
-            ")"
-        )
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Edge) and other.__class__ is self.__class__:
-            return (self.before, self.after, self.reason) == (
-                other.before,
-                other.after,
-                other.reason,
-            )
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-class SummaryLine:
+class SummaryLine(FrozenRecord):
     """One "Transition Summary" line: crm_simulate's verb and its operands."""
 
     verb: str  # Start Stop Move Restart Recover Promote Demote Leave
@@ -413,81 +224,17 @@ class SummaryLine:
         reason: str = "",
         blocked: bool = False,
     ) -> None:
-        _setattr(self, "verb", verb)
-        _setattr(self, "rsc", rsc)
-        _setattr(self, "from_node", from_node)
-        _setattr(self, "to_node", to_node)
-        _setattr(self, "from_role", from_role)
-        _setattr(self, "to_role", to_role)
-        _setattr(self, "reason", reason)
-        _setattr(self, "blocked", blocked)
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"verb={self.verb!r}, "
-            f"rsc={self.rsc!r}, "
-            f"from_node={self.from_node!r}, "
-            f"to_node={self.to_node!r}, "
-            f"from_role={self.from_role!r}, "
-            f"to_role={self.to_role!r}, "
-            f"reason={self.reason!r}, "
-            f"blocked={self.blocked!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, SummaryLine) and other.__class__ is self.__class__:
-            return (
-                self.verb,
-                self.rsc,
-                self.from_node,
-                self.to_node,
-                self.from_role,
-                self.to_role,
-                self.reason,
-                self.blocked,
-            ) == (
-                other.verb,
-                other.rsc,
-                other.from_node,
-                other.to_node,
-                other.from_role,
-                other.to_role,
-                other.reason,
-                other.blocked,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.verb,
-                self.rsc,
-                self.from_node,
-                self.to_node,
-                self.from_role,
-                self.to_role,
-                self.reason,
-                self.blocked,
-            )
-        )
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __getstate__(self) -> list[object]:
-        return [getattr(self, f) for f in self.__match_args__]
-
-    def __setstate__(self, state: list[object]) -> None:
-        for f, value in zip(self.__match_args__, state, strict=False):
-            _setattr(self, f, value)
+        setattr_(self, "verb", verb)
+        setattr_(self, "rsc", rsc)
+        setattr_(self, "from_node", from_node)
+        setattr_(self, "to_node", to_node)
+        setattr_(self, "from_role", from_role)
+        setattr_(self, "to_role", to_role)
+        setattr_(self, "reason", reason)
+        setattr_(self, "blocked", blocked)
 
 
-class ScoreContribution:
+class ScoreContribution(FrozenRecord):
     kind: str  # node-score location stickiness failure colocation promotion role ...
     source: str  # constraint id or short description
     value: int
@@ -501,42 +248,12 @@ class ScoreContribution:
         source: str,
         value: int,
     ) -> None:
-        _setattr(self, "kind", kind)
-        _setattr(self, "source", source)
-        _setattr(self, "value", value)
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"kind={self.kind!r}, "
-            f"source={self.source!r}, "
-            f"value={self.value!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, ScoreContribution) and other.__class__ is self.__class__:
-            return (self.kind, self.source, self.value) == (other.kind, other.source, other.value)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.kind, self.source, self.value))
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __getstate__(self) -> list[object]:
-        return [getattr(self, f) for f in self.__match_args__]
-
-    def __setstate__(self, state: list[object]) -> None:
-        for f, value in zip(self.__match_args__, state, strict=False):
-            _setattr(self, f, value)
+        setattr_(self, "kind", kind)
+        setattr_(self, "source", source)
+        setattr_(self, "value", value)
 
 
-class ScoreDetail:
+class ScoreDetail(FrozenRecord):
     rsc: str
     node: str
     score: int  # final allocation score (crm_simulate -s "allocation score")
@@ -552,46 +269,10 @@ class ScoreDetail:
         score: int,
         contributions: tuple[ScoreContribution, ...] = (),
     ) -> None:
-        _setattr(self, "rsc", rsc)
-        _setattr(self, "node", node)
-        _setattr(self, "score", score)
-        _setattr(self, "contributions", contributions)
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"rsc={self.rsc!r}, "
-            f"node={self.node!r}, "
-            f"score={self.score!r}, "
-            f"contributions={self.contributions!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, ScoreDetail) and other.__class__ is self.__class__:
-            return (self.rsc, self.node, self.score, self.contributions) == (
-                other.rsc,
-                other.node,
-                other.score,
-                other.contributions,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.rsc, self.node, self.score, self.contributions))
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __getstate__(self) -> list[object]:
-        return [getattr(self, f) for f in self.__match_args__]
-
-    def __setstate__(self, state: list[object]) -> None:
-        for f, value in zip(self.__match_args__, state, strict=False):
-            _setattr(self, f, value)
+        setattr_(self, "rsc", rsc)
+        setattr_(self, "node", node)
+        setattr_(self, "score", score)
+        setattr_(self, "contributions", contributions)
 
     def explain(self) -> str:
         """e.g. ``rscA on node2: 200 = stickiness 100 + location loc1 100``."""

@@ -21,11 +21,10 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import FrozenInstanceError
 
 from lxml import etree
 
-_setattr = object.__setattr__  # OpSpec, Injections are frozen (were dataclasses)
+from cib._record import FrozenRecord, setattr_
 
 _FAKE_UUID = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
 _SPEC = re.compile(r"^(?P<key>[^@=\s]+)@(?P<node>[^=\s]+)=(?P<rc>-?\d+)$")
@@ -37,7 +36,7 @@ class InjectError(ValueError):
     """An injection request that cannot be applied (bad syntax, unknown name)."""
 
 
-class OpSpec:
+class OpSpec(FrozenRecord):
     """One ``rsc_task_interval@node=rc`` operation result."""
 
     rsc: str
@@ -56,42 +55,11 @@ class OpSpec:
         node: str,
         rc: int,
     ) -> None:
-        _setattr(self, "rsc", rsc)
-        _setattr(self, "task", task)
-        _setattr(self, "interval_ms", interval_ms)
-        _setattr(self, "node", node)
-        _setattr(self, "rc", rc)
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"rsc={self.rsc!r}, "
-            f"task={self.task!r}, "
-            f"interval_ms={self.interval_ms!r}, "
-            f"node={self.node!r}, "
-            f"rc={self.rc!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, OpSpec) and other.__class__ is self.__class__:
-            return (self.rsc, self.task, self.interval_ms, self.node, self.rc) == (
-                other.rsc,
-                other.task,
-                other.interval_ms,
-                other.node,
-                other.rc,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.rsc, self.task, self.interval_ms, self.node, self.rc))
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
+        setattr_(self, "rsc", rsc)
+        setattr_(self, "task", task)
+        setattr_(self, "interval_ms", interval_ms)
+        setattr_(self, "node", node)
+        setattr_(self, "rc", rc)
 
     @property
     def key(self) -> str:
@@ -308,7 +276,7 @@ def inject_op(root: etree._Element, spec: OpSpec, now: int | None = None) -> lis
     return lines
 
 
-class Injections:
+class Injections(FrozenRecord):
     """Everything a ``pycrm simulate`` command line asked to change."""
 
     node_up: tuple[str, ...] = ()
@@ -323,36 +291,9 @@ class Injections:
         node_fail: tuple[str, ...] = (),
         ops: tuple[OpSpec, ...] = (),
     ) -> None:
-        _setattr(self, "node_up", node_up)
-        _setattr(self, "node_fail", node_fail)
-        _setattr(self, "ops", ops)
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"node_up={self.node_up!r}, "
-            f"node_fail={self.node_fail!r}, "
-            f"ops={self.ops!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Injections) and other.__class__ is self.__class__:
-            return (self.node_up, self.node_fail, self.ops) == (
-                other.node_up,
-                other.node_fail,
-                other.ops,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.node_up, self.node_fail, self.ops))
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
+        setattr_(self, "node_up", node_up)
+        setattr_(self, "node_fail", node_fail)
+        setattr_(self, "ops", ops)
 
     def __bool__(self) -> bool:
         return bool(self.node_up or self.node_fail or self.ops)

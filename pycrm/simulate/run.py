@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from dataclasses import FrozenInstanceError
 from datetime import datetime
 
 from lxml import etree
 
 import cib
 from cib import errors
+from cib._record import FrozenRecord, setattr_
 from cib.errors import CibError
 from cib.model import Cib
 from cib.parse import from_element
@@ -18,10 +18,8 @@ from pycrm.scheduler import NodeInfo, Transition, schedule
 from pycrm.simulate import inject
 from pycrm.simulate.view import Item, build_tree
 
-_setattr = object.__setattr__  # Simulation is frozen (was a dataclass)
 
-
-class Simulation:
+class Simulation(FrozenRecord):
     source: str
     cib: Cib
     transition: Transition
@@ -53,71 +51,14 @@ class Simulation:
         current: list[Item],
         revised: list[Item],
     ) -> None:
-        _setattr(self, "source", source)
-        _setattr(self, "cib", cib)
-        _setattr(self, "transition", transition)
-        _setattr(self, "modifications", modifications)
-        _setattr(self, "injections", injections)
-        _setattr(self, "current_nodes", current_nodes)
-        _setattr(self, "current", current)
-        _setattr(self, "revised", revised)
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"source={self.source!r}, "
-            f"cib={self.cib!r}, "
-            f"transition={self.transition!r}, "
-            f"modifications={self.modifications!r}, "
-            f"injections={self.injections!r}, "
-            f"current_nodes={self.current_nodes!r}, "
-            f"current={self.current!r}, "
-            f"revised={self.revised!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Simulation) and other.__class__ is self.__class__:
-            return (
-                self.source,
-                self.cib,
-                self.transition,
-                self.modifications,
-                self.injections,
-                self.current_nodes,
-                self.current,
-                self.revised,
-            ) == (
-                other.source,
-                other.cib,
-                other.transition,
-                other.modifications,
-                other.injections,
-                other.current_nodes,
-                other.current,
-                other.revised,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.source,
-                self.cib,
-                self.transition,
-                self.modifications,
-                self.injections,
-                self.current_nodes,
-                self.current,
-                self.revised,
-            )
-        )
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
+        setattr_(self, "source", source)
+        setattr_(self, "cib", cib)
+        setattr_(self, "transition", transition)
+        setattr_(self, "modifications", modifications)
+        setattr_(self, "injections", injections)
+        setattr_(self, "current_nodes", current_nodes)
+        setattr_(self, "current", current)
+        setattr_(self, "revised", revised)
 
 
 def _parser() -> etree.XMLParser:

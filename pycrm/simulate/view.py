@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from cib.model import _FACTORY, Cib, Clone, Group, NvSet, Primitive
+from cib._record import FACTORY, ValueRecord
+from cib.model import Cib, Clone, Group, NvSet, Primitive
 from pycrm.scheduler.types import NodeInfo, ResourceState
 
 _NUM = re.compile(r"(\d+)")
@@ -54,7 +55,7 @@ def _unmanaged(sets: list[NvSet]) -> bool:
     )
 
 
-class PrimitiveItem:
+class PrimitiveItem(ValueRecord):
     state: ResourceState
     display_id: str
     target_role: str | None = None
@@ -71,30 +72,10 @@ class PrimitiveItem:
         self.display_id = display_id
         self.target_role = target_role
 
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"state={self.state!r}, "
-            f"display_id={self.display_id!r}, "
-            f"target_role={self.target_role!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, PrimitiveItem) and other.__class__ is self.__class__:
-            return (self.state, self.display_id, self.target_role) == (
-                other.state,
-                other.display_id,
-                other.target_role,
-            )
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
     kind = "primitive"
 
 
-class GroupItem:
+class GroupItem(ValueRecord):
     id: str
     members: list[PrimitiveItem]
     managed: bool = True
@@ -114,28 +95,6 @@ class GroupItem:
         self.managed = managed
         self.disabled = disabled
 
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"id={self.id!r}, "
-            f"members={self.members!r}, "
-            f"managed={self.managed!r}, "
-            f"disabled={self.disabled!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, GroupItem) and other.__class__ is self.__class__:
-            return (self.id, self.members, self.managed, self.disabled) == (
-                other.id,
-                other.members,
-                other.managed,
-                other.disabled,
-            )
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
     kind = "group"
 
     @property
@@ -143,7 +102,7 @@ class GroupItem:
         return {n for m in self.members for n in m.state.nodes}
 
 
-class CloneItem:
+class CloneItem(ValueRecord):
     id: str
     child_id: str
     promotable: bool
@@ -174,7 +133,7 @@ class CloneItem:
         managed: bool = True,
         disabled: bool = False,
         target_role: str | None = None,
-        instances: list[PrimitiveItem | GroupItem] = _FACTORY,
+        instances: list[PrimitiveItem | GroupItem] = FACTORY,
     ) -> None:
         self.id = id
         self.child_id = child_id
@@ -183,46 +142,7 @@ class CloneItem:
         self.managed = managed
         self.disabled = disabled
         self.target_role = target_role
-        self.instances = list() if instances is _FACTORY else instances
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}("
-            f"id={self.id!r}, "
-            f"child_id={self.child_id!r}, "
-            f"promotable={self.promotable!r}, "
-            f"unique={self.unique!r}, "
-            f"managed={self.managed!r}, "
-            f"disabled={self.disabled!r}, "
-            f"target_role={self.target_role!r}, "
-            f"instances={self.instances!r}"
-            ")"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, CloneItem) and other.__class__ is self.__class__:
-            return (
-                self.id,
-                self.child_id,
-                self.promotable,
-                self.unique,
-                self.managed,
-                self.disabled,
-                self.target_role,
-                self.instances,
-            ) == (
-                other.id,
-                other.child_id,
-                other.promotable,
-                other.unique,
-                other.managed,
-                other.disabled,
-                other.target_role,
-                other.instances,
-            )
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
+        self.instances = list() if instances is FACTORY else instances
 
     kind = "clone"
 
