@@ -24,7 +24,12 @@ from reprlib import recursive_repr
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, dataclass_transform
+else:
+
+    def dataclass_transform(**_: object) -> object:  # typing costs ~3 ms to import
+        return lambda cls: cls
+
 
 setattr_ = object.__setattr__
 
@@ -74,6 +79,7 @@ class ValueRecord(_Comparable):
     __hash__ = None  # type: ignore[assignment]
 
 
+@dataclass_transform(frozen_default=True)  # lets mypy flag assignments, as for dataclasses
 class FrozenRecord(_Comparable):
     __slots__ = ()
 
