@@ -81,7 +81,7 @@ class AgentLog:
             return
         facility = _FACILITIES.get(self.facility, _FACILITIES["daemon"])
         try:
-            import syslog  # noqa: PLC0415  (cheap C module, only loaded when logging)
+            import syslog  # cheap C module, only loaded when logging
 
             syslog.syslog(facility | _PRIORITY[level], line)
         except OSError:

@@ -143,7 +143,7 @@ def _by(kind: str, value: str) -> str:
     # No udev links (containers, minimal hosts): ask libblkid, as mount itself does.
     flag = {"label": "-L", "uuid": "-U"}.get(kind)
     if flag is not None:
-        import subprocess  # noqa: PLC0415  (only for label/uuid devices without udev)
+        import subprocess  # only for label/uuid devices without udev
 
         try:
             found = subprocess.run(

@@ -58,6 +58,9 @@ if ((dev)); then
 else
     "$venv/bin/python" -m pip install -q -e "$repo"
 fi
+# Pre-compile the packages: agents are exec'd per action and the environment may
+# set PYTHONDONTWRITEBYTECODE, so without this every call would re-compile.
+"$venv/bin/python" -m compileall -q -j 0 "$repo/ocf" "$repo/cib" "$repo/pycrm" "$repo/heartbeat_compat" >/dev/null
 chmod -R a+rX "$(dirname "$venv")"
 for tool in pycrm haresources2cib; do
     ln -sf "$venv/bin/$tool" "/usr/local/bin/$tool"

@@ -181,7 +181,7 @@ class Filesystem(Agent):
             )
         if self.env.is_probe or self.check_level == 0:
             return RC.SUCCESS
-        from ocf import fs_checks  # noqa: PLC0415  (only the deeper levels need it)
+        from ocf import fs_checks  # only the deeper levels need it
 
         if self.check_level >= 10:
             fs_checks.read_test(mounts.resolve_device(self.p.get("device")), self.env.remaining())
@@ -200,7 +200,7 @@ class Filesystem(Agent):
         if ours is not None and (top is None or top.mount_id == ours.mount_id):
             self.log.info(f"Filesystem {self.directory} is already mounted.")
             return None
-        from ocf import fs_start  # noqa: PLC0415
+        from ocf import fs_start
 
         fs_start.start(self)
         ours, top = self._state()
@@ -217,14 +217,14 @@ class Filesystem(Agent):
         ours, _ = self._state()
         if ours is None:
             return None
-        from ocf import fs_stop  # noqa: PLC0415
+        from ocf import fs_stop
 
         fs_stop.stop(self, ours)
         return None
 
     # ---------------------------------------------------------- validate-all
     def validate_all(self) -> RC | None:
-        from ocf import fs_start  # noqa: PLC0415
+        from ocf import fs_start
 
         fs_start.validate_host(self)
         return None
