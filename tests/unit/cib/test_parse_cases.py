@@ -95,10 +95,8 @@ def test_ops_and_orders() -> None:
     assert isinstance(g, Group) and c is not None
 
 
-def test_demo_sample_structure() -> None:
-    path = Path("/work/shared/reference/tool-output-samples/pcmk_demo_cib_running.xml")
-    if not path.exists():
-        pytest.skip("sample not available")
+def test_demo_sample_structure(shared_dir: Path) -> None:
+    path = shared_dir / "reference/tool-output-samples/pcmk_demo_cib_running.xml"
     c = cib.load(path)
     clone = c.find("drbd-data-clone")
     assert isinstance(clone, Clone) and clone.promotable
