@@ -21,6 +21,7 @@ from cib.model import Cib, LocationConstraint, ResourceSet, Rule
 from cib.rules import RuleContext, evaluate, rule_score
 from cib.scores import SCORE_INF, add_scores
 from pycrm.scheduler.build import is_true, role_of
+from pycrm.scheduler.coloc_order import add_this_with, add_with_this
 from pycrm.scheduler.state import Coloc, Contribution, Location, OrderDef, World, WRsc
 
 
@@ -209,8 +210,8 @@ def _set_colocations(
 
 def add_colocation(world: World, coloc: Coloc) -> None:
     world.colocations.append(coloc)
-    coloc.dependent.this_with.append(coloc)
-    coloc.primary.with_this.append(coloc)
+    add_this_with(coloc.dependent, coloc)
+    add_with_this(coloc.primary, coloc)
 
 
 # --------------------------------------------------------------------------- orders
