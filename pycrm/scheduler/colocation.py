@@ -106,55 +106,78 @@ def _add_matching(
 def merge_scores(
     world: World,
     rsc: WRsc,
-    nodes: dict[str, int] | None,
+    nodes: dict[str, int],
     attr: str,
     factor: float,
     *,
-    init: bool = False,
-    forward: bool = False,
     rollback: bool = False,
     positive: bool = False,
 ) -> dict[str, int]:
-    """Fold ``rsc``'s (and its colocated resources') preferences into ``nodes``."""
-    base = nodes or {}
+    """Fold ``rsc``'s (and its colocated resources') preferences into ``nodes``.
+
+    A group refers to its first member, then folds in each resource colocated with the group
+    itself at that colocation's own strength (not attenuated by ``factor``), treating the
+    dependent as a plain resource (its own score table); Pacemaker 2.1.5's group method.
+    """
+    if rsc.variant != "group" or not rsc.children:
+        return merge_plain(world, rsc, nodes, attr, factor, rollback=rollback, positive=positive)
     if rsc.merging:
-        return base
+        return nodes
     rsc.merging = True
     try:
-        if rsc.variant == "group" and rsc.children and not init:
-            work = merge_scores(
+        work = merge_scores(
+            world, rsc.children[0], nodes, attr, factor, rollback=rollback, positive=positive
+        )
+        for coloc in rsc.with_this:
+            work = merge_plain(
                 world,
-                rsc.children[0] if not forward else rsc.children[-1],
-                dict(base),
-                attr,
-                factor,
-                forward=forward,
+                coloc.dependent,
+                work,
+                coloc.node_attribute,
+                coloc.score / SCORE_INF,
                 rollback=rollback,
                 positive=positive,
             )
-        elif init:
-            source = rsc.children[-1] if rsc.variant == "group" and rsc.children else rsc
-            work = dict(source.allowed)
-        else:
-            work = dict(base)
-            _add_matching(world, work, rsc, attr, factor, positive)
+        return work
+    finally:
+        rsc.merging = False
+
+
+def merge_plain(
+    world: World,
+    rsc: WRsc,
+    nodes: dict[str, int],
+    attr: str,
+    factor: float,
+    *,
+    rollback: bool = False,
+    positive: bool = False,
+) -> dict[str, int]:
+    """``rsc``'s own table (any variant) at ``factor``, then the resources colocated with it
+    (recursively, each at the sign of ``factor`` times its colocation's strength); with
+    ``rollback``, nothing changes when the result would leave no usable node."""
+    if rsc.merging:
+        return nodes
+    rsc.merging = True
+    try:
+        work = dict(nodes)
+        _add_matching(world, work, rsc, attr, factor, positive)
         if any_available(world, {n: w for n, w in work.items() if w != UNUSABLE}):
             multiplier = -1 if factor < 0 else 1
-            colocs = rsc.this_with if forward else [c for c in rsc.with_this if c.influence]
-            for coloc in colocs:
-                other = coloc.primary if forward else coloc.dependent
+            for coloc in rsc.with_this:
+                if not coloc.influence:
+                    continue
                 work = merge_scores(
                     world,
-                    other,
+                    coloc.dependent,
                     work,
                     coloc.node_attribute,
                     multiplier * coloc.score / SCORE_INF,
-                    forward=forward,
-                    rollback=rollback,
+                    rollback=True,
                     positive=positive,
                 )
         elif rollback:
-            return base
+            return nodes
         if positive:
             for node, weight in work.items():
                 if weight == UNUSABLE:
