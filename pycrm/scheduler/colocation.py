@@ -113,58 +113,29 @@ def merge_scores(
     rollback: bool = False,
     positive: bool = False,
 ) -> dict[str, int]:
-    """Fold ``rsc``'s (and its colocated resources') preferences into ``nodes``.
+    """Fold ``rsc``'s (and, recursively, its dependents') preferences into ``nodes``.
 
-    A group refers to its first member, then folds in each resource colocated with the group
-    itself at that colocation's own strength (not attenuated by ``factor``), treating the
-    dependent as a plain resource (its own score table); Pacemaker 2.1.5's group method.
+    ``rsc``'s own table counts at ``factor`` (a group's: its first member's merge), then each
+    resource colocated with it at the sign of ``factor`` times that colocation's strength; for
+    a group those are the ones on its last member (where a group's own move when it is
+    placed).  With ``rollback`` nothing changes when no usable node would be left.
     """
-    if rsc.variant != "group" or not rsc.children:
-        return merge_plain(world, rsc, nodes, attr, factor, rollback=rollback, positive=positive)
     if rsc.merging:
         return nodes
     rsc.merging = True
     try:
-        work = merge_scores(
-            world, rsc.children[0], nodes, attr, factor, rollback=rollback, positive=positive
-        )
-        for coloc in rsc.with_this:
-            work = merge_plain(
-                world,
-                coloc.dependent,
-                work,
-                coloc.node_attribute,
-                coloc.score / SCORE_INF,
-                rollback=rollback,
-                positive=positive,
+        group = rsc.variant == "group" and bool(rsc.children)
+        if group:
+            work = merge_scores(
+                world, rsc.children[0], nodes, attr, factor, rollback=rollback, positive=positive
             )
-        return work
-    finally:
-        rsc.merging = False
-
-
-def merge_plain(
-    world: World,
-    rsc: WRsc,
-    nodes: dict[str, int],
-    attr: str,
-    factor: float,
-    *,
-    rollback: bool = False,
-    positive: bool = False,
-) -> dict[str, int]:
-    """``rsc``'s own table (any variant) at ``factor``, then the resources colocated with it
-    (recursively, each at the sign of ``factor`` times its colocation's strength); with
-    ``rollback``, nothing changes when the result would leave no usable node."""
-    if rsc.merging:
-        return nodes
-    rsc.merging = True
-    try:
-        work = dict(nodes)
-        _add_matching(world, work, rsc, attr, factor, positive)
+        else:
+            work = dict(nodes)
+            _add_matching(world, work, rsc, attr, factor, positive)
         if any_available(world, {n: w for n, w in work.items() if w != UNUSABLE}):
             multiplier = -1 if factor < 0 else 1
-            for coloc in rsc.with_this:
+            source = rsc.children[-1] if group else rsc
+            for coloc in source.with_this:
                 if not coloc.influence:
                     continue
                 work = merge_scores(
