@@ -193,7 +193,9 @@ def apply_coloc(world: World, dependent: WRsc, primary: WRsc, coloc: Coloc) -> N
 
 
 def this_with_sorted(rsc: WRsc) -> list[Coloc]:
-    return sorted(rsc.this_with, key=lambda c: -c.primary.priority)
+    """``rsc``'s colocations as dependent, in the order Pacemaker considers them: the list is
+    kept sorted (coloc_order); a group's own are appended to its first member's unsorted."""
+    return list(rsc.this_with)
 
 
 def assign_primitive(world: World, rsc: WRsc, prefer: str | None) -> str | None:
