@@ -1,11 +1,13 @@
 """Group placement: members are placed in order; the group's own colocations act through
-its first member (as dependent) and its last member (as primary), and each member is
+its first member (as dependent) and its last member (as primary), merged into the member's
+sorted lists when the group is placed (coloc_order), and each member is
 colocated (INFINITY) with the previous one, so the stickiness and failures of all members
 add up when the first member is placed.
 """
 
 from __future__ import annotations
 
+from pycrm.scheduler.coloc_order import add_this_with, add_with_this
 from pycrm.scheduler.placement import assign
 from pycrm.scheduler.state import World, WRsc
 
@@ -18,12 +20,12 @@ def assign_group(world: World, group: WRsc, prefer: str | None) -> str | None:
         return None
     group.allocating = True
     first, last = group.children[0], group.children[-1]
-    if group.this_with:
-        first.this_with.extend(group.this_with)
-        group.this_with = []
-    if group.with_this:
-        last.with_this.extend(group.with_this)
-        group.with_this = []
+    for coloc in group.this_with:
+        add_this_with(first, coloc)
+    group.this_with = []
+    for coloc in group.with_this:
+        add_with_this(last, coloc)
+    group.with_this = []
     first_node: str | None = None
     for index, member in enumerate(group.children):
         node = assign(world, member, prefer)

@@ -194,7 +194,7 @@ def apply_coloc(world: World, dependent: WRsc, primary: WRsc, coloc: Coloc) -> N
 
 def this_with_sorted(rsc: WRsc) -> list[Coloc]:
     """``rsc``'s colocations as dependent, in the order Pacemaker considers them: the list is
-    kept sorted (coloc_order); a group's own are appended to its first member's unsorted."""
+    kept sorted (coloc_order), also when a group's own are merged into its first member's."""
     return list(rsc.this_with)
 
 

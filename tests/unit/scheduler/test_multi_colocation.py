@@ -45,6 +45,21 @@ CASES: dict[str, tuple[dict[str, Any], list[Placement]]] = {
         },
         [("d", "Started", "n2", ()), ("pa", "Started", "n1", ()), ("pz", "Started", "n2", ())],
     ),
+    # A group's own colocations join its first member's list in sorted place: ga considers
+    # "g with pa" before its own "ga with pz", so pa takes n1 and pz n2.
+    "group-colocations-merged-sorted": (
+        {
+            "resources": _group("g", "ga", "gb") + prim("pz") + prim("pa"),
+            "status": node_state("n1") + node_state("n2"),
+            "constraints": _coloc("c1", "ga", "pz", "-100") + _coloc("c2", "g", "pa", "-100"),
+        },
+        [
+            ("ga", "Started", "n2", ()),
+            ("gb", "Started", "n2", ()),
+            ("pa", "Started", "n1", ()),
+            ("pz", "Started", "n2", ()),
+        ],
+    ),
     # g1's first member folds in g3 (INFINITY with g1) and g4 (-100 with g1).  g4 is not placed
     # yet, so "g3 with g4" (still held by the group g4, not its last member) is not followed and
     # g3's stickiness on n4 draws g1 there; g3 and then g4 follow.
