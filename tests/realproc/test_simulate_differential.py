@@ -28,11 +28,10 @@ pytestmark = pytest.mark.realproc
 
 EXAMPLES = 100
 
-# Narrowed where pycrm's scheduler is known to differ from Pacemaker 2.1.5: one dependent
-# colocated with two or more primaries places differently (ties, a disabled dependent's
-# wishes, a dependent with two INFINITY primaries); minimal CIBs are in the simulate
-# report.  Single colocations of every score, with or without disabled resources, agree.
-FEATURES = Features(multi_colocation=False)
+# Everything the generator can produce, including one dependent colocated with several
+# primaries (colocation lists ordered and groups merged as Pacemaker 2.1.5 does; fixed cases
+# in tests/unit/scheduler/test_multi_colocation.py).
+FEATURES = Features()
 
 
 def _crm_simulate(path: Path, gen: Generated) -> str:
