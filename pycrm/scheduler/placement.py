@@ -85,7 +85,11 @@ def _apply_failures(world: World, rsc: WRsc) -> None:
         target = rsc
         if not rsc.unique and rsc.clone_parent is not None:
             target = rsc.clone_parent
-        _ban(target, name, f"fail-count {count} >= migration-threshold")
+        _ban(
+            target,
+            name,
+            f"fail-count {count} reached migration-threshold {rsc.migration_threshold}:",
+        )
 
 
 def _ban(rsc: WRsc, node: str, why: str) -> None:
