@@ -1,23 +1,15 @@
 """One dependent colocated with several primaries: placements Pacemaker 2.1.5 computes.
 
-Each expected result was checked with ``crm_simulate -S`` (2.1.5) on the same CIB text, and
-is re-checked here when crm_simulate is installed.
+Each expected result was checked with ``crm_simulate -S`` (2.1.5) on the same CIB text;
+test_scenarios.py runs these with the other scenarios and re-checks them against the installed
+crm_simulate.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import tempfile
 from typing import Any
 
-import pytest
-
-import cib
-from pycrm.scheduler import schedule
-from pycrm.simulate.normalize import from_summary, from_transition, group_members
-from tests.fixtures.tools import require_tool
-from tests.unit.scheduler.cibtext import make_text, node_state, prim, running
+from tests.unit.scheduler.cibtext import node_state, prim, running
 from tests.unit.scheduler.scenarios import Placement
 
 
@@ -33,7 +25,7 @@ def _loc(lid: str, rsc: str, node: str, score: str) -> str:
     return f'<rsc_location id="{lid}" rsc="{rsc}" node="{node}" score="{score}"/>'
 
 
-CASES: dict[str, tuple[dict[str, Any], list[Placement]]] = {
+MULTI_COLOCATION: dict[str, tuple[dict[str, Any], list[Placement]]] = {
     # The dependent's primaries are placed in resource-id order ("pa" before "pz"), not in
     # configuration order: pa takes n1 and pz, balancing, takes n2 (configuration order would
     # swap them).
@@ -111,31 +103,3 @@ CASES: dict[str, tuple[dict[str, Any], list[Placement]]] = {
         ],
     ),
 }
-
-
-def _normalized(kwargs: dict[str, Any]) -> list[Placement]:
-    return from_transition(schedule(cib.loads(make_text(**kwargs), "t.xml")))["rsc"]
-
-
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_case(name: str) -> None:
-    kwargs, expected = CASES[name]
-    assert _normalized(kwargs) == sorted(expected)
-
-
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_case_matches_installed_crm_simulate(name: str) -> None:
-    require_tool("crm_simulate")
-    kwargs, _ = CASES[name]
-    text = make_text(**kwargs)
-    fd, path = tempfile.mkstemp(suffix=".xml")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-        out = subprocess.run(
-            ["crm_simulate", "-x", path, "-S"], capture_output=True, text=True, check=True
-        ).stdout
-    finally:
-        os.unlink(path)
-    expected = from_summary(out.replace("ocf::", "ocf:"), group_members(text))
-    assert _normalized(kwargs) == expected["rsc"]
