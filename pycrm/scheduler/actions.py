@@ -64,15 +64,25 @@ class GraphBuilder:
             b, a = index[edge.before], index[edge.after]
             succ[b].append(a)
             indeg[a] += 1
-        heap = [i for i in range(count) if indeg[i] == 0]
-        heapq.heapify(heap)
+        # Smallest available index first.  Actions are taken in creation order by a cursor;
+        # only those passed over while still waiting go through the heap once they are free.
+        heap: list[int] = []
         out: list[int] = []
-        while heap:
-            i = heapq.heappop(heap)
+        cursor = 0
+        while True:
+            if heap:
+                i = heapq.heappop(heap)
+            else:
+                while cursor < count and indeg[cursor]:
+                    cursor += 1
+                if cursor == count:
+                    break
+                i = cursor
+                cursor += 1
             out.append(i)
             for nxt in succ[i]:
                 indeg[nxt] -= 1
-                if indeg[nxt] == 0:
+                if not indeg[nxt] and nxt < cursor:
                     heapq.heappush(heap, nxt)
         if len(out) < count:  # cycle: append the rest in creation order, drop back edges
             placed = set(out)
