@@ -10,6 +10,8 @@ stays on its current node when that ties.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from cib.history import ROLE_STOPPED, fail_count
 from cib.scores import SCORE_INF, SCORE_MINUS_INF
 from pycrm.scheduler import colocation
@@ -105,8 +107,10 @@ def node_score(world: World, rsc: WRsc, node: str) -> int:
     return rsc.allowed.get(node, SCORE_MINUS_INF)
 
 
-def sorted_nodes(world: World, rsc: WRsc, preferred: str | None) -> list[str]:
-    """Nodes of ``rsc``'s table, best first (Pacemaker's compare_nodes order)."""
+def _node_key(
+    world: World, rsc: WRsc, preferred: str | None
+) -> Callable[[str], tuple[int, int, int, str]]:
+    """Sort key of Pacemaker's compare_nodes order (best first) over ``rsc``'s table."""
     nodes = world.nodes
     allowed = rsc.allowed
 
@@ -115,7 +119,12 @@ def sorted_nodes(world: World, rsc: WRsc, preferred: str | None) -> list[str]:
         score = allowed[name] if node.available else SCORE_MINUS_INF
         return (-score, node.num_resources, 0 if name == preferred else 1, name)
 
-    return sorted(allowed, key=key)
+    return key
+
+
+def sorted_nodes(world: World, rsc: WRsc, preferred: str | None) -> list[str]:
+    """Nodes of ``rsc``'s table, best first (Pacemaker's compare_nodes order)."""
+    return sorted(rsc.allowed, key=_node_key(world, rsc, preferred))
 
 
 def assign_to(world: World, rsc: WRsc, node: str | None) -> None:
@@ -134,10 +143,9 @@ def unassign(world: World, rsc: WRsc) -> None:
 
 def assign_best_node(world: World, rsc: WRsc, prefer: str | None) -> str | None:
     current = rsc.current_node
-    nodes = sorted_nodes(world, rsc, current)
-    if not nodes:
+    if not rsc.allowed:
         return None
-    best = nodes[0]
+    best = min(rsc.allowed, key=_node_key(world, rsc, current))
     chosen: str | None = None
     if prefer is not None and prefer in rsc.allowed:
         score = node_score(world, rsc, prefer)
@@ -152,12 +160,10 @@ def assign_best_node(world: World, rsc: WRsc, prefer: str | None) -> str | None:
             and best_score > 0
             and current is not None
             and world.nodes[current].available
+            and current in rsc.allowed
+            and node_score(world, rsc, current) == best_score
         ):
-            for node in nodes:
-                if node_score(world, rsc, node) != best_score:
-                    break
-                if node == current:
-                    chosen = node
+            chosen = current  # it ties with the best
     if node_score(world, rsc, chosen) < 0:
         return None
     return chosen
