@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shlex
 import sys
@@ -73,6 +74,27 @@ def simulate(
     Text output is shaped like crm_simulate 2.1.5; --output-as=xml uses
     crm_simulate's <pacemaker-result> elements; json has the same content.
     """
+    # The model, working set and transition hold no cycles worth collecting (reference
+    # counting frees them), but the cyclic collector would rescan them over and over as they
+    # grow: ~10% of the run at 1000 resources, ~30% at 5000, for the same peak memory.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        _simulate(xml_file, run_simulation, output_as, show_scores, node_up, node_fail, op_fail)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _simulate(
+    xml_file: str,
+    run_simulation: bool,
+    output_as: str,
+    show_scores: bool,
+    node_up: tuple[str, ...],
+    node_fail: tuple[str, ...],
+    op_fail: tuple[str, ...],
+) -> None:
     from pycrm.simulate.run import simulate as run
 
     injections = inject.Injections(
