@@ -164,9 +164,23 @@ def _target_role(cib: Cib, prim_id: str) -> str | None:
     return None
 
 
-def _prim_item(cib: Cib, state: ResourceState, anonymous: bool) -> PrimitiveItem:
-    display = state.base_id if anonymous else state.id
-    return PrimitiveItem(state, display, _target_role(cib, state.base_id))
+_ItemMaker = Callable[[ResourceState, bool], PrimitiveItem]
+
+
+def _item_maker(cib: Cib) -> _ItemMaker:
+    """``item(state, anonymous)``: the state's PrimitiveItem, target-role looked up once per
+    configured primitive (all instances of a clone share it)."""
+    roles: dict[str, str | None] = {}
+
+    def item(state: ResourceState, anonymous: bool) -> PrimitiveItem:
+        base = state.base_id
+        if base in roles:
+            role = roles[base]
+        else:
+            role = roles[base] = _target_role(cib, base)
+        return PrimitiveItem(state, base if anonymous else state.id, role)
+
+    return item
 
 
 def build_tree(
@@ -182,6 +196,7 @@ def build_tree(
     for st in states:
         by_prim.setdefault(st.base_id, []).append(st)
     used: set[int] = set()
+    item = _item_maker(cib)
 
     def take(prim_id: str, clone: str | None) -> list[ResourceState]:
         out = [s for s in by_prim.get(prim_id, []) if s.clone == clone and id(s) not in used]
@@ -193,9 +208,9 @@ def build_tree(
     items: list[Item] = []
     for rsc in sorted(cib.resources, key=lambda r: -_priority(r.meta_sets)):
         if isinstance(rsc, Primitive):
-            items.extend(_prim_item(cib, s, False) for s in take(rsc.id, None))
+            items.extend(item(s, False) for s in take(rsc.id, None))
         elif isinstance(rsc, Group):
-            members = [_prim_item(cib, s, False) for c in rsc.children for s in take(c.id, None)]
+            members = [item(s, False) for c in rsc.children for s in take(c.id, None)]
             items.append(
                 GroupItem(
                     rsc.id,
@@ -205,12 +220,12 @@ def build_tree(
                 )
             )
         elif isinstance(rsc, Clone):
-            items.append(_clone_item(cib, rsc, take))
+            items.append(_clone_item(rsc, take, item))
     for st in states:  # orphans: history of resources no longer configured
         if id(st) not in used:
             used.add(id(st))
             if st.active or not hide_stopped_orphans:
-                items.append(_prim_item(cib, st, st.clone is not None and not st.unique))
+                items.append(item(st, st.clone is not None and not st.unique))
     return items
 
 
@@ -231,11 +246,11 @@ def _instance_key(st: ResourceState) -> tuple[int, int]:
 
 
 def _clone_item(
-    cib: Cib, clone: Clone, take: Callable[[str, str | None], list[ResourceState]]
+    clone: Clone, take: Callable[[str, str | None], list[ResourceState]], item: _ItemMaker
 ) -> CloneItem:
     unique = _meta(clone.meta_sets, "globally-unique")
     is_unique = unique is not None and unique.lower() in _TRUE
-    item = CloneItem(
+    out = CloneItem(
         id=clone.id,
         child_id=clone.child.id,
         promotable=clone.promotable,
@@ -247,16 +262,16 @@ def _clone_item(
     anonymous = not is_unique
     if isinstance(clone.child, Primitive):
         for st in take(clone.child.id, clone.id):
-            item.instances.append(_prim_item(cib, st, anonymous))
-        return item
+            out.instances.append(item(st, anonymous))
+        return out
     group = clone.child
     per_instance: dict[str, list[PrimitiveItem]] = {}
     for member in group.children:
         for st in take(member.id, clone.id):
             key = st.group or group.id
-            per_instance.setdefault(key, []).append(_prim_item(cib, st, anonymous))
+            per_instance.setdefault(key, []).append(item(st, anonymous))
     for key, members in per_instance.items():
-        item.instances.append(
+        out.instances.append(
             GroupItem(
                 key,
                 members,
@@ -264,7 +279,7 @@ def _clone_item(
                 disabled=_stopped(group.meta_sets),
             )
         )
-    return item
+    return out
 
 
 def display_order(cib: Cib, states: tuple[ResourceState, ...]) -> dict[str, int]:
