@@ -36,6 +36,19 @@ class GraphBuilder:
                 self.by_key[(action.rsc, action.task)].append(action.id)
         return action.id
 
+    def probes(self, rsc: str, nodes: list[str]) -> list[str]:
+        """Add ``rsc``'s probe (monitor, interval 0) on each of ``nodes``; their ids, in order."""
+        actions = self.actions
+        order = self.order
+        out: list[str] = []
+        for node in nodes:
+            aid = f"{rsc}_monitor_0@{node}"
+            if aid not in actions:
+                actions[aid] = Action(aid, rsc, "monitor", node)
+                order.append(aid)
+            out.append(aid)
+        return out
+
     def edge(self, before: str | None, after: str | None, reason: str = "") -> None:
         if before is None or after is None or before == after:
             return
@@ -46,9 +59,10 @@ class GraphBuilder:
         self._seen.add((before, after))
         self.edges.append(Edge(before, after, reason))
 
-    def edge_new(self, before: str, after: str, reason: str = "") -> None:
-        """Add an edge known to be new and between existing actions (fast path)."""
-        self.edges.append(Edge(before, after, reason))
+    def edges_new(self, befores: list[str], after: str, reason: str = "") -> None:
+        """Edges from each of ``befores`` to ``after``, known to be new and between existing
+        actions (fast path)."""
+        self.edges.extend([Edge(before, after, reason) for before in befores])
 
     def sorted_actions(self) -> list[Action]:
         """Actions in a topological order of the edges (creation order breaks ties).
@@ -149,10 +163,7 @@ def _primitive_actions(
     probes: list[str] = []
     if not rsc.orphan and rsc.managed:
         known = history_nodes.get(rsc.history_name or rsc.id, _NO_NODES)
-        rid = rsc.id
-        for name in online:
-            if name not in known:
-                probes.append(g.add(Action(f"{rid}_monitor_0@{name}", rid, "monitor", name)))
+        probes = g.probes(rsc.id, [name for name in online if name not in known])
     if not rsc.managed or plan.frozen:
         return
     target = plan.target_node
@@ -187,8 +198,7 @@ def _primitive_actions(
         )
         for prior in stops:
             g.edge(prior, start, "stop before start")
-        for probe in probes:
-            g.edge_new(probe, start, "probe before start")
+        g.edges_new(probes, start, "probe before start")
     promote: str | None = None
     was_promoted = rsc.node_roles.get(target, 0) == ROLE_PROMOTED and not fresh
     if plan.target_role == ROLE_PROMOTED and not was_promoted:
