@@ -127,7 +127,13 @@ def merge_scores(
         group = rsc.variant == "group" and bool(rsc.children)
         if group:
             work = merge_scores(
-                world, rsc.children[0], nodes, attr, factor, rollback=rollback, positive=positive
+                world,
+                rsc.children[0],
+                dict(nodes),  # never hand the caller's table to a step that may change it in place
+                attr,
+                factor,
+                rollback=rollback,
+                positive=positive,
             )
         else:
             work = dict(nodes)
