@@ -78,7 +78,48 @@ def simulate(
     crm_simulate's <pacemaker-result> elements; json has the same content.
     """
     with _one_shot_gc():
-        _simulate(xml_file, run_simulation, output_as, show_scores, node_up, node_fail, op_fail)
+        from pycrm.simulate.run import simulate as run
+
+        injections = inject.Injections(
+            node_up=tuple(node_up), node_fail=tuple(node_fail), ops=_op_specs(op_fail)
+        )
+        request = shlex.join(["pycrm", "simulate", *sys.argv[2:]])
+        try:
+            sim = run(xml_file, injections)
+            if output_as == "xml":
+                from pycrm.simulate import xmlout
+
+                out = xmlout.render(sim, request)
+            elif output_as == "json":
+                from pycrm.simulate import jsonout
+
+                out = jsonout.render(sim, request, show_scores=show_scores)
+            else:
+                from pycrm.simulate import text
+
+                out = text.render(sim, run_simulation, show_scores)
+        except CibError as exc:
+            click.echo(f"pycrm simulate: {exc}", err=True)
+            sys.exit(2)
+        except Exception as exc:
+            # A bug, not bad input: one line for the user, the traceback on request.
+            if os.environ.get("PYCRM_DEBUG") == "1":
+                raise
+            where = f"{xml_file}: " if xml_file else ""
+            click.echo(
+                f"pycrm simulate: internal error: {where}{type(exc).__name__}: {exc} "
+                "(PYCRM_DEBUG=1 shows the traceback)",
+                err=True,
+            )
+            sys.exit(1)
+        try:
+            click.echo(out, nl=False)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # the reader went away (e.g. `| head`): not an error worth a traceback
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(0)
 
 
 @contextmanager
@@ -100,56 +141,3 @@ def _one_shot_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _simulate(
-    xml_file: str,
-    run_simulation: bool,
-    output_as: str,
-    show_scores: bool,
-    node_up: tuple[str, ...],
-    node_fail: tuple[str, ...],
-    op_fail: tuple[str, ...],
-) -> None:
-    from pycrm.simulate.run import simulate as run
-
-    injections = inject.Injections(
-        node_up=tuple(node_up), node_fail=tuple(node_fail), ops=_op_specs(op_fail)
-    )
-    request = shlex.join(["pycrm", "simulate", *sys.argv[2:]])
-    try:
-        sim = run(xml_file, injections)
-        if output_as == "xml":
-            from pycrm.simulate import xmlout
-
-            out = xmlout.render(sim, request)
-        elif output_as == "json":
-            from pycrm.simulate import jsonout
-
-            out = jsonout.render(sim, request, show_scores=show_scores)
-        else:
-            from pycrm.simulate import text
-
-            out = text.render(sim, run_simulation, show_scores)
-    except CibError as exc:
-        click.echo(f"pycrm simulate: {exc}", err=True)
-        sys.exit(2)
-    except Exception as exc:
-        # A bug, not bad input: one line for the user, the traceback on request.
-        if os.environ.get("PYCRM_DEBUG") == "1":
-            raise
-        where = f"{xml_file}: " if xml_file else ""
-        click.echo(
-            f"pycrm simulate: internal error: {where}{type(exc).__name__}: {exc} "
-            "(PYCRM_DEBUG=1 shows the traceback)",
-            err=True,
-        )
-        sys.exit(1)
-    try:
-        click.echo(out, nl=False)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # the reader went away (e.g. `| head`): not an error worth a traceback
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(0)
