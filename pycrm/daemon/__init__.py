@@ -1,0 +1,1 @@
+"""`pycrm run`: the standalone cluster resource manager daemon (see docs/daemon.md)."""
