@@ -130,6 +130,24 @@ def _recurring(cib: Cib, rsc: WRsc, role: int) -> list[int]:
     return out
 
 
+_NO_INTERVALS: frozenset[int] = frozenset()
+
+
+def _recorded_monitors(cib: Cib, rsc: WRsc, node: str) -> frozenset[int]:
+    """Intervals of the recurring monitors the history of ``node`` knows for ``rsc``.
+
+    Pacemaker schedules a configured recurring monitor of an active resource when the
+    node's history has no record of it (after a probe found the resource running, or after
+    the monitor was added to the configuration)."""
+    status = cib.status.get(node)
+    if status is None:
+        return _NO_INTERVALS
+    lrm = status.resources.get(rsc.history_name or rsc.id)
+    if lrm is None:
+        return _NO_INTERVALS
+    return frozenset(op.interval_ms for op in lrm.ops if op.operation == "monitor")
+
+
 def build_graph(
     cib: Cib, world: World, plans: dict[int, Plan], history_nodes: dict[str, set[str]]
 ) -> GraphBuilder:
@@ -208,19 +226,22 @@ def _primitive_actions(
             g.edge(prior, promote)
     elif not fresh and stops:
         pass
-    if fresh or promote is not None or stops:
-        after = promote or start or (stops[-1] if stops else None)
-        for interval in _recurring(cib, rsc, plan.target_role):
-            mon = g.add(
-                Action(
-                    _aid(rsc.id, "monitor", target, interval),
-                    rsc.id,
-                    "monitor",
-                    target,
-                    interval_ms=interval,
-                )
+    changed = fresh or promote is not None or bool(stops)
+    after = promote or start or (stops[-1] if stops else None)
+    recorded = _NO_INTERVALS if changed else _recorded_monitors(cib, rsc, target)
+    for interval in _recurring(cib, rsc, plan.target_role):
+        if not changed and interval in recorded:
+            continue  # runs already; a resource left in place only gets monitors it lacks
+        mon = g.add(
+            Action(
+                _aid(rsc.id, "monitor", target, interval),
+                rsc.id,
+                "monitor",
+                target,
+                interval_ms=interval,
             )
-            g.edge(after, mon, "monitor after start")
+        )
+        g.edge(after, mon, "monitor after start")
 
 
 def _pseudo(g: GraphBuilder, rsc: WRsc, task: str) -> str:
