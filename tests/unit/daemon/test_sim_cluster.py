@@ -1,0 +1,235 @@
+"""The controller on a simulated cluster: CTS-style scenarios with audits after each step."""
+
+from __future__ import annotations
+
+from cib import patch
+from tests.support.simcluster import SimCluster
+
+NODES = ("node1", "node2", "node3")
+GROUP = ("vip", "fs", "www")
+
+
+def cib(
+    extra_resources: str = "", extra_constraints: str = "", options: str = "", defaults: str = ""
+) -> bytes:
+    prims = "".join(
+        f'<primitive id="{r}" class="ocf" provider="heartbeat" type="Dummy">'
+        f'<operations><op id="{r}-mon" name="monitor" interval="10s"/></operations></primitive>'
+        for r in GROUP
+    )
+    return f"""<cib validate-with="pacemaker-3.9" crm_feature_set="3.16.1" epoch="1"
+  num_updates="0" admin_epoch="0">
+  <configuration>
+    <crm_config><cluster_property_set id="cib-bootstrap-options">
+      <nvpair id="o1" name="stonith-enabled" value="false"/>{options}
+    </cluster_property_set></crm_config>{defaults}
+    <nodes><node id="1" uname="node1"/><node id="2" uname="node2"/><node id="3" uname="node3"/>
+    </nodes>
+    <resources><group id="web">{prims}</group>{extra_resources}</resources>
+    <constraints><rsc_location id="prefer-node1" rsc="web" node="node1" score="100"/>
+      {extra_constraints}</constraints>
+  </configuration>
+  <status/>
+</cib>""".encode()
+
+
+def audit(sim: SimCluster, *, rscs: tuple[str, ...] = GROUP) -> None:
+    for rsc in rscs:
+        assert len(sim.holders(rsc)) <= 1, f"{rsc} runs on {sim.holders(rsc)}"
+    # group members run together
+    holders = {frozenset(sim.holders(r)) for r in GROUP}
+    assert len(holders) == 1, holders
+
+
+def converged(sim: SimCluster, nodes: set[str] | None = None) -> None:
+    names = nodes or sim.up
+    assert len(sim.versions(names)) == 1, sim.versions(names)
+    assert len(sim.digests(names)) == 1
+
+
+def test_start_probes_and_starts_the_group_on_the_preferred_node() -> None:
+    sim = SimCluster(cib(), NODES)
+    sim.membership()
+    assert sim.dcs() == {"node1"}
+    for rsc in GROUP:
+        assert sim.holders(rsc) == {"node1"}
+    audit(sim)
+    converged(sim)
+    assert any("started web on node1" in line for line in sim.log), sim.log
+    # every node probed every resource before anything started
+    for node in NODES:
+        assert set(sim.fake[node].history) == set(GROUP)
+
+
+def test_node_crash_moves_the_group_and_it_comes_back_on_return() -> None:
+    sim = SimCluster(cib(), NODES)
+    sim.membership()
+    sim.crash("node1")
+    audit(sim)
+    assert sim.holders("www") == {"node2"}
+    assert sim.dcs() == {"node2"}
+    converged(sim)
+    sim.restart("node1")
+    audit(sim)
+    assert sim.holders("www") == {"node1"}  # no stickiness: it goes home
+    converged(sim)
+
+
+def test_stickiness_keeps_it_where_it_is() -> None:
+    sticky = (
+        '<rsc_defaults><meta_attributes id="d"><nvpair id="d1" name="resource-stickiness"'
+        ' value="1000"/></meta_attributes></rsc_defaults>'
+    )
+    sim = SimCluster(cib(defaults=sticky), NODES)
+    sim.membership()
+    sim.crash("node1")
+    sim.restart("node1")
+    assert sim.holders("www") == {"node2"}
+    audit(sim)
+
+
+def test_daemon_restart_adopts_what_runs_and_nothing_starts_twice() -> None:
+    sim = SimCluster(cib(), NODES)
+    sim.membership()
+    assert sim.holders("vip") == {"node1"}
+    sim.kill_daemon("node1")  # resources keep running on node1, unknown to the others
+    # node2 now starts the group too: node1 is dead to the cluster (no fencing)
+    assert sim.holders("vip") == {"node1", "node2"}
+    sim.restart("node1")  # probes find vip/fs/www running: recovered to one copy
+    audit(sim)
+    assert len(sim.holders("vip")) == 1
+    converged(sim)
+
+
+def test_minority_stops_its_resources_without_a_dc() -> None:
+    extra = '<primitive id="solo" class="ocf" provider="heartbeat" type="Dummy"/>'
+    loc = '<rsc_location id="solo-on-3" rsc="solo" node="node3" score="INFINITY"/>'
+    sim = SimCluster(cib(extra, loc), NODES)
+    sim.membership()
+    assert sim.holders("solo") == {"node3"}
+    sim.partition({"node1", "node2"}, {"node3"})
+    # node3 alone has no quorum: it stopped solo; the majority runs it elsewhere
+    assert "solo" not in sim.fake["node3"].running
+    assert sim.holders("solo") == {"node2"}
+    assert sim.holders("www") == {"node1"}
+    assert any("stopped solo on node3" in line and "quorum lost" in line for line in sim.log)
+    sim.partition(set(NODES))
+    sim.advance(1)
+    assert sim.holders("solo") == {"node3"}
+    assert len(sim.dcs()) == 1
+    converged(sim)
+
+
+def test_start_failure_moves_then_failure_ban() -> None:
+    xml = cib().replace(
+        b'<op id="www-mon"', b'<op id="www-start" name="start" interval="0"/><op id="www-mon"'
+    )
+    sim = SimCluster(xml, NODES)
+    sim.fake["node1"].fail[("www", "start")] = 1
+    sim.membership()
+    audit(sim)
+    # start-failure-is-fatal: www is banned from node1, the group moves to node2
+    assert sim.holders("www") == {"node2"}
+    converged(sim)
+
+
+def test_config_change_on_a_member_reaches_everyone() -> None:
+    sim = SimCluster(cib(), NODES)
+    sim.membership()
+    ok = sim.ctl["node3"].submit([patch.SetNodeAttr("node1", "standby", "on")], sim.now)
+    assert ok
+    sim.settle()
+    audit(sim)
+    assert sim.holders("www") == {"node2"}
+    converged(sim)
+
+
+def test_rejoining_node_with_an_older_cib_takes_the_newer_one() -> None:
+    sim = SimCluster(cib(), NODES)
+    sim.membership()
+    old = sim.ctl["node3"].live.to_bytes()
+    sim.crash("node3")
+    sim.ctl["node1"].submit([patch.SetClusterOption("cluster-name", "web")], sim.now)
+    sim.settle()
+    newer = sim.ctl["node1"].live.version
+    sim.start("node3", old)
+    sim.membership()
+    assert sim.ctl["node3"].live.version >= newer
+    converged(sim)
+
+
+def test_rejoining_node_with_a_newer_config_wins() -> None:
+    sim = SimCluster(cib(), NODES)
+    sim.membership()
+    sim.partition({"node1", "node2"}, {"node3"})
+    # an admin changes the configuration on the isolated node (its local copy)
+    ctl3 = sim.ctl["node3"]
+    ctl3.live.apply([patch.SetClusterOption("cluster-name", "from-node3")], now=1)
+    ctl3.live.apply([patch.SetClusterOption("batch-limit", "5")], now=2)
+    sim.partition(set(NODES))
+    sim.advance(2)
+    converged(sim)
+    assert b"from-node3" in sim.ctl["node1"].live.to_bytes()
+
+
+def test_cascade_through_three_nodes_and_back() -> None:
+    sim = SimCluster(cib(), NODES)
+    sim.membership()
+    sim.crash("node1")
+    assert sim.holders("www") == {"node2"}
+    sim.crash("node2")
+    # node3 alone has no quorum (1/3): nothing may run
+    assert sim.holders("www") == set()
+    sim.restart("node2")
+    assert len(sim.holders("www")) == 1  # quorum again: node2 or node3 (a tie of scores)
+    sim.restart("node1")
+    assert sim.holders("www") == {"node1"}
+    audit(sim)
+    converged(sim)
+
+
+def test_monitor_failure_restarts_in_place_then_threshold_bans() -> None:
+    defaults = (
+        '<rsc_defaults><meta_attributes id="d"><nvpair id="d1" name="migration-threshold"'
+        ' value="2"/><nvpair id="d2" name="failure-timeout" value="60s"/>'
+        "</meta_attributes></rsc_defaults>"
+    )
+    sim = SimCluster(cib(defaults=defaults), NODES)
+    sim.membership()
+    sim.service_died("node1", "www")
+    assert sim.holders("www") == {"node1"}  # recovered in place
+    audit(sim)
+    sim.service_died("node1", "www")
+    assert sim.holders("www") == {"node2"}  # 2 failures reached migration-threshold 2
+    audit(sim)
+    # failure-timeout: after 60 s the failures expire and the group goes home
+    sim.advance(70, step=5)
+    assert sim.holders("www") == {"node1"}
+    audit(sim)
+
+
+def test_two_node_waits_for_all_then_survives_alone() -> None:
+    xml = cib().replace(b'<node id="3" uname="node3"/>', b"")
+    sim = SimCluster(xml, ("node1", "node2"), two_node=True)
+    sim.up = {"node1"}
+    sim.membership()
+    assert sim.holders("www") == set()  # wait_for_all: never seen node2
+    sim.restart("node2")
+    assert sim.holders("www") == {"node1"}
+    sim.crash("node1")
+    assert sim.holders("www") == {"node2"}  # one of two keeps quorum
+
+
+def test_shutdown_moves_resources_before_leaving() -> None:
+    sim = SimCluster(cib(), NODES)
+    sim.membership()
+    ctl = sim.ctl["node1"]
+    ctl.request_shutdown(sim.now)
+    sim.settle()
+    assert sim.holders("www") == {"node2"}
+    assert ctl.shutdown_ready()
+    sim.up.discard("node1")
+    sim.membership()
+    model = sim.ctl["node2"].live.model()
+    assert model.status["node1"].expected == "down"  # a clean leave
+    audit(sim)
