@@ -65,6 +65,9 @@ class EngineConfig:
     ping_nodes: tuple[str, ...] = ()
     answer_starting: bool = True  # reply `resource rsc_hold=none` to nice_failback `starting`
     hopfudge: int = HOPFUDGE  # ttl = hopfudge + number of nodes
+    # Message types handed to the application (`app_inbox`) instead of being ignored,
+    # e.g. pycrm's `crm` messages; they are sequenced and retransmitted like any other.
+    app_types: frozenset[str] = frozenset()
 
 
 class MembershipEngine:
@@ -97,6 +100,7 @@ class MembershipEngine:
         self.outbox: list[Fields] = []
         self.ping_outbox: list[tuple[str, Fields]] = []
         self.events: list[Event] = []
+        self.app_inbox: list[tuple[str, int, Fields]] = []  # (node, its generation, fields)
         self.counters: dict[str, int] = {}
         self.started_at = 0.0
         self._next_status = 0.0
@@ -152,6 +156,19 @@ class MembershipEngine:
         self._set_local_status(ST_UP, now)
         self._next_poll = now + POLL_INTERVAL_MS / 1000
         self._send_pings()
+
+    def send_app(self, body: Fields) -> None:
+        """Queue an application message (its `t` in `app_types`) to every node, sequenced
+        and kept for retransmission like heartbeat's own messages."""
+        self._send(body)
+
+    def members(self) -> list[str]:
+        """This node and the peers heartbeat currently sees alive (`up` or `active`)."""
+        return [
+            n.name
+            for n in self.nodes.normal()
+            if n.name == self.me or n.status in (ST_UP, ST_ACTIVE)
+        ]
 
     def shutdown(self) -> None:
         """Announce a graceful stop: `shutdone st=dead` (peers then wait deadtime)."""
@@ -311,6 +328,8 @@ class MembershipEngine:
         elif msgtype == T_SHUTDONE:
             node.shutting_down = True
             self._emit(ev.shutdown_notice(node.name))
+        elif msgtype in self.cfg.app_types:
+            self.app_inbox.append((node.name, node.seq.generation, fields))
         elif msgtype == T_STARTING and self.cfg.answer_starting:
             # A membership-only node holds no resources and is always stable.
             self._send(

@@ -12,6 +12,10 @@ This core adds both, and nothing else:
   retransmission; if it is still open after ``gap_timeout`` seconds the stream is declared
   broken: what is buffered is delivered and a :class:`StreamBroken` tells the CRM to
   resynchronise (it never relies on a lost message arriving).
+* a receiver that meets a stream in the middle (it started after the sender, or the sender
+  came back from a partition) cannot know whether an earlier message is still being
+  retransmitted: it holds the stream for ``start_window`` seconds, then starts from the
+  lowest message it has (at once if that is the sender's first, ``cseq`` 1).
 
 All CRM messages are broadcast; ``dest`` names the one node that should act on a message
 (every node still tracks every stream, so that order holds for all).
@@ -69,7 +73,8 @@ class _Part:
 @dataclass
 class _Stream:
     generation: int
-    next_cseq: int | None = None  # None: take the first message seen as the start
+    opened: float
+    next_cseq: int | None = None  # None: the start is not known yet (start window)
     parts: dict[int, _Part] = field(default_factory=dict)
     gap_since: float | None = None
     pending: list[_Part] = field(default_factory=list)  # fragments of the message in progress
@@ -98,9 +103,17 @@ def decode_payload(data: bytes) -> dict[str, Any]:
 
 
 class Channel:
-    def __init__(self, me: str, *, gap_timeout: float, max_fragment: int = MAX_FRAGMENT) -> None:
+    def __init__(
+        self,
+        me: str,
+        *,
+        gap_timeout: float,
+        start_window: float = 0.5,
+        max_fragment: int = MAX_FRAGMENT,
+    ) -> None:
         self.me = me
         self.gap_timeout = gap_timeout
+        self.start_window = start_window
         self.max_fragment = max_fragment
         self._cseq = 0
         self._streams: dict[str, _Stream] = {}
@@ -143,14 +156,14 @@ class Channel:
         if stream is None or generation > stream.generation:
             if stream is not None:
                 broken.append(StreamBroken(src, "sender restarted"))
-            stream = _Stream(generation)
+            stream = _Stream(generation, now)
             self._streams[src] = stream
         elif generation < stream.generation:
             self._count("dropped_old_generation")
             return [], broken
-        if stream.next_cseq is None:
-            stream.next_cseq = cseq
-        if cseq < stream.next_cseq or cseq in stream.parts:
+        if stream.next_cseq is None and (cseq == 1 or now - stream.opened >= self.start_window):
+            stream.next_cseq = min(cseq, *stream.parts) if stream.parts else cseq
+        if (stream.next_cseq is not None and cseq < stream.next_cseq) or cseq in stream.parts:
             self._count("dropped_duplicate")
             return [], broken
         if len(stream.parts) >= MAX_BUFFERED:
@@ -236,6 +249,11 @@ class Channel:
         delivered: list[Delivered] = []
         broken: list[StreamBroken] = []
         for src, stream in self._streams.items():
+            if stream.next_cseq is None:
+                if stream.parts and now - stream.opened >= self.start_window:
+                    stream.next_cseq = min(stream.parts)
+                    delivered.extend(self._drain(src, stream, now))
+                continue
             if stream.gap_since is None or now - stream.gap_since < self.gap_timeout:
                 continue
             self._count("gaps_given_up")
@@ -249,6 +267,11 @@ class Channel:
             s.gap_since + self.gap_timeout
             for s in self._streams.values()
             if s.gap_since is not None
+        ]
+        times += [
+            s.opened + self.start_window
+            for s in self._streams.values()
+            if s.next_cseq is None and s.parts
         ]
         return min(times) if times else None
 

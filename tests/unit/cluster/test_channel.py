@@ -119,3 +119,22 @@ def test_bad_payloads_are_dropped_and_counted(payload: bytes) -> None:
     fields: Fields = [("t", "crm"), ("ck", "m"), ("cs", "1"), ("cp", payload)]
     assert b.receive("a", 1, fields, 0.0) == ([], [])
     assert b.counters["dropped_payload"] == 1
+
+
+def test_mid_stream_start_waits_for_retransmissions_then_starts_lowest() -> None:
+    a, b = _pair()
+    msgs = [a.send("m", {"n": i})[0] for i in range(6)]
+    assert b.receive("a", 1, msgs[4], 0.0) == ([], [])  # cseq 5: is 4 still coming?
+    assert b.receive("a", 1, msgs[3], 0.1) == ([], [])
+    assert b.next_wakeup() == pytest.approx(0.5)
+    delivered, broken = b.tick(0.5)
+    assert [d.payload["n"] for d in delivered] == [3, 4] and broken == []
+    assert [d.payload["n"] for d in b.receive("a", 1, msgs[5], 0.6)[0]] == [5]
+
+
+def test_mid_stream_message_after_the_window_starts_at_once() -> None:
+    a, b = _pair()
+    msgs = [a.send("m", {"n": i})[0] for i in range(3)]
+    b.receive("a", 1, msgs[1], 0.0)
+    assert [d.payload["n"] for d in b.tick(0.6)[0]] == [1]
+    assert [d.payload["n"] for d in b.receive("a", 1, msgs[2], 0.7)[0]] == [2]

@@ -17,7 +17,13 @@ FAST = Timing(keepalive_ms=200, deadtime_ms=2000, warntime_ms=1000, initdead_ms=
 class Sim:
     """Engines exchanging messages instantly over one link `hb0`, with a shared clock."""
 
-    def __init__(self, names: tuple[str, ...] = ("alpha", "beta"), timing: Timing = FAST) -> None:
+    def __init__(
+        self,
+        names: tuple[str, ...] = ("alpha", "beta"),
+        timing: Timing = FAST,
+        app_types: frozenset[str] = frozenset(),
+    ) -> None:
+        self.app_types = app_types
         self.now = 1000.0
         self.wall = 1_800_000_000.0
         self.timing = timing
@@ -40,6 +46,7 @@ class Sim:
             timing=self.timing,
             uuid=uuid,
             generation=self.gen,
+            app_types=self.app_types,
         )
         factory = MessageFactory(
             name, uuid, self.gen, 3, wallclock=lambda: self.wall, loadavg=lambda: "0.00"
