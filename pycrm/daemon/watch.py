@@ -1,0 +1,218 @@
+"""Service-level watching: run a resource's monitor the moment its service breaks.
+
+Two event sources, both file descriptors in the daemon's one selectors loop:
+
+* **pidfds** (``os.pidfd_open``): an agent that knows its service's main process reports it
+  (``ocf-main-pid:<pid>`` on stderr, see docs/daemon.md); when that process exits, the
+  resource's monitor runs at once instead of at its next interval.
+* **netlink** (rtnetlink multicast groups ``RTMGRP_LINK`` and ``RTMGRP_IPV4_IFADDR``; pyroute2
+  decodes the messages): when the interface under a floating address goes down or loses
+  carrier, or the address itself disappears, that IPaddr2 resource's monitor runs at once.
+
+:class:`WatchTable` is the pure part (which resource cares about which event);
+:class:`PidWatcher` and :class:`LinkWatcher` are the shells.  ``trigger(rsc, reason)`` is the
+callback into the executor (``run_monitor_now``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import selectors
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+Trigger = Callable[[str, str], None]
+
+IFF_UP = 0x1
+IFF_LOWER_UP = 0x10000
+RTMGRP_LINK = 0x1
+RTMGRP_IPV4_IFADDR = 0x10
+
+
+@dataclass(frozen=True)
+class LinkEvent:
+    kind: str  # link (state change), addr-new, addr-del
+    index: int
+    ifname: str | None = None
+    up: bool = True  # link: administratively up and carrier present
+    address: str | None = None
+
+
+@dataclass
+class WatchTable:
+    """Which resource watches which address (and so which interface)."""
+
+    addresses: dict[str, str] = field(default_factory=dict)  # rsc -> ip
+    index_of: dict[str, int] = field(default_factory=dict)  # ip -> ifindex holding it
+    link_up: dict[int, bool] = field(default_factory=dict)
+
+    def watch_address(self, rsc: str, ip: str, index: int | None) -> None:
+        self.addresses[rsc] = ip
+        if index is not None:
+            self.index_of[ip] = index
+
+    def forget(self, rsc: str) -> None:
+        self.addresses.pop(rsc, None)
+
+    def match(self, event: LinkEvent) -> list[tuple[str, str]]:
+        """(resource, reason) pairs whose monitor must run now."""
+        hits: list[tuple[str, str]] = []
+        if event.kind == "addr-new" and event.address is not None:
+            self.index_of[event.address] = event.index
+            return hits
+        if event.kind == "addr-del" and event.address is not None:
+            for rsc, ip in self.addresses.items():
+                if ip == event.address and self.index_of.get(ip) in (None, event.index):
+                    hits.append((rsc, f"address {ip} removed"))
+            return hits
+        if event.kind == "link":
+            was_up = self.link_up.get(event.index, True)
+            self.link_up[event.index] = event.up
+            if event.up or not was_up:
+                return hits
+            name = event.ifname or f"#{event.index}"
+            for rsc, ip in self.addresses.items():
+                if self.index_of.get(ip) == event.index:
+                    hits.append((rsc, f"link {name} under {ip} went down"))
+        return hits
+
+
+class LinkWatcher:
+    """An rtnetlink socket in the selector; decoded with pyroute2's marshal.
+
+    pyroute2's ``IPRoute`` buffers messages internally, so its file descriptor cannot be
+    trusted by a selector; a plain netlink socket read here, with pyroute2 doing the
+    decoding, keeps one event loop and no threads.
+    """
+
+    def __init__(self, table: WatchTable, trigger: Trigger) -> None:
+        self.table = table
+        self.trigger = trigger
+        self.sock: socket.socket | None = None
+        self._marshal: Any = None  # pyroute2's MarshalRtnl (untyped)
+        self.counters: dict[str, int] = {}
+
+    def open(self, selector: selectors.BaseSelector) -> None:
+        from pyroute2.netlink.rtnl.marshal import MarshalRtnl
+
+        sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+        try:
+            sock.bind((0, RTMGRP_LINK | RTMGRP_IPV4_IFADDR))
+            sock.setblocking(False)
+        except OSError:
+            sock.close()
+            raise
+        self.sock = sock
+        self._marshal = MarshalRtnl()
+        selector.register(sock, selectors.EVENT_READ, self)
+
+    def close(self, selector: selectors.BaseSelector | None = None) -> None:
+        if self.sock is None:
+            return
+        if selector is not None:
+            with contextlib.suppress(KeyError, ValueError):
+                selector.unregister(self.sock)
+        self.sock.close()
+        self.sock = None
+
+    def on_ready(self, mask: int) -> None:
+        if self.sock is None:
+            return
+        for _ in range(32):
+            try:
+                data = self.sock.recv(1 << 16)
+            except BlockingIOError:
+                return
+            except OSError as exc:
+                if exc.errno == errno.ENOBUFS:  # we fell behind: events were dropped
+                    self.counters["overruns"] = self.counters.get("overruns", 0) + 1
+                    self._everything_suspect()
+                    continue
+                raise
+            for event in self._decode(data):
+                for rsc, reason in self.table.match(event):
+                    self.trigger(rsc, reason)
+
+    def _everything_suspect(self) -> None:
+        for rsc in list(self.table.addresses):
+            self.trigger(rsc, "netlink events were lost")
+
+    def _decode(self, data: bytes) -> list[LinkEvent]:
+        marshal = self._marshal
+        out: list[LinkEvent] = []
+        for msg in marshal.parse(data):
+            kind = msg.get("event")
+            if kind == "RTM_NEWLINK":
+                flags = int(msg["flags"])
+                carrier = msg.get_attr("IFLA_CARRIER")
+                up = bool(flags & IFF_UP) and bool(flags & IFF_LOWER_UP) and carrier != 0
+                out.append(LinkEvent("link", int(msg["index"]), msg.get_attr("IFLA_IFNAME"), up))
+            elif kind == "RTM_DELLINK":
+                out.append(LinkEvent("link", int(msg["index"]), msg.get_attr("IFLA_IFNAME"), False))
+            elif kind in ("RTM_NEWADDR", "RTM_DELADDR"):
+                address = msg.get_attr("IFA_LOCAL") or msg.get_attr("IFA_ADDRESS")
+                out.append(
+                    LinkEvent(
+                        "addr-new" if kind == "RTM_NEWADDR" else "addr-del",
+                        int(msg["index"]),
+                        address=address,
+                    )
+                )
+        return out
+
+
+class _PidHandle:
+    def __init__(self, owner: PidWatcher, rsc: str, pid: int, fd: int) -> None:
+        self.owner = owner
+        self.rsc = rsc
+        self.pid = pid
+        self.fd = fd
+
+    def on_ready(self, mask: int) -> None:
+        self.owner.exited(self)
+
+
+class PidWatcher:
+    """One pidfd per watched resource; its exit triggers the resource's monitor."""
+
+    def __init__(self, selector: selectors.BaseSelector, trigger: Trigger) -> None:
+        self.selector = selector
+        self.trigger = trigger
+        self.handles: dict[str, _PidHandle] = {}
+
+    def watch(self, rsc: str, pid: int) -> None:
+        current = self.handles.get(rsc)
+        if current is not None and current.pid == pid:
+            return
+        self.forget(rsc)
+        try:
+            fd = os.pidfd_open(pid)
+        except ProcessLookupError:
+            self.trigger(rsc, f"main process {pid} is already gone")
+            return
+        except OSError:
+            return  # no pidfd support: the recurring monitor still runs
+        handle = _PidHandle(self, rsc, pid, fd)
+        self.handles[rsc] = handle
+        self.selector.register(fd, selectors.EVENT_READ, handle)
+
+    def forget(self, rsc: str) -> None:
+        handle = self.handles.pop(rsc, None)
+        if handle is None:
+            return
+        with contextlib.suppress(KeyError, ValueError):
+            self.selector.unregister(handle.fd)
+        os.close(handle.fd)
+
+    def exited(self, handle: _PidHandle) -> None:
+        if self.handles.get(handle.rsc) is handle:
+            self.forget(handle.rsc)
+            self.trigger(handle.rsc, f"main process {handle.pid} exited")
+
+    def close(self) -> None:
+        for rsc in list(self.handles):
+            self.forget(rsc)
