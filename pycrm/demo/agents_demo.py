@@ -17,10 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ocf import install
+from pycrm.demo.apache_site import HTTPD, write_apache_config
 from pycrm.demo.netlab import DemoNet, run
-
-APACHE_MODULES = "/usr/lib/apache2/modules"
-HTTPD = "/usr/sbin/apache2"
 
 
 class Step:
@@ -71,36 +69,6 @@ class Agents:
         return res.returncode, reason, elapsed
 
 
-def apache_config(directory: Path, vip: str) -> Path:
-    """A minimal, self-contained apache2 config serving one page and mod_status."""
-    htdocs = directory / "htdocs"
-    htdocs.mkdir(parents=True)
-    (directory / "run").mkdir()
-    (directory / "logs").mkdir()
-    (htdocs / "index.html").write_text("<html><body>pycrm demo site</body></html>\n")
-    modules = ["mpm_event", "authz_core", "authz_host", "mime", "dir", "status"]
-    lines = [
-        f"ServerRoot {directory}",
-        "ServerName demo.invalid",
-        f"Listen {vip}:80",
-        f"PidFile {directory}/run/httpd.pid",
-        f"DefaultRuntimeDir {directory}/run",
-        *(f"LoadModule {m}_module {APACHE_MODULES}/mod_{m}.so" for m in modules),
-        "TypesConfig /etc/mime.types",
-        "User www-data",
-        "Group www-data",
-        f"ErrorLog {directory}/logs/error.log",
-        f"DocumentRoot {htdocs}",
-        f"<Directory {htdocs}>\n  Require all granted\n</Directory>",
-        "<Location /server-status>\n  SetHandler server-status\n  Require local\n</Location>",
-    ]
-    config = directory / "httpd.conf"
-    config.write_text("\n".join(lines) + "\n")
-    for path in (directory, htdocs):
-        path.chmod(0o755)
-    return config
-
-
 def fetch(net: DemoNet, url: str) -> str:
     """The HTTP status a client in the other namespace gets (000 = no answer)."""
     argv = net.in_ns(
@@ -127,7 +95,9 @@ def run_demo(echo: Callable[[str], None]) -> int:
             "nic": net.nic,
             "network_namespace": net.server,
         }
-        config = apache_config(workdir / "www", vip)
+        config = write_apache_config(
+            workdir / "www", listen=f"{vip}:80", status_require="local", server_name="demo.invalid"
+        )
         web_params = {
             "configfile": str(config),
             "httpd": HTTPD,
