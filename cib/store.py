@@ -1,7 +1,8 @@
 """Crash-safe CIB persistence, laid out like Pacemaker's ``/var/lib/pacemaker/cib``.
 
-* ``cib.xml`` -- the current CIB, mode 0600, replaced atomically (temporary file in the same
-  directory, fsync, rename, directory fsync): a crash leaves either the old or the new file.
+* ``cib.xml`` -- the current CIB, mode 0600, replaced atomically by :func:`cib.atomic.atomic_write`
+  (temporary file in the same directory, fsync, rename, directory fsync): a crash leaves
+  either the old or the new file.
 * ``cib.xml.sig`` -- md5 hex digest of ``cib.xml``'s bytes; :meth:`CibStore.read_bytes`
   refuses a file whose digest does not match (``CIB_DIGEST_MISMATCH``).  A missing
   signature is accepted unless ``require_digest`` is set (Pacemaker only warns).
@@ -19,54 +20,20 @@ import errno
 import fcntl
 import hashlib
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from cib import errors
+from cib.atomic import FILE_MODE, atomic_write
 from cib.errors import CibError
 from cib.model import Cib
 from cib.parse import loads
 
-FILE_MODE = 0o600
 DIR_MODE = 0o750
 
 
 def digest(data: bytes) -> str:
     return hashlib.md5(data, usedforsecurity=False).hexdigest()
-
-
-def fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def atomic_write(
-    path: Path, data: bytes, mode: int = FILE_MODE, owner: tuple[int, int] | None = None
-) -> None:
-    """Replace ``path`` with ``data`` so that readers and crashes see old or new, never half."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        try:
-            os.fchmod(fd, mode)
-            if owner is not None:
-                os.fchown(fd, owner[0], owner[1])
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    fsync_dir(path.parent)
 
 
 class CibStore:

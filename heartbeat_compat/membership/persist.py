@@ -8,9 +8,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 import time
 import uuid as uuidlib
 from pathlib import Path
@@ -20,20 +18,12 @@ class StateError(Exception):
     """The state directory is unusable (fatal)."""
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-        os.close(fd)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.close(fd)
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+def atomic_write(path: Path, data: bytes) -> None:
+    """cib's atomic write, imported on first use: `cib` loads lxml and the CIB model,
+    which `pycrm cl_status` (it imports the daemon module) does not need."""
+    from cib.atomic import atomic_write as write
+
+    write(path, data, 0o600)
 
 
 def ensure_state_dir(path: Path) -> None:
@@ -57,7 +47,7 @@ def load_or_create_uuid(state_dir: Path) -> tuple[bytes, bool]:
         return data, False
     new = uuidlib.uuid4().bytes
     try:
-        _write_atomic(path, new)
+        atomic_write(path, new)
     except OSError as exc:
         raise StateError(f"{path}: cannot write: {exc.strerror}") from exc
     return new, True
@@ -79,7 +69,7 @@ def next_generation(state_dir: Path, method: str = "file") -> tuple[int, bool]:
         raise StateError(f"{path}: cannot read: {exc}") from exc
     generation = previous + 1 if previous is not None else now
     try:
-        _write_atomic(path, f"{generation:>16}\n".encode("ascii"))
+        atomic_write(path, f"{generation:>16}\n".encode("ascii"))
     except OSError as exc:
         raise StateError(f"{path}: cannot write: {exc.strerror}") from exc
     return generation, previous is not None

@@ -10,35 +10,19 @@ naming file and line, exit status 2, and nothing written.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
 import sys
-import tempfile
+from pathlib import Path
 
 import click
 
+from cib.atomic import atomic_write
 from heartbeat_compat.config.errors import HaConfigError
 from heartbeat_compat.migrate import MigrationResult, convert
 from heartbeat_compat.migrate.model import Clone, Group, Location, Primitive
 
 PROG = "haresources2cib"
-
-
-def _write_atomic(path: str, data: bytes) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".haresources2cib-", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _write_output(path: str, data: bytes) -> None:
@@ -54,7 +38,7 @@ def _write_output(path: str, data: bytes) -> None:
         with open(real, "wb") as handle:
             handle.write(data)
         return
-    _write_atomic(real, data)
+    atomic_write(Path(real), data, 0o600)
 
 
 def _summary(result: MigrationResult) -> str:

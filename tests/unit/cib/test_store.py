@@ -8,7 +8,8 @@ import pytest
 
 import cib
 from cib import errors
-from cib.store import CibStore, atomic_write, digest
+from cib.atomic import atomic_write
+from cib.store import CibStore, digest
 
 
 def cib_text(epoch: int, rsc: str = "A") -> str:

@@ -50,7 +50,7 @@ def test_output_file_is_atomic_and_private(make_ha_d: MakeHaD, init_d: str, tmp_
     assert res.exit_code == 0, res.output
     assert etree.fromstring(out.read_bytes()).find(".//primitive[@provider='linbit']") is not None
     assert os.stat(out).st_mode & 0o777 == 0o600
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".haresources2cib")] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp left
 
 
 def test_bad_ha_d_is_one_line_exit_2_nothing_written(
