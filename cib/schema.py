@@ -13,7 +13,7 @@ from pathlib import Path
 from lxml import etree
 
 from cib import errors
-from cib._xml import line_of
+from cib._xml import line_of, make_parser
 from cib.errors import CibError
 
 SCHEMA_DIR = Path("/usr/share/pacemaker")
@@ -67,9 +67,8 @@ def load(
                 line=1,
                 element_id="cib",
             )
-        parser = etree.XMLParser(no_network=True, resolve_entities=False)
         try:
-            schema = etree.RelaxNG(etree.parse(str(path), parser))
+            schema = etree.RelaxNG(etree.parse(str(path), make_parser()))
         except (etree.XMLSyntaxError, etree.RelaxNGParseError) as exc:
             raise CibError(
                 errors.SCHEMA_UNAVAILABLE,

@@ -18,6 +18,7 @@ from typing import TypedDict
 
 from lxml import etree
 
+from cib._xml import parse_root
 from pycrm.scheduler.types import ResourceState, Transition
 
 Placement = tuple[str, str, str, tuple[str, ...]]
@@ -47,7 +48,7 @@ def base_id(rsc_id: str) -> str:
 
 def group_members(cib_xml: str | bytes) -> dict[str, list[str]]:
     """Group id -> member primitive ids, from CIB XML text (expands "Clone Set: C [G]")."""
-    root = etree.fromstring(cib_xml.encode() if isinstance(cib_xml, str) else cib_xml)
+    root = parse_root(cib_xml.encode() if isinstance(cib_xml, str) else cib_xml, "<cib>")
     return {
         str(g.get("id")): [str(p.get("id")) for p in g.findall("primitive")]
         for g in root.iter("group")
@@ -132,7 +133,7 @@ def _parse_resource_line(rsc_id: str, rest: str) -> list[Placement]:
 
 def from_crm_simulate_xml(text: str | bytes) -> Normalized:
     """Parse ``crm_simulate -S --output-as=xml``: its ``<revised_cluster_status>``."""
-    root = etree.fromstring(text.encode() if isinstance(text, str) else text)
+    root = parse_root(text.encode() if isinstance(text, str) else text, "<crm_simulate output>")
     revised = root.find("revised_cluster_status")
     if revised is None:
         raise ValueError("no <revised_cluster_status> element")

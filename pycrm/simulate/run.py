@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 from datetime import datetime
 
-from lxml import etree
-
 import cib
 from cib import errors
 from cib._record import FrozenRecord, setattr_
+from cib._xml import parse_root
 from cib.errors import CibError
 from cib.model import Cib
 from cib.parse import from_element
@@ -61,17 +60,6 @@ class Simulation(FrozenRecord):
         setattr_(self, "revised", revised)
 
 
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
-
-
 def load_checked(path: str) -> tuple[bytes, Cib]:
     """The file's bytes and model; any problem is a located CibError."""
     try:
@@ -89,7 +77,7 @@ def load_checked(path: str) -> tuple[bytes, Cib]:
 def _with_injections(
     data: bytes, source: str, injections: inject.Injections, now: datetime | None
 ) -> tuple[Cib, list[str]]:
-    root = etree.fromstring(data, parser=_parser())
+    root = parse_root(data, source)
     stamp = int(now.timestamp()) if now is not None else None
     try:
         lines = inject.apply(root, injections, stamp)

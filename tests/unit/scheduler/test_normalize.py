@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
+import cib
 from pycrm.scheduler import schedule
 from pycrm.simulate.normalize import (
     base_id,
@@ -125,3 +128,15 @@ def test_from_transition_target_and_current() -> None:
         ("a", "Started", "n1", ()),
         ("b", "Started", "n1", ()),
     ]
+
+
+@pytest.mark.parametrize("read", [group_members, from_crm_simulate_xml])
+def test_xml_inputs_go_through_the_hardened_parser(read: Callable[[str], object]) -> None:
+    with pytest.raises(cib.CibError, match="DOCTYPE"):
+        read("<!DOCTYPE cib>\n<cib/>")
+    network = '<!DOCTYPE cib SYSTEM "http://example.invalid/cib.dtd">\n<cib/>'
+    with pytest.raises(cib.CibError, match="network"):
+        read(network)
+    entity = '<!DOCTYPE cib [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<cib id="&x;"/>'
+    with pytest.raises(cib.CibError):
+        read(entity)
