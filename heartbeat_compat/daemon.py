@@ -18,7 +18,6 @@ import logging
 import os
 import selectors
 import signal
-import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,6 +81,7 @@ class NodeOptions:
     state_dir: Path | None = None
     foreground: bool = True
     debug: bool = False
+    allow_insecure_auth: bool = False  # accept crc keys in authkeys (warned at every start)
 
 
 @dataclass
@@ -108,39 +108,26 @@ def local_node_name(ha_d: Path) -> str:
     return os.uname().nodename.lower()
 
 
-def check_authkeys_mode(path: Path) -> None:
-    """heartbeat refuses a keyfile readable by group or other."""
-    try:
-        mode = path.stat().st_mode
-    except OSError as exc:
-        raise FatalError(f"{path}: cannot open keyfile: {exc.strerror}") from exc
-    if mode & (stat.S_IRGRP | stat.S_IROTH):
-        raise FatalError(
-            f"{path}: Bad permissions on keyfile (mode {stat.S_IMODE(mode):04o}),"
-            " 600 recommended; refusing to start"
-        )
-
-
 def assemble(opts: NodeOptions) -> NodeParts:
     """Read ha.d, persistent identity and build every component. Raises FatalError."""
     # Imported here so that `pycrm heartbeat --help` does not load the codec.
-    from heartbeat_compat.config.authkeys import load_authkeys
+    from heartbeat_compat.config.authkeys import auth_policy, load_authkeys
     from heartbeat_compat.config.errors import HaConfigError
     from heartbeat_compat.config.hacf import load_hacf
     from heartbeat_compat.membership.codec import WireCodec
-    from heartbeat_compat.wire import AuthKeys
 
     ha_d = opts.ha_d
     if not ha_d.is_dir():
         raise FatalError(f"{ha_d}: configuration directory not found")
     me = local_node_name(ha_d)
-    authkeys_path = ha_d / "authkeys"
-    check_authkeys_mode(authkeys_path)
     try:
+        authkeys = load_authkeys(ha_d / "authkeys")
         hacf = load_hacf(ha_d / "ha.cf", local_node=me)
-        authkeys = load_authkeys(authkeys_path)
     except HaConfigError as exc:
         raise FatalError(str(exc)) from exc
+    auth = auth_policy(authkeys, allow_insecure=opts.allow_insecure_auth)
+    if auth.refusal is not None:
+        raise FatalError(auth.refusal)
     if hacf.ping_groups:
         raise FatalError(f"{hacf.path}: ping_group: not supported by pycrm heartbeat")
     timing = Timing(
@@ -177,11 +164,10 @@ def assemble(opts: NodeOptions) -> NodeParts:
     startup.append((logging.INFO, f"Heartbeat generation: {generation}"))
     if created:
         startup.append((logging.INFO, "No uuid found for current node - generating a new uuid."))
-    for text in authkeys.warnings:
+    for text in auth.warnings:
         startup.append((logging.WARNING, text))
 
-    keys = AuthKeys.from_config(authkeys)
-    codec = WireCodec(keys, fmt=hacf.msgfmt)
+    codec = WireCodec(auth.keys, fmt=hacf.msgfmt)
     cfg = EngineConfig(
         me=me,
         nodes=tuple(hacf.nodes),
@@ -435,16 +421,40 @@ def install_signals(node: HeartbeatNode) -> None:
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
 
 
-def run_node(opts: NodeOptions, ready_fd: int | None = None) -> int:
-    """Assemble, open and run a node until SIGTERM. Raises FatalError before it runs."""
-    parts = assemble(opts)
-    node = HeartbeatNode(parts)
+def run_node(opts: NodeOptions) -> int:
+    """Start a node and run it until SIGTERM; the exit status to return.
+
+    Raises FatalError, with nothing left running, when the node cannot start.
+    With ``opts.foreground`` false the node detaches once its media and status
+    socket are open: the parent returns 0 (leaving the socket to the child) and
+    the child never returns (it exits with the node's status).
+    """
+    node = HeartbeatNode(assemble(opts))
     node.open()
+    if opts.foreground:
+        return _serve(node)
+    if os.fork():
+        return 0
+    code = 1
+    try:
+        os.setsid()
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        os.close(devnull)
+        with contextlib.suppress(FatalError):  # _serve logged it; stderr is /dev/null now
+            code = _serve(node)
+    finally:
+        os._exit(code)
+
+
+def _serve(node: HeartbeatNode) -> int:
     install_signals(node)
-    if ready_fd is not None:
-        os.write(ready_fd, b"ok\n")
-        os.close(ready_fd)
     try:
         return node.run()
+    except FatalError as exc:
+        node.log.critical("%s", exc)
+        raise
     finally:
-        node.close()
+        with contextlib.suppress(Exception):
+            node.close()

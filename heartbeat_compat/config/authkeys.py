@@ -1,9 +1,15 @@
-"""authkeys parser, as heartbeat 3.0.6 `parse_authfile` (heartbeat/auth.c).
+"""authkeys: heartbeat 3.0.6's `parse_authfile` (heartbeat/auth.c) and pycrm's key policy.
 
 Public API::
 
-    load_authkeys(path) -> AuthKeys
-    parse_authkeys(data: bytes, filename="authkeys") -> AuthKeys   (no mode check)
+    load_authkeys(path, euid=None) -> AuthKeys        (mode and owner checked)
+    parse_authkeys(data: bytes, filename="authkeys") -> AuthKeys   (no file checks)
+    weak_keys(keys) -> WeakKeys | None                 (the crc keys, as data)
+    auth_policy(keys, allow_insecure=..., opt_in=...) -> AuthPolicy
+
+The result is the wire layer's `AuthKeys` (`heartbeat_compat.wire.auth`): the one
+key model, which signs and verifies. Each `AuthKey` keeps its ``line``; the
+collection keeps ``source`` (the file) and ``warnings`` (non-fatal findings).
 
 File format::
 
@@ -23,9 +29,16 @@ Rules reproduced from heartbeat:
   raw bytes, anything after it is ignored (a ``#`` there is NOT a comment);
 * a later line with the same index replaces the earlier one.
 
-``crc`` is an unkeyed checksum, not authentication: every load of a file
-whose active method is crc logs a WARNING and returns its text in
-``AuthKeys.warnings`` so command-line tools can print it.
+Stricter than heartbeat:
+
+* the file must be owned by root or by the user running the node (heartbeat
+  only checks the mode): a secret that another user owns is a secret that user
+  can change;
+* the policy below: a ``crc`` key, active **or spare**, refuses the node unless
+  the administrator opts in. Incoming packets are verified with every key of
+  the file (heartbeat does the same for classic packets), so a spare crc line
+  lets anyone forge packets as ``auth=<N> <crc32>``. md5 keys are accepted:
+  HMAC-MD5 is a keyed MAC, and no forgery of it is known without the secret.
 """
 
 from __future__ import annotations
@@ -34,84 +47,59 @@ import logging
 import os
 import re
 import stat
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
-from typing import Literal
+from dataclasses import dataclass
 
 from heartbeat_compat.config.errors import HaConfigError
+from heartbeat_compat.wire.auth import MAX_AUTH_INDEX, AuthKey, AuthKeys, AuthMethod
 
 log = logging.getLogger(__name__)
 
-MAXAUTH = 16
-AuthMethod = Literal["crc", "md5", "sha1"]
-_METHODS: frozenset[str] = frozenset({"crc", "md5", "sha1"})
+_METHODS: frozenset[str] = frozenset(m.value for m in AuthMethod)
 _AUTH_LINE = re.compile(rb"auth[ \t\n\r\f\v]*([+-]?[0-9]+)")
 _KEY_LINE = re.compile(
     rb"([+-]?[0-9]+)[ \t\n\r\f\v]*([^ \t\n\r\f\v]+)(?:[ \t\n\r\f\v]+([^ \t\n\r\f\v]+))?"
 )
 
-CRC_WARNING = (
-    "authkeys uses 'crc': CRC-32 is a checksum, not authentication - anyone who can "
-    "send a UDP packet to the cluster can forge messages; use sha1 with a secret key"
-)
+CLI_OPT_IN = "--allow-insecure-auth"
+"""How `pycrm heartbeat` opts in to crc; `pycrm run` passes its TOML switch instead."""
+TOML_OPT_IN = "[auth] allow_insecure_auth = true"
+"""The opt-in of the coming `pycrm run` TOML configuration, for its messages."""
 
 
-@dataclass(frozen=True)
-class AuthKey:
-    """One ``<N> <method> [<key>]`` line. ``secret`` is b"" for crc."""
+def load_authkeys(path: str | os.PathLike[str], euid: int | None = None) -> AuthKeys:
+    """Read an authkeys file, refusing it when heartbeat would and when another user owns it.
 
-    index: int
-    method: AuthMethod
-    secret: bytes
-    line: int
-
-
-@dataclass(frozen=True)
-class AuthKeys:
-    """A loaded authkeys file.
-
-    active   the index named by ``auth N`` (used to sign outgoing messages)
-    keys     index -> AuthKey for every defined line (any may verify classic packets)
-    warnings non-fatal findings (crc in use, group/other-writable file)
-    """
-
-    path: str
-    active: int
-    keys: Mapping[int, AuthKey] = field(default_factory=lambda: MappingProxyType({}))
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def method(self) -> AuthMethod:
-        """Method of the active (signing) key."""
-        return self.keys[self.active].method
-
-    @property
-    def secret(self) -> bytes:
-        """Secret of the active (signing) key."""
-        return self.keys[self.active].secret
-
-    def key_pairs(self) -> dict[int, tuple[AuthMethod, bytes]]:
-        """index -> (method, secret) for every defined key."""
-        return {i: (k.method, k.secret) for i, k in self.keys.items()}
-
-
-def load_authkeys(path: str | os.PathLike[str]) -> AuthKeys:
-    """Read an authkeys file, refusing it exactly when heartbeat would.
+    ``euid`` is the user the node runs as (default: ``os.geteuid()``); root may
+    always own the file.
 
     Raises HaConfigError with code ``AUTH_CANNOT_OPEN``, ``AUTH_BAD_PERMISSIONS``,
-    ``AUTH_BAD_LINE``, ``AUTH_BAD_INDEX``, ``AUTH_BAD_METHOD``, ``AUTH_KEY_UNUSED``,
-    ``AUTH_KEY_REQUIRED``, ``AUTH_MISSING_DIRECTIVE`` or ``AUTH_KEY_NOT_FOUND``.
+    ``AUTH_BAD_OWNER``, ``AUTH_BAD_LINE``, ``AUTH_BAD_INDEX``, ``AUTH_BAD_METHOD``,
+    ``AUTH_KEY_UNUSED``, ``AUTH_KEY_REQUIRED``, ``AUTH_MISSING_DIRECTIVE`` or
+    ``AUTH_KEY_NOT_FOUND``.
     """
     filename = os.fspath(path)
     try:
         with open(filename, "rb") as handle:
-            mode = os.fstat(handle.fileno()).st_mode
+            info = os.fstat(handle.fileno())
             data = handle.read()
     except OSError as exc:
         raise HaConfigError(
             "AUTH_CANNOT_OPEN", filename, 0, "", f"Cannot open keyfile: {exc.strerror}"
         ) from None
+    extra = check_keyfile(
+        filename, info.st_mode, info.st_uid, os.geteuid() if euid is None else euid
+    )
+    keys = parse_authkeys(data, filename)
+    for text in extra:
+        log.warning("%s", text)
+    return AuthKeys(keys.values(), keys.active.index, source=filename, warnings=extra)
+
+
+def check_keyfile(filename: str, mode: int, uid: int, euid: int) -> tuple[str, ...]:
+    """Raise for a keyfile that group or other can read, or that someone else owns.
+
+    Returns the non-fatal findings (group/other may write it).
+    """
     if mode & (stat.S_IRGRP | stat.S_IROTH):
         raise HaConfigError(
             "AUTH_BAD_PERMISSIONS",
@@ -121,18 +109,21 @@ def load_authkeys(path: str | os.PathLike[str]) -> AuthKeys:
             f"Bad permissions on keyfile (mode {stat.S_IMODE(mode):04o}): readable by "
             "group or other; 600 recommended (heartbeat refuses to start)",
         )
-    extra: list[str] = []
-    if mode & (stat.S_IWGRP | stat.S_IWOTH):
-        extra.append(
-            f"{filename}: keyfile is writable by group or other "
-            f"(mode {stat.S_IMODE(mode):04o}); 600 recommended"
+    if uid not in (0, euid):
+        raise HaConfigError(
+            "AUTH_BAD_OWNER",
+            filename,
+            0,
+            "",
+            f"keyfile is owned by uid {uid}, not by root or by the user running the node"
+            f" (uid {euid}); chown it to root (mode 600)",
         )
-    keys = parse_authkeys(data, filename)
-    if extra:
-        for text in extra:
-            log.warning("%s", text)
-        keys = AuthKeys(keys.path, keys.active, keys.keys, (*keys.warnings, *extra))
-    return keys
+    if mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return (
+            f"{filename}: keyfile is writable by group or other "
+            f"(mode {stat.S_IMODE(mode):04o}); 600 recommended",
+        )
+    return ()
 
 
 def parse_authkeys(data: bytes, filename: str = "authkeys") -> AuthKeys:
@@ -158,37 +149,9 @@ def parse_authkeys(data: bytes, filename: str = "authkeys") -> AuthKeys:
             raise HaConfigError(
                 "AUTH_BAD_LINE", filename, lineno, "", f"Auth line [{shown}] is invalid."
             )
-        index = int(key_match.group(1))
-        method_b = key_match.group(2)
-        secret = key_match.group(3) or b""
-        method = method_b.decode("utf-8", errors="replace")
-        if not 0 <= index < MAXAUTH:
-            raise HaConfigError(
-                "AUTH_BAD_INDEX", filename, lineno, method, f"Invalid authnum [{index}] (0..15)"
-            )
-        if method not in _METHODS:
-            raise HaConfigError(
-                "AUTH_BAD_METHOD",
-                filename,
-                lineno,
-                method,
-                f"Invalid authtype [{method}] (crc, md5 or sha1)",
-            )
-        if method == "crc" and secret:
-            raise HaConfigError(
-                "AUTH_KEY_UNUSED", filename, lineno, method, "Auth method [crc] doesn't use a key"
-            )
-        if method != "crc" and not secret:
-            raise HaConfigError(
-                "AUTH_KEY_REQUIRED",
-                filename,
-                lineno,
-                method,
-                f"Auth method [{method}] requires a key",
-            )
-        keys[index] = AuthKey(index, _method(method), secret, lineno)
-        if index == authnum:
-            active = index
+        keys[int(key_match.group(1))] = _key(key_match, filename, lineno)
+        if int(key_match.group(1)) == authnum:
+            active = authnum
     if active is None:
         if authnum < 0:
             raise HaConfigError(
@@ -206,17 +169,112 @@ def parse_authkeys(data: bytes, filename: str = "authkeys") -> AuthKeys:
             "auth",
             f"Auth Key [{authnum}] not found in keyfile{hint}",
         )
-    warnings: list[str] = []
-    if keys[active].method == "crc":
-        text = f"{filename}: {CRC_WARNING}"
-        log.warning("%s", text)
-        warnings.append(text)
-    return AuthKeys(filename, active, MappingProxyType(keys), tuple(warnings))
+    return AuthKeys(keys.values(), active, source=filename)
 
 
-def _method(name: str) -> AuthMethod:
-    if name == "crc":
-        return "crc"
-    if name == "md5":
-        return "md5"
-    return "sha1"
+def _key(match: re.Match[bytes], filename: str, lineno: int) -> AuthKey:
+    index = int(match.group(1))
+    secret = match.group(3) or b""
+    method = match.group(2).decode("utf-8", errors="replace")
+    if not 0 <= index <= MAX_AUTH_INDEX:
+        raise HaConfigError(
+            "AUTH_BAD_INDEX",
+            filename,
+            lineno,
+            method,
+            f"Invalid authnum [{index}] (0..{MAX_AUTH_INDEX})",
+        )
+    if method not in _METHODS:
+        raise HaConfigError(
+            "AUTH_BAD_METHOD",
+            filename,
+            lineno,
+            method,
+            f"Invalid authtype [{method}] (crc, md5 or sha1)",
+        )
+    if method == AuthMethod.CRC and secret:
+        raise HaConfigError(
+            "AUTH_KEY_UNUSED", filename, lineno, method, "Auth method [crc] doesn't use a key"
+        )
+    if method != AuthMethod.CRC and not secret:
+        raise HaConfigError(
+            "AUTH_KEY_REQUIRED", filename, lineno, method, f"Auth method [{method}] requires a key"
+        )
+    return AuthKey(index, AuthMethod(method), secret, line=lineno)
+
+
+# ----------------------------------------------------------------------------- policy
+
+
+@dataclass(frozen=True)
+class WeakKeys:
+    """The unkeyed (crc) entries of an authkeys file, as data.
+
+    source   the file; line: the line of the first crc entry; indexes: every crc index
+    """
+
+    source: str
+    line: int
+    indexes: tuple[int, ...]
+
+    @property
+    def where(self) -> str:
+        return f"{self.source}:{self.line}" if self.line else self.source
+
+    def why(self) -> str:
+        if len(self.indexes) == 1:
+            subject = f"auth key {self.indexes[0]} uses crc"
+        else:
+            subject = f"auth keys {', '.join(str(i) for i in self.indexes)} use crc"
+        return f"{subject}, an unkeyed checksum: anyone on the link can forge cluster packets"
+
+    def refusal(self, opt_in: str = CLI_OPT_IN) -> str:
+        """The one line a node prints when it refuses to start: why, and the two fixes."""
+        return (
+            f"{self.where}: {self.why()}; switch every node to sha1 with a secret key"
+            f" (heartbeat 3.0.6 supports it), or opt in with {opt_in}"
+        )
+
+    def accepted(self, opt_in: str = CLI_OPT_IN) -> str:
+        """The warning a node logs at every start when the administrator opted in."""
+        return (
+            f"{self.where}: {self.why()}; running anyway because of {opt_in}:"
+            " switch every node to sha1 with a secret key (heartbeat 3.0.6 supports it)"
+        )
+
+
+def weak_keys(keys: AuthKeys) -> WeakKeys | None:
+    """The crc entries of `keys` (active or spare), or None when every key is an HMAC."""
+    crc = sorted((k for k in keys.values() if not k.keyed), key=lambda k: (k.line, k.index))
+    if not crc:
+        return None
+    return WeakKeys(keys.source, crc[0].line, tuple(sorted(k.index for k in crc)))
+
+
+@dataclass(frozen=True)
+class AuthPolicy:
+    """What a node may do with its authkeys.
+
+    refusal   None, or the one line to print before exiting non-zero (do not start)
+    warnings  lines to log at WARNING at every start (crc opted in, a writable file)
+    keys      the keys to sign with and to verify incoming packets with: all of the
+              file's keys once the policy passes (crc only when opted in)
+    """
+
+    refusal: str | None
+    warnings: tuple[str, ...]
+    keys: AuthKeys
+
+
+def auth_policy(keys: AuthKeys, *, allow_insecure: bool, opt_in: str = CLI_OPT_IN) -> AuthPolicy:
+    """pycrm's rule for authkeys: any crc entry refuses the node unless ``allow_insecure``.
+
+    ``opt_in`` names the caller's switch in the messages: `CLI_OPT_IN` for
+    `pycrm heartbeat`, `TOML_OPT_IN` for `pycrm run`.
+    """
+    weak = weak_keys(keys)
+    if weak is None:
+        return AuthPolicy(None, keys.warnings, keys)
+    if allow_insecure:
+        return AuthPolicy(None, (weak.accepted(opt_in), *keys.warnings), keys)
+    return AuthPolicy(weak.refusal(opt_in), keys.warnings, keys.keyed_only())

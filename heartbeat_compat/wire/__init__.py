@@ -19,7 +19,7 @@ reads of the first field of a name (`msg["t"]`, `msg.get_str("seq")`), `add`
 
 Sending::
 
-    key = AuthKey.of(1, "sha1", "secret")          # or AuthKeys.from_config(parsed)
+    key = AuthKey.of(1, "sha1", "secret")          # or load_authkeys(path).active
     data = encode(msg, fmt="classic", auth=key)    # or fmt="netstring" (3.0.6-identical)
 
 `encode` sets the classic `auth` field (also in netstring, like 3.0.6; `inner_auth=False`
@@ -32,6 +32,10 @@ Receiving::
     stats = DecodeStats()
     keys = AuthKeys.from_mapping({1: ("sha1", "secret"), 3: ("crc", None)}, active=1)
     msg = decode(datagram, keys=keys, stats=stats)  # None => dropped, counted in stats
+
+`AuthKey`/`AuthKeys` are the one key model: `heartbeat_compat.config.authkeys`
+parses an authkeys file into them (with line numbers, source and warnings), and its
+`auth_policy` decides which keys a node may verify with (crc only on request).
 
 `decode` never raises: malformed, oversize, unauthenticated or badly signed packets
 are dropped and counted per `DropReason` in `stats.dropped`. It authenticates before

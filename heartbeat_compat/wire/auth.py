@@ -15,7 +15,7 @@ import hmac
 import re
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 MAX_AUTH_INDEX = 15
@@ -44,11 +44,16 @@ def crc_token(data: bytes) -> str:
 
 @dataclass(frozen=True, slots=True)
 class AuthKey:
-    """One authkeys entry: `<index> <method> [<secret>]`."""
+    """One authkeys entry: `<index> <method> [<secret>]`.
+
+    `line` is the authkeys line it was read from (0 when it was not read from a file);
+    it is not part of the key's identity (equality ignores it).
+    """
 
     index: int
     method: AuthMethod
     secret: bytes = b""
+    line: int = field(default=0, compare=False)
 
     def __post_init__(self) -> None:
         if not 0 <= self.index <= MAX_AUTH_INDEX:
@@ -66,6 +71,11 @@ class AuthKey:
         raw = secret.encode() if isinstance(secret, str) else (secret or b"")
         return cls(index, AuthMethod(method), raw)
 
+    @property
+    def keyed(self) -> bool:
+        """True for the HMACs (sha1, md5): only holders of the secret can sign."""
+        return self.method is not AuthMethod.CRC
+
     def token(self, data: bytes) -> str:
         if self.method is AuthMethod.SHA1:
             return hmac.digest(self.secret, data, "sha1").hex()
@@ -81,15 +91,28 @@ class AuthKey:
 
 
 class AuthKeys(Mapping[int, AuthKey]):
-    """The keys a receiver accepts, by index; `active` is the one it signs with."""
+    """The keys a receiver accepts, by index; `active` is the one it signs with.
 
-    __slots__ = ("_active", "_keys")
+    `source` names the authkeys file the keys were read from ("" otherwise) and
+    `warnings` holds that file's non-fatal findings (see `heartbeat_compat.config.authkeys`).
+    """
 
-    def __init__(self, keys: Iterable[AuthKey], active: int | None = None) -> None:
+    __slots__ = ("_active", "_keys", "source", "warnings")
+
+    def __init__(
+        self,
+        keys: Iterable[AuthKey],
+        active: int | None = None,
+        *,
+        source: str = "",
+        warnings: tuple[str, ...] = (),
+    ) -> None:
         self._keys = {k.index: k for k in keys}
         if active is not None and active not in self._keys:
             raise ValueError(f"active auth index {active} is not defined")
         self._active = active
+        self.source = source
+        self.warnings = warnings
 
     @classmethod
     def from_mapping(
@@ -100,33 +123,19 @@ class AuthKeys(Mapping[int, AuthKey]):
         """`AuthKeys.from_mapping({1: ("sha1", "secret"), 3: ("crc", None)}, active=1)`."""
         return cls((AuthKey.of(i, m, s) for i, (m, s) in entries.items()), active)
 
-    @classmethod
-    def from_config(cls, config: object) -> AuthKeys:
-        """Adapter for a parsed authkeys file.
-
-        Accepts any object with `keys` (a mapping index -> entry, or an iterable of
-        entries) and optional `active`; an entry has `index`, `method` and `key` (or
-        `secret`) attributes, or is an `AuthKey`.
-        """
-        raw = getattr(config, "keys", config)
-        items = raw.values() if isinstance(raw, Mapping) else raw
-        keys: list[AuthKey] = []
-        for entry in items:  # type: ignore[attr-defined]
-            if isinstance(entry, AuthKey):
-                keys.append(entry)
-                continue
-            secret = getattr(entry, "key", None)
-            if secret is None:
-                secret = getattr(entry, "secret", None)
-            keys.append(AuthKey.of(entry.index, str(entry.method), secret))
-        active = getattr(config, "active", None)
-        return cls(keys, active if isinstance(active, int) else None)
-
     @property
     def active(self) -> AuthKey:
         if self._active is None:
             raise LookupError("no active auth index")
         return self._keys[self._active]
+
+    def keyed_only(self) -> AuthKeys:
+        """The same keys without the unkeyed (crc) ones; no active key if it was crc."""
+        keep = [k for k in self._keys.values() if k.keyed]
+        active = (
+            self._active if self._active is not None and self._keys[self._active].keyed else None
+        )
+        return AuthKeys(keep, active, source=self.source, warnings=self.warnings)
 
     def __getitem__(self, index: int) -> AuthKey:
         return self._keys[index]

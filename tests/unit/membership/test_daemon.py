@@ -16,8 +16,9 @@ from click.testing import CliRunner
 from heartbeat_compat.daemon import (
     FatalError,
     HeartbeatNode,
+    NodeOptions,
     NodeParts,
-    check_authkeys_mode,
+    assemble,
     local_node_name,
 )
 from heartbeat_compat.membership.codec import WireCodec
@@ -189,13 +190,48 @@ def test_bad_auth_is_logged_rate_limited_and_send_errors_survived(tmp_path: Path
         b.close()
 
 
-def test_authkeys_mode_and_nodeinfo(tmp_path: Path) -> None:
-    keys = tmp_path / "authkeys"
-    keys.write_text("auth 1\n1 sha1 x\n")
-    keys.chmod(0o640)
-    with pytest.raises(FatalError, match="Bad permissions on keyfile"):
-        check_authkeys_mode(keys)
-    keys.chmod(0o600)
-    check_authkeys_mode(keys)
+def make_ha_d(tmp: Path, authkeys: str, mode: int = 0o600) -> Path:
+    ha_d = tmp / "ha.d"
+    ha_d.mkdir()
+    (ha_d / "ha.cf").write_text(
+        f"logfile {tmp}/ha-log\nlogfacility none\nkeepalive 200ms\ndeadtime 2\n"
+        "warntime 1\ninitdead 4\nbcast lo\nnode alpha beta\n"
+    )
+    (ha_d / "authkeys").write_text(authkeys)
+    (ha_d / "authkeys").chmod(mode)
+    (ha_d / "nodeinfo").write_text("Alpha\n")
+    return ha_d
+
+
+def test_nodeinfo(tmp_path: Path) -> None:
     (tmp_path / "nodeinfo").write_text("NodeA\n")
     assert local_node_name(tmp_path) == "nodea"
+
+
+def test_assemble_refuses_a_readable_authkeys(tmp_path: Path) -> None:
+    ha_d = make_ha_d(tmp_path, "auth 1\n1 sha1 x\n", 0o640)
+    with pytest.raises(FatalError, match="Bad permissions on keyfile"):
+        assemble(NodeOptions(ha_d=ha_d, state_dir=tmp_path / "state"))
+    assert not (tmp_path / "state").exists()
+
+
+def test_assemble_refuses_a_spare_crc_key_unless_opted_in(tmp_path: Path) -> None:
+    ha_d = make_ha_d(tmp_path, "auth 1\n1 sha1 x\n3 crc\n")
+    with pytest.raises(FatalError) as err:
+        assemble(NodeOptions(ha_d=ha_d, state_dir=tmp_path / "state"))
+    assert str(err.value).startswith(f"{ha_d}/authkeys:3: auth key 3 uses crc")
+    assert str(err.value).endswith("or opt in with --allow-insecure-auth")
+    assert not (tmp_path / "state").exists()  # refused before anything was written
+
+    opts = NodeOptions(ha_d=ha_d, state_dir=tmp_path / "state", allow_insecure_auth=True)
+    parts = assemble(opts)
+    warnings = [text for level, text in parts.startup if level == logging.WARNING]
+    assert any("running anyway because of --allow-insecure-auth" in w for w in warnings)
+    assert sorted(parts.codec.keys) == [1, 3]
+
+
+def test_assemble_verifies_with_hmac_keys_only_when_there_is_no_crc(tmp_path: Path) -> None:
+    ha_d = make_ha_d(tmp_path, "auth 1\n1 sha1 x\n2 md5 y\n")
+    parts = assemble(NodeOptions(ha_d=ha_d, state_dir=tmp_path / "state"))
+    assert sorted(parts.codec.keys) == [1, 2]
+    assert not [text for level, text in parts.startup if "crc" in text]

@@ -137,3 +137,29 @@ def test_symlinked_output_keeps_the_link(make_ha_d: MakeHaD, init_d: str, tmp_pa
     assert res.exit_code == 0, res.output
     assert link.is_symlink()
     assert target.read_bytes().startswith(b"<?xml")
+
+
+def test_authkeys_with_crc_gets_the_nodes_warning(make_ha_d: MakeHaD, init_d: str) -> None:
+    from heartbeat_compat.config.authkeys import load_authkeys, weak_keys
+
+    ha_d = make_ha_d()
+    keys = ha_d / "authkeys"
+    keys.write_text("auth 1\n1 sha1 migrate-test\n3 crc\n")
+    res = _runner().invoke(command, ["--ha-d", str(ha_d), "--init-d", init_d, "-q"])
+    assert res.exit_code == 0, res.output
+    weak = weak_keys(load_authkeys(keys))
+    assert weak is not None
+    # the very line `pycrm heartbeat` refuses to start with
+    assert f"haresources2cib: warning: {weak.refusal()}\n" in res.stderr
+    assert f"{keys}:3: auth key 3 uses crc" in res.stderr
+
+    keys.write_text("auth 1\n1 sha1 migrate-test\n2 md5 also-keyed\n")
+    res = _runner().invoke(command, ["--ha-d", str(ha_d), "--init-d", init_d, "-q"])
+    assert "authkeys" not in res.stderr
+    keys.unlink()  # authkeys is optional for a migration
+    res = _runner().invoke(command, ["--ha-d", str(ha_d), "--init-d", init_d, "-q"])
+    assert res.exit_code == 0 and "authkeys" not in res.stderr
+    keys.write_text("auth 1\n1 sha256 x\n")
+    res = _runner().invoke(command, ["--ha-d", str(ha_d), "--init-d", init_d, "-q"])
+    assert res.exit_code == 0
+    assert f"warning: {keys}:2: sha256: Invalid authtype [sha256]" in res.stderr

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from types import SimpleNamespace
 
 import pytest
 
@@ -132,7 +131,7 @@ def test_long_keys_are_hashed_first_as_rfc2104_says() -> None:
     assert key.token(b"data") == hmac.new(b"k" * 100, b"data", hashlib.sha1).hexdigest()
 
 
-def test_authkeys_collection_and_adapter() -> None:
+def test_authkeys_collection() -> None:
     keys = AuthKeys.from_mapping({1: ("sha1", "s"), 3: ("crc", None)}, active=3)
     assert keys.active.method is AuthMethod.CRC
     assert sorted(keys) == [1, 3]
@@ -141,27 +140,29 @@ def test_authkeys_collection_and_adapter() -> None:
         AuthKeys([SHA1], active=2)
     with pytest.raises(LookupError):
         _ = AuthKeys([SHA1]).active
-    parsed = SimpleNamespace(
-        active=2,
-        keys={
-            1: SimpleNamespace(index=1, method="sha1", key="s1"),
-            2: SimpleNamespace(index=2, method="md5", key="s2"),
-        },
-    )
-    adapted = AuthKeys.from_config(parsed)
-    assert adapted.active == AuthKey.of(2, "md5", "s2")
-    assert adapted[1] == AuthKey.of(1, "sha1", "s1")
-    listed = AuthKeys.from_config(SimpleNamespace(keys=[SHA1, CRC], active=None))
-    assert set(listed) == {1, 3}
+    assert AuthKey(1, AuthMethod.SHA1, b"k", line=7) == AuthKey.of(1, "sha1", "k")  # line aside
 
 
-def test_adapter_reads_the_authkeys_parser_output() -> None:
+def test_keyed_only_drops_crc() -> None:
+    spare = AuthKeys([SHA1, MD5, CRC], active=1, source="ak", warnings=("w",))
+    kept = spare.keyed_only()
+    assert sorted(kept) == [1, 2]
+    assert kept.active == SHA1
+    assert (kept.source, kept.warnings) == ("ak", ("w",))
+    stats = DecodeStats()
+    assert decode(encode(MSG, fmt="classic", auth=CRC), keys=kept, stats=stats) is None
+    assert stats.dropped["unknown_auth_index"] == 1
+    with pytest.raises(LookupError):
+        _ = AuthKeys([SHA1, CRC], active=3).keyed_only().active
+
+
+def test_the_authkeys_parser_produces_this_model() -> None:
     from heartbeat_compat.config.authkeys import parse_authkeys
 
-    parsed = parse_authkeys(b"auth 2\n1 sha1 hbv1-sha1-secret\n2 md5 hbv1-md5-secret\n3 crc\n")
-    keys = AuthKeys.from_config(parsed)
+    keys = parse_authkeys(b"auth 2\n1 sha1 hbv1-sha1-secret\n2 md5 hbv1-md5-secret\n3 crc\n")
     assert keys.active == AuthKey.of(2, "md5", "hbv1-md5-secret")
     assert keys[1] == SHA1
     assert keys[3] == CRC
+    assert [keys[i].line for i in (1, 2, 3)] == [2, 3, 4]
     data = encode(MSG, fmt="netstring", auth=keys.active)
     assert decode(data, keys=keys, stats=DecodeStats()) is not None
