@@ -29,12 +29,7 @@ from heartbeat_compat.membership.events import Event
 from heartbeat_compat.membership.fields import Fields
 from heartbeat_compat.membership.hblog import level_of, setup_logging
 from heartbeat_compat.membership.media import build_media, build_ping_media, link_names
-from heartbeat_compat.membership.persist import (
-    StateError,
-    ensure_state_dir,
-    load_or_create_uuid,
-    next_generation,
-)
+from heartbeat_compat.membership.persist import NodeState, StateError, save_state, start
 from heartbeat_compat.membership.statusd import (
     SOCKET_NAME,
     StatusServer,
@@ -93,6 +88,7 @@ class NodeParts:
     codec: Any  # WireCodec (kept loose so tests can inject a fake)
     socket_path: Path
     state_dir: Path
+    state: NodeState  # as last written to state_dir
     logger: logging.Logger
     hacf: Any
     startup: list[tuple[int, str]] = field(default_factory=list)
@@ -154,15 +150,16 @@ def assemble(opts: NodeOptions) -> NodeParts:
     socket_path = (opts.state_dir or DEFAULT_RUN_DIR) / SOCKET_NAME
     startup: list[tuple[int, str]] = [(logging.WARNING, w) for w in timing_warnings]
     try:
-        ensure_state_dir(state_dir)
-        uuid, created = load_or_create_uuid(state_dir)
-        generation, had_previous = next_generation(state_dir, hacf.hbgenmethod)
+        begun = start(state_dir, hacf.hbgenmethod)
     except StateError as exc:
         raise FatalError(str(exc)) from exc
-    if not had_previous:
-        startup.append((logging.WARNING, f"No Previous generation - starting at {generation}"))
-    startup.append((logging.INFO, f"Heartbeat generation: {generation}"))
-    if created:
+    state = begun.state
+    if not begun.had_previous:
+        startup.append(
+            (logging.WARNING, f"No Previous generation - starting at {state.generation}")
+        )
+    startup.append((logging.INFO, f"Heartbeat generation: {state.generation}"))
+    if begun.uuid_created:
         startup.append((logging.INFO, "No uuid found for current node - generating a new uuid."))
     for text in auth.warnings:
         startup.append((logging.WARNING, text))
@@ -173,10 +170,11 @@ def assemble(opts: NodeOptions) -> NodeParts:
         nodes=tuple(hacf.nodes),
         links=link_names(media),
         timing=timing,
-        uuid=uuid,
-        generation=generation,
+        uuid=state.uuid,
+        generation=state.generation,
         ping_nodes=tuple(hacf.ping_nodes),
         hopfudge=hacf.hopfudge,
+        peer_generations=state.peers,
     )
     logger = setup_logging(
         me,
@@ -194,6 +192,7 @@ def assemble(opts: NodeOptions) -> NodeParts:
         codec=codec,
         socket_path=socket_path,
         state_dir=state_dir,
+        state=state,
         logger=logger,
         hacf=hacf,
         startup=startup,
@@ -316,6 +315,7 @@ class HeartbeatNode:
         sent = 0
         self._log_events(self.engine.events)
         self.engine.events.clear()
+        self._save_peer_generations()
         outbox, self.engine.outbox = self.engine.outbox, []
         for msg in outbox:
             data = self._encode(msg)
@@ -339,6 +339,19 @@ class HeartbeatNode:
             except TransportError as exc:
                 self._warn_limited(f"send:{ip}", str(exc))
         return sent
+
+    def _save_peer_generations(self) -> None:
+        """Write the state when a peer's generation increased (retried until it succeeds)."""
+        if not self.engine.peers_changed:
+            return
+        state = self.parts.state.with_peers(self.engine.peer_generations())
+        try:
+            save_state(self.parts.state_dir, state)
+        except StateError as exc:
+            self._warn_limited("state", f"{exc}; peer generations not saved yet, will retry")
+            return
+        self.parts.state = state
+        self.engine.peers_changed = False
 
     def _encode(self, msg: Fields) -> bytes | None:
         try:

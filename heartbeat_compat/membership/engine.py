@@ -4,12 +4,19 @@ Feed it with `receive(now, fields, link)` for every authenticated message and
 call `tick(now)` whenever `next_wakeup()` is due; drain `outbox` (messages to
 send on all media), `ping_outbox` (per ping node) and `events` (to log).
 `now` is a monotonic time in seconds.
+
+Peer generations survive restarts through the shell: start the engine with the
+saved ones (`EngineConfig.peer_generations`), and save `peer_generations()`
+whenever `peers_changed` is set (then clear it): that happens when a peer's
+generation increases, not per packet.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from heartbeat_compat.membership import events as ev
@@ -68,6 +75,8 @@ class EngineConfig:
     # Message types handed to the application (`app_inbox`) instead of being ignored,
     # e.g. pycrm's `crm` messages; they are sequenced and retransmitted like any other.
     app_types: frozenset[str] = frozenset()
+    # last generation seen from each peer before our restart: older ones are replays
+    peer_generations: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
 
 
 class MembershipEngine:
@@ -90,6 +99,8 @@ class MembershipEngine:
             node.links = {link: LinkState() for link in cfg.links}
             if name == cfg.me:
                 node.uuid = cfg.uuid
+            else:
+                node.seq.generation = cfg.peer_generations.get(name, 0)
             self.nodes.add(node)
         for ip in cfg.ping_nodes:
             self.nodes.add(NodeInfo(name=ip, kind=PING, links={ip: LinkState()}))
@@ -102,6 +113,7 @@ class MembershipEngine:
         self.events: list[Event] = []
         self.app_inbox: list[tuple[str, int, Fields]] = []  # (node, its generation, fields)
         self.counters: dict[str, int] = {}
+        self.peers_changed = False  # a peer's generation increased: save peer_generations()
         self.started_at = 0.0
         self._next_status = 0.0
         self._next_poll = 0.0
@@ -258,6 +270,8 @@ class MembershipEngine:
             self._emit(ev.replay(node.name, gen, node.seq.generation))
             self._count("dropped_replay")
             return res.verdict
+        if node.seq.generation > res.old_generation:
+            self.peers_changed = True
         if res.restarted:
             self._emit(ev.restart(node.name))
             node.rexmit_due.clear()
@@ -521,6 +535,14 @@ class MembershipEngine:
         return max(min(times), now)
 
     # ------------------------------------------------------------------ queries
+    def peer_generations(self) -> dict[str, int]:
+        """Last generation seen from each configured peer (those heard from, or seeded)."""
+        return {
+            n.name: n.seq.generation
+            for n in self.nodes.normal()
+            if n.name != self.me and n.seq.generation > 0
+        }
+
     def snapshot(self) -> dict[str, Any]:
         """Everything a status client may ask, as plain data."""
         return engine_snapshot(self)

@@ -3,19 +3,26 @@
 * a crc key anywhere in authkeys refuses the node unless `--allow-insecure-auth`;
 * without a crc line, a crc-signed ("forged") status packet is dropped and counted,
   and the node it names never shows up;
+* a packet captured from an older generation of the real heartbeat 3.0.6 is still a
+  replay after our own node restarted (the peers' generations are saved).
 
 Timings as in test_heartbeat_interop: keepalive 200ms, deadtime 2, initdead 4.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from heartbeat_compat.wire import AuthKey, control, encode
+from heartbeat_compat.membership.persist import STATE_FILE
+from heartbeat_compat.membership.statusd import SOCKET_NAME
+from heartbeat_compat.wire import AuthKey, AuthKeys, DecodeStats, Message, control, decode, encode
 from tests.fixtures.hblab import (
     OURS_ADDR,
     REAL_ADDR,
@@ -32,6 +39,7 @@ pytestmark = [pytest.mark.realproc, pytest.mark.root]
 REAL = "hbreal"
 OURS = "hbpy"
 NODES = (REAL, OURS)
+TAP_ADDR = "10.201.0.3"  # a third namespace on the bridge that sees the real node's packets
 
 
 def write_ha_d(tmp_path: Path, cfg: HbConfig) -> Path:
@@ -137,3 +145,92 @@ def test_crc_forged_status_is_dropped_and_counted(hblab: HbLab) -> None:
     assert f"authentication failed for packet from {REAL_ADDR} on hb0 (unknown_auth_index)" in log
     assert "intruder" not in log  # never got past authentication
     assert f"Link {REAL}:hb0 up." not in log
+
+
+# -------------------------------------------------------------------------- replay
+
+
+@pytest.fixture
+def tapped() -> Iterator[HbLab]:
+    """The real daemon, our node and a listening tap on one bridge."""
+    require_hblab()
+    lab = HbLab()
+    try:
+        lab.setup_network(extra_ours=1)  # the extra namespace (10.201.0.3) is the tap
+        yield lab
+    finally:
+        lab.close()
+
+
+def _status_packets(capdir: Path, keys: AuthKeys) -> list[tuple[int, bytes]]:
+    """(generation, packet) of every status message the real node sent to the tap."""
+    found = []
+    for path in sorted(capdir.glob("*.bin")):
+        data = path.read_bytes()
+        msg: Message | None = decode(data, keys=keys, stats=DecodeStats())
+        if msg is not None and msg.get_str("t") == "status" and msg.get_str("src") == REAL:
+            found.append((int(msg.get_str("hg") or "0", 16), data))
+    return found
+
+
+def _saved_generation(ours: OurNode) -> int | None:
+    try:
+        doc = json.loads((ours.state_dir / STATE_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    value = doc["peers"].get(REAL)
+    return value if isinstance(value, int) else None
+
+
+def test_replayed_packet_from_an_older_generation_after_our_restart(tapped: HbLab) -> None:
+    lab = tapped
+    real_cfg = HbConfig(nodes=NODES, extra=(f"ucast hb0 {TAP_ADDR}",))
+    ours_cfg = HbConfig(nodes=NODES)
+    keys = AuthKeys.from_mapping({1: ("sha1", real_cfg.sha1_key)}, active=1)
+    capdir = lab.capture(lab.extra_ns[0], TAP_ADDR)
+    real = lab.start_real(lab.prepare_real(REAL, real_cfg))
+    ours = lab.start_ours(lab.prepare_ours(OURS, ours_cfg))
+
+    def active() -> bool:
+        return ours.nodestatus(REAL) == "active"
+
+    # generation G: capture one of its status packets
+    wait_until(active, 20, 0.1, "the real node active")
+    wait_until(lambda: _status_packets(capdir, keys), 10, 0.1, "a captured status packet")
+    gen, captured = _status_packets(capdir, keys)[0]
+    assert (ours.node(REAL) or {}).get("generation") == gen
+    wait_until(lambda: _saved_generation(ours) == gen, 10, 0.1, "generation G saved")
+
+    # the real node restarts: generation G+1, saved when it is first seen
+    real.kill(signal.SIGKILL)
+    real.wait_exit()
+    lab.start_real(real)
+    wait_until(
+        lambda: (ours.node(REAL) or {}).get("generation") == gen + 1 and active(),
+        20,
+        0.1,
+        "the real node back at generation G+1",
+    )
+    wait_until(lambda: _saved_generation(ours) == gen + 1, 10, 0.1, "generation G+1 saved")
+
+    # the real node stops for good; our node restarts
+    real.kill(signal.SIGKILL)
+    real.wait_exit()
+    lab.stop(ours.proc)
+    restarted_at = len(ours.log())
+    lab.start_ours(ours)
+    wait_until(lambda: ours.nodestatus(REAL) == "dead", 15, 0.1, "the peer dead after initdead")
+
+    lab.send_udp(lab.extra_ns[0], OURS_ADDR, captured)
+    wait_until(lambda: counters(ours).get("dropped_replay", 0) >= 1, 10, 0.1, "replay counted")
+    assert ours.nodestatus(REAL) == "dead"
+    res = cl_status(ours, "nodestatus", REAL)
+    assert (res.returncode, res.stdout) == (1, "dead\n")
+    log = ours.log()[restarted_at:]
+    assert (
+        f"ERROR: should_drop_message: attempted replay attack [{REAL}]?"
+        f" [gen = {gen}, curgen = {gen + 1}]"
+    ) in log
+    assert f"Link {REAL}:hb0 up." not in log
+    assert f"Status update for node {REAL}" not in log
+    assert (ours.state_dir / SOCKET_NAME).exists()

@@ -23,6 +23,7 @@ from heartbeat_compat.daemon import (
 )
 from heartbeat_compat.membership.codec import WireCodec
 from heartbeat_compat.membership.engine import EngineConfig, MembershipEngine
+from heartbeat_compat.membership.persist import NodeState, load_state
 from heartbeat_compat.transport.base import Datagram, Medium, TransportError
 from heartbeat_compat.wire import AuthKeys
 from pycrm.cli.main import main
@@ -90,6 +91,7 @@ def make_node(
         codec=WireCodec(AuthKeys.from_mapping({1: ("sha1", key)}, active=1)),
         socket_path=tmp / me / "cl_status.sock",
         state_dir=tmp / me,
+        state=NodeState(cfg.uuid, cfg.generation),
         logger=logger,
         hacf=hacf,
     )
@@ -120,6 +122,10 @@ def test_two_nodes_go_active_and_answer_status(tmp_path: Path) -> None:
     try:
         drive([a, b], lambda: peer_status(a, "beta") == peer_status(b, "alpha") == "active")
         assert "INFO: Link beta:hb0 up." in alog.lines
+        # the peer's generation was saved when it first appeared, with our own state
+        saved = load_state(tmp_path / "alpha")
+        assert saved == NodeState(a.engine.cfg.uuid, 7, {"beta": 7})
+        assert a.parts.state == saved and not a.engine.peers_changed
         assert "INFO: verdict: alpha active, comm up, 1/1 peers alive" in alog.lines
         verdict = a.cycle()
         assert verdict.summary == "alpha active, comm up, 1/1 peers alive"

@@ -14,6 +14,7 @@ from typing import Literal
 from heartbeat_compat.daemon import HeartbeatNode, NodeParts
 from heartbeat_compat.membership.codec import WireCodec
 from heartbeat_compat.membership.engine import EngineConfig, MembershipEngine
+from heartbeat_compat.membership.persist import NodeState
 from heartbeat_compat.transport import SerialMedium
 from heartbeat_compat.wire import AuthKeys
 from tests.unit.membership.sim import FAST
@@ -48,6 +49,7 @@ def make(tmp: Path, me: str, tty: str, fmt: Literal["classic", "netstring"]) -> 
         codec=WireCodec(AuthKeys.from_mapping({1: ("sha1", "k")}, active=1), fmt=fmt),
         socket_path=tmp / me / "cl_status.sock",
         state_dir=tmp / me,
+        state=NodeState(cfg.uuid, cfg.generation),
         logger=logger,
         hacf=SimpleNamespace(udpport=694, auto_failback="on", parameters={}, log_badpack=True),
     )

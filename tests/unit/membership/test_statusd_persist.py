@@ -13,7 +13,6 @@ import pytest
 
 from heartbeat_compat.membership.hblog import HaLogFormatter
 from heartbeat_compat.membership.media import build_media, link_names
-from heartbeat_compat.membership.persist import load_or_create_uuid, next_generation
 from heartbeat_compat.membership.statusd import StatusServer, StatusSocketError, query
 from heartbeat_compat.transport import BcastMedium, MediumSetupError, SerialMedium, UcastMedium
 
@@ -44,19 +43,6 @@ def test_status_socket_roundtrip_and_permissions(tmp_path: Path) -> None:
     assert not path.exists()
     with pytest.raises(StatusSocketError):
         query(path, timeout=1)
-
-
-def test_uuid_is_stable_and_generation_increments(tmp_path: Path) -> None:
-    uuid, created = load_or_create_uuid(tmp_path)
-    assert created and len(uuid) == 16
-    assert load_or_create_uuid(tmp_path) == (uuid, False)
-    assert stat.S_IMODE((tmp_path / "hb_uuid").stat().st_mode) == 0o600
-    gen, had = next_generation(tmp_path)
-    assert not had
-    gen2, had2 = next_generation(tmp_path)
-    assert (gen2, had2) == (gen + 1, True)
-    raw = (tmp_path / "hb_generation").read_bytes()
-    assert raw == f"{gen2:>16}\n".encode() and len(raw) == 17
 
 
 def test_log_format_matches_ha_log() -> None:
