@@ -109,9 +109,6 @@ class NvParser(Located):
             line=line_of(el),
         )
 
-    def nvsets(self, parent: etree._Element, tag: str, kind: NvKind) -> list[NvSet]:
-        return [self.nvset(c, kind) for c in parent.iterchildren(tag)]
-
     # ------------------------------------------------------------------ rules
     def rule(self, el: etree._Element) -> Rule:
         el = self.deref(el)

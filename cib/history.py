@@ -137,10 +137,6 @@ class NodeHistory(ValueRecord):
         """The resource is active here and an unrecovered failure needs handling."""
         return self.active and self.on_fail not in ("none", "ignore")
 
-    @property
-    def role_name(self) -> str:
-        return ROLE_NAMES[self.role]
-
 
 def sorted_ops(lrm: LrmResource) -> list[OpRecord]:
     """Operations in the order Pacemaker replays them (by call-id, pending last)."""

@@ -36,13 +36,6 @@ def available(validate_with: str | None, schema_dir: Path = SCHEMA_DIR) -> bool:
     return path is not None and path.is_file()
 
 
-def installed_versions(schema_dir: Path = SCHEMA_DIR) -> list[str]:
-    """Installed ``pacemaker-X.Y`` names, oldest first."""
-    names = [p.stem for p in schema_dir.glob("pacemaker-*.rng") if _NAME_RE.fullmatch(p.stem)]
-    numbered = [n for n in names if n != "pacemaker-next"]
-    return sorted(numbered, key=lambda n: tuple(int(x) for x in n.split("-", 1)[1].split(".")))
-
-
 def load(
     validate_with: str, schema_dir: Path = SCHEMA_DIR, source: str = "<schema>"
 ) -> etree.RelaxNG:

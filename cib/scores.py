@@ -55,13 +55,6 @@ def add_scores(a: int, b: int) -> int:
     return clamp(a + b)
 
 
-def sum_scores(*scores: int) -> int:
-    total = 0
-    for s in scores:
-        total = add_scores(total, s)
-    return total
-
-
 def format_score(score: int) -> str:
     """Render like pcmk_readable_score: ``INFINITY``, ``-INFINITY`` or the integer."""
     if score >= SCORE_INF:

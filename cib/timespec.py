@@ -78,11 +78,6 @@ class Duration(FrozenRecord):
         setattr_(self, "minutes", minutes)
         setattr_(self, "seconds", seconds)
 
-    def total_ms(self) -> int:
-        days = self.years * 365 + self.months * 30 + self.weeks * 7 + self.days
-        secs = ((days * 24 + self.hours) * 60 + self.minutes) * 60 + self.seconds
-        return secs * 1000
-
     def add_to(self, when: datetime) -> datetime:
         """Calendar-aware addition (months and years move the calendar date)."""
         month0 = when.month - 1 + self.months + 12 * self.years

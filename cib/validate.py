@@ -203,12 +203,6 @@ def semantic_errors(c: Cib) -> list[CibError]:
     return semantic_issues(c)[0]
 
 
-def semantic_warnings(c: Cib) -> list[CibError]:
-    """Doubtful settings Pacemaker accepts (bad meta values fall back to defaults,
-    self-colocation/self-ordering is ignored, misplaced on-fail=demote)."""
-    return semantic_issues(c)[1]
-
-
 def semantic_issues(c: Cib) -> tuple[list[CibError], list[CibError]]:
     """(errors, warnings) for a built model."""
     out: list[CibError] = []

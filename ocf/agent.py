@@ -190,8 +190,3 @@ def _open_trace(env: OcfEnv, environ: Mapping[str, str]) -> str | None:
     os.write(fd, ("\n".join(env_lines) + "\n").encode("utf-8", "replace"))
     os.close(fd)
     return path
-
-
-def run_agent(agent_cls: type[Agent]) -> None:
-    """Entry point used by the installed launchers."""
-    sys.exit(agent_cls.main())

@@ -2,7 +2,7 @@
 
 * `hacf.load_hacf(path)` -> `HaCf`              (ha.cf)
 * `authkeys.load_authkeys(path)` -> `AuthKeys`  (authkeys)
-* `haresources.load_haresources(path, ...)`     (haresources)
+* `haresources.read_haresources(path, ...)`     (haresources)
 
 Every parser reproduces heartbeat 3.0.6's lexical rules and fatal checks
 (`heartbeat/config.c`, `heartbeat/auth.c`, `ResourceManager`) and reports a

@@ -2,9 +2,8 @@
 
 Public API::
 
-    load_haresources(path, *, nodes=None, ha_d=None, init_d="/etc/init.d")
-        -> list[ResourceGroup]
-    read_haresources(...same...) -> HaResources   (groups + warnings + hints)
+    read_haresources(path, *, nodes=None, ha_d=None, init_d="/etc/init.d")
+        -> HaResources   (groups + warnings + hints)
     parse_haresources(text, filename="haresources", ...) -> list[ResourceGroup]
 
 Pre-processing (ResourceManager ``ipres()``), reproduced exactly:
@@ -182,20 +181,6 @@ def resolve_script(script: str, ha_d: str | None, init_d: str) -> tuple[ScriptKi
     return "missing", None
 
 
-def load_haresources(
-    path: str | os.PathLike[str],
-    *,
-    nodes: Sequence[str] | None = None,
-    ha_d: str | os.PathLike[str] | None = None,
-    init_d: str = "/etc/init.d",
-) -> list[ResourceGroup]:
-    """The resource groups of a haresources file, in file order.
-
-    Same arguments as `read_haresources`, which also returns the warnings.
-    """
-    return list(read_haresources(path, nodes=nodes, ha_d=ha_d, init_d=init_d).groups)
-
-
 def read_haresources(
     path: str | os.PathLike[str],
     *,
@@ -268,7 +253,7 @@ def parse_haresources(
     ha_d: str | None = None,
     init_d: str = "/etc/init.d",
 ) -> HaResources:
-    """Parse haresources content (see load_haresources)."""
+    """Parse haresources content (see read_haresources)."""
     warnings: list[str] = []
     directives: list[tuple[int, str]] = []
     for lineno, raw in enumerate(text.split("\n"), start=1):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
-import socket
 import sys
 import time
 
@@ -98,7 +97,3 @@ def setup_logging(
             syh.setFormatter(HaLogFormatter(host, with_stamp=False))
             logger.addHandler(syh)
     return logger
-
-
-def hostname() -> str:
-    return socket.gethostname().split(".")[0]

@@ -72,7 +72,3 @@ class SeqTracker:
                 Verdict.FILLED, restarted, old_gen, missing_now_empty=not self.missing
             )
         return CheckResult(Verdict.OLD, restarted, old_gen)
-
-    @property
-    def lowest_missing(self) -> int | None:
-        return min(self.missing) if self.missing else None

@@ -280,10 +280,6 @@ _KNOWN: dict[str, Callable[[_Ctx], None]] = {
 }
 
 
-def is_known(script: str) -> bool:
-    return script in _KNOWN
-
-
 def _lsb(ctx: _Ctx) -> None:
     res = ctx.res
     if res.kind == "heartbeat":

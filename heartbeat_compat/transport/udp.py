@@ -27,7 +27,6 @@ from heartbeat_compat.transport.base import (
 )
 
 SIOCGIFBRDADDR = 0x8919
-SIOCGIFADDR = 0x8915
 # Drain at most this many datagrams per readiness event, so one flooding
 # medium cannot starve the timers of the event loop.
 MAX_DRAIN = 64
@@ -46,10 +45,6 @@ def _ifreq_ipv4(dev: str, request: int) -> str:
 
 def interface_broadcast(dev: str) -> str:
     return _ifreq_ipv4(dev, SIOCGIFBRDADDR)
-
-
-def interface_address(dev: str) -> str:
-    return _ifreq_ipv4(dev, SIOCGIFADDR)
 
 
 def _bind_to_device(sock: socket.socket, dev: str) -> None:

@@ -29,11 +29,6 @@ DEFAULT_ALGORITHM = "zlib"
 DEFAULT_THRESHOLD_KIB = 2  # ha.cf compression_threshold default
 
 
-def threshold_bytes(kib: int = DEFAULT_THRESHOLD_KIB) -> int:
-    """ha.cf `compression_threshold` (KiB) as the byte count `encode` takes."""
-    return kib * 1024
-
-
 def needs_compression(encoded_len: int, threshold: int | None) -> bool:
     """cl_msg.c msg2wirefmt_ll: compress when the plain encoding is longer than the threshold."""
     return threshold is not None and encoded_len > threshold

@@ -6,10 +6,10 @@
 * netstring: like heartbeat 3.0.6, the same inner `auth` field is set first
   (`inner_auth=False` leaves it out), then `###\\n` fields `%%%\\n` and the trailer
   `len:<idx> <token>,` over everything before it;
-* `compress_threshold` (bytes; `compress.threshold_bytes(kib)` converts ha.cf's
-  `compression_threshold`): when the uncompressed encoding (without trailer) is longer,
-  the message is sent as heartbeat's "traditional" compressed envelope
-  (`_compressed_payload`, `_compression_algorithm`), always netstring with trailer.
+* `compress_threshold` (bytes; ha.cf's `compression_threshold` is in KiB): when the
+  uncompressed encoding (without trailer) is longer, the message is sent as heartbeat's
+  "traditional" compressed envelope (`_compressed_payload`, `_compression_algorithm`),
+  always netstring with trailer.
 """
 
 from __future__ import annotations

@@ -97,10 +97,6 @@ class GroupItem(ValueRecord):
 
     kind = "group"
 
-    @property
-    def active_nodes(self) -> set[str]:
-        return {n for m in self.members for n in m.state.nodes}
-
 
 class CloneItem(ValueRecord):
     id: str

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from cib.scores import SCORE_INF, add_scores, format_score, parse_score, sum_scores
+from cib.scores import SCORE_INF, add_scores, format_score, parse_score
 
 
 @pytest.mark.parametrize(
@@ -40,8 +40,6 @@ def test_add() -> None:
     assert add_scores(999_999, 10) == inf
     assert add_scores(-999_999, -10) == -inf
     assert add_scores(3, -5) == -2
-    assert sum_scores(100, inf, -inf, 7) == -inf
-    assert sum_scores() == 0
 
 
 def test_format() -> None:

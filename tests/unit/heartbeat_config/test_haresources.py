@@ -12,7 +12,6 @@ from heartbeat_compat.config.haresources import (
     IpSpec,
     ip_shorthand,
     is_ip_shorthand,
-    load_haresources,
     parse_haresources,
     read_haresources,
 )
@@ -48,7 +47,9 @@ node2 IPaddr2::10.0.0.101/24/eth1/10.0.0.255 \\
 def test_classic_file(ha_d: Path) -> None:
     path = ha_d / "haresources"
     path.write_text(CLASSIC)
-    groups = load_haresources(path, nodes=["node1", "node2"], init_d=str(ha_d.parent / "init.d"))
+    groups = read_haresources(
+        path, nodes=["node1", "node2"], init_d=str(ha_d.parent / "init.d")
+    ).groups
     assert [g.node for g in groups] == ["node1", "node2"]
     assert [g.line for g in groups] == [2, 3]
     first = groups[0]
@@ -194,5 +195,5 @@ def test_read_haresources_defaults_ha_d_to_file_dir(ha_d: Path) -> None:
 
 def test_cannot_open(tmp_path: Path) -> None:
     with pytest.raises(HaConfigError) as err:
-        load_haresources(tmp_path / "none")
+        read_haresources(tmp_path / "none")
     assert err.value.code == "HARES_CANNOT_OPEN"

@@ -272,10 +272,8 @@ def test_list_names_follow_cluster_glue() -> None:
 
 
 def test_compression_threshold_semantics() -> None:
-    from heartbeat_compat.wire.compress import needs_compression, threshold_bytes
+    from heartbeat_compat.wire.compress import needs_compression
 
-    assert threshold_bytes() == 2048  # ha.cf default compression_threshold 2 (KiB)
-    assert threshold_bytes(1) == 1024
     assert not needs_compression(1024, 1024)  # strictly longer, as msg2wirefmt_ll
     assert needs_compression(1025, 1024)
     assert not needs_compression(10**6, None)
