@@ -446,7 +446,12 @@ def run_node(opts: NodeOptions) -> int:
     node.open()
     if opts.foreground:
         return _serve(node)
-    if os.fork():
+    try:
+        child = os.fork()
+    except OSError as exc:
+        node.close()
+        raise FatalError(f"cannot detach: fork failed: {exc.strerror}") from exc
+    if child:
         return 0
     code = 1
     try:

@@ -32,6 +32,7 @@ from tests.fixtures.hblab import (
     pycrm_argv,
     require_hblab,
     wait_until,
+    write_ha_d,
 )
 
 pytestmark = [pytest.mark.realproc, pytest.mark.root]
@@ -42,16 +43,6 @@ NODES = (REAL, OURS)
 TAP_ADDR = "10.201.0.3"  # a third namespace on the bridge that sees the real node's packets
 
 
-def write_ha_d(tmp_path: Path, cfg: HbConfig) -> Path:
-    ha_d = tmp_path / "ha.d"
-    ha_d.mkdir()
-    (ha_d / "ha.cf").write_text(cfg.hacf(tmp_path))
-    (ha_d / "authkeys").write_text(cfg.authkeys())
-    (ha_d / "authkeys").chmod(0o600)
-    (ha_d / "nodeinfo").write_text(f"{OURS}\n")
-    return ha_d
-
-
 def run_once(ha_d: Path, state_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """`pycrm heartbeat -f` that is expected to refuse to start."""
     return subprocess.run(
@@ -59,16 +50,6 @@ def run_once(ha_d: Path, state_dir: Path, *args: str) -> subprocess.CompletedPro
          *args],
         capture_output=True, text=True, timeout=30, check=False,
     )  # fmt: skip
-
-
-def cl_status(node: OurNode, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*pycrm_argv(), "cl_status", "--state-dir", str(node.state_dir), *args],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
 
 
 def counters(node: OurNode) -> dict[str, int]:
@@ -81,7 +62,7 @@ def counters(node: OurNode) -> dict[str, int]:
 
 def test_spare_crc_key_refuses_to_start_in_one_line(tmp_path: Path) -> None:
     require_hblab()
-    ha_d = write_ha_d(tmp_path, HbConfig(nodes=NODES, auth_index=1, spare_crc=True))
+    ha_d = write_ha_d(tmp_path, HbConfig(nodes=NODES, auth_index=1, spare_crc=True), OURS)
     res = run_once(ha_d, tmp_path / "st")
     assert res.returncode != 0
     lines = res.stderr.strip().splitlines()
@@ -96,7 +77,7 @@ def test_spare_crc_key_refuses_to_start_in_one_line(tmp_path: Path) -> None:
 
 def test_authkeys_owned_by_another_user_is_refused(tmp_path: Path) -> None:
     require_hblab()
-    ha_d = write_ha_d(tmp_path, HbConfig(nodes=NODES))
+    ha_d = write_ha_d(tmp_path, HbConfig(nodes=NODES), OURS)
     os.chown(ha_d / "authkeys", 65534, 65534)  # nobody; we run as root
     res = run_once(ha_d, tmp_path / "st")
     assert res.returncode != 0
@@ -137,9 +118,9 @@ def test_crc_forged_status_is_dropped_and_counted(hblab: HbLab) -> None:
             hblab.send_udp(hblab.ns_real, OURS_ADDR, _forged_status(src, seq))
     wait_until(lambda: counters(ours).get("unknown_auth_index", 0) >= 6, 10, 0.1, "6 forged drops")
     assert counters(ours).get("received", 0) == counters(ours).get("own_packets", 0)
-    listed = cl_status(ours, "listnodes")
+    listed = ours.cl_status("listnodes")
     assert listed.returncode == 0 and sorted(listed.stdout.split()) == sorted(NODES)
-    assert cl_status(ours, "nodestatus", "intruder").returncode == 11  # unknown node
+    assert ours.cl_status("nodestatus", "intruder").returncode == 11  # unknown node
     assert ours.nodestatus(REAL) not in ("up", "active")
     log = ours.log()
     assert f"authentication failed for packet from {REAL_ADDR} on hb0 (unknown_auth_index)" in log
@@ -224,7 +205,7 @@ def test_replayed_packet_from_an_older_generation_after_our_restart(tapped: HbLa
     lab.send_udp(lab.extra_ns[0], OURS_ADDR, captured)
     wait_until(lambda: counters(ours).get("dropped_replay", 0) >= 1, 10, 0.1, "replay counted")
     assert ours.nodestatus(REAL) == "dead"
-    res = cl_status(ours, "nodestatus", REAL)
+    res = ours.cl_status("nodestatus", REAL)
     assert (res.returncode, res.stdout) == (1, "dead\n")
     log = ours.log()[restarted_at:]
     assert (

@@ -27,6 +27,7 @@ from tests.fixtures.hblab import (
     pycrm_argv,
     require_hblab,
     wait_until,
+    write_ha_d,
 )
 from tests.fixtures.tools import require_tool
 
@@ -44,16 +45,6 @@ def both_active(real: RealNode, ours: OurNode) -> bool:
     return ours.nodestatus(REAL) == "active" and real.nodestatus(OURS) == "active"
 
 
-def cl_status(ours: OurNode, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*pycrm_argv(), "cl_status", "--state-dir", str(ours.state_dir), *args],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-
-
 def start_pair(lab: HbLab, real_cfg: HbConfig, ours_cfg: HbConfig) -> tuple[RealNode, OurNode]:
     real = lab.start_real(lab.prepare_real(REAL, real_cfg))
     ours = lab.start_ours(lab.prepare_ours(OURS, ours_cfg))
@@ -67,24 +58,24 @@ def test_ucast_sha1_active_dead_and_rejoin(hblab: HbLab) -> None:
     real, ours = start_pair(hblab, cfg, ours_cfg)
     wait_until(lambda: both_active(real, ours), 20, 0.1, "both nodes active")
     wait_until(lambda: ours.nodestatus(REAL_ADDR) == "ping", 10, 0.1, "ping node up")
-    res = cl_status(ours, "nodetype", REAL_ADDR)
+    res = ours.cl_status("nodetype", REAL_ADDR)
     assert res.stdout == "ping\n"
 
     # Our cl_status answers exactly like heartbeat's.
-    res = cl_status(ours, "nodestatus", REAL)
+    res = ours.cl_status("nodestatus", REAL)
     assert (res.returncode, res.stdout) == (0, "active\n")
-    res = cl_status(ours, "hbstatus")
+    res = ours.cl_status("hbstatus")
     assert (res.returncode, res.stdout) == (0, "Heartbeat is running on this machine.\n")
-    res = cl_status(ours, "listnodes")
+    res = ours.cl_status("listnodes")
     # heartbeat's node walk lists the last configured node first
     assert res.stdout.split() == [REAL_ADDR, OURS, REAL]
-    res = cl_status(ours, "listnodes", "-n")
+    res = ours.cl_status("listnodes", "-n")
     assert res.stdout.split() == [OURS, REAL]
-    res = cl_status(ours, "listhblinks", REAL)
+    res = ours.cl_status("listhblinks", REAL)
     assert res.stdout == "\thb0\n"
-    res = cl_status(ours, "hblinkstatus", REAL, "hb0")
+    res = ours.cl_status("hblinkstatus", REAL, "hb0")
     assert (res.returncode, res.stdout) == (0, "up\n")
-    res = cl_status(ours, "nodestatus", "nosuchnode")
+    res = ours.cl_status("nodestatus", "nosuchnode")
     assert res.returncode == 11
     # Flow control runs both ways: we acknowledge the real daemon and it us.
     wait_until(
@@ -117,7 +108,7 @@ def test_ucast_sha1_active_dead_and_rejoin(hblab: HbLab) -> None:
     log = ours.log()
     assert f"WARN: node {REAL}: is dead" in log
     assert f"info: Link {REAL}:hb0 dead." in log
-    res = cl_status(ours, "nodestatus", REAL)
+    res = ours.cl_status("nodestatus", REAL)
     assert (res.returncode, res.stdout) == (1, "dead\n")
 
     # Restart: it comes back with a new generation and both sides go active again.
@@ -284,14 +275,9 @@ def test_three_nodes_membership_and_one_failure(hblab3: HbLab) -> None:
 
 
 def test_group_readable_authkeys_refused(tmp_path: Path) -> None:
-    ha_d = tmp_path / "ha.d"
-    ha_d.mkdir()
-    cfg = HbConfig(nodes=NODES)
-    (ha_d / "ha.cf").write_text(cfg.hacf(tmp_path))
+    ha_d = write_ha_d(tmp_path, HbConfig(nodes=NODES), OURS)
     keys = ha_d / "authkeys"
-    keys.write_text(cfg.authkeys())
     keys.chmod(0o644)
-    (ha_d / "nodeinfo").write_text(f"{OURS}\n")
     state = tmp_path / "state"
     res = subprocess.run(
         [*pycrm_argv(), "heartbeat", "--ha-d", str(ha_d), "--state-dir", str(state), "-f"],
