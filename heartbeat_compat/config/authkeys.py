@@ -149,9 +149,10 @@ def parse_authkeys(data: bytes, filename: str = "authkeys") -> AuthKeys:
             raise HaConfigError(
                 "AUTH_BAD_LINE", filename, lineno, "", f"Auth line [{shown}] is invalid."
             )
-        keys[int(key_match.group(1))] = _key(key_match, filename, lineno)
-        if int(key_match.group(1)) == authnum:
-            active = authnum
+        key = _key(key_match, filename, lineno)
+        keys[key.index] = key
+        if key.index == authnum:
+            active = key.index
     if active is None:
         if authnum < 0:
             raise HaConfigError(
