@@ -22,9 +22,14 @@ from heartbeat_compat.config.haresources import read_haresources
 from heartbeat_compat.migrate.cibgen import to_bytes
 from heartbeat_compat.migrate.mapping import Agents
 from heartbeat_compat.migrate.model import Plan
-from heartbeat_compat.migrate.planner import StonithParamNames, build_plan, stonith_param_names
+from heartbeat_compat.migrate.planner import (
+    StonithParamNames,
+    Target,
+    build_plan,
+    stonith_param_names,
+)
 
-__all__ = ["MigrationResult", "convert"]
+__all__ = ["MigrationResult", "Target", "convert"]
 
 
 @dataclass(frozen=True)
@@ -41,17 +46,21 @@ def convert(
     agents: Agents = "pycrm",
     init_d: str = "/etc/init.d",
     stonith_names: StonithParamNames = stonith_param_names,
+    target: Target = "pacemaker",
 ) -> MigrationResult:
     """Read ``<ha_d>/ha.cf`` and ``<ha_d>/haresources`` and build the CIB.
 
     ``<ha_d>/authkeys``, when present, is only checked: its keys are not part of the CIB.
+    ``target="pycrm-run"`` builds the CIB ``pycrm run --ha-d`` starts from
+    (heartbeat-class resource.d scripts, ping rules without ping clones, see
+    `heartbeat_compat.migrate.planner`); the default is the Pacemaker CIB.
     """
     base = os.fspath(ha_d)
     hacf = load_hacf(os.path.join(base, "ha.cf"))
     hares = read_haresources(
         os.path.join(base, "haresources"), nodes=hacf.nodes, ha_d=base, init_d=init_d
     )
-    plan = build_plan(hacf, hares, agents=agents, stonith_names=stonith_names)
+    plan = build_plan(hacf, hares, agents=agents, stonith_names=stonith_names, target=target)
     warnings = (*plan.warnings, *_authkeys_warnings(os.path.join(base, "authkeys")))
     return MigrationResult(to_bytes(plan), plan, warnings, tuple(plan.notes))
 

@@ -129,13 +129,14 @@ def render(plan: Plan) -> etree._Element:
     cib = etree.Element("cib")
     cib.set("validate-with", VALIDATE_WITH)
     cib.set("crm_feature_set", CRM_FEATURE_SET)
-    # admin_epoch 1: the CIB is compared (admin_epoch, epoch, num_updates) with
-    # the live one by `cibadmin --replace`; a freshly started cluster is at
-    # admin_epoch 0 with some epoch > 1, and would reject a 0/1/0 document as
-    # "older than existing configuration".
-    cib.set("admin_epoch", "1")
-    cib.set("epoch", "1")
-    cib.set("num_updates", "0")
+    # The planner's default is 1/1/0: the CIB is compared (admin_epoch, epoch,
+    # num_updates) with the live one by `cibadmin --replace`; a freshly started
+    # cluster is at admin_epoch 0 with some epoch > 1, and would reject a 0/1/0
+    # document as "older than existing configuration".
+    admin_epoch, epoch, num_updates = plan.version
+    cib.set("admin_epoch", str(admin_epoch))
+    cib.set("epoch", str(epoch))
+    cib.set("num_updates", str(num_updates))
     config = etree.SubElement(cib, "configuration")
     for text in plan.comments:
         config.append(etree.Comment(" " + text.replace("--", "- -") + " "))

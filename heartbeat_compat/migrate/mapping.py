@@ -21,9 +21,20 @@ IPv6addr           ipv6addr, cidr_netmask, nic (ocf:heartbeat:IPv6addr)
 Raid1              raidconf, raiddev        (ocf:heartbeat:Raid1)
 portblock          protocol, portno, action (ocf:heartbeat:portblock)
 other resource.d   lsb:<script> + a warning (this Pacemaker has no "heartbeat"
-                   resource class: the script must be installed in /etc/init.d)
+                   resource class: the script must be installed in /etc/init.d);
+                   with ``heartbeat_class=True`` (``pycrm run --ha-d``, whose
+                   executor runs that class): heartbeat:<script>, the ``::``
+                   arguments as instance attributes "1", "2", ...
 /etc/init.d        lsb:<script> (arguments cannot be passed: warning)
 =================  ===========================================================
+
+The names in the table are scripts heartbeat's own packages install in
+/etc/ha.d/resource.d (drbddisk comes with drbd-utils). Each of them is a thin
+wrapper that runs an OCF agent (``ra_execocf``) or, for drbddisk, drbdadm, so
+heartbeat itself ran these resources through resource.d. They map to the agent
+the wrapper ran, in both modes: ours where pycrm ships one (IPaddr2,
+Filesystem, apache, drbd), resource-agents' otherwise. Every other script
+found in resource.d is the site's own and is run as it is.
 
 Every primitive gets start/stop timeouts and a recurring monitor: heartbeat
 v1 never monitored resources (it only noticed dead *nodes*), which is the main
@@ -56,6 +67,7 @@ _TIMINGS: dict[str, tuple[str, str, str, str]] = {
     "Raid1": ("60s", "60s", "20s", "60s"),
     "portblock": ("20s", "20s", "10s", "10s"),
     "lsb": ("60s", "60s", "30s", "30s"),
+    "heartbeat": ("60s", "60s", "30s", "30s"),
     "ping": ("60s", "20s", "10s", "60s"),
 }
 
@@ -304,12 +316,34 @@ def _lsb(ctx: _Ctx) -> None:
     )
 
 
-def map_resource(res: Resource, *, agents: Agents, ids: IdAllocator, where: str) -> Mapped:
+def _heartbeat(ctx: _Ctx) -> None:
+    """A site's own resource.d script, run as heartbeat ran it (positional args)."""
+    res = ctx.res
+    ctx.out.primitive = Primitive(
+        id=ctx.ids.reserve(res.script),
+        cls="heartbeat",
+        type=res.script,
+        params=[(str(i), arg) for i, arg in enumerate(res.args, start=1)],
+        ops=standard_ops("heartbeat"),
+        source=res.spec,
+    )
+
+
+def map_resource(
+    res: Resource,
+    *,
+    agents: Agents,
+    ids: IdAllocator,
+    where: str,
+    heartbeat_class: bool = False,
+) -> Mapped:
     """Map one haresources word; never raises for bad content (warns instead).
 
     A known wrapper name maps to its OCF agent when heartbeat would have run the
     resource.d wrapper (or none was found); a script heartbeat found only in
-    /etc/init.d stays an LSB resource, as heartbeat ran it.
+    /etc/init.d stays an LSB resource, as heartbeat ran it. Any other script
+    found in resource.d becomes ``lsb`` (with a warning), or ``heartbeat`` when
+    `heartbeat_class` is set.
     """
     ctx = _Ctx(res, agents, ids, where)
     builder = _KNOWN.get(res.script)
@@ -317,6 +351,8 @@ def map_resource(res: Resource, *, agents: Agents, ids: IdAllocator, where: str)
         if res.kind == "missing" and not res.implicit_ip:
             ctx.note(f"resource.d/{res.script} not found; mapped from the standard wrapper")
         builder(ctx)
+    elif heartbeat_class and res.kind == "heartbeat":
+        _heartbeat(ctx)
     else:
         _lsb(ctx)
     return ctx.out

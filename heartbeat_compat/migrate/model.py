@@ -96,7 +96,10 @@ Constraint = Location | Colocation | Order
 
 @dataclass
 class Plan:
-    """Everything the generated CIB contains, plus what the tool must report."""
+    """Everything the generated CIB contains, plus what the tool must report.
+
+    ``version`` is the CIB's (admin_epoch, epoch, num_updates).
+    """
 
     nodes: list[str]
     properties: list[tuple[str, str]]
@@ -106,3 +109,4 @@ class Plan:
     comments: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    version: tuple[int, int, int] = (1, 1, 0)

@@ -30,6 +30,21 @@ Translation decisions (each one is also reported to the user):
   running resources as it did under heartbeat;
 * every primitive gets a recurring monitor: heartbeat v1 only detected dead
   nodes, never a dead service.
+
+Two targets. ``pacemaker`` (the default, what ``haresources2cib`` writes) is
+loaded into a Pacemaker cluster. ``pycrm-run`` is the CIB ``pycrm run --ha-d``
+builds in memory when its state directory has no cib.xml yet; it differs in
+three ways:
+
+* a site's own resource.d script becomes a ``heartbeat`` class primitive with
+  its ``::`` arguments as parameters "1", "2", ... (pycrm's executor runs that
+  class; Pacemaker 2 does not), so an unchanged haresources runs;
+* ``ping``/``ping_group`` give only the -INFINITY location rules: the daemon
+  maintains the ``pingd``/``pingd_<group>`` attributes itself (see
+  `ping_attribute`), there is no attrd_updater for ocf:pacemaker:ping;
+* the version is 0/0/0, the lowest there is, so that a CIB any node has
+  written always wins over a freshly generated one; notes about corosync and
+  cibadmin are left out.
 """
 
 from __future__ import annotations
@@ -37,6 +52,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import Callable
+from typing import Literal
 
 from heartbeat_compat.config.hacf import HaCf
 from heartbeat_compat.config.haresources import HaResources, ResourceGroup
@@ -63,6 +79,13 @@ from heartbeat_compat.migrate.model import (
 STICKY_OFF = "1000"
 PREFERRED_SCORE = "100"
 StonithParamNames = Callable[[str], list[str] | None]
+Target = Literal["pacemaker", "pycrm-run"]
+
+
+def ping_attribute(group: str | None = None) -> str:
+    """The node attribute that carries connectivity: ``pingd`` for ha.cf's
+    ``ping`` nodes, ``pingd_<group>`` for a ``ping_group``."""
+    return "pingd" if group is None else f"pingd_{sanitize(group)}"
 
 
 def stonith_param_names(stonith_type: str) -> list[str] | None:
@@ -86,16 +109,24 @@ def stonith_param_names(stonith_type: str) -> list[str] | None:
 
 class _Planner:
     def __init__(
-        self, hacf: HaCf, hares: HaResources, agents: Agents, names: StonithParamNames
+        self,
+        hacf: HaCf,
+        hares: HaResources,
+        agents: Agents,
+        names: StonithParamNames,
+        target: Target,
     ) -> None:
         self.hacf = hacf
         self.hares = hares
         self.agents = agents
         self.stonith_names = names
+        self.daemon = target == "pycrm-run"
         self.ids = IdAllocator()
         self.plan = Plan(
             nodes=list(hacf.nodes), properties=[], rsc_defaults=[], resources=[], constraints=[]
         )
+        if self.daemon:
+            self.plan.version = (0, 0, 0)
         self.placed: list[tuple[str, str | None]] = []  # (rsc id, role) needing ping rules
 
     # ------------------------------------------------------------------ run
@@ -109,7 +140,7 @@ class _Planner:
         self._stonith()
         self._properties()
         self._stickiness()
-        if self._uses_provider("pycrm"):
+        if not self.daemon and self._uses_provider("pycrm"):
             self.note(
                 "ocf:pycrm agents are used (--agents pycrm): run 'pycrm agents install' on "
                 "every node, or convert with --agents heartbeat for resource-agents"
@@ -139,7 +170,9 @@ class _Planner:
         members: list[Primitive] = []
         drbd: list[tuple[int, str]] = []
         for pos, res in enumerate(group.resources):
-            mapped = map_resource(res, agents=self.agents, ids=self.ids, where=where)
+            mapped = map_resource(
+                res, agents=self.agents, ids=self.ids, where=where, heartbeat_class=self.daemon
+            )
             self.plan.warnings.extend(mapped.warnings)
             self.plan.notes.extend(mapped.notes)
             if mapped.primitive is not None:
@@ -233,9 +266,19 @@ class _Planner:
         attrs: list[str] = []
         sets: list[tuple[str, str, tuple[str, ...]]] = []
         if self.hacf.ping_nodes:
-            sets.append(("ping", "pingd", self.hacf.ping_nodes))
+            sets.append(("ping", ping_attribute(), self.hacf.ping_nodes))
         for name, addrs in self.hacf.ping_groups.items():
-            sets.append((f"ping_{sanitize(name)}", f"pingd_{sanitize(name)}", addrs))
+            sets.append((f"ping_{sanitize(name)}", ping_attribute(name), addrs))
+        if self.daemon:
+            attrs = [attr for _, attr, _ in sets]
+            if attrs:
+                self.note(
+                    "ping/ping_group: pycrm run sets "
+                    + ", ".join(attrs)
+                    + " (1000 per reachable address) on every node; a group is banned "
+                    "from nodes where none is reachable"
+                )
+            return attrs
         for rid, attr, hosts in sets:
             prim = Primitive(
                 id=self.ids.reserve(rid),
@@ -339,8 +382,13 @@ class _Planner:
             self.plan.comments.append(
                 "no-quorum-policy=ignore: heartbeat v1 had no quorum, and a two-node cluster "
                 "that loses a node loses quorum; 'ignore' lets the survivor keep or take over "
-                "the resources as heartbeat did. With corosync 3, 'two_node: 1' in the quorum "
-                "section is the better long-term setting."
+                "the resources as heartbeat did."
+                + (
+                    ""
+                    if self.daemon
+                    else " With corosync 3, 'two_node: 1' in the quorum section is the "
+                    "better long-term setting."
+                )
             )
         elif len(self.hacf.nodes) > 2:
             self.note(
@@ -380,12 +428,13 @@ class _Planner:
                 f"{cf.path}: crm {cf.crm}: heartbeat ignored haresources in this mode; "
                 "converting it anyway"
             )
-        self.note(
-            f"heartbeat timing keepalive {cf.keepalive_ms} ms / deadtime {cf.deadtime_ms} ms is "
-            "not part of the CIB: set corosync's totem token (default 3000 ms) to choose the "
-            "failure-detection time"
-        )
-        if cf.media:
+        if not self.daemon:
+            self.note(
+                f"heartbeat timing keepalive {cf.keepalive_ms} ms / deadtime {cf.deadtime_ms} ms "
+                "is not part of the CIB: set corosync's totem token (default 3000 ms) to choose "
+                "the failure-detection time"
+            )
+        if cf.media and not self.daemon:
             kinds = ", ".join(sorted({m.kind for m in cf.media}))
             self.note(
                 f"heartbeat media ({kinds}) are not part of the CIB: configure corosync links"
@@ -397,6 +446,12 @@ class _Planner:
             )
         self.plan.warnings.extend(self.hares.warnings)
         self.plan.notes.extend(cf.warnings)
+        if self.daemon:
+            self.plan.comments.append(
+                f"Generated by pycrm run --ha-d from {cf.path} and {self.hares.path}; "
+                f"node ids 1..{len(cf.nodes)} follow ha.cf order."
+            )
+            return
         self.plan.comments.append(
             f"Generated by pycrm haresources2cib from {cf.path} and {self.hares.path}; "
             f"node ids 1..{len(cf.nodes)} follow ha.cf order and must match corosync's nodeids."
@@ -414,6 +469,10 @@ def build_plan(
     *,
     agents: Agents = "pycrm",
     stonith_names: StonithParamNames = stonith_param_names,
+    target: Target = "pacemaker",
 ) -> Plan:
-    """Translate a parsed ha.d into a Plan (pure apart from `stonith_names`)."""
-    return _Planner(hacf, hares, agents, stonith_names).run()
+    """Translate a parsed ha.d into a Plan (pure apart from `stonith_names`).
+
+    `target` selects who runs the CIB (see the module docstring).
+    """
+    return _Planner(hacf, hares, agents, stonith_names, target).run()
