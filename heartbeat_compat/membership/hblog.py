@@ -53,6 +53,42 @@ class HaLogFormatter(logging.Formatter):
         return f"{stamp} {self.host} {body}"
 
 
+def file_handlers(
+    logfile: str | None, debugfile: str | None, formatter: logging.Formatter
+) -> list[logging.Handler]:
+    """``logfile`` gets info and above, ``debugfile`` everything; /dev/null and
+    None mean no file. Files are created mode 0600. Raises OSError."""
+    targets: list[tuple[str, int]] = []
+    if logfile and logfile != "/dev/null":
+        targets.append((logfile, logging.INFO))
+    if debugfile and debugfile != "/dev/null":
+        targets.append((debugfile, logging.DEBUG))
+    handlers: list[logging.Handler] = []
+    for path, level in targets:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.close(fd)
+        fh = logging.FileHandler(path, encoding="utf-8")
+        fh.setLevel(level)
+        fh.setFormatter(formatter)
+        handlers.append(fh)
+    return handlers
+
+
+def syslog_handler(facility: str | None, formatter: logging.Formatter) -> logging.Handler | None:
+    """Info and above to syslog (/dev/log) with `facility`; None for none/unset,
+    an unknown facility or no syslog socket."""
+    if not facility or facility == "none" or not os.path.exists("/dev/log"):
+        return None
+    try:
+        fac = logging.handlers.SysLogHandler.facility_names[facility]
+        handler = logging.handlers.SysLogHandler(address="/dev/log", facility=fac)
+    except (KeyError, OSError):
+        return None
+    handler.setLevel(logging.INFO)
+    handler.setFormatter(formatter)
+    return handler
+
+
 def setup_logging(
     host: str,
     *,
@@ -69,31 +105,14 @@ def setup_logging(
     logger.setLevel(logging.DEBUG)
     logger.propagate = False
     formatter = HaLogFormatter(host)
-    targets: list[tuple[str, int]] = []
-    if logfile and logfile != "/dev/null":
-        targets.append((logfile, logging.INFO))
-    if debugfile and debugfile != "/dev/null":
-        targets.append((debugfile, logging.DEBUG))
-    for path, level in targets:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.close(fd)
-        fh = logging.FileHandler(path, encoding="utf-8")
-        fh.setLevel(level)
-        fh.setFormatter(formatter)
+    for fh in file_handlers(logfile, debugfile, formatter):
         logger.addHandler(fh)
     if foreground:
         sh = logging.StreamHandler(sys.stderr)
         sh.setLevel(logging.DEBUG if debug else logging.INFO)
         sh.setFormatter(formatter)
         logger.addHandler(sh)
-    if facility and facility != "none" and os.path.exists("/dev/log"):
-        try:
-            fac = logging.handlers.SysLogHandler.facility_names[facility]
-            syh = logging.handlers.SysLogHandler(address="/dev/log", facility=fac)
-        except (KeyError, OSError):
-            pass
-        else:
-            syh.setLevel(logging.INFO)
-            syh.setFormatter(HaLogFormatter(host, with_stamp=False))
-            logger.addHandler(syh)
+    syh = syslog_handler(facility, HaLogFormatter(host, with_stamp=False))
+    if syh is not None:
+        logger.addHandler(syh)
     return logger
