@@ -183,7 +183,8 @@ class DaemonConfig:
                     written `cib_path` that file takes over (ha.d mode:
                     ``<state_dir>/cib.xml``, so a new haresources is not re-read
                     over a CIB the cluster has already changed)
-    initial_cib     TOML: an empty Pacemaker CIB (configured nodes, no resources);
+    initial_cib     TOML: a CIB with the configured nodes (ids "1".."n"), no
+                    resources and stonith-enabled=false (no fencing yet);
                     ha.d: haresources2cib's translation for target "pycrm-run".
                     Version 0/0/0 in both, so any CIB a node has written wins.
     state_dir       --state-dir, else TOML ``state_dir``, else /var/lib/pycrm

@@ -463,3 +463,17 @@ def test_exactly_one_source(tmp_path: Path) -> None:
         load_config(config=None, ha_d=None)
     with pytest.raises(ValueError, match="exactly one"):
         load_config(config=tmp_path, ha_d=tmp_path)
+
+
+def test_documented_example_loads(write: Write, tmp_path: Path) -> None:
+    doc = (Path(__file__).parents[3] / "docs" / "daemon-config.md").read_text()
+    example = doc.split("```toml\n", 1)[1].split("```", 1)[0]
+    example = example.replace('keyfile = "/etc/pycrm/authkeys"', 'keyfile = "authkeys"')
+    cfg = load(write(example))
+    assert cfg.nodes == ("node1", "node2") and cfg.quorum.two_node
+    assert (cfg.timing.keepalive_ms, cfg.timing.deadtime_ms, cfg.timing.ping_ms) == (
+        200,
+        1000,
+        1000,
+    )
+    assert [p.attribute for p in cfg.ping_sets] == ["pingd", "pingd_uplink"]
