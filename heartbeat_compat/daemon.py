@@ -126,14 +126,7 @@ def assemble(opts: NodeOptions) -> NodeParts:
         raise FatalError(auth.refusal)
     if hacf.ping_groups:
         raise FatalError(f"{hacf.path}: ping_group: not supported by pycrm heartbeat")
-    timing = Timing(
-        keepalive_ms=hacf.keepalive_ms,
-        deadtime_ms=hacf.deadtime_ms,
-        warntime_ms=hacf.warntime_ms,
-        initdead_ms=hacf.initdead_ms,
-        deadping_ms=hacf.deadping_ms,
-        max_rexmit_delay_ms=hacf.max_rexmit_delay_ms,
-    )
+    timing = Timing.from_hacf(hacf)
     try:
         timing_warnings = timing.validate()
     except TimingError as exc:

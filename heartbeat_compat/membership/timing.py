@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from heartbeat_compat.config.hacf_model import HaCf
 
 POLL_INTERVAL_MS = 250  # heartbeat checks node liveness every 250 ms
 MAX_REXMIT_DELAY_MS = 250
@@ -20,6 +24,18 @@ class Timing:
     initdead_ms: int | None = None
     deadping_ms: int | None = None
     max_rexmit_delay_ms: int = MAX_REXMIT_DELAY_MS
+
+    @classmethod
+    def from_hacf(cls, hacf: HaCf) -> Timing:
+        """The times ha.cf gives (its defaults and derived values already applied)."""
+        return cls(
+            keepalive_ms=hacf.keepalive_ms,
+            deadtime_ms=hacf.deadtime_ms,
+            warntime_ms=hacf.warntime_ms,
+            initdead_ms=hacf.initdead_ms,
+            deadping_ms=hacf.deadping_ms,
+            max_rexmit_delay_ms=hacf.max_rexmit_delay_ms,
+        )
 
     @property
     def warn_ms(self) -> int:

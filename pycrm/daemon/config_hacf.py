@@ -72,14 +72,7 @@ def load_ha_d(
         )
     except HaConfigError as err:
         raise ConfigError.from_ha(err) from None
-    timing = Timing(
-        keepalive_ms=hacf.keepalive_ms,
-        deadtime_ms=hacf.deadtime_ms,
-        warntime_ms=hacf.warntime_ms,
-        initdead_ms=hacf.initdead_ms,
-        deadping_ms=hacf.deadping_ms,
-        max_rexmit_delay_ms=hacf.max_rexmit_delay_ms,
-    )
+    timing = Timing.from_hacf(hacf)
     try:
         timing.validate()  # ha.cf's own checks already ran; its warnings are in hacf
     except TimingError as exc:
