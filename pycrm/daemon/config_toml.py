@@ -59,6 +59,9 @@ _LINK_KEYS = {
     "mcast": frozenset({"type", "interface", "group", "port", "ttl", "loop"}),
     "serial": frozenset({"type", "device", "baud"}),
 }
+_TABLES = frozenset(
+    {"cluster", "link", "auth", "timers", "quorum", "logging", "ping", "executor", "metrics"}
+)
 _TIMER_KEYS = ("keepalive", "deadtime", "warntime", "initdead", "deadping")
 # Which [timers] keys a Timing.validate() message is about (the first word(s) of it).
 _TIMING_KEYS = (
@@ -266,16 +269,7 @@ def load_toml(path: Path, overrides: Overrides) -> DaemonConfig:
     text = _read(file)
     data = _parse(file, text)
     doc = _Doc(file, locate(text))
-    top = _Table(
-        doc,
-        (),
-        data,
-        frozenset(
-            {"cluster", "link", "auth", "timers", "quorum", "logging", "ping", "executor"}
-            | {"metrics"}
-        ),
-    )
-    return _Loader(doc, top, overrides).run()
+    return _Loader(doc, _Table(doc, (), data, _TABLES), overrides).run()
 
 
 class _Loader:
