@@ -229,12 +229,16 @@ class WeakKeys:
             subject = f"auth keys {', '.join(str(i) for i in self.indexes)} use crc"
         return f"{subject}, an unkeyed checksum: anyone on the link can forge cluster packets"
 
-    def refusal(self, opt_in: str = CLI_OPT_IN) -> str:
-        """The one line a node prints when it refuses to start: why, and the two fixes."""
+    def advice(self, opt_in: str = CLI_OPT_IN) -> str:
+        """Why the node refuses to start and the two fixes, without the location."""
         return (
-            f"{self.where}: {self.why()}; switch every node to sha1 with a secret key"
+            f"{self.why()}; switch every node to sha1 with a secret key"
             f" (heartbeat 3.0.6 supports it), or opt in with {opt_in}"
         )
+
+    def refusal(self, opt_in: str = CLI_OPT_IN) -> str:
+        """The one line a node prints when it refuses to start: where, why, and the fixes."""
+        return f"{self.where}: {self.advice(opt_in)}"
 
     def accepted(self, opt_in: str = CLI_OPT_IN) -> str:
         """The warning a node logs at every start when the administrator opted in."""

@@ -9,7 +9,7 @@ import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
-from heartbeat_compat.config.authkeys import load_authkeys
+from heartbeat_compat.config.authkeys import auth_policy, load_authkeys, weak_keys
 from heartbeat_compat.config.errors import HaConfigError
 from heartbeat_compat.config.hacf_model import Medium
 from heartbeat_compat.config.lexer import parse_msec
@@ -64,13 +64,16 @@ def default_quorum(
     return QuorumOptions(both, both if wait_for_all is None else wait_for_all)
 
 
-def check_keyfile(path: Path, *, where: str, line: int) -> tuple[str, ...]:
-    """Parse the authkeys file now, so that a bad one stops the start with its line.
+def check_keyfile(
+    path: Path, *, where: str, line: int, allow_insecure: bool, opt_in: str
+) -> tuple[str, ...]:
+    """Parse the authkeys file now and apply pycrm's auth policy, so that a bad one stops the
+    start with its line.
 
-    A file that does not exist is reported at `where`:`line` (the line that
-    names it); a file that exists but is wrong, at its own line. Returns the
-    parser's warnings. Whether a crc key may be used is decided where the keys
-    are loaded for the wire (heartbeat_compat's auth policy).
+    A file that does not exist is reported at `where`:`line` (the line that names it); a
+    file that exists but is wrong, at its own line; a crc key without the opt-in (`opt_in`
+    names the switch in the message), at the line of that key. Returns the warnings to log
+    at every start (crc accepted because of the opt-in, a group-writable file).
     """
     if not path.exists():
         raise ConfigError(where, line, f"keyfile {path} does not exist")
@@ -78,7 +81,10 @@ def check_keyfile(path: Path, *, where: str, line: int) -> tuple[str, ...]:
         keys = load_authkeys(path)
     except HaConfigError as err:
         raise ConfigError.from_ha(err) from None
-    return keys.warnings
+    weak = weak_keys(keys)
+    if weak is not None and not allow_insecure:
+        raise ConfigError(path, weak.line, weak.advice(opt_in))
+    return auth_policy(keys, allow_insecure=allow_insecure, opt_in=opt_in).warnings
 
 
 def check_media(media: Sequence[Medium], udpport: int, baud: int, where: str) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 
+from heartbeat_compat.config.authkeys import CLI_OPT_IN
 from heartbeat_compat.config.errors import HaConfigError
 from heartbeat_compat.config.hacf import HaCf, load_hacf
 from heartbeat_compat.config.haresources import read_haresources
@@ -80,7 +81,15 @@ def load_ha_d(
     check_media(hacf.media, hacf.udpport, hacf.baud, hacf.path)
     warnings = [*hacf.warnings]
     authkeys = base / "authkeys"
-    warnings.extend(check_keyfile(authkeys, where=str(authkeys), line=0))
+    warnings.extend(
+        check_keyfile(
+            authkeys,
+            where=str(authkeys),
+            line=0,
+            allow_insecure=overrides.allow_insecure_auth,
+            opt_in=CLI_OPT_IN,
+        )
+    )
     respawn = _respawn(hacf, me, warnings)
     if hacf.use_logd:
         warnings.append(

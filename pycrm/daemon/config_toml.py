@@ -17,6 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TypeVar
 
+from heartbeat_compat.config.authkeys import CLI_OPT_IN, TOML_OPT_IN
 from heartbeat_compat.config.hacf_model import (
     MAXNODE,
     SYSLOG_FACILITIES,
@@ -504,7 +505,15 @@ class _Loader:
             keyfile = auth.path_value("keyfile", self.doc.base) or DEFAULT_KEYFILE
             line = auth.line("keyfile")
             insecure = bool(auth.boolean("allow_insecure_auth"))
-        self.warnings.extend(check_keyfile(keyfile, where=str(self.doc.file), line=line))
+        self.warnings.extend(
+            check_keyfile(
+                keyfile,
+                where=str(self.doc.file),
+                line=line,
+                allow_insecure=insecure or self.over.allow_insecure_auth,
+                opt_in=f"{TOML_OPT_IN} in {self.doc.file} (or {CLI_OPT_IN})",
+            )
+        )
         return keyfile, insecure
 
     # -------------------------------------------------------------- quorum

@@ -243,3 +243,13 @@ def test_not_a_directory(tmp_path: Path) -> None:
 def test_crm_on_is_translated_with_a_warning(make_ha_d: MakeHaD) -> None:
     cfg = load(make_ha_d(hacf=HACF + "crm respawn\n"))
     assert any("heartbeat ignored haresources" in w for w in cfg.warnings)
+
+
+def test_crc_in_authkeys_refuses_unless_opted_in(make_ha_d: MakeHaD) -> None:
+    ha_d = make_ha_d()
+    (ha_d / "authkeys").write_text("auth 2\n2 sha1 ha-d-secret\n5 crc\n")
+    err = error(ha_d)
+    assert err.file == str(ha_d / "authkeys") and err.line == 3
+    assert "--allow-insecure-auth" in err.message
+    cfg = load_config(config=None, ha_d=ha_d, allow_insecure_auth=True)
+    assert any("running anyway" in w for w in cfg.warnings)

@@ -477,3 +477,20 @@ def test_documented_example_loads(write: Write, tmp_path: Path) -> None:
         1000,
     )
     assert [p.attribute for p in cfg.ping_sets] == ["pingd", "pingd_uplink"]
+
+
+def test_spare_crc_key_refuses_to_start(write: Write, tmp_path: Path) -> None:
+    (tmp_path / "authkeys").write_text("auth 1\n1 sha1 secret\n3 crc\n")
+    err = error(write(BASE))
+    assert err.file == str(tmp_path / "authkeys") and err.line == 3
+    assert "anyone on the link can forge" in err.message
+    assert "allow_insecure_auth = true" in err.message and "sha1" in err.message
+
+
+def test_crc_opt_in_from_toml_or_cli_warns(write: Write, tmp_path: Path) -> None:
+    (tmp_path / "authkeys").write_text("auth 1\n1 sha1 secret\n3 crc\n")
+    cfg = load(write(BASE + "allow_insecure_auth = true\n"))
+    assert cfg.allow_insecure_auth
+    assert any("running anyway" in w for w in cfg.warnings)
+    cfg = load(write(BASE), allow_insecure_auth=True)
+    assert any("running anyway" in w for w in cfg.warnings)
