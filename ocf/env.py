@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 
 TYPE_CHECKING = False
@@ -104,6 +105,15 @@ class OcfEnv:
     @property
     def under_pacemaker(self) -> bool:
         return "OCF_RESKEY_crm_feature_set" in self.environ
+
+    def announce_main_pid(self, pid: int) -> None:
+        """Tell pycrm's executor the service's main PID (docs/daemon.md, "Service-level
+        watching"): a stderr line ``<prefix><pid>``, only when the executor asked for it
+        with PYCRM_MAIN_PID_PREFIX (Pacemaker does not, so its agents stay silent)."""
+        prefix = self.environ.get("PYCRM_MAIN_PID_PREFIX")
+        if prefix:
+            sys.stderr.write(f"{prefix}{pid}\n")
+            sys.stderr.flush()
 
 
 def effective_level(requested: int, supported: tuple[int, ...]) -> int:

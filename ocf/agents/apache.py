@@ -18,7 +18,10 @@ Same parameters (names, types, defaults) and actions. What differs, on purpose:
 - `port` overrides the Listen port (the shell agent ignored it then);
 - `testname` selects the testconffile block (the shell agent always took
   the first); `client`, and `client`/`client_opts` in a testconffile, are
-  accepted and ignored.
+  accepted and ignored;
+- under pycrm's executor (PYCRM_MAIN_PID_PREFIX set), a successful start or
+  monitor prints `ocf-main-pid:<httpd parent pid>` on stderr, so that the
+  daemon watches that process and monitors at once when it exits.
 
 Not done: the shell agent's `a2enmod status` on Debian/SUSE default
 configurations (it edits /etc/apache2; without a server-status location the
@@ -358,6 +361,7 @@ class ApacheAgent(Agent):
         result = self._check(inst, self.check_level, self.env.deadline)
         if result.rc != RC.SUCCESS:
             raise OCFError(result.rc, f"httpd (pid {pid}) fails its check: {result.reason}")
+        self.env.announce_main_pid(pid)
         return RC.SUCCESS
 
     def _not_running(self, why: str = "") -> RC:
@@ -371,7 +375,8 @@ class ApacheAgent(Agent):
         return Lifecycle(inst, self.env, self.log, self._check)
 
     def start(self) -> RC | None:
-        self._lifecycle(self._require_instance()).start()
+        pid = self._lifecycle(self._require_instance()).start()
+        self.env.announce_main_pid(pid)
         return RC.SUCCESS
 
     def stop(self) -> RC | None:

@@ -47,12 +47,13 @@ class Lifecycle:
         self.check = check
 
     # ----------------------------------------------------------------- start
-    def start(self) -> None:
+    def start(self) -> int:
+        """Start httpd (or find it running); returns its main PID."""
         inst = self.inst
         pid, members = inst.locate()
         if pid is not None:
             self.log.info(f"apache already running (pid {pid})")
-            return
+            return pid
         if members:
             self.log.warning(f"httpd processes {members} run without a main process; stopping them")
             self.stop()
@@ -62,7 +63,7 @@ class Lifecycle:
         tail = control.LogTail(inst.error_log())
         launch = control.Launch(inst.httpd_argv(), inst.env)
         try:
-            self._wait_started(launch, tail)
+            return self._wait_started(launch, tail)
         except OCFError:
             # Like the shell agent: do not leave a half-started server behind.
             try:
@@ -79,7 +80,7 @@ class Lifecycle:
         if error is not None:
             raise OCFError(RC.ERR_CONFIGURED, f"configtest of {inst.configfile} failed: {error}")
 
-    def _wait_started(self, launch: control.Launch, tail: control.LogTail) -> None:
+    def _wait_started(self, launch: control.Launch, tail: control.LogTail) -> int:
         inst = self.inst
         # Keep time to stop what we launched if it never becomes healthy.
         give_up = self.env.deadline - min(10.0, self.env.remaining() / 4)
@@ -107,7 +108,7 @@ class Lifecycle:
                 result = self.check(inst, 0, min(give_up, time.monotonic() + _CHECK_TIMEOUT))
                 if result.rc == RC.SUCCESS:
                     self.log.info(f"apache started (pid {pid})")
-                    return
+                    return pid
                 if result.rc == RC.ERR_CONFIGURED:
                     raise OCFError(result.rc, result.reason)
                 last = result.reason
