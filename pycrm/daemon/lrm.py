@@ -11,8 +11,10 @@ Per resource one ``<lrm_resource id class provider type>`` holds ``lrm_rsc_op`` 
 * ``<rsc>_<action>_<interval>``: each recurring operation's last successful result.
 
 Not recorded, as in Pacemaker: cancelled results, and ``cancel``, ``delete``, ``notify``
-and ``meta-data`` operations.  A recurring operation cancelled by the DC (a graph "cancel"
-action) is erased with :meth:`LocalHistory.forget_op`, as the controller erases it.
+and ``meta-data`` operations.  :meth:`LocalHistory.record_pending` writes the in-progress
+entry of an operation whose request asks for it (``record-pending``).  A recurring
+operation cancelled by the DC (a graph "cancel" action) is erased with
+:meth:`LocalHistory.forget_op`, as the controller erases it.
 Results without a transition key get Pacemaker's fake one
 (``<call-id>:-1:<target-rc>:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx``).
 
@@ -38,6 +40,8 @@ from pycrm.daemon.executor.request import OpRequest, OpResult
 ORIGIN = "do_update_resource"
 FAKE_TE_UUID = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
 NOT_RECORDED = frozenset({"cancel", "delete", "notify", "meta-data"})
+OCF_UNKNOWN = 193  # Pacemaker's rc for a pending operation
+_TRUE_WORDS = frozenset({"true", "on", "yes", "y", "1"})
 _RELOADS = ("reload", "reload-agent")
 
 
@@ -114,10 +118,13 @@ def recorded_task(result: OpResult) -> str:
     return result.action
 
 
-def transition_key(result: OpResult) -> str:
+def transition_key(result: OpResult, call_id: int | None = None) -> str:
+    """The result's transition key, or the controller's fake one for an operation the DC
+    did not ask for (``<call-id>:-1:<target-rc>:<fake uuid>``)."""
     if result.request.transition_key:
         return result.request.transition_key
-    return f"{result.call_id}:-1:{result.target_rc}:{FAKE_TE_UUID}"
+    action_id = result.call_id if call_id is None else call_id
+    return f"{action_id}:-1:{result.target_rc}:{FAKE_TE_UUID}"
 
 
 class LocalHistory:
@@ -132,8 +139,13 @@ class LocalHistory:
 
     def record(self, result: OpResult) -> bool:
         """Add ``result``; True when the history changed."""
+        if result.op_status in (EXEC_CANCELLED, EXEC_PENDING):
+            return False
+        return self._write(result, call_id=result.call_id)
+
+    def _write(self, result: OpResult, call_id: int) -> bool:
         req = result.request
-        if req.action in NOT_RECORDED or result.op_status in (EXEC_CANCELLED, EXEC_PENDING):
+        if req.action in NOT_RECORDED:
             return False
         rsc = self.resources.get(req.rsc_id)
         if rsc is None:
@@ -152,7 +164,7 @@ class LocalHistory:
             ids = [key]
         else:
             ids = [f"{req.rsc_id}_last_0"]
-        tkey = transition_key(result)
+        tkey = transition_key(result, call_id)
         changed_at = result.rc_changed_at if req.interval_ms > 0 and result.rc_changed_at else 0
         digests = dict(digest_attributes(req))
         for op_id in ids:
@@ -167,7 +179,7 @@ class LocalHistory:
                 transition_magic=f"{result.op_status}:{result.rc};{tkey}",
                 exit_reason=exit_reason,
                 on_node=self.node,
-                call_id=result.call_id,
+                call_id=call_id,
                 rc_code=result.rc,
                 op_status=result.op_status,
                 interval_ms=req.interval_ms,
@@ -178,6 +190,24 @@ class LocalHistory:
                 seq=self._seq,
             )
         return True
+
+    def record_pending(self, request: OpRequest, run_at: float) -> bool:
+        """Record that ``request`` is in progress (Pacemaker's ``record-pending``): an entry
+        with call-id -1, op-status pending and rc 193, replaced by the result later.  Done
+        only when the request asks for it (meta ``record_pending`` true)."""
+        if request.action in NOT_RECORDED or request.action == "monitor":
+            return False
+        if request.meta.get("record_pending", "").lower() not in _TRUE_WORDS:
+            return False
+        pending = OpResult(
+            request=request,
+            call_id=1,  # replaced below: a pending entry has no call id yet
+            rc=OCF_UNKNOWN,
+            op_status=EXEC_PENDING,
+            run_at=run_at,
+            rc_changed_at=run_at,
+        )
+        return self._write(pending, call_id=-1)
 
     def forget_op(self, rsc_id: str, action: str, interval_ms: int) -> bool:
         """Erase a recurring operation's entry (the DC cancelled it)."""

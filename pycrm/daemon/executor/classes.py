@@ -69,13 +69,17 @@ def _is_executable(path: str) -> bool:
 
 @dataclass(frozen=True)
 class AgentPaths:
-    """Where agents are looked for, and the environment every call starts from."""
+    """Where agents are looked for; ``extra_env`` is added to (or overrides) the clean
+    base environment of every agent call (see :mod:`.environment`)."""
 
     ocf_root: str = "/usr/lib/ocf"
     init_dir: str = "/etc/init.d"
     ha_dir: str = LEGACY_HA_DIR
     python: str = sys.executable  # interpreter for pycrm's own agents
-    base_env: Mapping[str, str] = field(default_factory=envmod.base_environment)
+    extra_env: Mapping[str, str] = field(default_factory=dict)
+
+    def base_env(self) -> dict[str, str]:
+        return envmod.base_environment(self.extra_env)
 
 
 @dataclass(frozen=True)
@@ -154,7 +158,7 @@ class OcfClass:
         if req.provider is None:
             return None
         path = os.path.join(paths.ocf_root, "resource.d", req.provider, req.agent)
-        env = envmod.ocf_environment(req, paths.ocf_root, paths.base_env)
+        env = envmod.ocf_environment(req, paths.ocf_root, paths.base_env())
         if probe.exists(path):
             return Invocation((path, req.action), env, req.action, self)
         builtin = builtin_argv(req, paths.python)
@@ -190,7 +194,7 @@ class LsbClass:
         if not probe.exists(path):
             return None
         action = _status_for_monitor(req.action)
-        return Invocation((path, action), dict(paths.base_env), action, self)
+        return Invocation((path, action), paths.base_env(), action, self)
 
     def map_exit(self, action: str, exit_status: int, stdout: str) -> int:
         return lsb2ocf(action, exit_status)
@@ -212,7 +216,7 @@ class HeartbeatClass:
             return None
         action = _status_for_monitor(req.action)
         ha_dir = os.path.dirname(os.path.dirname(path))
-        env = envmod.heartbeat_environment(req, ha_dir, paths.base_env)
+        env = envmod.heartbeat_environment(req, ha_dir, paths.base_env())
         return Invocation((path, *positional_args(req.params), action), env, action, self)
 
     def map_exit(self, action: str, exit_status: int, stdout: str) -> int:

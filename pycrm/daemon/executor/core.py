@@ -206,8 +206,10 @@ class ExecutorCore:
         rsc = self.resources[run.request.rsc_id]
         if rsc.running is run:
             rsc.running = None
-        if end.kind == "signaled" and run.stop_reason is not None:
-            end = ProcessEnd("timeout" if run.stop_reason == "timeout" else "cancelled")
+        if run.stop_reason == "cancelled":
+            end = ProcessEnd("cancelled")  # however it ended, as Pacemaker's executor
+        elif run.stop_reason == "timeout" and end.kind == "signaled":
+            end = ProcessEnd("timeout")
         inv = run.invocation
         if inv is None:  # cannot happen: only started runs are in self.running
             return

@@ -65,6 +65,7 @@ def meta_environment(req: OpRequest) -> dict[str, str]:
 def ocf_environment(
     req: OpRequest, ocf_root: str, base: Mapping[str, str] | None = None
 ) -> dict[str, str]:
+    """``base``: the result of :func:`base_environment` (default: the plain one)."""
     env = dict(base) if base is not None else base_environment()
     for name, value in req.params.items():
         env[name if name == CHECK_LEVEL else f"OCF_RESKEY_{name}"] = value

@@ -15,9 +15,7 @@ from pycrm.daemon.executor.classes import (
 )
 from tests.unit.executor.helpers import req
 
-PATHS = AgentPaths(
-    ocf_root="/ocf", init_dir="/init", ha_dir="/ha", python="/py/bin/python", base_env={}
-)
+PATHS = AgentPaths(ocf_root="/ocf", init_dir="/init", ha_dir="/ha", python="/py/bin/python")
 
 
 def _probe(*present: str) -> Probe:

@@ -184,6 +184,14 @@ def test_cancel_reports_cancelled_results_for_idle_queued_and_running_ops() -> N
     assert h.results() == [("r2_monitor_2000", 0, EXEC_CANCELLED)]
 
 
+def test_a_cancelled_run_that_exits_before_the_kill_lands_is_still_cancelled() -> None:
+    h = Harness()
+    h.submit(req("r1", "monitor", interval_ms=1000))
+    h.core.cancel("r1", None, None, h.now)
+    h.finish("r1_monitor_1000", ProcessEnd("exited", 0))
+    assert h.results() == [("r1_monitor_1000", 0, EXEC_CANCELLED)]
+
+
 def test_cancel_filters_by_interval_and_action() -> None:
     h = Harness()
     h.submit(req("r1", "monitor", interval_ms=1000))

@@ -95,6 +95,16 @@ def test_the_daemons_own_environment_never_leaks(monkeypatch: pytest.MonkeyPatch
     assert dict(inv.env) == {**BASE, **MAIN_PID}
 
 
+def test_extra_environment_reaches_every_class() -> None:
+    paths = AgentPaths(init_dir="/init", extra_env={"TZ": "UTC", "PATH": "/opt/bin"})
+    probe = Probe(exists=lambda p: True, executable=lambda p: True)
+    for cls in ("ocf", "lsb", "heartbeat"):
+        inv = resolve(req(rsc_class=cls, agent="svc"), paths, probe)
+        assert inv is not None
+        assert (inv.env["TZ"], inv.env["PATH"]) == ("UTC", "/opt/bin")
+        assert inv.env["PYCRM_MAIN_PID_PREFIX"] == "ocf-main-pid:"
+
+
 def test_base_environment_can_be_extended_but_keeps_the_main_pid_cookie() -> None:
     env = base_environment({"PATH": "/opt/bin", "TZ": "UTC", "PYCRM_MAIN_PID_PREFIX": "x"})
     assert env == {**BASE, "PATH": "/opt/bin", "TZ": "UTC", **MAIN_PID}

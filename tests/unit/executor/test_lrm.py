@@ -164,6 +164,31 @@ def test_what_pacemaker_does_not_record(action: str, status: int) -> None:
     assert h.resource_xml("ClusterIP") is None
 
 
+def test_a_pending_entry_is_recorded_on_request_and_replaced_by_the_result() -> None:
+    h = LocalHistory("node1", "1")
+    plain = req("ClusterIP", "start", provider="heartbeat", agent="IPaddr2")
+    assert not h.record_pending(plain, T0)
+    asked = req(
+        "ClusterIP",
+        "start",
+        provider="heartbeat",
+        agent="IPaddr2",
+        meta={"record_pending": "true"},
+        transition_key="4:2:0:u",
+    )
+    assert h.record_pending(asked, T0)
+    pending = ops(h)["ClusterIP_last_0"]
+    assert (pending["call-id"], pending["op-status"], pending["rc-code"]) == ("-1", "-1", "193")
+    assert pending["transition-magic"] == "-1:193;4:2:0:u"
+    model = _cib_with(h)
+    state = unpack_node_history(
+        model.status["node1"].resources["ClusterIP"], "node1", lambda task, interval: "restart"
+    )
+    assert (state.pending, state.role) == ("start", ROLE_STARTED)
+    h.record(result("start", call_id=5, transition_key="4:2:0:u"))
+    assert ops(h)["ClusterIP_last_0"]["call-id"] == "5"
+
+
 def test_forgetting_entries() -> None:
     h = LocalHistory("node1", "1")
     h.record(result("start", call_id=1))

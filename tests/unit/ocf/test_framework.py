@@ -156,3 +156,20 @@ def test_trace_writes_a_private_file(tmp_path: pytest.TempPathFactory) -> None:
     assert len(files) == 1 and files[0].name.startswith("toy1.start.")
     assert os.stat(files[0]).st_mode & 0o077 == 0
     assert "start returns 0 (SUCCESS)" in files[0].read_text()
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"PYCRM_MAIN_PID_PREFIX": "ocf-main-pid:"}, "ocf-main-pid:4321\n"),
+        ({"OCF_RESKEY_crm_feature_set": "3.16.1"}, ""),  # under Pacemaker: silent
+    ],
+)
+def test_main_pid_is_announced_only_to_pycrm(
+    environ: dict[str, str], expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ocf.env import OcfEnv
+
+    OcfEnv.from_environ("start", environ, "apache").announce_main_pid(4321)
+    captured = capsys.readouterr()
+    assert (captured.err, captured.out) == (expected, "")
