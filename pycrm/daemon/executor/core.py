@@ -47,6 +47,8 @@ from pycrm.daemon.executor.codes import (
 from pycrm.daemon.executor.outcome import Outcome, ProcessEnd, not_installed, outcome
 from pycrm.daemon.executor.request import DEFAULT_TIMEOUT_MS, MAX_OUTPUT, OpRequest, OpResult
 
+OUTPUT_TAIL = 4096  # characters of stdout kept in a result (meta-data: up to MAX_OUTPUT)
+
 Resolver = Callable[[OpRequest], Invocation | None]
 
 # Operations that leave the resource's recurring operations running.
@@ -187,6 +189,16 @@ class ExecutorCore:
         req = self._one_shot_monitor(rsc.last_request, rsc.expected_rc)
         rsc.queue.append(Run(self._new_call_id(), req, now, now))
         self._dispatch(now)
+        return True
+
+    def forget(self, rsc_id: str, now: float) -> bool:
+        """Drop everything known about an idle resource (it was deleted): its recurring
+        operations are cancelled.  False while an operation of it runs or waits."""
+        rsc = self.resources.get(rsc_id)
+        if rsc is None or rsc.busy:
+            return False
+        self._cancel_recurring(rsc, None, None, now)  # all idle: cancelled at once
+        del self.resources[rsc_id]
         return True
 
     def finished(
@@ -399,7 +411,7 @@ class ExecutorCore:
                 exec_ms=max(0, round((now - run.started_at) * 1000)),
                 queue_ms=max(0, round((run.started_at - run.queued_at) * 1000)),
                 main_pid=main_pid,
-                output=stdout[-MAX_OUTPUT:],
+                output=stdout[-(MAX_OUTPUT if req.action == "meta-data" else OUTPUT_TAIL) :],
                 first_report=run.first_report,
             )
         )

@@ -42,7 +42,7 @@ INTERVAL_MAX_MS = 4_294_967_295
 PID_MAX = 4_194_304  # the kernel's upper limit for pid_max
 MAX_EPOCH = 2**40  # seconds; far beyond any clock this code will meet
 MAX_REASON = 512
-MAX_OUTPUT = 4096
+MAX_OUTPUT = 65_536  # a meta-data result carries the agent's XML; others keep 4 KiB
 
 # A class, provider or type names a path component: no "/", no "." or ".." alone.
 _COMPONENT = re.compile(r"(?!\.\.?$)[A-Za-z0-9_.+@:-]{1,128}")
@@ -193,7 +193,7 @@ class OpResult:
     exec_ms: int = 0
     queue_ms: int = 0
     main_pid: int | None = None
-    output: str = ""  # tail of the agent's stdout
+    output: str = ""  # tail of the agent's stdout (the whole XML for meta-data)
     first_report: bool = True
 
     def __post_init__(self) -> None:

@@ -12,6 +12,7 @@ Public API::
     ex = Executor(selector, paths=AgentPaths(...), work_dir="/var/lib/pycrm", max_parallel=4)
     call_id = ex.submit(request)            # queue an OpRequest; returns its call id
     ex.cancel("rsc", interval_ms=10000)     # stop recurring ops -> cancelled results
+    ex.forget("rsc")                        # drop an idle resource's state
     ex.run_monitor_now("rsc", "pid 123 exited")   # watchers: monitor at once
     for result in ex.drain(): ...           # OpResults ready so far
     ex.next_wakeup(); ex.tick(now)          # timers (timeouts, start delays, intervals)
@@ -93,6 +94,13 @@ class Executor:
             log.info("monitor of %s now: %s", rsc_id, reason)
         self._flush()
         return kicked
+
+    def forget(self, rsc_id: str) -> bool:
+        """Drop an idle resource's state (recurring ops cancelled, stop parameters and the
+        last request forgotten), e.g. after it was deleted.  False if it is busy."""
+        forgotten = self.core.forget(rsc_id, self.clock())
+        self._flush()
+        return forgotten
 
     def drain(self) -> list[OpResult]:
         """Results ready since the last call, in completion order."""

@@ -284,6 +284,29 @@ def test_exit_reason_only_from_ocf_agents() -> None:
     assert reasons == {"r1": "no config", "r2": ""}
 
 
+def test_forget_drops_an_idle_resource_and_cancels_its_recurring_ops() -> None:
+    h = Harness()
+    h.submit(req("r1", "monitor", interval_ms=1000))
+    assert not h.core.forget("r1", h.now)  # busy
+    h.finish("r1_monitor_1000")
+    h.core.take_results()
+    assert h.core.forget("r1", h.now)
+    assert h.results() == [("r1_monitor_1000", 0, EXEC_CANCELLED)]
+    assert "r1" not in h.core.resources and not h.core.kick_monitor("r1", h.now)
+    assert not h.core.forget("r1", h.now)
+
+
+def test_only_meta_data_keeps_a_long_output() -> None:
+    h = Harness()
+    h.submit(req("r1", "meta-data"))
+    h.submit(req("r2", "monitor", target_rc=7))
+    long_text = "x" * 10_000
+    h.finish("r1_meta-data_0", stdout=long_text)
+    h.finish("r2_monitor_0", stdout=long_text)
+    lengths = {r.rsc_id: len(r.output) for r in h.core.take_results()}
+    assert lengths == {"r1": 10_000, "r2": 4096}
+
+
 def test_idle_and_next_wakeup() -> None:
     h = Harness()
     assert h.core.idle() and h.core.next_wakeup() is None
