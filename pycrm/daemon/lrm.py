@@ -235,6 +235,15 @@ class LocalHistory:
             resources.append(resource_element(self.resources[rsc_id]))
         return lrm
 
+    def resource_text(self, rsc_id: str) -> str | None:
+        """:meth:`resource_xml` as text (what ``cib.patch.SetLrmResource`` carries)."""
+        el = self.resource_xml(rsc_id)
+        return None if el is None else etree.tostring(el, encoding="unicode")
+
+    def lrm_text(self) -> str:
+        """:meth:`lrm_xml` as text (what ``cib.patch.ReplaceLrm`` carries)."""
+        return etree.tostring(self.lrm_xml(), encoding="unicode")
+
 
 def resource_element(rsc: ResourceRecord) -> etree._Element:
     el = etree.Element("lrm_resource", id=rsc.rsc_id)

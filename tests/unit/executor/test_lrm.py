@@ -189,6 +189,16 @@ def test_a_pending_entry_is_recorded_on_request_and_replaced_by_the_result() -> 
     assert ops(h)["ClusterIP_last_0"]["call-id"] == "5"
 
 
+def test_text_forms_for_cib_changes() -> None:
+    h = LocalHistory("node1", "1")
+    assert h.resource_text("ClusterIP") is None
+    assert h.lrm_text() == '<lrm id="1"><lrm_resources/></lrm>'
+    h.record(result("start", call_id=1))
+    text = h.resource_text("ClusterIP")
+    assert text is not None and text.startswith('<lrm_resource id="ClusterIP" class="ocf"')
+    assert text in h.lrm_text()
+
+
 def test_forgetting_entries() -> None:
     h = LocalHistory("node1", "1")
     h.record(result("start", call_id=1))
