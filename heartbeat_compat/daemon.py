@@ -30,11 +30,7 @@ from heartbeat_compat.membership.fields import Fields
 from heartbeat_compat.membership.hblog import level_of, setup_logging
 from heartbeat_compat.membership.media import build_media, build_ping_media, link_names
 from heartbeat_compat.membership.persist import NodeState, StateError, save_state, start
-from heartbeat_compat.membership.statusd import (
-    SOCKET_NAME,
-    StatusServer,
-    StatusSocketError,
-)
+from heartbeat_compat.membership.statusd import SOCKET_NAME, StatusSocketError, status_server
 from heartbeat_compat.membership.timing import Timing, TimingError
 from heartbeat_compat.transport.base import Medium, MediumSetupError, TransportError
 from heartbeat_compat.transport.icmp import PingMedium
@@ -42,7 +38,6 @@ from heartbeat_compat.transport.icmp import PingMedium
 DEFAULT_STATE_DIR = Path("/var/lib/pycrm/heartbeat")
 DEFAULT_RUN_DIR = Path("/run/pycrm/heartbeat")
 MAX_WAIT = 0.25  # never sleep longer than heartbeat's poll interval
-STATUS_POLL = 0.01  # while a status client is half-way through its request
 MAX_CONSECUTIVE_FAILURES = 50
 LOG_INTERVAL = 1.0  # per-key rate limit for repetitive warnings
 VERSION = "pycrm-heartbeat 0.1 (Heartbeat v1 membership)"
@@ -200,7 +195,7 @@ class HeartbeatNode:
         self.log = parts.logger
         self.clock = clock
         self.selector = selectors.DefaultSelector()
-        self.status = StatusServer(parts.socket_path, self.snapshot)
+        self.status = status_server(parts.socket_path, self.snapshot, clock)
         self._stop = False
         self._last_verdict = ""
         self._rate: dict[str, float] = {}
@@ -217,8 +212,7 @@ class HeartbeatNode:
                 opened.append(medium)
                 self.selector.register(medium.fileno(), selectors.EVENT_READ, medium)
                 self.log.info("%s: started", medium.describe())
-            self.status.open()
-            self.selector.register(self.status.fileno(), selectors.EVENT_READ, self.status)
+            self.status.open(self.selector)
         except (MediumSetupError, StatusSocketError) as exc:
             for medium in opened:
                 medium.close()
@@ -266,9 +260,11 @@ class HeartbeatNode:
     # ------------------------------------------------------------ one cycle
     def cycle(self) -> Verdict:
         now = self.clock()
-        timeout = min(max(self.engine.next_wakeup(now) - now, 0.0), MAX_WAIT)
-        if self.status.pending:
-            timeout = min(timeout, STATUS_POLL)
+        wake = self.engine.next_wakeup(now)
+        status_wake = self.status.next_wakeup()
+        if status_wake is not None:
+            wake = min(wake, status_wake)
+        timeout = min(max(wake - now, 0.0), MAX_WAIT)
         try:
             ready = self.selector.select(timeout)
         except InterruptedError:
@@ -276,12 +272,10 @@ class HeartbeatNode:
         except OSError as exc:
             raise FatalError(f"event loop: select failed: {exc.strerror}") from exc
         received = dropped = 0
-        if self.status.pending:
-            self.status.handle()
-        for key, _ in ready:
+        for key, mask in ready:
             obj = key.data
-            if obj is self.status:
-                self.status.handle()
+            if not isinstance(obj, Medium):
+                obj.on_ready(mask)  # the status socket and its clients
                 continue
             medium: Medium = obj
             try:
@@ -299,6 +293,7 @@ class HeartbeatNode:
                 received += 1
                 self.engine.receive(now, fields, dgram.link)
         now = self.clock()
+        self.status.tick(now)
         if self.engine.next_wakeup(now) <= now:
             self.engine.tick(now)
         sent = self._flush()

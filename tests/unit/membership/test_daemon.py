@@ -133,10 +133,10 @@ def test_two_nodes_go_active_and_answer_status(tmp_path: Path) -> None:
         # cl_status against the live status socket.
         stop = threading.Event()
 
-        def serve() -> None:
+        def serve() -> None:  # the nodes' own loops answer the status socket
             while not stop.is_set():
-                a.status.handle()
-                time.sleep(0.005)
+                a.cycle()
+                b.cycle()
 
         t = threading.Thread(target=serve)
         t.start()

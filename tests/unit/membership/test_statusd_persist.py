@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
+import selectors
+import socket as socketmod
 import stat
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,33 +13,21 @@ import pytest
 
 from heartbeat_compat.membership.hblog import HaLogFormatter
 from heartbeat_compat.membership.media import build_media, link_names
-from heartbeat_compat.membership.statusd import StatusServer, StatusSocketError, query
+from heartbeat_compat.membership.statusd import StatusSocketError, query, status_server
 from heartbeat_compat.transport import BcastMedium, MediumSetupError, SerialMedium, UcastMedium
+from tests.support.loop import serving, wait_for
 
 
 def test_status_socket_roundtrip_and_permissions(tmp_path: Path) -> None:
     path = tmp_path / "run" / "cl_status.sock"
-    server = StatusServer(path, lambda: {"me": "a", "nodes": []})
-    server.open()
-    try:
+    server = status_server(path, lambda: {"me": "a", "nodes": []})
+    with serving(server):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-
-        def serve() -> None:
-            deadline = time.monotonic() + 5
-            while time.monotonic() < deadline and not server.handle():
-                time.sleep(0.005)
-
-        t = threading.Thread(target=serve)
-        t.start()
-        snap = query(path, timeout=2)
-        t.join()
-        assert snap == {"me": "a", "nodes": []}
-        second = StatusServer(path, dict)
+        assert query(path, timeout=2) == {"me": "a", "nodes": []}
+        second = status_server(path, dict)
         with pytest.raises(StatusSocketError, match="already running"):
-            second.open()
-    finally:
-        server.close()
+            second.open(selectors.DefaultSelector())
     assert not path.exists()
     with pytest.raises(StatusSocketError):
         query(path, timeout=1)
@@ -85,31 +73,13 @@ def test_media_from_hacf_specs() -> None:
 
 def test_silent_client_does_not_block_the_server(tmp_path: Path) -> None:
     path = tmp_path / "s.sock"
-    server = StatusServer(path, lambda: {"x": 1})
-    server.open()
-    import socket as socketmod
-
+    server = status_server(path, lambda: {"x": 1})
     silent = socketmod.socket(socketmod.AF_UNIX, socketmod.SOCK_STREAM)
     try:
-        silent.connect(str(path))
-        start = time.monotonic()
-        assert server.handle() == 0
-        assert time.monotonic() - start < 0.1  # never waits for a client
-        assert server.pending
-        result: dict[str, object] = {}
-
-        def ask() -> None:
-            result.update(query(path, timeout=2))
-
-        t = threading.Thread(target=ask)
-        t.start()
-        deadline = time.monotonic() + 3
-        while t.is_alive() and time.monotonic() < deadline:
-            server.handle()
-            time.sleep(0.005)
-        t.join(1)
-        assert result == {"x": 1}
-        assert server.pending  # the silent one is still waiting
+        with serving(server):
+            silent.connect(str(path))
+            wait_for(lambda: server.clients == 1)
+            assert query(path, timeout=2) == {"x": 1}
+            assert server.clients == 1  # the silent one is still waiting
     finally:
         silent.close()
-        server.close()
