@@ -77,7 +77,8 @@ def _group(item: GroupItem) -> dict[str, Any]:
     }
 
 
-def _item(item: Item) -> dict[str, Any]:
+def item_dict(item: Item) -> dict[str, Any]:
+    """One resource tree entry as JSON (the RESOURCE shape above)."""
     if isinstance(item, PrimitiveItem):
         return _primitive(item)
     if isinstance(item, GroupItem):
@@ -115,7 +116,7 @@ def _status(nodes: tuple[NodeInfo, ...], items: list[Item], revised: bool) -> di
                 "resources_running": running.get(node.name, 0),
             }
         )
-    return {"nodes": out_nodes, "resources": [_item(i) for i in items]}
+    return {"nodes": out_nodes, "resources": [item_dict(i) for i in items]}
 
 
 def render(sim: Simulation, request: str, show_scores: bool = False) -> str:

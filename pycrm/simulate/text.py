@@ -86,8 +86,10 @@ def primitive_line(item: PrimitiveItem) -> str:
     return out
 
 
-def _group_header(item: GroupItem) -> str:
+def _group_header(item: GroupItem, hidden: int = 0) -> str:
     flags = []
+    if hidden:
+        flags.append(f"{hidden} member{'' if hidden == 1 else 's'} inactive")
     if not item.managed:
         flags.append("unmanaged")
     if item.disabled:
@@ -95,8 +97,13 @@ def _group_header(item: GroupItem) -> str:
     return f"* Resource Group: {item.id}{_flag_suffix(flags)}:"
 
 
-def _group_lines(item: GroupItem) -> list[str]:
-    return [_group_header(item)] + ["  " + primitive_line(m) for m in item.members]
+def _group_lines(item: GroupItem, inactive: bool = True) -> list[str]:
+    """A group; without `inactive` (crm_mon's default) only its active members, counted."""
+    members = item.members if inactive else [m for m in item.members if m.state.active]
+    if not members:
+        return []
+    header = _group_header(item, len(item.members) - len(members))
+    return [header] + ["  " + primitive_line(m) for m in members]
 
 
 def _interesting(st: ResourceState) -> bool:
@@ -106,11 +113,11 @@ def _interesting(st: ResourceState) -> bool:
 def _collapsible(inst: PrimitiveItem | GroupItem) -> tuple[str, str] | None:
     """(role, node) when an anonymous instance fits a "Started: [ ... ]" list."""
     states = [inst.state] if isinstance(inst, PrimitiveItem) else [m.state for m in inst.members]
-    if any(_interesting(s) for s in states):
-        return None
     active = [s for s in states if s.active]
     if not active:
         return ("Stopped", "")
+    if any(_interesting(s) for s in states):
+        return None
     nodes = {s.nodes[0] for s in active}
     roles = {s.role for s in active}
     if len(active) != len(states) or len(nodes) != 1 or len(roles) != 1:
@@ -131,13 +138,13 @@ def _clone_header(item: CloneItem) -> str:
     return f"* Clone Set: {item.id} [{item.child_id}]{_flag_suffix(flags)}:"
 
 
-def _clone_lines(item: CloneItem, all_nodes: list[str]) -> list[str]:
+def _clone_lines(item: CloneItem, all_nodes: list[str], inactive: bool = True) -> list[str]:
     out = [_clone_header(item)]
 
     def one(inst: PrimitiveItem | GroupItem) -> list[str]:
         if isinstance(inst, PrimitiveItem):
             return ["  " + primitive_line(inst)]
-        return ["  " + line for line in _group_lines(inst)]
+        return ["  " + line for line in _group_lines(inst, inactive)]
 
     if item.unique:
         for inst in item.instances:
@@ -159,22 +166,26 @@ def _clone_lines(item: CloneItem, all_nodes: list[str]) -> list[str]:
     for role in ("Promoted", "Started", "Unpromoted"):
         if role in lists:
             out.append(f"  * {role}: [ {' '.join(sorted_nodes(set(lists[role])))} ]")
-    stopped = [n for n in all_nodes if n not in active]
+    stopped = [n for n in all_nodes if n not in active] if inactive else []
     if stopped:
         label = "Stopped (disabled)" if item.disabled else "Stopped"
         out.append(f"  * {label}: [ {' '.join(stopped)} ]")
     return out
 
 
-def resource_lines(items: list[Item], all_nodes: list[str]) -> list[str]:
+def resource_lines(items: list[Item], all_nodes: list[str], inactive: bool = True) -> list[str]:
+    """The resource list; without `inactive` only what is at least partially active, as
+    crm_mon's "Active Resources" (crm_simulate always lists everything)."""
     out: list[str] = []
     for item in items:
+        if not inactive and not any(s.active for s in iter_states([item])):
+            continue
         if isinstance(item, PrimitiveItem):
             out.append(primitive_line(item))
         elif isinstance(item, GroupItem):
-            out.extend(_group_lines(item))
+            out.extend(_group_lines(item, inactive))
         else:
-            out.extend(_clone_lines(item, all_nodes))
+            out.extend(_clone_lines(item, all_nodes, inactive))
     return out
 
 

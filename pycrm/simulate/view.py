@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from cib._record import FACTORY, ValueRecord
 from cib.model import Cib, Clone, Group, NvSet, Primitive
+from cib.nvsets import cluster_options
 from pycrm.scheduler.types import NodeInfo, ResourceState
 
 _NUM = re.compile(r"(\d+)")
@@ -193,6 +194,8 @@ def build_tree(
         by_prim.setdefault(st.base_id, []).append(st)
     used: set[int] = set()
     item = _item_maker(cib)
+    # maintenance-mode makes every resource unmanaged, collective ones included
+    frozen = (cluster_options(cib.crm_config).get("maintenance-mode") or "").lower() in _TRUE
 
     def take(prim_id: str, clone: str | None) -> list[ResourceState]:
         out = [s for s in by_prim.get(prim_id, []) if s.clone == clone and id(s) not in used]
@@ -211,12 +214,12 @@ def build_tree(
                 GroupItem(
                     rsc.id,
                     members,
-                    managed=not _unmanaged(rsc.meta_sets),
+                    managed=not frozen and not _unmanaged(rsc.meta_sets),
                     disabled=_stopped(rsc.meta_sets),
                 )
             )
         elif isinstance(rsc, Clone):
-            items.append(_clone_item(rsc, take, item))
+            items.append(_clone_item(rsc, take, item, frozen))
     for st in states:  # orphans: history of resources no longer configured
         if id(st) not in used:
             used.add(id(st))
@@ -242,7 +245,10 @@ def _instance_key(st: ResourceState) -> tuple[int, int]:
 
 
 def _clone_item(
-    clone: Clone, take: Callable[[str, str | None], list[ResourceState]], item: _ItemMaker
+    clone: Clone,
+    take: Callable[[str, str | None], list[ResourceState]],
+    item: _ItemMaker,
+    frozen: bool = False,
 ) -> CloneItem:
     unique = _meta(clone.meta_sets, "globally-unique")
     is_unique = unique is not None and unique.lower() in _TRUE
@@ -251,7 +257,7 @@ def _clone_item(
         child_id=clone.child.id,
         promotable=clone.promotable,
         unique=is_unique,
-        managed=not _unmanaged(clone.meta_sets),
+        managed=not frozen and not _unmanaged(clone.meta_sets),
         disabled=_stopped(clone.meta_sets),
         target_role=_meta(clone.meta_sets, "target-role"),
     )
@@ -271,7 +277,7 @@ def _clone_item(
             GroupItem(
                 key,
                 members,
-                managed=not _unmanaged(group.meta_sets),
+                managed=out.managed and not _unmanaged(group.meta_sets),
                 disabled=_stopped(group.meta_sets),
             )
         )

@@ -106,15 +106,17 @@ def _group(parent: etree._Element, item: GroupItem, ids: dict[str, str]) -> None
 
 def _clone(parent: etree._Element, item: CloneItem, ids: dict[str, str]) -> None:
     states = iter_states([item])
-    attrs = {"id": item.id, "multi_state": _b(item.promotable), "unique": _b(item.unique)}
-    if item.target_role is not None:
+    attrs = {
+        "id": item.id,
+        "multi_state": _b(item.promotable),
+        "unique": _b(item.unique),
+        "managed": _b(item.managed),
+        "disabled": _b(item.disabled),
+        "failed": _b(any(s.failed for s in states)),
+        "failure_ignored": _b(any(s.failure_ignored for s in states)),
+    }
+    if item.target_role is not None:  # last, as Pacemaker 2.1.5 writes it
         attrs["target_role"] = item.target_role
-    attrs.update(
-        managed=_b(item.managed),
-        disabled=_b(item.disabled),
-        failed=_b(any(s.failed for s in states)),
-        failure_ignored=_b(any(s.failure_ignored for s in states)),
-    )
     el = etree.SubElement(parent, "clone", attrs)
     for inst in item.instances:
         if isinstance(inst, PrimitiveItem):
@@ -123,7 +125,8 @@ def _clone(parent: etree._Element, item: CloneItem, ids: dict[str, str]) -> None
             _group(el, inst, ids)
 
 
-def _resources(parent: etree._Element, items: list[Item], ids: dict[str, str]) -> None:
+def add_resources(parent: etree._Element, items: list[Item], ids: dict[str, str]) -> None:
+    """``<resources>`` as crm_simulate and crm_mon write it (`ids`: node name -> id)."""
     el = etree.SubElement(parent, "resources")
     for item in items:
         if isinstance(item, PrimitiveItem):
@@ -145,7 +148,7 @@ def _status(
     el = etree.SubElement(root, tag)
     _nodes(el, nodes, items, revised, dc_uuid)
     ids = {n.name: n.id or n.name for n in nodes}
-    _resources(el, items, ids)
+    add_resources(el, items, ids)
 
 
 def _summary_action(parent: etree._Element, line: SummaryLine) -> None:
