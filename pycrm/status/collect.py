@@ -1,0 +1,597 @@
+"""Everything a status shows, gathered once from a CIB and a `DaemonSnapshot` (pure).
+
+The three renderers (text, XML, JSON) only format a `ClusterStatus`; every decision about
+what the cluster looks like is taken here, the way Pacemaker 2.1.5's crm_mon takes it:
+
+* resources: the scheduler's own unpacking -- ``schedule(cib).current`` for the state of
+  every primitive and clone instance, arranged by `pycrm.simulate.view.build_tree` -- and its
+  working set (`build_world` + `unpack_status` + `build_locations`) for cluster options,
+  migration thresholds and the placement constraints behind the bans. What `pycrm status`
+  shows is therefore what the daemon decides on.
+* nodes: online / pending / unclean / standby / maintenance / shutdown from each node's
+  ``node_state`` and attributes, with Pacemaker's rules (with and without fencing);
+  ``standby (on-fail)`` and ``UNCLEAN (online)`` from the failures the scheduler unpacked.
+* failures: every failed operation (`cib.history.judge`) on an online node, the first one
+  per operation key, in call order -- ignored failures included, probe results that only say
+  "not installed" / "invalid parameter" left out -- as crm_mon's "Failed Resource Actions".
+* fail counts and operation history per online node (crm_mon's node_history / "Migration
+  Summary"), with the scheduler's fail-count arithmetic (`cib.history.fail_count`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from cib.history import EXEC_CANCELLED, EXEC_PENDING, fail_count, judge
+from cib.model import Cib, LrmResource, NodeStatus, OpRecord
+from cib.nodeattrs import node_attributes
+from cib.scores import SCORE_INF, parse_score
+from cib.timespec import parse_timeout_ms
+from pycrm.scheduler import NodeInfo, ResourceState, schedule
+from pycrm.scheduler.build import build_world
+from pycrm.scheduler.constraints import build_locations
+from pycrm.scheduler.state import World, WRsc
+from pycrm.scheduler.unpack import unpack_status
+from pycrm.simulate.view import (
+    Item,
+    build_tree,
+    iter_states,
+    node_sort_key,
+    running_count,
+)
+from pycrm.status.snapshot import DaemonSnapshot, LastChange
+
+_TRUE = frozenset({"true", "on", "yes", "y", "1"})
+OLD_FEATURE_SET = "<3.15.1"  # what crm_mon shows for a node without #feature-set
+# node attributes crm_mon never lists (prefixes)
+_HIDDEN_ATTRS = ("fail-count-", "last-failure-", "shutdown", "terminate", "standby", "#")
+_ROLE_PROMOTED = 4  # cib.history.ROLE_PROMOTED
+
+
+def _true(value: str | None) -> bool:
+    return value is not None and value.strip().lower() in _TRUE
+
+
+# --------------------------------------------------------------------------- records
+@dataclass(frozen=True)
+class NodeRow:
+    name: str
+    id: str
+    online: bool
+    standby: bool
+    standby_onfail: bool
+    maintenance: bool
+    pending: bool
+    unclean: bool
+    health: str  # green | yellow | red
+    feature_set: str | None  # None unless the node is online and expected up
+    shutdown: bool
+    expected_up: bool
+    is_dc: bool
+    resources_running: int
+    membership: str | None  # the daemon's membership view (None: unknown / from a file)
+
+    @property
+    def text_state(self) -> str:
+        """crm_mon's word for the node in "Node List"."""
+        if self.unclean:
+            if self.online:
+                return "UNCLEAN (online)"
+            return "UNCLEAN (pending)" if self.pending else "UNCLEAN (offline)"
+        if self.pending:
+            return "pending"
+        if self.standby_onfail and self.online:
+            return "standby (on-fail)"
+        if self.standby:
+            if not self.online:
+                return "OFFLINE (standby)"
+            return "standby (with active resources)" if self.resources_running else "standby"
+        if self.maintenance:
+            return "maintenance" if self.online else "OFFLINE (maintenance)"
+        return "online" if self.online else "OFFLINE"
+
+    @property
+    def listed_alone(self) -> bool:
+        """Shown on its own line rather than in the Online/OFFLINE lists."""
+        return (
+            self.unclean
+            or self.pending
+            or (self.standby_onfail and self.online)
+            or self.standby
+            or self.maintenance
+            or self.health != "green"
+        )
+
+
+@dataclass(frozen=True)
+class OpRow:
+    """One entry of a resource's operation history (probes as ``probe``)."""
+
+    call: int
+    task: str
+    interval_ms: int
+    rc: int
+    last_rc_change: int | None
+    exec_time: int | None
+    queue_time: int | None
+
+
+@dataclass(frozen=True)
+class ResourceHistory:
+    id: str
+    migration_threshold: int
+    fail_count: int
+    last_failure: int | None  # epoch seconds
+    ops: tuple[OpRow, ...]
+
+
+@dataclass(frozen=True)
+class NodeHistory:
+    node: str
+    resources: tuple[ResourceHistory, ...]
+
+
+@dataclass(frozen=True)
+class Failure:
+    op_key: str
+    key_is_id: bool  # no operation_key in the record: crm_mon labels it by its id
+    node: str
+    rsc: str
+    task: str
+    interval_ms: int
+    rc: int
+    exit_reason: str
+    call: int
+    exec_status: int
+    last_rc_change: int | None
+    queue_time: int | None
+    exec_time: int | None
+
+
+@dataclass(frozen=True)
+class Ban:
+    id: str
+    resource: str
+    node: str
+    weight: int
+    promoted_only: bool
+
+
+@dataclass(frozen=True)
+class Options:
+    stonith_enabled: bool
+    symmetric_cluster: bool
+    no_quorum_policy: str
+    maintenance_mode: bool
+    stop_all_resources: bool
+    stonith_timeout_ms: int
+    priority_fencing_delay_ms: int
+
+
+@dataclass(frozen=True)
+class ChangeInfo:
+    """The "Last change" line: the snapshot's, else the CIB's own attributes."""
+
+    time: str  # as shown (ctime-like, or the raw cib-last-written)
+    epoch: float | None
+    user: str | None
+    client: str | None
+    origin: str | None
+
+
+@dataclass(frozen=True)
+class ClusterStatus:
+    snapshot: DaemonSnapshot
+    dc_id: str | None
+    mixed_version: bool
+    last_change: ChangeInfo
+    options: Options
+    nodes: tuple[NodeRow, ...]  # sorted like crm_mon (by name, digits as numbers)
+    resources: list[Item]  # the resource tree (pycrm.simulate.view)
+    instances: int  # "N resource instances configured"
+    disabled: int
+    blocked: int
+    attributes: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # online nodes only
+    history: tuple[NodeHistory, ...]  # every online node, status-section order
+    failures: tuple[Failure, ...]
+    bans: tuple[Ban, ...]
+
+    @property
+    def fail_counts(self) -> tuple[NodeHistory, ...]:
+        """crm_mon -f's "Migration Summary": per node, the resources with a fail count."""
+        out = []
+        for hist in self.history:
+            failed = tuple(r for r in hist.resources if r.fail_count > 0)
+            if failed:
+                out.append(NodeHistory(hist.node, failed))
+        return tuple(out)
+
+
+def format_time(epoch: float) -> str:
+    """Pacemaker's human time: local time like ctime(3), ``Mon Dec  7 14:29:55 2026``."""
+    return time.ctime(epoch)
+
+
+# --------------------------------------------------------------------------- collect
+def collect(cib: Cib, snapshot: DaemonSnapshot) -> ClusterStatus:
+    """Gather what a status shows (see the module docstring)."""
+    now = datetime.fromtimestamp(snapshot.last_updated, UTC)
+    transition = schedule(cib, now=now)
+    world = build_world(cib, now)
+    unpack_status(cib, world)
+    # bans are the configured constraints only: a failed stop's "__stop_fail__" ban is
+    # a score on the node, not a constraint (crm_mon does not list it either)
+    configured = len(world.locations)
+    build_locations(cib, world)
+    items = build_tree(cib, transition.current)
+    states = iter_states(items)
+    nodes = _nodes(cib, world, transition.nodes, states, snapshot)
+    online = {n.name for n in nodes if n.online}
+    listed = [s for s in transition.current if not s.orphaned or s.active]
+    return ClusterStatus(
+        snapshot=snapshot,
+        dc_id=next((n.id for n in nodes if n.is_dc), None),
+        mixed_version=len({n.feature_set for n in nodes if n.feature_set is not None}) > 1,
+        last_change=_last_change(cib, snapshot.last_change),
+        options=_options(world),
+        nodes=tuple(nodes),
+        resources=items,
+        instances=len(listed),
+        disabled=sum(1 for s in listed if s.disabled),
+        blocked=sum(1 for s in listed if s.blocked),
+        attributes=_attributes(cib, nodes, now),
+        history=tuple(_history(cib, world, online)),
+        failures=tuple(_failures(cib, world, transition.current, online)),
+        bans=tuple(_bans(cib, world, configured)),
+    )
+
+
+def _last_change(cib: Cib, change: LastChange | None) -> ChangeInfo:
+    if change is None:
+        return ChangeInfo(
+            time=cib.attrs.get("cib-last-written", ""),
+            epoch=None,
+            user=cib.attrs.get("update-user"),
+            client=cib.attrs.get("update-client"),
+            origin=cib.attrs.get("update-origin"),
+        )
+    shown = "" if change.time is None else format_time(change.time)
+    return ChangeInfo(shown, change.time, change.user, change.client, change.origin)
+
+
+def _options(world: World) -> Options:
+    opts = world.options
+
+    def ms(name: str, default: int) -> int:
+        try:
+            return parse_timeout_ms(opts[name]) if name in opts else default
+        except ValueError:
+            return default
+
+    return Options(
+        stonith_enabled=world.stonith_enabled,
+        symmetric_cluster=world.symmetric,
+        no_quorum_policy=world.no_quorum_policy,
+        maintenance_mode=world.maintenance_mode,
+        stop_all_resources=world.stop_all,
+        stonith_timeout_ms=ms("stonith-timeout", 60_000),
+        priority_fencing_delay_ms=ms("priority-fencing-delay", 0),
+    )
+
+
+# --------------------------------------------------------------------------- nodes
+@dataclass(frozen=True)
+class _Membership:
+    online: bool = False
+    pending: bool = False
+    unclean: bool = False
+    shutdown: bool = False
+    expected_up: bool = False
+
+
+def node_membership(
+    status: NodeStatus | None, attrs: dict[str, str], *, fencing: bool, startup_fencing: bool
+) -> _Membership:
+    """Pacemaker 2.1.5's reading of a node_state entry (determine_online_status)."""
+    if status is None:
+        # never seen: unclean until seen, when fencing is possible (startup-fencing)
+        return _Membership(unclean=fencing and startup_fencing)
+    raw = status.attrs
+    shutdown_attr = attrs.get("shutdown")
+    shutdown = shutdown_attr is not None and shutdown_attr not in ("", "0")
+    expected = raw.get("expected")
+    expected_up = not shutdown and expected == "member"
+    in_cluster = raw.get("in_ccm")
+    member = status.in_ccm
+    crmd_online = (raw.get("crmd") or "").lower() == "online"
+    join = (raw.get("join") or "").lower()
+    if not fencing:
+        if not member:
+            return _Membership(shutdown=shutdown, expected_up=expected_up)
+        if crmd_online:
+            return _Membership(online=join == "member", shutdown=shutdown, expected_up=expected_up)
+        return _Membership(unclean=expected_up, shutdown=shutdown, expected_up=expected_up)
+    terminate = attrs.get("terminate", "")
+    do_terminate = _true(terminate) or (terminate[:1].isdigit() and terminate[:1] != "0")
+    online = member
+    pending = unclean = False
+    if shutdown:
+        online = crmd_online
+    elif in_cluster is None or join == "nack":
+        unclean = True
+    elif not do_terminate and (expected or "down") == "down":
+        pending = member or crmd_online
+    elif do_terminate and join == "down" and not member and not crmd_online:
+        online = False
+    elif not member or not crmd_online or do_terminate:
+        unclean = True
+    elif join in ("pending", "down"):
+        pending = True
+    elif join != "member":
+        unclean = True
+    return _Membership(online, pending, unclean, shutdown, expected_up)
+
+
+def _health(attrs: dict[str, str], strategy: str) -> str:
+    """Node health from ``#health*`` attributes (always green with the default strategy)."""
+    if strategy in ("", "none"):
+        return "green"
+    colors = {v.strip().lower() for k, v in attrs.items() if k.startswith("#health")}
+    if "red" in colors:
+        return "red"
+    return "yellow" if "yellow" in colors else "green"
+
+
+def _nodes(
+    cib: Cib,
+    world: World,
+    infos: tuple[NodeInfo, ...],
+    states: list[ResourceState],
+    snapshot: DaemonSnapshot,
+) -> list[NodeRow]:
+    running = running_count(states)
+    fencing = world.stonith_enabled
+    startup_fencing = not (
+        "startup-fencing" in world.options and not _true(world.options["startup-fencing"])
+    )
+    strategy = world.options.get("node-health-strategy", "none").lower()
+    rows: list[NodeRow] = []
+    for info in infos:
+        wnode = world.nodes[info.name]
+        status = cib.status.get(info.name)
+        attrs = wnode.attrs
+        mem = node_membership(status, attrs, fencing=fencing, startup_fencing=startup_fencing)
+        # node attributes count only for nodes with a status entry (as Pacemaker unpacks)
+        standby_attr = status is not None and _true(attrs.get("standby"))
+        # on-fail=standby / on-fail=fence failures, as the scheduler unpacked them
+        onfail_standby = wnode.standby and not standby_attr and mem.online
+        unclean = mem.unclean or (wnode.unclean and wnode.online)
+        rows.append(
+            NodeRow(
+                name=info.name,
+                id=info.id or info.name,
+                online=mem.online,
+                standby=standby_attr or mem.pending or onfail_standby,
+                standby_onfail=onfail_standby,
+                maintenance=status is not None and _true(attrs.get("maintenance")),
+                pending=mem.pending,
+                unclean=unclean,
+                health=_health(attrs, strategy),
+                feature_set=(attrs.get("#feature-set") or OLD_FEATURE_SET) if mem.online else None,
+                shutdown=mem.shutdown,
+                expected_up=mem.expected_up,
+                is_dc=snapshot.dc is not None and info.name == snapshot.dc,
+                resources_running=running.get(info.name, 0),
+                membership=snapshot.membership.get(info.name),
+            )
+        )
+    known = {r.name for r in rows}
+    for name, state in snapshot.membership.items():
+        if name not in known:  # configured in the daemon, not (yet) in the CIB
+            rows.append(_unlisted(name, state, snapshot))
+    rows.sort(key=lambda r: node_sort_key(r.name))
+    return rows
+
+
+def _unlisted(name: str, state: str, snapshot: DaemonSnapshot) -> NodeRow:
+    """A node the daemon is configured with that has not joined the CIB yet: pending while
+    the membership layer sees it, offline otherwise."""
+    seen = state == "member"
+    return NodeRow(
+        name=name,
+        id=name,
+        online=seen,
+        standby=seen,
+        standby_onfail=False,
+        maintenance=False,
+        pending=seen,
+        unclean=False,
+        health="green",
+        feature_set=None,
+        shutdown=False,
+        expected_up=False,
+        is_dc=name == snapshot.dc,
+        resources_running=0,
+        membership=state,
+    )
+
+
+def _attributes(
+    cib: Cib, nodes: list[NodeRow], now: datetime
+) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """Each online node's user-visible attributes (crm_mon's "Node Attributes"), by name."""
+    out = []
+    by_name = {n.uname for n in cib.nodes}
+    for row in nodes:
+        if not row.online or row.name not in by_name:
+            continue
+        attrs = node_attributes(cib, row.name, now=now)
+        shown = tuple(sorted((k, v) for k, v in attrs.items() if not k.startswith(_HIDDEN_ATTRS)))
+        if shown:
+            out.append((row.name, shown))
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- history
+def _base(lrm_id: str) -> str:
+    """A history id without its clone instance suffix (Pacemaker's clone_strip)."""
+    head, sep, tail = lrm_id.rpartition(":")
+    return head if sep and tail.isdigit() and head else lrm_id
+
+
+def _config_of(world: World, lrm_id: str) -> WRsc | None:
+    """The working-set primitive a history entry belongs to (any instance of a clone)."""
+    found = world.by_id.get(lrm_id)
+    if found is not None:
+        return found
+    base = _base(lrm_id)
+    for rsc in world.all_primitives():
+        if rsc.base_id == base:
+            return rsc
+    return None
+
+
+def _default_threshold(world: World) -> int:
+    value = (world.rsc_defaults or {}).get("migration-threshold")
+    if value is None:
+        return SCORE_INF
+    try:
+        return parse_score(value)
+    except ValueError:
+        return SCORE_INF
+
+
+def _online_states(cib: Cib, online: set[str]) -> Iterator[NodeStatus]:
+    configured = {n.uname for n in cib.nodes}
+    for uname, status in cib.status.items():
+        if uname in online and uname in configured:
+            yield status
+
+
+def _history(cib: Cib, world: World, online: set[str]) -> Iterator[NodeHistory]:
+    default_threshold = _default_threshold(world)
+    for status in _online_states(cib, online):
+        rows = []
+        for lrm_id, lrm in status.resources.items():
+            ops = _shown_ops(lrm)
+            if not ops:
+                continue
+            rsc = _config_of(world, lrm_id)
+            anonymous = rsc is not None and rsc.clone_parent is not None and not rsc.unique
+            name = _base(lrm_id) if anonymous else lrm_id
+            threshold = rsc.migration_threshold if rsc is not None else default_threshold
+            timeout = rsc.failure_timeout_s if rsc is not None else 0
+            count = fail_count(
+                status.transient,
+                (name,),
+                now_epoch=world.now_epoch,
+                failure_timeout_s=timeout,
+                per_op=world.per_op_fail_counts,
+            )
+            rows.append(
+                ResourceHistory(
+                    id=name,
+                    migration_threshold=max(0, threshold),
+                    fail_count=count,
+                    last_failure=_last_failure(status.transient, name),
+                    ops=tuple(ops),
+                )
+            )
+        yield NodeHistory(status.uname, tuple(rows))
+
+
+def _last_failure(transient: dict[str, str], name: str) -> int | None:
+    latest: int | None = None
+    for attr, value in transient.items():
+        if not attr.startswith("last-failure-"):
+            continue
+        rest = attr[len("last-failure-") :]
+        if rest.split("#", 1)[0] != name or not value.lstrip("-").isdigit():
+            continue
+        stamp = int(value)
+        if stamp > 0 and (latest is None or stamp > latest):
+            latest = stamp
+    return latest
+
+
+def _by_call(ops: list[OpRecord]) -> list[OpRecord]:
+    return sorted(ops, key=lambda op: (op.call_id < 0, op.call_id))
+
+
+def _shown_ops(lrm: LrmResource) -> list[OpRow]:
+    """The operations crm_mon lists: no notifies, no probes that found it stopped."""
+    rows = []
+    for op in _by_call(lrm.ops):
+        task = op.operation
+        if task == "monitor" and op.interval_ms == 0:
+            task = "probe"
+        if task == "notify" or (task == "probe" and op.rc_code == 7):
+            continue
+        rows.append(
+            OpRow(
+                call=op.call_id,
+                task=task,
+                interval_ms=op.interval_ms,
+                rc=op.rc_code,
+                last_rc_change=op.last_rc_change,
+                exec_time=op.exec_time,
+                queue_time=op.queue_time,
+            )
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------- failures
+def _masked_probe(op: OpRecord) -> bool:
+    """A probe that failed only because the agent cannot run there (crm_mon hides it)."""
+    if op.operation != "monitor" or op.interval_ms != 0:
+        return False
+    return op.rc_code in (2, 5) or op.op_status == 7  # invalid param, not installed
+
+
+def _failures(
+    cib: Cib, world: World, states: tuple[ResourceState, ...], online: set[str]
+) -> Iterator[Failure]:
+    unmanaged = {s.base_id for s in states if s.unmanaged}
+    for status in _online_states(cib, online):
+        seen: set[str] = set()
+        for lrm_id, lrm in status.resources.items():
+            managed = _base(lrm_id) not in unmanaged and lrm_id not in unmanaged
+            for op in _by_call(lrm.ops):
+                if op.op_status in (EXEC_PENDING, EXEC_CANCELLED) or op.call_id < 0:
+                    continue
+                if judge(op, managed=managed) != "failed" or op.operation_key in seen:
+                    continue
+                seen.add(op.operation_key)
+                if _masked_probe(op):
+                    continue
+                yield Failure(
+                    op_key=op.operation_key or op.id,
+                    key_is_id=not op.operation_key,
+                    node=status.uname,
+                    rsc=lrm_id,
+                    task=op.operation,
+                    interval_ms=op.interval_ms,
+                    rc=op.rc_code,
+                    exit_reason=op.exit_reason,
+                    call=op.call_id,
+                    exec_status=op.op_status,
+                    last_rc_change=op.last_rc_change,
+                    queue_time=op.queue_time,
+                    exec_time=op.exec_time,
+                )
+
+
+# --------------------------------------------------------------------------- bans
+def _bans(cib: Cib, world: World, first: int) -> Iterator[Ban]:
+    """Negative placement scores per (constraint, node). Pacemaker prepends as it unpacks:
+    the last constraint comes first, and a rule's nodes come in reverse name order."""
+    order = sorted((n.uname for n in cib.nodes), key=node_sort_key, reverse=True)
+    for loc in reversed(world.locations[first:]):
+        for node in order:
+            score = loc.scores.get(node)
+            if score is not None and score < 0:
+                yield Ban(loc.id, loc.rsc.id, node, score, loc.role == _ROLE_PROMOTED)
