@@ -54,6 +54,7 @@ BUSY = "busy"
 TIMEOUT = "timeout"
 
 _ACCEPT_BATCH = 16  # connections accepted per wake-up, so a flood cannot starve the loop
+_BACKLOG = 64  # connections the kernel queues before the loop accepts them
 _CHUNK = 65536
 _SEND_FLAGS = socket.MSG_NOSIGNAL | socket.MSG_DONTWAIT  # never SIGPIPE, never block
 
@@ -234,7 +235,7 @@ class JsonLineServer:
             if gid is not None:
                 os.chown(self.path, -1, gid)
                 os.chmod(self.path, 0o660)
-            sock.listen(16)
+            sock.listen(_BACKLOG)
             sock.setblocking(False)
             selector.register(sock, selectors.EVENT_READ, self)
         except OSError as exc:
@@ -520,15 +521,19 @@ def request(
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(timeout)
         try:
-            sock.connect(str(path))
+            _connect(sock, path, deadline)
         except FileNotFoundError:
             raise NotRunning(path, "no such socket") from None
         except ConnectionRefusedError:
             raise NotRunning(path, "nobody is listening (stale socket)") from None
+        except TimeoutError:
+            raise IpcError(f"{path}: not accepted within {timeout:g} s") from None
         except OSError as exc:
             raise IpcError(f"{path}: cannot connect: {exc.strerror or exc}", exc.errno) from exc
         try:
-            sock.sendall(line)
+            # a server that answers before reading ("busy") hangs up at once: read that
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                sock.sendall(line)
             data = _read_line(sock, deadline, max_response)
         except TimeoutError:
             raise IpcError(f"{path}: no reply within {timeout:g} s") from None
@@ -550,6 +555,20 @@ def request(
     return reply.get("result")
 
 
+def _connect(sock: socket.socket, path: Path, deadline: float) -> None:
+    """Connect, waiting while the server's backlog is full (a unix socket says EAGAIN)."""
+    pause = 0.001
+    while True:
+        try:
+            sock.connect(str(path))
+            return
+        except BlockingIOError:
+            if time.monotonic() + pause >= deadline:
+                raise TimeoutError from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
+
+
 def _read_line(sock: socket.socket, deadline: float, limit: int) -> bytes | None:
     buf = bytearray()
     while True:
@@ -562,7 +581,7 @@ def _read_line(sock: socket.socket, deadline: float, limit: int) -> bytes | None
             return bytes(buf) if buf.endswith(b"\n") else None
         buf += chunk
         end = buf.find(b"\n")
+        if (end if end >= 0 else len(buf)) > limit:
+            raise OSError(errno.EMSGSIZE, f"reply larger than {limit} bytes")
         if end >= 0:
             return bytes(buf[:end])
-        if len(buf) > limit:
-            raise OSError(errno.EMSGSIZE, f"reply larger than {limit} bytes")

@@ -67,6 +67,8 @@ def primitive_line(item: PrimitiveItem) -> str:
         words.append(st.role if st.nodes else "Stopped")
     if st.nodes and not multiple:
         words.append(st.nodes[0])
+    elif not st.nodes and item.probe_failed:
+        words.append(f"({item.probe_failed}) ")  # sic: Pacemaker 2.1.5 leaves the space
     out += " " + " ".join(words)
     flags: list[str] = []
     target = (item.target_role or "").lower()

@@ -60,18 +60,23 @@ class PrimitiveItem(ValueRecord):
     state: ResourceState
     display_id: str
     target_role: str | None = None
+    # why a stopped resource is stopped, from a failed probe ("not installed"): crm_mon's
+    # "Stopped (not installed)"; set by pycrm status, which knows the failed operations
+    probe_failed: str | None = None
 
-    __match_args__ = ("state", "display_id", "target_role")
+    __match_args__ = ("state", "display_id", "target_role", "probe_failed")
 
     def __init__(
         self,
         state: ResourceState,
         display_id: str,
         target_role: str | None = None,
+        probe_failed: str | None = None,
     ) -> None:
         self.state = state
         self.display_id = display_id
         self.target_role = target_role
+        self.probe_failed = probe_failed
 
     kind = "primitive"
 

@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cib.history import EXEC_CANCELLED, EXEC_PENDING, fail_count, judge
-from cib.model import Cib, LrmResource, NodeStatus, OpRecord
+from cib.model import Cib, LrmResource, NodeStatus, OpRecord, Primitive
 from cib.nodeattrs import node_attributes
+from cib.nvsets import resolve
 from cib.scores import SCORE_INF, parse_score
 from cib.timespec import parse_timeout_ms
 from pycrm.scheduler import NodeInfo, ResourceState, schedule
@@ -36,13 +37,16 @@ from pycrm.scheduler.constraints import build_locations
 from pycrm.scheduler.state import World, WRsc
 from pycrm.scheduler.unpack import unpack_status
 from pycrm.simulate.view import (
+    GroupItem,
     Item,
+    PrimitiveItem,
     build_tree,
     iter_states,
     node_sort_key,
     running_count,
 )
 from pycrm.status.snapshot import DaemonSnapshot, LastChange
+from pycrm.status.words import rc_text
 
 _TRUE = frozenset({"true", "on", "yes", "y", "1"})
 OLD_FEATURE_SET = "<3.15.1"  # what crm_mon shows for a node without #feature-set
@@ -149,6 +153,20 @@ class Failure:
     last_rc_change: int | None
     queue_time: int | None
     exec_time: int | None
+    masked: bool = False  # a probe that only found the agent unusable: not listed
+
+
+@dataclass(frozen=True)
+class Attribute:
+    name: str
+    value: str
+    expected: int | None = None  # a ping attribute: the value full connectivity gives
+
+
+@dataclass(frozen=True)
+class NodeAttributes:
+    node: str
+    attributes: tuple[Attribute, ...]
 
 
 @dataclass(frozen=True)
@@ -194,7 +212,7 @@ class ClusterStatus:
     instances: int  # "N resource instances configured"
     disabled: int
     blocked: int
-    attributes: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # online nodes only
+    attributes: tuple[NodeAttributes, ...]  # online nodes with shown attributes
     history: tuple[NodeHistory, ...]  # every online node, status-section order
     failures: tuple[Failure, ...]
     bans: tuple[Ban, ...]
@@ -231,6 +249,14 @@ def collect(cib: Cib, snapshot: DaemonSnapshot) -> ClusterStatus:
     nodes = _nodes(cib, world, transition.nodes, states, snapshot)
     online = {n.name for n in nodes if n.online}
     listed = [s for s in transition.current if not s.orphaned or s.active]
+    failures: list[Failure] = []
+    probes: dict[str, str] = {}
+    for failure in _failures(cib, transition.current, online):
+        if not failure.masked:
+            failures.append(failure)
+        else:
+            probes.setdefault(_base(failure.rsc), rc_text(failure.rc))
+    _mark_failed_probes(items, probes)
     return ClusterStatus(
         snapshot=snapshot,
         dc_id=next((n.id for n in nodes if n.is_dc), None),
@@ -242,9 +268,9 @@ def collect(cib: Cib, snapshot: DaemonSnapshot) -> ClusterStatus:
         instances=len(listed),
         disabled=sum(1 for s in listed if s.disabled),
         blocked=sum(1 for s in listed if s.blocked),
-        attributes=_attributes(cib, nodes, now),
+        attributes=_attributes(cib, nodes, states, now),
         history=tuple(_history(cib, world, online)),
-        failures=tuple(_failures(cib, world, transition.current, online)),
+        failures=tuple(failures),
         bans=tuple(_bans(cib, world, configured)),
     )
 
@@ -420,19 +446,47 @@ def _unlisted(name: str, state: str, snapshot: DaemonSnapshot) -> NodeRow:
 
 
 def _attributes(
-    cib: Cib, nodes: list[NodeRow], now: datetime
-) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
-    """Each online node's user-visible attributes (crm_mon's "Node Attributes"), by name."""
+    cib: Cib, nodes: list[NodeRow], states: list[ResourceState], now: datetime
+) -> tuple[NodeAttributes, ...]:
+    """Each online node's user-visible attributes (crm_mon's "Node Attributes"), by name;
+    a ping resource's attribute carries the value full connectivity would give."""
     out = []
     by_name = {n.uname for n in cib.nodes}
     for row in nodes:
         if not row.online or row.name not in by_name:
             continue
         attrs = node_attributes(cib, row.name, now=now)
-        shown = tuple(sorted((k, v) for k, v in attrs.items() if not k.startswith(_HIDDEN_ATTRS)))
+        expected = _ping_expectations(cib, states, row.name)
+        shown = tuple(
+            Attribute(k, v, expected.get(k))
+            for k, v in sorted(attrs.items())
+            if not k.startswith(_HIDDEN_ATTRS)
+        )
         if shown:
-            out.append((row.name, shown))
+            out.append(NodeAttributes(row.name, shown))
     return tuple(out)
+
+
+def _ping_expectations(cib: Cib, states: list[ResourceState], node: str) -> dict[str, int]:
+    """attribute -> expected value, for the ping resources active on `node`: one point per
+    host in ``host_list`` times ``multiplier`` (crm_mon's "Connectivity is lost" check)."""
+    out: dict[str, int] = {}
+    for st in states:
+        prim = cib.find(st.base_id)
+        if node not in st.nodes or not isinstance(prim, Primitive):
+            continue
+        if prim.type.lower() not in ("ping", "pingd"):
+            continue
+        params = resolve(prim.instance_sets)
+        hosts = params.get("host_list", "")
+        try:
+            multiplier = int(params.get("multiplier", "1"))
+        except ValueError:
+            multiplier = 1
+        out.setdefault(
+            params.get("name", "pingd"), len(hosts.split(" ")) * multiplier if hosts else 0
+        )
+    return out
 
 
 # --------------------------------------------------------------------------- history
@@ -483,14 +537,8 @@ def _history(cib: Cib, world: World, online: set[str]) -> Iterator[NodeHistory]:
             anonymous = rsc is not None and rsc.clone_parent is not None and not rsc.unique
             name = _base(lrm_id) if anonymous else lrm_id
             threshold = rsc.migration_threshold if rsc is not None else default_threshold
-            timeout = rsc.failure_timeout_s if rsc is not None else 0
-            count = fail_count(
-                status.transient,
-                (name,),
-                now_epoch=world.now_epoch,
-                failure_timeout_s=timeout,
-                per_op=world.per_op_fail_counts,
-            )
+            # shown as recorded, expired or not (crm_mon shows it until it is cleared)
+            count = fail_count(status.transient, (name,), per_op=world.per_op_fail_counts)
             rows.append(
                 ResourceHistory(
                     id=name,
@@ -552,9 +600,9 @@ def _masked_probe(op: OpRecord) -> bool:
     return op.rc_code in (2, 5) or op.op_status == 7  # invalid param, not installed
 
 
-def _failures(
-    cib: Cib, world: World, states: tuple[ResourceState, ...], online: set[str]
-) -> Iterator[Failure]:
+def _failures(cib: Cib, states: tuple[ResourceState, ...], online: set[str]) -> Iterator[Failure]:
+    """Failed operations as Pacemaker records them: on online nodes, the first per
+    operation key and node, in call order within each resource's history."""
     unmanaged = {s.base_id for s in states if s.unmanaged}
     for status in _online_states(cib, online):
         seen: set[str] = set()
@@ -566,8 +614,6 @@ def _failures(
                 if judge(op, managed=managed) != "failed" or op.operation_key in seen:
                     continue
                 seen.add(op.operation_key)
-                if _masked_probe(op):
-                    continue
                 yield Failure(
                     op_key=op.operation_key or op.id,
                     key_is_id=not op.operation_key,
@@ -582,7 +628,28 @@ def _failures(
                     last_rc_change=op.last_rc_change,
                     queue_time=op.queue_time,
                     exec_time=op.exec_time,
+                    masked=_masked_probe(op),
                 )
+
+
+def _mark_failed_probes(items: list[Item], probes: dict[str, str]) -> None:
+    """A stopped primitive whose probe failed says why ("Stopped (not installed)")."""
+    if not probes:
+        return
+    for item in _primitive_items(items):
+        if not item.state.nodes and item.state.base_id in probes:
+            item.probe_failed = probes[item.state.base_id]
+
+
+def _primitive_items(items: list[Item]) -> Iterator[PrimitiveItem]:
+    for item in items:
+        if isinstance(item, PrimitiveItem):
+            yield item
+        elif isinstance(item, GroupItem):
+            yield from item.members
+        else:
+            for inst in item.instances:
+                yield from [inst] if isinstance(inst, PrimitiveItem) else inst.members
 
 
 # --------------------------------------------------------------------------- bans

@@ -28,7 +28,7 @@ durations milliseconds, flags booleans::
                  "feature_set", "shutdown", "expected_up", "is_dc", "resources_running",
                  "membership"}],
       "resources": [RESOURCE],             # as pycrm-simulate/1 (pycrm.simulate.jsonout)
-      "node_attributes": {"node1": {"name": "value"}},
+      "node_attributes": {"node1": {"pingd": {"value": "1000", "expected": 1000}}},
       "node_history": [{"node": "node1", "resources": [
           {"id", "migration_threshold", "fail_count", "last_failure",
            "operations": [{"call", "task", "interval_ms", "rc", "rc_text",
@@ -48,7 +48,7 @@ from typing import Any
 
 from pycrm.simulate.jsonout import item_dict
 from pycrm.status.collect import ClusterStatus, Failure, NodeRow, ResourceHistory
-from pycrm.status.text import exec_text, rc_text
+from pycrm.status.words import exec_text, rc_text
 
 SCHEMA = "pycrm-status/1"
 
@@ -163,7 +163,10 @@ def document(st: ClusterStatus, request: str) -> dict[str, Any]:
         },
         "nodes": [_node(n) for n in st.nodes],
         "resources": [item_dict(i) for i in st.resources],
-        "node_attributes": {name: dict(pairs) for name, pairs in st.attributes},
+        "node_attributes": {
+            n.node: {a.name: {"value": a.value, "expected": a.expected} for a in n.attributes}
+            for n in st.attributes
+        },
         "node_history": [
             {"node": h.node, "resources": [_history(r) for r in h.resources]}
             for h in st.history

@@ -16,7 +16,7 @@ from lxml import etree
 
 from pycrm.simulate.xmlout import API_VERSION, add_resources
 from pycrm.status.collect import ClusterStatus, Failure, NodeRow, OpRow, format_time
-from pycrm.status.text import exec_text, rc_text
+from pycrm.status.words import exec_text, rc_text
 
 
 def _b(value: bool) -> str:
@@ -181,10 +181,12 @@ def render(st: ClusterStatus, request: str) -> str:
         add_resources(root, st.resources, {n.name: n.id for n in st.nodes})
     if st.attributes:
         attrs_el = etree.SubElement(root, "node_attributes")
-        for name, pairs in st.attributes:
-            node_el = etree.SubElement(attrs_el, "node", name=name)
-            for key, value in pairs:
-                etree.SubElement(node_el, "attribute", name=key, value=value)
+        for entry in st.attributes:
+            node_el = etree.SubElement(attrs_el, "node", name=entry.node)
+            for attr in entry.attributes:
+                attr_el = etree.SubElement(node_el, "attribute", name=attr.name, value=attr.value)
+                if attr.expected is not None:
+                    attr_el.set("expected", str(attr.expected))
     _history(root, st)
     if st.failures:
         failures = etree.SubElement(root, "failures")

@@ -16,6 +16,8 @@ from typing import Any, Protocol
 
 
 class Served(Protocol):
+    clock: Callable[[], float]
+
     def open(self, selector: selectors.BaseSelector) -> None: ...
     def close(self) -> None: ...
     def next_wakeup(self) -> float | None: ...
@@ -34,13 +36,13 @@ class Loop:
 
     def run(self) -> None:
         try:
+            clock = self.server.clock  # deadlines run on the server's (injectable) clock
             while not self.stop.is_set():
-                now = time.monotonic()
                 wake = self.server.next_wakeup()
-                timeout = 0.05 if wake is None else min(max(wake - now, 0.0), 0.05)
+                timeout = 0.05 if wake is None else min(max(wake - clock(), 0.0), 0.05)
                 for key, mask in self.selector.select(timeout):
                     key.data.on_ready(mask)
-                self.server.tick(time.monotonic())
+                self.server.tick(clock())
                 while self.calls:
                     self.calls.pop(0)()
                 self.cycles += 1
