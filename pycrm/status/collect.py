@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from cib._record import FrozenRecord, setattr_
 from cib.history import EXEC_CANCELLED, EXEC_PENDING, fail_count, judge
 from cib.model import Cib, LrmResource, NodeStatus, OpRecord, Primitive
 from cib.nodeattrs import node_attributes
@@ -60,8 +60,7 @@ def _true(value: str | None) -> bool:
 
 
 # --------------------------------------------------------------------------- records
-@dataclass(frozen=True)
-class NodeRow:
+class NodeRow(FrozenRecord):
     name: str
     id: str
     online: bool
@@ -77,6 +76,75 @@ class NodeRow:
     is_dc: bool
     resources_running: int
     membership: str | None  # the daemon's membership view (None: unknown / from a file)
+
+    __slots__ = (
+        "expected_up",
+        "feature_set",
+        "health",
+        "id",
+        "is_dc",
+        "maintenance",
+        "membership",
+        "name",
+        "online",
+        "pending",
+        "resources_running",
+        "shutdown",
+        "standby",
+        "standby_onfail",
+        "unclean",
+    )
+    __match_args__ = (
+        "name",
+        "id",
+        "online",
+        "standby",
+        "standby_onfail",
+        "maintenance",
+        "pending",
+        "unclean",
+        "health",
+        "feature_set",
+        "shutdown",
+        "expected_up",
+        "is_dc",
+        "resources_running",
+        "membership",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        id: str,
+        online: bool,
+        standby: bool,
+        standby_onfail: bool,
+        maintenance: bool,
+        pending: bool,
+        unclean: bool,
+        health: str,
+        feature_set: str | None,
+        shutdown: bool,
+        expected_up: bool,
+        is_dc: bool,
+        resources_running: int,
+        membership: str | None,
+    ) -> None:
+        setattr_(self, "name", name)
+        setattr_(self, "id", id)
+        setattr_(self, "online", online)
+        setattr_(self, "standby", standby)
+        setattr_(self, "standby_onfail", standby_onfail)
+        setattr_(self, "maintenance", maintenance)
+        setattr_(self, "pending", pending)
+        setattr_(self, "unclean", unclean)
+        setattr_(self, "health", health)
+        setattr_(self, "feature_set", feature_set)
+        setattr_(self, "shutdown", shutdown)
+        setattr_(self, "expected_up", expected_up)
+        setattr_(self, "is_dc", is_dc)
+        setattr_(self, "resources_running", resources_running)
+        setattr_(self, "membership", membership)
 
     @property
     def text_state(self) -> str:
@@ -110,8 +178,7 @@ class NodeRow:
         )
 
 
-@dataclass(frozen=True)
-class OpRow:
+class OpRow(FrozenRecord):
     """One entry of a resource's operation history (probes as ``probe``)."""
 
     call: int
@@ -122,24 +189,104 @@ class OpRow:
     exec_time: int | None
     queue_time: int | None
 
+    __slots__ = (
+        "call",
+        "exec_time",
+        "interval_ms",
+        "last_rc_change",
+        "queue_time",
+        "rc",
+        "task",
+    )
+    __match_args__ = (
+        "call",
+        "task",
+        "interval_ms",
+        "rc",
+        "last_rc_change",
+        "exec_time",
+        "queue_time",
+    )
 
-@dataclass(frozen=True)
-class ResourceHistory:
+    def __init__(
+        self,
+        call: int,
+        task: str,
+        interval_ms: int,
+        rc: int,
+        last_rc_change: int | None,
+        exec_time: int | None,
+        queue_time: int | None,
+    ) -> None:
+        setattr_(self, "call", call)
+        setattr_(self, "task", task)
+        setattr_(self, "interval_ms", interval_ms)
+        setattr_(self, "rc", rc)
+        setattr_(self, "last_rc_change", last_rc_change)
+        setattr_(self, "exec_time", exec_time)
+        setattr_(self, "queue_time", queue_time)
+
+
+class ResourceHistory(FrozenRecord):
     id: str
     migration_threshold: int
     fail_count: int
     last_failure: int | None  # epoch seconds
     ops: tuple[OpRow, ...]
 
+    __slots__ = (
+        "fail_count",
+        "id",
+        "last_failure",
+        "migration_threshold",
+        "ops",
+    )
+    __match_args__ = (
+        "id",
+        "migration_threshold",
+        "fail_count",
+        "last_failure",
+        "ops",
+    )
 
-@dataclass(frozen=True)
-class NodeHistory:
+    def __init__(
+        self,
+        id: str,
+        migration_threshold: int,
+        fail_count: int,
+        last_failure: int | None,
+        ops: tuple[OpRow, ...],
+    ) -> None:
+        setattr_(self, "id", id)
+        setattr_(self, "migration_threshold", migration_threshold)
+        setattr_(self, "fail_count", fail_count)
+        setattr_(self, "last_failure", last_failure)
+        setattr_(self, "ops", ops)
+
+
+class NodeHistory(FrozenRecord):
     node: str
     resources: tuple[ResourceHistory, ...]
 
+    __slots__ = (
+        "node",
+        "resources",
+    )
+    __match_args__ = (
+        "node",
+        "resources",
+    )
 
-@dataclass(frozen=True)
-class Failure:
+    def __init__(
+        self,
+        node: str,
+        resources: tuple[ResourceHistory, ...],
+    ) -> None:
+        setattr_(self, "node", node)
+        setattr_(self, "resources", resources)
+
+
+class Failure(FrozenRecord):
     op_key: str
     key_is_id: bool  # no operation_key in the record: crm_mon labels it by its id
     node: str
@@ -153,33 +300,161 @@ class Failure:
     last_rc_change: int | None
     queue_time: int | None
     exec_time: int | None
-    masked: bool = False  # a probe that only found the agent unusable: not listed
+    masked: bool  # a probe that only found the agent unusable: not listed
+
+    __slots__ = (
+        "call",
+        "exec_status",
+        "exec_time",
+        "exit_reason",
+        "interval_ms",
+        "key_is_id",
+        "last_rc_change",
+        "masked",
+        "node",
+        "op_key",
+        "queue_time",
+        "rc",
+        "rsc",
+        "task",
+    )
+    __match_args__ = (
+        "op_key",
+        "key_is_id",
+        "node",
+        "rsc",
+        "task",
+        "interval_ms",
+        "rc",
+        "exit_reason",
+        "call",
+        "exec_status",
+        "last_rc_change",
+        "queue_time",
+        "exec_time",
+        "masked",
+    )
+
+    def __init__(
+        self,
+        op_key: str,
+        key_is_id: bool,
+        node: str,
+        rsc: str,
+        task: str,
+        interval_ms: int,
+        rc: int,
+        exit_reason: str,
+        call: int,
+        exec_status: int,
+        last_rc_change: int | None,
+        queue_time: int | None,
+        exec_time: int | None,
+        masked: bool = False,
+    ) -> None:
+        setattr_(self, "op_key", op_key)
+        setattr_(self, "key_is_id", key_is_id)
+        setattr_(self, "node", node)
+        setattr_(self, "rsc", rsc)
+        setattr_(self, "task", task)
+        setattr_(self, "interval_ms", interval_ms)
+        setattr_(self, "rc", rc)
+        setattr_(self, "exit_reason", exit_reason)
+        setattr_(self, "call", call)
+        setattr_(self, "exec_status", exec_status)
+        setattr_(self, "last_rc_change", last_rc_change)
+        setattr_(self, "queue_time", queue_time)
+        setattr_(self, "exec_time", exec_time)
+        setattr_(self, "masked", masked)
 
 
-@dataclass(frozen=True)
-class Attribute:
+class Attribute(FrozenRecord):
     name: str
     value: str
-    expected: int | None = None  # a ping attribute: the value full connectivity gives
+    expected: int | None  # a ping attribute: the value full connectivity gives
+
+    __slots__ = (
+        "expected",
+        "name",
+        "value",
+    )
+    __match_args__ = (
+        "name",
+        "value",
+        "expected",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        value: str,
+        expected: int | None = None,
+    ) -> None:
+        setattr_(self, "name", name)
+        setattr_(self, "value", value)
+        setattr_(self, "expected", expected)
 
 
-@dataclass(frozen=True)
-class NodeAttributes:
+class NodeAttributes(FrozenRecord):
     node: str
     attributes: tuple[Attribute, ...]
 
+    __slots__ = (
+        "attributes",
+        "node",
+    )
+    __match_args__ = (
+        "node",
+        "attributes",
+    )
 
-@dataclass(frozen=True)
-class Ban:
+    def __init__(
+        self,
+        node: str,
+        attributes: tuple[Attribute, ...],
+    ) -> None:
+        setattr_(self, "node", node)
+        setattr_(self, "attributes", attributes)
+
+
+class Ban(FrozenRecord):
     id: str
     resource: str
     node: str
     weight: int
     promoted_only: bool
 
+    __slots__ = (
+        "id",
+        "node",
+        "promoted_only",
+        "resource",
+        "weight",
+    )
+    __match_args__ = (
+        "id",
+        "resource",
+        "node",
+        "weight",
+        "promoted_only",
+    )
 
-@dataclass(frozen=True)
-class Options:
+    def __init__(
+        self,
+        id: str,
+        resource: str,
+        node: str,
+        weight: int,
+        promoted_only: bool,
+    ) -> None:
+        setattr_(self, "id", id)
+        setattr_(self, "resource", resource)
+        setattr_(self, "node", node)
+        setattr_(self, "weight", weight)
+        setattr_(self, "promoted_only", promoted_only)
+
+
+class Options(FrozenRecord):
     stonith_enabled: bool
     symmetric_cluster: bool
     no_quorum_policy: str
@@ -188,9 +463,45 @@ class Options:
     stonith_timeout_ms: int
     priority_fencing_delay_ms: int
 
+    __slots__ = (
+        "maintenance_mode",
+        "no_quorum_policy",
+        "priority_fencing_delay_ms",
+        "stonith_enabled",
+        "stonith_timeout_ms",
+        "stop_all_resources",
+        "symmetric_cluster",
+    )
+    __match_args__ = (
+        "stonith_enabled",
+        "symmetric_cluster",
+        "no_quorum_policy",
+        "maintenance_mode",
+        "stop_all_resources",
+        "stonith_timeout_ms",
+        "priority_fencing_delay_ms",
+    )
 
-@dataclass(frozen=True)
-class ChangeInfo:
+    def __init__(
+        self,
+        stonith_enabled: bool,
+        symmetric_cluster: bool,
+        no_quorum_policy: str,
+        maintenance_mode: bool,
+        stop_all_resources: bool,
+        stonith_timeout_ms: int,
+        priority_fencing_delay_ms: int,
+    ) -> None:
+        setattr_(self, "stonith_enabled", stonith_enabled)
+        setattr_(self, "symmetric_cluster", symmetric_cluster)
+        setattr_(self, "no_quorum_policy", no_quorum_policy)
+        setattr_(self, "maintenance_mode", maintenance_mode)
+        setattr_(self, "stop_all_resources", stop_all_resources)
+        setattr_(self, "stonith_timeout_ms", stonith_timeout_ms)
+        setattr_(self, "priority_fencing_delay_ms", priority_fencing_delay_ms)
+
+
+class ChangeInfo(FrozenRecord):
     """The "Last change" line: the snapshot's, else the CIB's own attributes."""
 
     time: str  # as shown (ctime-like, or the raw cib-last-written)
@@ -199,9 +510,37 @@ class ChangeInfo:
     client: str | None
     origin: str | None
 
+    __slots__ = (
+        "client",
+        "epoch",
+        "origin",
+        "time",
+        "user",
+    )
+    __match_args__ = (
+        "time",
+        "epoch",
+        "user",
+        "client",
+        "origin",
+    )
 
-@dataclass(frozen=True)
-class ClusterStatus:
+    def __init__(
+        self,
+        time: str,
+        epoch: float | None,
+        user: str | None,
+        client: str | None,
+        origin: str | None,
+    ) -> None:
+        setattr_(self, "time", time)
+        setattr_(self, "epoch", epoch)
+        setattr_(self, "user", user)
+        setattr_(self, "client", client)
+        setattr_(self, "origin", origin)
+
+
+class ClusterStatus(FrozenRecord):
     snapshot: DaemonSnapshot
     dc_id: str | None
     mixed_version: bool
@@ -216,6 +555,71 @@ class ClusterStatus:
     history: tuple[NodeHistory, ...]  # every online node, status-section order
     failures: tuple[Failure, ...]
     bans: tuple[Ban, ...]
+
+    __slots__ = (
+        "attributes",
+        "bans",
+        "blocked",
+        "dc_id",
+        "disabled",
+        "failures",
+        "history",
+        "instances",
+        "last_change",
+        "mixed_version",
+        "nodes",
+        "options",
+        "resources",
+        "snapshot",
+    )
+    __match_args__ = (
+        "snapshot",
+        "dc_id",
+        "mixed_version",
+        "last_change",
+        "options",
+        "nodes",
+        "resources",
+        "instances",
+        "disabled",
+        "blocked",
+        "attributes",
+        "history",
+        "failures",
+        "bans",
+    )
+
+    def __init__(
+        self,
+        snapshot: DaemonSnapshot,
+        dc_id: str | None,
+        mixed_version: bool,
+        last_change: ChangeInfo,
+        options: Options,
+        nodes: tuple[NodeRow, ...],
+        resources: list[Item],
+        instances: int,
+        disabled: int,
+        blocked: int,
+        attributes: tuple[NodeAttributes, ...],
+        history: tuple[NodeHistory, ...],
+        failures: tuple[Failure, ...],
+        bans: tuple[Ban, ...],
+    ) -> None:
+        setattr_(self, "snapshot", snapshot)
+        setattr_(self, "dc_id", dc_id)
+        setattr_(self, "mixed_version", mixed_version)
+        setattr_(self, "last_change", last_change)
+        setattr_(self, "options", options)
+        setattr_(self, "nodes", nodes)
+        setattr_(self, "resources", resources)
+        setattr_(self, "instances", instances)
+        setattr_(self, "disabled", disabled)
+        setattr_(self, "blocked", blocked)
+        setattr_(self, "attributes", attributes)
+        setattr_(self, "history", history)
+        setattr_(self, "failures", failures)
+        setattr_(self, "bans", bans)
 
     @property
     def fail_counts(self) -> tuple[NodeHistory, ...]:
@@ -309,13 +713,41 @@ def _options(world: World) -> Options:
 
 
 # --------------------------------------------------------------------------- nodes
-@dataclass(frozen=True)
-class _Membership:
-    online: bool = False
-    pending: bool = False
-    unclean: bool = False
-    shutdown: bool = False
-    expected_up: bool = False
+class _Membership(FrozenRecord):
+    online: bool
+    pending: bool
+    unclean: bool
+    shutdown: bool
+    expected_up: bool
+
+    __slots__ = (
+        "expected_up",
+        "online",
+        "pending",
+        "shutdown",
+        "unclean",
+    )
+    __match_args__ = (
+        "online",
+        "pending",
+        "unclean",
+        "shutdown",
+        "expected_up",
+    )
+
+    def __init__(
+        self,
+        online: bool = False,
+        pending: bool = False,
+        unclean: bool = False,
+        shutdown: bool = False,
+        expected_up: bool = False,
+    ) -> None:
+        setattr_(self, "online", online)
+        setattr_(self, "pending", pending)
+        setattr_(self, "unclean", unclean)
+        setattr_(self, "shutdown", shutdown)
+        setattr_(self, "expected_up", expected_up)
 
 
 def node_membership(
