@@ -1,8 +1,9 @@
 """Which run directory (and so which control socket) a command talks to.
 
-`run_dir_for` reads only ``[cluster] run_dir`` from a TOML config. The config loader being
-written as ``pycrm/daemon/config.py`` (``load_config``) should replace that read once it
-lands, so that every command and the daemon agree on one reading of the file.
+`run_dir_for` reads only ``[cluster] run_dir`` from a TOML config, as the daemon's config
+loader resolves it (absolute, or relative to the config file's directory). The config
+loader being written as ``pycrm/daemon/config.py`` (``load_config``) should replace this
+read once it lands, so that every command and the daemon agree on one reading of the file.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ def run_dir_for(config: Path | None, ha_d: Path | None, run_dir: Path | None) ->
     """`run_dir` if given; else ``[cluster] run_dir`` of the TOML `config` (default
     DEFAULT_RUN_DIR); with `ha_d` (a legacy heartbeat directory) DEFAULT_RUN_DIR."""
     if run_dir is not None:
-        return run_dir
+        return run_dir.absolute()
     if config is None:
         return DEFAULT_RUN_DIR
+    config = config.absolute()
     try:
         data = tomllib.loads(config.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -46,4 +48,4 @@ def run_dir_for(config: Path | None, ha_d: Path | None, run_dir: Path | None) ->
         return DEFAULT_RUN_DIR
     if not isinstance(value, str) or not value:
         raise LocateError(f"{config}: [cluster] run_dir must be a non-empty string")
-    return Path(value)
+    return config.parent / value
