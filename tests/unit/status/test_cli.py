@@ -20,7 +20,7 @@ import cib
 from heartbeat_compat.ipc import CommandError, Request
 from pycrm.cli.main import main
 from pycrm.control.server import control_server
-from pycrm.daemon.paths import DEFAULT_RUN_DIR, control_socket
+from pycrm.daemon.paths import control_socket
 from pycrm.status import text
 from pycrm.status.collect import collect
 from pycrm.status.payload import STATUS_COMMAND, status_payload
@@ -151,25 +151,6 @@ def test_daemon_errors_and_garbage_are_reported_not_raised(tmp_path: Path) -> No
             1,
             "pycrm status: status failed: the CIB is not loaded yet (starting)\n",
         )
-
-
-def test_run_dir_lookup_defaults() -> None:
-    from pycrm.cli._locate import run_dir_for
-
-    assert run_dir_for(None, None, None) == DEFAULT_RUN_DIR
-    assert run_dir_for(None, Path("/etc/ha.d"), None) == DEFAULT_RUN_DIR
-    assert run_dir_for(Path("/nonexistent"), None, Path("/x")) == Path("/x")
-
-
-def test_a_relative_run_dir_is_relative_to_the_config_file(tmp_path: Path) -> None:
-    from pycrm.cli._locate import run_dir_for
-
-    config = tmp_path / "etc" / "pycrm.toml"
-    config.parent.mkdir()
-    config.write_text('[cluster]\nrun_dir = "run"\n')
-    assert run_dir_for(config, None, None) == tmp_path / "etc" / "run"
-    config.write_text('[cluster]\nname = "web"\n')
-    assert run_dir_for(config, None, None) == DEFAULT_RUN_DIR
 
 
 @pytest.mark.parametrize("fmt", ["text", "xml"])
