@@ -164,6 +164,19 @@ class LiveCib:
         self._bytes = data
         return self.version
 
+    def reset_status(self) -> None:
+        """Forget the status section (and ``have-quorum``/``dc-uuid``) without a version
+        bump: what a node loads from disk at start is stale, and the DC rebuilds it from the
+        nodes themselves when they join."""
+        status = self.root.find("status")
+        if status is not None:
+            for child in list(status):
+                status.remove(child)
+        for name in ("have-quorum", "dc-uuid"):
+            if name in self.root.attrib:
+                del self.root.attrib[name]
+        self._invalidate()
+
     def _invalidate(self) -> None:
         self._model = None
         self._bytes = None

@@ -258,13 +258,21 @@ class HeartbeatNode:
         return 0
 
     # ------------------------------------------------------------ one cycle
-    def cycle(self) -> Verdict:
-        now = self.clock()
+    def next_deadline(self, now: float) -> float:
+        """When the loop must wake up next (monotonic seconds); extended by subclasses."""
         wake = self.engine.next_wakeup(now)
         status_wake = self.status.next_wakeup()
         if status_wake is not None:
             wake = min(wake, status_wake)
-        timeout = min(max(wake - now, 0.0), MAX_WAIT)
+        return wake
+
+    def after_io(self, now: float) -> None:
+        """Runs every cycle after the engine took what arrived, before anything is sent;
+        the engine's new events are still in ``engine.events``.  For subclasses."""
+
+    def cycle(self) -> Verdict:
+        now = self.clock()
+        timeout = min(max(self.next_deadline(now) - now, 0.0), MAX_WAIT)
         try:
             ready = self.selector.select(timeout)
         except InterruptedError:
@@ -296,6 +304,7 @@ class HeartbeatNode:
         self.status.tick(now)
         if self.engine.next_wakeup(now) <= now:
             self.engine.tick(now)
+        self.after_io(now)
         sent = self._flush()
         return self._verdict(received, sent, dropped)
 

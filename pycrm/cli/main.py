@@ -25,6 +25,7 @@ _SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
         "Convert a Heartbeat v1 /etc/ha.d into a Pacemaker CIB.",
     ),
     "heartbeat": ("pycrm.cli.heartbeat", "heartbeat", "Run a Heartbeat v1 membership node."),
+    "run": ("pycrm.cli.run", "run", "Run this node of the cluster (the CRM daemon)."),
     "cl_status": ("pycrm.cli.cl_status", "cl_status", "Query a running pycrm heartbeat node."),
     "status": ("pycrm.cli.status", "status", "Show the cluster status, like crm_mon -1."),
     "demo": ("pycrm.cli.demo", "demo", "Run the demonstration in a private network namespace."),

@@ -1,0 +1,324 @@
+"""`pycrm run`: one node's process.  The thin shell around the cores.
+
+It is `heartbeat_compat.daemon.HeartbeatNode` (media, membership engine, one selectors loop,
+verdicts, fatal vs run-time errors) plus the CRM: every cycle it hands the engine's CRM
+messages to the channel and the controller, the executor's results to the local history,
+the controller's outputs to the channel, the executor and the disk.  Nothing here decides
+anything; the cores do (docs/daemon.md).
+
+SIGTERM (or SIGINT) starts a shutdown the Pacemaker way: the node asks the DC to move its
+resources away, and the process exits once nothing runs here.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from cib.atomic import atomic_write
+from cib.live import LiveCib, WritePolicy
+from cib.store import CibStore
+from heartbeat_compat.daemon import FatalError, HeartbeatNode, NodeParts
+from heartbeat_compat.ipc import IpcError, Request
+from pycrm.cluster.channel import MSG_TYPE, Channel, ChannelError
+from pycrm.control.server import control_server
+from pycrm.daemon.cibsync import Applied
+from pycrm.daemon.config import DaemonConfig
+from pycrm.daemon.controller import Controller, ExecOrder
+from pycrm.daemon.executor import Executor, OpRequest
+from pycrm.daemon.executor.request import OpResult
+from pycrm.daemon.local import LocalNode
+from pycrm.daemon.watch import LinkWatcher, PidWatcher, WatchTable
+from pycrm.status.payload import STATUS_COMMAND, status_payload
+from pycrm.status.snapshot import DaemonSnapshot
+
+VERSION = "pycrm-run 0.1"
+IPADDR_TYPES = frozenset({"IPaddr2", "IPaddr"})
+
+
+@dataclass
+class CrmParts:
+    cfg: DaemonConfig
+    live: LiveCib
+    store: CibStore
+    channel: Channel
+    local: LocalNode
+    term_path: Path
+    startup: list[tuple[int, str]] = field(default_factory=list)
+
+
+class CrmNode(HeartbeatNode):
+    def __init__(self, parts: NodeParts, crm: CrmParts, controller: Controller) -> None:
+        super().__init__(parts)
+        self.crm = crm
+        self.cfg = crm.cfg
+        self.controller = controller
+        self.channel = crm.channel
+        self.local = crm.local
+        self.live = crm.live
+        self.write_policy = WritePolicy()
+        self.executor = Executor(
+            self.selector,
+            paths=None,
+            work_dir=str(self.cfg.state_dir),
+            max_parallel=self.cfg.executor.max_parallel or 4,
+        )
+        self.watch_table = WatchTable()
+        self.link_watcher = LinkWatcher(self.watch_table, self._trigger_monitor)
+        self.pid_watcher = PidWatcher(self.selector, self._trigger_monitor)
+        self.control = control_server(self.cfg.run_dir)
+        self.control.register(STATUS_COMMAND, self._status)
+        self._members: tuple[str, ...] | None = None
+        self._shutdown_requested = False
+        self._shutdown_started = False
+        self.crm_log = logging.getLogger("pycrm.crmd")
+
+    # ------------------------------------------------------------- lifecycle
+    def open(self) -> None:
+        super().open()
+        try:
+            self.control.open(self.selector)
+        except IpcError as exc:
+            super().close()
+            raise FatalError(str(exc)) from exc
+        try:
+            self.link_watcher.open(self.selector)
+        except OSError as exc:
+            self.crm_log.warning("netlink events unavailable (%s): links are only monitored", exc)
+
+    def close(self) -> None:
+        self.control.close()
+        self.link_watcher.close(self.selector)
+        self.pid_watcher.close()
+        self.executor.close()
+        self._persist(force=True)
+        super().close()
+
+    def request_stop(self, signum: int = 0, frame: FrameType | None = None) -> None:
+        self._shutdown_requested = True
+
+    def run(self) -> int:
+        for level, text in self.crm.startup:
+            self.crm_log.log(level, "%s", text)
+        return super().run()
+
+    # ------------------------------------------------------------ loop hooks
+    def next_deadline(self, now: float) -> float:
+        times = [super().next_deadline(now)]
+        for source in (
+            self.executor.next_wakeup(),
+            self.controller.next_wakeup(),
+            self.channel.next_wakeup(),
+            self.control.next_wakeup(),
+        ):
+            if source is not None:
+                times.append(source)
+        pending = self.write_policy.next_wakeup()
+        if pending is not None:
+            times.append(pending - time.time() + now)
+        return min(times)
+
+    def after_io(self, now: float) -> None:
+        """One cycle of the CRM, after the engine took what the media brought."""
+        ctl = self.controller
+        self.control.tick(now)
+        self._engine_events(now)
+        self._crm_messages(now)
+        if self.engine.comm_up:
+            members = tuple(self.engine.members())
+            if members != self._members:
+                self._members = members
+                ctl.membership(members, now)
+        self.executor.tick(now)
+        for result in self.executor.drain():
+            self._on_result(result, now)
+        ctl.tick(now)
+        self._shutdown_step(now)
+        self._outputs(now)
+
+    # ------------------------------------------------------------- messages
+    def _engine_events(self, now: float) -> None:
+        for event in self.engine.events:
+            if event.kind == "restart" and event.node:
+                # a peer's daemon restarted within deadtime: it lost its history and its
+                # stream of CRM messages; it rejoins
+                self.channel.forget(event.node)
+                self.controller.stream_broken(event.node, now)
+            elif event.kind == "node-dead" and event.node:
+                self.channel.forget(event.node)
+
+    def _crm_messages(self, now: float) -> None:
+        inbox, self.engine.app_inbox = self.engine.app_inbox, []
+        for src, generation, fields in inbox:
+            try:
+                delivered, broken = self.channel.receive(src, generation, fields, now)
+            except ChannelError as exc:
+                self._warn_limited(f"crm:{src}", f"bad CRM message from {src}: {exc}")
+                continue
+            for stream in broken:
+                self.controller.stream_broken(stream.src, now)
+            for msg in delivered:
+                self.controller.receive(msg, now)
+        delivered, broken = self.channel.tick(now)
+        for stream in broken:
+            self.controller.stream_broken(stream.src, now)
+        for msg in delivered:
+            self.controller.receive(msg, now)
+
+    # ------------------------------------------------------------- execution
+    def _execute(self, order: ExecOrder) -> None:
+        try:
+            request = OpRequest.from_dict(order.request)
+        except ValueError as exc:
+            self.crm_log.error("refused an operation from %s: %s", order.ref.dc, exc)
+            self.controller.local_result(order.ref, 1, [], self.clock())
+            return
+        call_id = self.executor.submit(request)
+        self.local.submitted(call_id, order.ref)
+
+    def _on_result(self, result: OpResult, now: float) -> None:
+        recorded = self.local.on_result(result, time.time())
+        self._watch(result)
+        if result.op_status == 1:  # cancelled: nothing to report
+            return
+        self.controller.local_result(recorded.ref, recorded.rc, recorded.changes, now)
+
+    def _watch(self, result: OpResult) -> None:
+        req = result.request
+        if req.action == "stop" and result.done:
+            self.pid_watcher.forget(req.rsc_id)
+            self.watch_table.forget(req.rsc_id)
+            return
+        running = result.done and result.rc in (0, 8)
+        if not running:
+            return
+        if result.main_pid is not None:
+            self.pid_watcher.watch(req.rsc_id, result.main_pid)
+        if req.agent in IPADDR_TYPES and "ip" in req.params:
+            nic = req.params.get("nic") or ""
+            index = None
+            if nic:
+                try:
+                    index = _if_index(nic.split(":", 1)[0])
+                except OSError:
+                    index = None
+            self.watch_table.watch_address(req.rsc_id, req.params["ip"], index)
+
+    def _trigger_monitor(self, rsc: str, reason: str) -> None:
+        if self.executor.run_monitor_now(rsc, reason):
+            self.crm_log.info("%s: %s: monitoring now", rsc, reason)
+
+    # -------------------------------------------------------------- outputs
+    def _outputs(self, now: float) -> None:
+        ctl = self.controller
+        for order in ctl.to_execute:
+            self._execute(order)
+        ctl.to_execute.clear()
+        for kind, payload, dest in ctl.outbox:
+            try:
+                bodies = self.channel.send(kind, payload, dest)
+            except ValueError as exc:
+                self.crm_log.error("cannot send %s: %s", kind, exc)
+                continue
+            for body in bodies:
+                self.engine.send_app(body)
+        ctl.outbox.clear()
+        for level, text in ctl.log:
+            self.crm_log.log(level, "%s", text)
+        ctl.log.clear()
+        for verdict in ctl.verdicts:
+            self.crm_log.info("verdict: %s", verdict)
+        ctl.verdicts.clear()
+        self._applied(ctl.applied)
+        ctl.applied.clear()
+        if ctl.election.term_changed:
+            self._save_term(ctl.election.term)
+            ctl.election.term_changed = False
+        self._persist()
+
+    def _applied(self, applied: list[Applied]) -> None:
+        for change in applied:
+            if change.scope in ("configuration", "full"):
+                self._persist(force=True)
+            else:
+                self.write_policy.changed(time.time())
+
+    def _persist(self, *, force: bool = False) -> None:
+        wall = time.time()
+        if not force and not self.write_policy.due(wall):
+            return
+        if force or self.write_policy.dirty_since is not None:
+            try:
+                self.crm.store.write(self.live.to_bytes(), validate=False)
+            except OSError as exc:
+                self._warn_limited("cib-write", f"cannot write {self.crm.store.path}: {exc}")
+                return
+            self.write_policy.written(wall)
+
+    def _save_term(self, term: int) -> None:
+        try:
+            atomic_write(self.crm.term_path, f"{term}\n".encode())
+        except OSError as exc:
+            self._warn_limited("term", f"cannot save the election term: {exc}")
+
+    # -------------------------------------------------------------- shutdown
+    def _shutdown_step(self, now: float) -> None:
+        if self._shutdown_requested and not self._shutdown_started:
+            self._shutdown_started = True
+            self.crm_log.info("shutdown requested: moving this node's resources away")
+            self.controller.request_shutdown(now)
+        if not self._shutdown_started or not self.controller.shutdown_ready():
+            return
+        if self.local.active() or not self.executor.idle():
+            return
+        self.crm_log.info("no resources left on this node: leaving the cluster")
+        self._stop = True
+
+    # ---------------------------------------------------------------- status
+    def _status(self, request: Request) -> dict[str, Any]:
+        ctl = self.controller
+        members = set(self._members or ())
+        version = self.live.version
+        snap = DaemonSnapshot(
+            cluster_name=self.cfg.cluster_name,
+            stack="pycrm (heartbeat v1 wire)",
+            local_node=self.cfg.local_node,
+            dc=ctl.dc,
+            dc_version=VERSION,
+            have_quorum=ctl.quorum_state.quorate,
+            last_updated=time.time(),
+            membership={n: "member" if n in members else "lost" for n in self.cfg.nodes},
+            cib_version=(version.admin_epoch, version.epoch, version.num_updates),
+        )
+        return status_payload(self.live.to_bytes(), snap)
+
+    def snapshot(self) -> dict[str, Any]:
+        snap = super().snapshot()
+        snap["version"] = VERSION
+        snap["dc"] = self.controller.dc
+        snap["quorum"] = self.controller.quorum_state.text()
+        return snap
+
+
+def _if_index(name: str) -> int:
+    return socket.if_nametoindex(name)
+
+
+def read_term(path: Path) -> int:
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return 0
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FatalError(f"{path}: cannot read the election term: {exc}") from exc
+    if not text.isdigit():
+        raise FatalError(f"{path}: not an election term: {text[:40]!r}")
+    return int(text)
+
+
+__all__ = ["MSG_TYPE", "CrmNode", "CrmParts", "read_term"]

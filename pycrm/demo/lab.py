@@ -1,0 +1,483 @@
+"""A cluster of `pycrm run` nodes on this machine: network namespaces, a shared disk, apache.
+
+Used by `pycrm demo`, the scenario tests and the failover benchmark, so that what the demo
+shows is exactly what CI checks.  Everything it creates carries a random per-run prefix,
+uses private addresses that exist only inside its own namespaces, and is removed by
+:meth:`ClusterLab.close` (it ends only the processes inside its own namespaces).
+
+Topology (one or two links, each a bridge in a hub namespace)::
+
+    <p>-n1 eth0 ─┐                 ┌─ eth1 <p>-n1 (second link, optional)
+    <p>-n2 eth0 ─┼─ br0 <p>-hub br1┼─ eth1 <p>-n2
+    <p>-n3 eth0 ─┤                 └─ eth1 <p>-n3
+    <p>-cl eth0 ─┘  (the client)
+
+Each node's daemon runs in its own mount namespace (``unshare --mount``), so that the shared
+ext4 disk (a loop device) is mounted only where the Filesystem resource runs, as on real
+machines sharing a disk.  The apache site (config, pages, pid file) lives on that disk.
+
+A "node crash" kills every process in the node's namespaces and pulls its cables; a
+"power on" brings the links back with a clean interface (the floating address a dead kernel
+held is gone, as after a reboot).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pycrm.demo.apache_site import HTTPD, write_apache_config
+
+IP = "ip"
+
+
+def _run(argv: Sequence[str], *, check: bool = True, timeout: float = 30) -> str:
+    res = subprocess.run(list(argv), capture_output=True, text=True, timeout=timeout, check=False)
+    if check and res.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)}: {res.stderr.strip() or res.returncode}")
+    return res.stdout
+
+
+@dataclass
+class LabNode:
+    name: str
+    ns: str
+    index: int
+    addrs: list[str]  # one per link
+    hub_ports: list[str]  # the bridge-side veth of each link (in the hub namespace)
+    home: Path
+    proc: subprocess.Popen[bytes] | None = None
+    powered: bool = True
+
+    @property
+    def config(self) -> Path:
+        return self.home / "pycrm.toml"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.home / "state"
+
+    @property
+    def run_dir(self) -> Path:
+        return self.home / "run"
+
+    @property
+    def log(self) -> Path:
+        return self.home / "daemon.log"
+
+    @property
+    def cib(self) -> Path:
+        return self.state_dir / "cib.xml"
+
+
+@dataclass
+class SharedDisk:
+    image: Path
+    device: str
+    mountpoint: Path  # where the Filesystem resource mounts it on every node
+    site: Path  # the apache site inside the mounted disk
+
+
+@dataclass
+class ClusterLab:
+    nodes: int = 3
+    links: int = 1
+    profile: str = "default"
+    timers: dict[str, str] = field(default_factory=dict)
+    python: str = sys.executable
+    workdir: Path | None = None
+    echo: Callable[[str], None] = lambda text: None
+    prefix: str = field(default_factory=lambda: "pc" + secrets.token_hex(3))
+
+    def __post_init__(self) -> None:
+        tag = int(self.prefix[2:], 16)
+        self._own_workdir = self.workdir is None
+        self.root = (
+            Path(tempfile.mkdtemp(prefix="pycrm-lab-")) if self.workdir is None else self.workdir
+        )
+        self.octets = (tag >> 8) % 200 + 20, tag % 250
+        self.hub = f"{self.prefix}-hub"
+        self.client_ns = f"{self.prefix}-cl"
+        self.members: list[LabNode] = []
+        self.disk: SharedDisk | None = None
+        self._made_ns: list[str] = []
+        self.root.chmod(0o755)  # apache (www-data) and the agents read below it
+        self.authkeys = self.root / "authkeys"
+
+    # ----------------------------------------------------------------- addresses
+    def subnet(self, link: int) -> str:
+        a, b = self.octets
+        return f"10.{a}.{(b + link) % 256}"
+
+    @property
+    def vip(self) -> str:
+        return f"{self.subnet(0)}.100"
+
+    @property
+    def client_addr(self) -> str:
+        return f"{self.subnet(0)}.200"
+
+    def node(self, name: str) -> LabNode:
+        for member in self.members:
+            if member.name == name:
+                return member
+        raise KeyError(name)
+
+    # ------------------------------------------------------------------- build
+    def build(self) -> None:
+        self._add_ns(self.hub)
+        for link in range(self.links):
+            br = f"br{link}"
+            _run([IP, "-n", self.hub, "link", "add", br, "type", "bridge"])
+            _run([IP, "-n", self.hub, "link", "set", br, "type", "bridge", "stp_state", "0"])
+            _run([IP, "-n", self.hub, "link", "set", br, "type", "bridge", "forward_delay", "0"])
+            _run([IP, "-n", self.hub, "link", "set", br, "up"])
+        for i in range(1, self.nodes + 1):
+            name = f"node{i}"
+            ns = f"{self.prefix}-n{i}"
+            self._add_ns(ns)
+            home = self.root / name
+            home.mkdir(mode=0o755)
+            addrs, ports = [], []
+            for link in range(self.links):
+                addr = f"{self.subnet(link)}.{10 + i}"
+                port = self._plug(ns, f"eth{link}", f"br{link}", f"{addr}/24", f"n{i}l{link}")
+                addrs.append(addr)
+                ports.append(port)
+            self.members.append(LabNode(name, ns, i, addrs, ports, home))
+        self._add_ns(self.client_ns)
+        self._plug(self.client_ns, "eth0", "br0", f"{self.client_addr}/24", "cl")
+        self._write_authkeys()
+        self.echo(
+            f"lab {self.prefix}: {self.nodes} nodes on {self.subnet(0)}.0/24"
+            + (f" and {self.subnet(1)}.0/24" if self.links > 1 else "")
+            + f", floating IP {self.vip}"
+        )
+
+    def _add_ns(self, ns: str) -> None:
+        _run([IP, "netns", "add", ns])
+        self._made_ns.append(ns)
+        _run([IP, "-n", ns, "link", "set", "lo", "up"])
+
+    def _plug(self, ns: str, ifname: str, bridge: str, cidr: str, tag: str) -> str:
+        """A veth from ``ns`` (named ``ifname``) to ``bridge`` in the hub; the hub side's name."""
+        outer = f"{self.prefix}{tag}"[:15]
+        inner = f"{self.prefix}{tag}i"[:15]
+        _run([IP, "link", "add", inner, "type", "veth", "peer", "name", outer])
+        _run([IP, "link", "set", inner, "netns", ns, "name", ifname])
+        _run([IP, "link", "set", outer, "netns", self.hub])
+        _run([IP, "-n", self.hub, "link", "set", outer, "master", bridge])
+        _run([IP, "-n", self.hub, "link", "set", outer, "up"])
+        _run([IP, "-n", ns, "addr", "add", cidr, "dev", ifname])
+        _run([IP, "-n", ns, "link", "set", ifname, "up"])
+        return outer
+
+    def _write_authkeys(self) -> None:
+        secret = secrets.token_hex(20)
+        fd = os.open(self.authkeys, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(f"auth 1\n1 sha1 {secret}\n")
+
+    def make_disk(self, size_mb: int = 32) -> SharedDisk:
+        """A loop-device ext4 holding the apache site, mounted nowhere."""
+        image = self.root / "disk.img"
+        with open(image, "wb") as fh:
+            fh.truncate(size_mb * 1024 * 1024)
+        _run(["mkfs.ext4", "-q", "-F", "-L", "pycrmlab", str(image)])
+        device = _run(["losetup", "--find", "--show", str(image)]).strip()
+        mountpoint = self.root / "srv"
+        mountpoint.mkdir(mode=0o755)
+        self.disk = SharedDisk(image, device, mountpoint, mountpoint / "www")
+        staging = Path(tempfile.mkdtemp(prefix="pycrm-lab-stage-", dir=self.root))
+        _run(["mount", device, str(staging)])
+        try:
+            site = staging / "www"
+            write_apache_config(
+                site,
+                listen=f"{self.vip}:80",
+                status_require="local",
+                server_name="lab.invalid",
+            )
+            # the paths inside the config are where the disk is mounted on the nodes
+            conf = site / "httpd.conf"
+            conf.write_text(conf.read_text().replace(str(staging), str(mountpoint)))
+            (site / "htdocs" / "index.html").write_text("<html><body>pycrm lab</body></html>\n")
+        finally:
+            _run(["umount", str(staging)])
+            staging.rmdir()
+        return self.disk
+
+    # --------------------------------------------------------------- resources
+    def group_cib(self, *, stickiness: int = 0, monitor: str = "10s", fast: bool = False) -> bytes:
+        """A CIB with the web group (IPaddr2, Filesystem, apache), node1 preferred."""
+        disk = self.disk
+        fs = ""
+        if disk is not None:
+            fs = (
+                '<primitive id="web-fs" class="ocf" provider="pycrm" type="Filesystem">'
+                '<instance_attributes id="web-fs-ia">'
+                f'<nvpair id="web-fs-dev" name="device" value="{disk.device}"/>'
+                f'<nvpair id="web-fs-dir" name="directory" value="{disk.mountpoint}"/>'
+                '<nvpair id="web-fs-type" name="fstype" value="ext4"/>'
+                "</instance_attributes>"
+                f"{_ops('web-fs', monitor)}</primitive>"
+                '<primitive id="web-site" class="ocf" provider="pycrm" type="apache">'
+                '<instance_attributes id="web-site-ia">'
+                f'<nvpair id="web-site-conf" name="configfile" value="{disk.site}/httpd.conf"/>'
+                f'<nvpair id="web-site-httpd" name="httpd" value="{HTTPD}"/>'
+                f'<nvpair id="web-site-url" name="statusurl"'
+                f' value="http://{self.vip}/server-status"/>'
+                "</instance_attributes>"
+                f"{_ops('web-site', monitor)}</primitive>"
+            )
+        nodes = "".join(f'<node id="{m.index}" uname="{m.name}"/>' for m in self.members)
+        defaults = ""
+        if stickiness:
+            defaults = (
+                '<rsc_defaults><meta_attributes id="rsc-options">'
+                f'<nvpair id="rsc-options-stick" name="resource-stickiness" value="{stickiness}"/>'
+                "</meta_attributes></rsc_defaults>"
+            )
+        text = f"""<?xml version="1.0"?>
+<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0"
+     admin_epoch="0">
+  <configuration>
+    <crm_config><cluster_property_set id="cib-bootstrap-options">
+      <nvpair id="opt-stonith" name="stonith-enabled" value="false"/>
+      <nvpair id="opt-name" name="cluster-name" value="lab"/>
+    </cluster_property_set></crm_config>{defaults}
+    <nodes>{nodes}</nodes>
+    <resources>
+      <group id="web">
+        <primitive id="web-ip" class="ocf" provider="pycrm" type="IPaddr2">
+          <instance_attributes id="web-ip-ia">
+            <nvpair id="web-ip-ip" name="ip" value="{self.vip}"/>
+            <nvpair id="web-ip-mask" name="cidr_netmask" value="24"/>
+            <nvpair id="web-ip-nic" name="nic" value="eth0"/>
+          </instance_attributes>
+          {_ops("web-ip", monitor)}
+        </primitive>{fs}
+      </group>
+    </resources>
+    <constraints>
+      <rsc_location id="web-prefers-node1" rsc="web" node="node1" score="100"/>
+    </constraints>
+  </configuration>
+  <status/>
+</cib>
+"""
+        return text.encode()
+
+    # ------------------------------------------------------------------ config
+    def write_config(self, member: LabNode, cib: bytes | None = None, extra: str = "") -> Path:
+        member.state_dir.mkdir(mode=0o700, exist_ok=True)
+        member.run_dir.mkdir(mode=0o755, exist_ok=True)
+        if cib is not None and not member.cib.exists():
+            member.cib.write_bytes(cib)
+            member.cib.chmod(0o600)
+        names = ", ".join(f'"{m.name}"' for m in self.members)
+        lines = [
+            "[cluster]",
+            'name = "lab"',
+            f"nodes = [{names}]",
+            f'local_node = "{member.name}"',
+            f'cib = "{member.cib}"',
+            f'state_dir = "{member.state_dir}"',
+            f'run_dir = "{member.run_dir}"',
+            f'profile = "{self.profile}"',
+        ]
+        for link in range(self.links):
+            peers = ", ".join(f'"{m.addrs[link]}"' for m in self.members)
+            lines += ["", "[[link]]", 'type = "ucast"', f'interface = "eth{link}"']
+            lines.append(f"peers = [{peers}]")
+        lines += ["", "[auth]", f'keyfile = "{self.authkeys}"']
+        if self.timers:
+            lines += ["", "[timers]"] + [f'{k} = "{v}"' for k, v in self.timers.items()]
+        if extra:
+            lines += ["", extra]
+        member.config.write_text("\n".join(lines) + "\n")
+        return member.config
+
+    # --------------------------------------------------------------- processes
+    def start(self, name: str, args: Sequence[str] = ()) -> subprocess.Popen[bytes]:
+        member = self.node(name)
+        if member.proc is not None and member.proc.poll() is None:
+            raise RuntimeError(f"{name}: daemon already running")
+        argv = [
+            IP, "netns", "exec", member.ns,
+            "unshare", "--mount", "--propagation", "private", "--",
+            self.python, "-m", "pycrm.cli.main", "run", "--config", str(member.config), *args,
+        ]  # fmt: skip
+        log = open(member.log, "ab")  # noqa: SIM115 - the child owns it for its lifetime
+        try:
+            member.proc = subprocess.Popen(
+                argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
+        finally:
+            log.close()
+        return member.proc
+
+    def stop(self, name: str, timeout: float = 60.0) -> int | None:
+        """SIGTERM, as systemd stops it: the daemon moves its resources away first."""
+        member = self.node(name)
+        proc = member.proc
+        if proc is None or proc.poll() is not None:
+            return None if proc is None else proc.returncode
+        proc.send_signal(signal.SIGTERM)
+        try:
+            return proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill_daemon(name)
+            return None
+
+    def daemon_pids(self, name: str) -> list[int]:
+        """The daemon (the python process under ip-netns-exec and unshare)."""
+        member = self.node(name)
+        pids = []
+        for pid in self.ns_pids(member.ns):
+            cmd = _cmdline(pid)
+            if "pycrm.cli.main" in cmd and "run" in cmd:
+                pids.append(pid)
+        return pids
+
+    def kill_daemon(self, name: str) -> None:
+        """SIGKILL the daemon only: what it started keeps running."""
+        member = self.node(name)
+        for pid in self.daemon_pids(name):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        if member.proc is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                member.proc.wait(10)
+
+    def crash(self, name: str) -> None:
+        """Power loss: every process of the node dies and its cables are pulled."""
+        member = self.node(name)
+        self.cut(name)
+        self._kill_ns(member.ns)
+        if member.proc is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                member.proc.wait(10)
+        member.powered = False
+
+    def power_on(self, name: str) -> None:
+        """The node boots: clean interfaces (no floating address), cables back."""
+        member = self.node(name)
+        for link in range(self.links):
+            _run([IP, "-n", member.ns, "addr", "flush", "dev", f"eth{link}"])
+            _run([IP, "-n", member.ns, "addr", "add", f"{member.addrs[link]}/24", "dev",
+                  f"eth{link}"])  # fmt: skip
+        self.heal(name)
+        member.powered = True
+
+    def cut(self, name: str, links: Iterable[int] | None = None) -> None:
+        member = self.node(name)
+        for link in range(self.links) if links is None else links:
+            _run([IP, "-n", self.hub, "link", "set", member.hub_ports[link], "down"])
+
+    def heal(self, name: str, links: Iterable[int] | None = None) -> None:
+        member = self.node(name)
+        for link in range(self.links) if links is None else links:
+            _run([IP, "-n", self.hub, "link", "set", member.hub_ports[link], "up"])
+
+    # ------------------------------------------------------------------ audits
+    def ns_pids(self, ns: str) -> list[int]:
+        out = _run([IP, "netns", "pids", ns], check=False)
+        return [int(p) for p in out.split() if p.isdigit()]
+
+    def vip_holders(self, *, powered_only: bool = True) -> list[str]:
+        holders = []
+        for member in self.members:
+            if powered_only and not member.powered:
+                continue
+            out = _run([IP, "-n", member.ns, "-o", "addr", "show"], check=False)
+            if f" {self.vip}/" in out:
+                holders.append(member.name)
+        return holders
+
+    def disk_holders(self) -> list[str]:
+        """Nodes whose mount namespace has the shared disk mounted."""
+        if self.disk is None:
+            return []
+        holders = []
+        for member in self.members:
+            if not member.powered:
+                continue
+            for pid in self.ns_pids(member.ns):
+                try:
+                    mounts = Path(f"/proc/{pid}/mounts").read_text()
+                except OSError:
+                    continue
+                if f"{self.disk.device} " in mounts:
+                    holders.append(member.name)
+                    break
+        return holders
+
+    def http(self, path: str = "/", timeout: float = 2.0) -> int:
+        """The HTTP status the client gets from the floating IP (0 = no answer)."""
+        argv = [
+            IP, "netns", "exec", self.client_ns, "curl", "-s", "-o", "/dev/null",
+            "-m", str(timeout), "-w", "%{http_code}", f"http://{self.vip}{path}",
+        ]  # fmt: skip
+        out = _run(argv, check=False, timeout=timeout + 5).strip()
+        return int(out) if out.isdigit() else 0
+
+    def status(self, name: str, *args: str) -> str:
+        member = self.node(name)
+        argv = [self.python, "-m", "pycrm.cli.main", "status", "--run-dir", str(member.run_dir)]
+        return _run([IP, "netns", "exec", member.ns, *argv, *args], check=False)
+
+    # ----------------------------------------------------------------- cleanup
+    def _kill_ns(self, ns: str) -> None:
+        for _ in range(3):
+            pids = self.ns_pids(ns)
+            if not pids:
+                return
+            for pid in pids:  # only processes inside the lab's own, uniquely named namespace
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            time.sleep(0.1)
+
+    def close(self) -> None:
+        for member in self.members:
+            self._kill_ns(member.ns)
+            if member.proc is not None:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    member.proc.wait(10)
+        for ns in reversed(self._made_ns):
+            self._kill_ns(ns)
+            _run([IP, "netns", "del", ns], check=False)
+        self._made_ns.clear()
+        if self.disk is not None:
+            _run(["losetup", "-d", self.disk.device], check=False)
+            self.disk = None
+        if self._own_workdir:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _ops(rsc: str, monitor: str) -> str:
+    return (
+        "<operations>"
+        f'<op id="{rsc}-monitor" name="monitor" interval="{monitor}" timeout="20s"/>'
+        f'<op id="{rsc}-start" name="start" interval="0" timeout="40s"/>'
+        f'<op id="{rsc}-stop" name="stop" interval="0" timeout="60s"/>'
+        "</operations>"
+    )
+
+
+def _cmdline(pid: int) -> list[str]:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return []
+    return [p.decode(errors="replace") for p in raw.split(b"\0") if p]
