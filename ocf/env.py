@@ -85,8 +85,15 @@ class OcfEnv:
 
     @property
     def is_probe(self) -> bool:
-        """A probe is a monitor with no (or a zero) interval."""
-        return self.action in ("monitor", "status") and self.interval_ms == 0
+        """Whether this call is a probe: ocf-shellfuncs' ocf_is_probe, exactly.
+
+        ocf-shellfuncs does `: ${OCF_RESKEY_CRM_meta_interval=0}` (a default for
+        an *unset* variable only), then calls a probe a `monitor` whose interval
+        is the string "0". Pacemaker passes no interval at all for a probe, so
+        unset counts; a recurring monitor always has a non-zero interval (ms).
+        """
+        interval = self.environ.get("OCF_RESKEY_CRM_meta_interval", "0")
+        return self.action == "monitor" and interval == "0"
 
     @property
     def deadline(self) -> float:

@@ -9,10 +9,11 @@ from typing import ClassVar
 import pytest
 
 from ocf.agent import Agent
+from ocf.env import OcfEnv
 from ocf.metadata import ActionSpec
 from ocf.params import Param
 from ocf.rc import RC, OCFError
-from tests.fixtures.tools import require
+from tests.fixtures.tools import require, require_path
 
 
 class Toy(Agent):
@@ -92,13 +93,42 @@ def test_agent_bug_becomes_generic_error(capsys: pytest.CaptureFixture[str]) -> 
     assert "ocf-exit-reason:internal error: RuntimeError: boom" in capsys.readouterr().err
 
 
-def test_probe_detection() -> None:
-    run("monitor")
-    assert Toy.seen["probe"] is True
-    run("monitor", OCF_RESKEY_CRM_meta_interval="0")
-    assert Toy.seen["probe"] is True
-    run("monitor", OCF_RESKEY_CRM_meta_interval="10000")
-    assert Toy.seen["probe"] is False
+@pytest.mark.parametrize(
+    ("action", "interval", "probe"),
+    [
+        # Pacemaker passes no interval at all for a probe.
+        ("monitor", None, True),
+        ("monitor", "0", True),
+        ("monitor", "10000", False),
+        # ocf-shellfuncs defaults an *unset* interval only, then compares strings.
+        ("monitor", "", False),
+        ("monitor", "00", False),
+        # ocf_is_probe looks at the action name: status is never a probe.
+        ("status", None, False),
+    ],
+)
+def test_probe_detection_is_ocf_is_probe(action: str, interval: str | None, probe: bool) -> None:
+    env = {} if interval is None else {"OCF_RESKEY_CRM_meta_interval": interval}
+    assert run(action, **env) == RC.NOT_RUNNING
+    assert Toy.seen["probe"] is probe
+
+
+def test_probe_detection_matches_ocf_shellfuncs() -> None:
+    """The same inputs through the real ocf_is_probe, when resource-agents is installed."""
+    shellfuncs = "/usr/lib/ocf/lib/heartbeat/ocf-shellfuncs"
+    require(shutil.which("bash") is not None, "needs bash")
+    require_path(shellfuncs, "resource-agents' ocf-shellfuncs")
+    script = f'. {shellfuncs}; __OCF_ACTION="$1"; ocf_is_probe'
+    for action in ("monitor", "status", "start"):
+        for interval in (None, "0", "", "00", "10000"):
+            env = {"OCF_ROOT": "/usr/lib/ocf", "PATH": "/usr/bin:/bin"}
+            if interval is not None:
+                env["OCF_RESKEY_CRM_meta_interval"] = interval
+            shell = subprocess.run(
+                ["bash", "-c", script, "probe", action], env=env, check=False
+            ).returncode
+            ours = OcfEnv.from_environ(action, env, "Toy").is_probe
+            assert ours is (shell == 0), (action, interval)
 
 
 @pytest.mark.parametrize(
