@@ -38,11 +38,24 @@ def ensure_fstype(agent: Filesystem) -> None:
     raise OCFError(RC.ERR_INSTALLED, f"filesystem type {fstype} is not supported by the kernel")
 
 
-def validate_host(agent: Filesystem) -> None:
+def missing_device(agent: Filesystem) -> str | None:
+    """The local device (or image, or bind source) this node lacks, if any.
+
+    A network or pseudo filesystem has no local device to check; any other
+    source given as a path (a label or UUID resolved to one) must exist here.
+    """
     device = mounts.resolve_device(agent.p.get("device"))
     fstype = agent.fstype
     network = fstype in mounts.NETWORK_FSTYPES or ":" in device or device.startswith("//")
-    if not network and fstype != "none" and device.startswith("/") and not os.path.exists(device):
+    if network or fstype == "none" or not device.startswith("/") or os.path.exists(device):
+        return None
+    return device
+
+
+def validate_host(agent: Filesystem) -> None:
+    fstype = agent.fstype
+    device = missing_device(agent)
+    if device is not None:
         raise OCFError(RC.ERR_ARGS, f"device {device} does not exist on this node")
     if not fstype_supported(fstype) and proc.which("modprobe") is None:
         raise OCFError(RC.ERR_INSTALLED, f"filesystem type {fstype} is not supported by the kernel")
@@ -61,6 +74,11 @@ def start(agent: Filesystem) -> None:
             RC.ERR_CONFIGURED,
             f"{under[-1].mountpoint} is mounted below {directory}; refusing to mount over it",
         )
+    missing = missing_device(agent)
+    if missing is not None:
+        # Like the shell agent: the storage is not attached to this node (a hard
+        # error for Pacemaker: try another node), not a mount that failed.
+        raise OCFError(RC.ERR_INSTALLED, f"Couldn't find device [{missing}] on this node")
     ensure_fstype(agent)
     device = agent.p.get("device")
     if agent.fsck_wanted():

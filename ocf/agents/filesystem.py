@@ -179,7 +179,10 @@ class Filesystem(Agent):
                 f"{self.p.get('device')} is mounted on {self.directory} but hidden by "
                 f"{top.source} ({top.fstype}) mounted over it",
             )
-        if self.env.is_probe or self.check_level == 0:
+        # The requested depth applies to a probe too, as in the shell agent. A depth
+        # set on a recurring monitor's op does not reach Pacemaker's probes, which
+        # therefore stay at level 0 unless a depth is configured for them.
+        if self.check_level == 0:
             return RC.SUCCESS
         from ocf import fs_checks  # only the deeper levels need it
 

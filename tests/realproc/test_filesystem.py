@@ -56,19 +56,20 @@ def test_trailing_slash_and_label_device(loopfs: LoopFs, installed_agents: Insta
 def test_tmpfs_over_the_directory_is_a_failure(
     fs: dict[str, str], loopfs: LoopFs, installed_agents: InstalledAgents
 ) -> None:
+    require_path(SHELL, "resource-agents' Filesystem (the weakness this test pins)")
     assert installed_agents.run("Filesystem", "start", fs).rc == 0
     subprocess.run(["mount", "-t", "tmpfs", "tmpfs", str(loopfs.directory)], check=True)
     result = installed_agents.run("Filesystem", "monitor", fs, interval_ms=20000)
     assert result.rc == 1
     assert "hidden by tmpfs" in result.reason
-    if os.path.exists(SHELL):  # the weakness we fix: the shell agent says "running"
-        shell = subprocess.run(
-            [SHELL, "monitor"],
-            env={**_shell_env(fs), "OCF_RESKEY_CRM_meta_interval": "20000"},
-            capture_output=True,
-            check=False,
-        )
-        assert shell.returncode == 0
+    # the weakness we fix: the shell agent says "running"
+    shell = subprocess.run(
+        [SHELL, "monitor"],
+        env={**_shell_env(fs), "OCF_RESKEY_CRM_meta_interval": "20000"},
+        capture_output=True,
+        check=False,
+    )
+    assert shell.returncode == 0
     subprocess.run(["umount", str(loopfs.directory)], check=True)
     assert installed_agents.run("Filesystem", "monitor", fs, interval_ms=20000).rc == 0
 
@@ -103,6 +104,35 @@ def test_read_and_write_depths(
     assert res.rc == 0, res.stderr
     status = loopfs.directory / ".Filesystem_status"
     assert len(list(status.iterdir())) == 1
+
+
+def test_write_test_on_a_read_only_filesystem_fails_probe_or_not(
+    fs: dict[str, str], loopfs: LoopFs, installed_agents: InstalledAgents
+) -> None:
+    """OCF_CHECK_LEVEL=20 is honoured whenever it is requested, as in the shell agent."""
+    run = installed_agents.run
+    assert run("Filesystem", "start", fs).rc == 0
+    subprocess.run(["mount", "-o", "remount,ro", str(loopfs.directory)], check=True)
+    try:
+        for interval in (None, 20000):  # a probe (no interval), then a recurring monitor
+            res = run("Filesystem", "monitor", fs, interval_ms=interval, check_level=20)
+            assert res.rc == 1, (interval, res.stderr)
+            assert "write test" in res.reason
+        # depth 0 (what a probe gets by default) only asks whether it is mounted
+        assert run("Filesystem", "monitor", fs).rc == 0
+    finally:
+        subprocess.run(["mount", "-o", "remount,rw", str(loopfs.directory)], check=True)
+
+
+def test_start_without_the_device_is_not_installed_here(
+    fs: dict[str, str], loopfs: LoopFs, installed_agents: InstalledAgents
+) -> None:
+    """Like the shell agent: rc 5, so Pacemaker tries another node, and nothing mounted."""
+    params = {**fs, "device": f"{loopfs.directory}-no-such-device"}
+    res = installed_agents.run("Filesystem", "start", params)
+    assert res.rc == 5, res.stderr
+    assert "Couldn't find device" in res.reason
+    assert loopfs.mounted_here() == []
 
 
 def test_stop_kills_only_the_mount_users(
