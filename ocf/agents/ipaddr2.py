@@ -157,6 +157,18 @@ class IPaddr2(Agent):
             self._in_ns = True
         return Rtnl()
 
+    def _require_nic(self, rt: Rtnl) -> None:
+        """start and validate-all: a nic that does not exist is a configuration error.
+
+        rc 6 (fatal) like the shell agent's findif: the nic name is part of the
+        resource's configuration, the same on every node, so a wrong one is fixed
+        there; a nic that vanishes under a running address is the monitor's case.
+        """
+        if self.nic and rt.link(name=self.nic) is None:
+            raise OCFError(
+                RC.ERR_CONFIGURED, f"Invalid interface name [{self.nic}]: no such device"
+            )
+
     def _require_root(self) -> None:
         if os.geteuid() != 0:
             raise OCFError(RC.ERR_PERM, f"You must be root for {self.env.action} operation.")
@@ -198,14 +210,13 @@ class IPaddr2(Agent):
         try:
             rt = self._rtnl()
         except _NoNamespace as exc:
-            self.log.info(f"network namespace {exc} does not exist: {self.ip_text} is not here")
-            return RC.NOT_RUNNING
+            return self._gone(f"network namespace {exc}")
         with rt:
             link = None
             if self.nic:
                 link = rt.link(name=self.nic)
                 if link is None:
-                    return RC.NOT_RUNNING
+                    return self._gone(f"interface {self.nic}")
             served = self._served(rt, link)
             if not served:
                 return RC.NOT_RUNNING
@@ -225,6 +236,18 @@ class IPaddr2(Agent):
                 self._announce(link, self.arp_refresh, refresh=True)
         return RC.SUCCESS
 
+    def _gone(self, what: str) -> RC:
+        """The monitor's answer when the configured interface or namespace is missing.
+
+        A probe says "not running" (the address cannot be here). A recurring
+        monitor runs where the address should be up, and a vanished interface
+        is a failure, not a clean stop: rc 1, as the shell agent (since 3.9.6).
+        """
+        if self.env.is_probe:
+            self.log.info(f"{what} does not exist: {self.ip_text} is not here")
+            return RC.NOT_RUNNING
+        raise OCFError(RC.ERR_GENERIC, f"{what} does not exist (vanished?): {self.ip_text} is down")
+
     # ----------------------------------------------------------------- start
     def start(self) -> RC | None:
         self._require_root()
@@ -233,8 +256,7 @@ class IPaddr2(Agent):
         except _NoNamespace as exc:
             raise OCFError(RC.ERR_ARGS, f"network namespace {exc} does not exist") from None
         with rt:
-            if self.nic and rt.link(name=self.nic) is None:
-                raise OCFError(RC.ERR_ARGS, f"Invalid interface name [{self.nic}]: no such device")
+            self._require_nic(rt)
             served = self._served(rt, rt.link(name=self.nic) if self.nic else None)
             if served:
                 link = served[0][1]
@@ -519,8 +541,7 @@ class IPaddr2(Agent):
         except _NoNamespace as exc:
             raise OCFError(RC.ERR_ARGS, f"network namespace {exc} does not exist") from None
         with rt:
-            if self.nic and rt.link(name=self.nic) is None:
-                raise OCFError(RC.ERR_ARGS, f"Invalid interface name [{self.nic}]: no such device")
+            self._require_nic(rt)
             if not self._served(rt, rt.link(name=self.nic) if self.nic else None):
                 self._choose(rt, RC.ERR_ARGS)
         return RC.SUCCESS

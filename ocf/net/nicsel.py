@@ -154,13 +154,15 @@ def choose(
         nic_index = by_name[nic].ifindex
         candidates = [r for r in candidates if r.oif == nic_index]
     if prefixlen is not None:
-        # A given netmask only keeps routes at least that wide (the subnet must contain it).
-        candidates = [r for r in candidates if r.dst_len <= prefixlen] or candidates
+        # Like `ip route list match <ip>/<prefixlen>`: only a subnet that contains
+        # the whole requested network can say which interface it belongs on.
+        candidates = [r for r in candidates if r.dst_len <= prefixlen]
     route = best_route(candidates)
     if nic is None:
         if route is None or route.oif not in by_index:
+            wanted = text if prefixlen is None else f"{text}/{prefixlen}"
             raise NoInterface(
-                f"no interface has a connected route for {text}; set the nic parameter"
+                f"no interface has a connected route containing {wanted}; set the nic parameter"
             )
         link = by_index[route.oif]
     else:

@@ -183,7 +183,11 @@ def test_stop_succeeds_when_the_nic_has_vanished(agent: str, pair: Pair) -> None
     params = {"ip": vip, "nic": pair.la.name}
     assert act(a, agent, "start", **params).returncode == 0
     a.ip("link", "del", pair.la.name)
-    assert act(a, agent, "monitor", **params).returncode == 7
+    # A recurring monitor: the address was up, its nic is gone, that is a failure.
+    gone = act(a, agent, "monitor", **params)
+    assert gone.returncode == 1
+    assert f"interface {pair.la.name} does not exist" in reason(gone)
+    assert act(a, agent, "monitor", probe=True, **params).returncode == 7
     assert act(a, agent, "stop", **params).returncode == 0
 
 
@@ -245,13 +249,28 @@ def test_iflabel_broadcast_noprefixroute_and_nic_with_label(agent: str, pair: Pa
 
 def test_validate_all_and_start_on_a_missing_nic(agent: str, pair: Pair) -> None:
     a, vip = pair.a, pair.vip4()
-    assert act(a, agent, "validate-all", ip=vip, nic="nosuch0").returncode == 2
-    assert act(a, agent, "start", ip=vip, nic="nosuch0").returncode == 2
-    assert act(a, agent, "monitor", ip=vip, nic="nosuch0").returncode == 7
+    # Like findif: a nic name that does not exist is a configuration error (6).
+    assert act(a, agent, "validate-all", ip=vip, nic="nosuch0").returncode == 6
+    assert act(a, agent, "start", ip=vip, nic="nosuch0").returncode == 6
+    assert act(a, agent, "monitor", probe=True, ip=vip, nic="nosuch0").returncode == 7
+    assert act(a, agent, "monitor", ip=vip, nic="nosuch0").returncode == 1
     assert act(a, agent, "stop", ip=vip, nic="nosuch0").returncode == 0
     # no connected route anywhere and no nic: nothing to choose from
     assert act(a, agent, "validate-all", ip="10.254.254.1").returncode == 2
     assert act(a, agent, "validate-all", ip="10.0.0.999").returncode == 6
+
+
+def test_netmask_wider_than_the_connected_subnet_needs_a_nic(agent: str, pair: Pair) -> None:
+    """The lab's subnet is a /24: it cannot say where a /16 address belongs."""
+    a, vip = pair.a, pair.vip4(40)
+    refused = act(a, agent, "start", ip=vip, cidr_netmask="16")
+    assert refused.returncode == 1
+    assert f"{vip}/16" in reason(refused) and "set the nic parameter" in reason(refused)
+    assert addr_line(a, pair.la.name, vip) == ""
+    params = {"ip": vip, "cidr_netmask": "16", "nic": pair.la.name}
+    assert act(a, agent, "start", **params).returncode == 0
+    assert f"inet {vip}/16 " in addr_line(a, pair.la.name, vip)
+    assert act(a, agent, "stop", **params).returncode == 0
 
 
 def test_start_and_stop_need_root(agent: str, pair: Pair) -> None:

@@ -153,6 +153,17 @@ def test_given_netmask_with_route_keeps_netmask() -> None:
     assert (c.nic.name, c.prefixlen) == ("eth0", 28)
 
 
+def test_netmask_wider_than_every_connected_subnet_needs_the_nic() -> None:
+    # Like `ip route list match 10.0.0.50/16`: a /24 route does not contain the /16
+    # network, so it cannot say where a /16 address belongs (findif refuses too).
+    with pytest.raises(nicsel.NoInterface, match=r"containing 10\.0\.0\.50/16; set the nic"):
+        choose("10.0.0.50", [r4("10.0.0.0", 24, 2)], prefixlen=16)
+    c = choose("10.0.0.50", [r4("10.0.0.0", 24, 2), r4("10.0.0.0", 8, 3)], prefixlen=16)
+    assert (c.nic.name, c.prefixlen) == ("eth1", 16)
+    c = choose("10.0.0.50", [r4("10.0.0.0", 24, 2)], prefixlen=16, nic="eth0")
+    assert (c.nic.name, c.prefixlen, brd(c)) == ("eth0", 16, "10.0.255.255")
+
+
 def test_loopback_address_uses_local_table() -> None:
     lo_route = r4("127.0.0.0", 8, 1, table=RT_TABLE_LOCAL, rtype=RTN_LOCAL, scope=RT_SCOPE_HOST)
     c = choose("127.0.0.2", [lo_route])
