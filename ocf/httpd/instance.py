@@ -105,7 +105,7 @@ class Instance:
             self.pidfile = configured
         # An unreadable config cannot tell whether httpd got -c "PidFile": don't insist.
         directive = self.pid_directive if self.conf is not None else None
-        self.identity = Identity(httpd, configfile, self.root, directive)
+        self.identity = Identity(httpd, configfile, self.root, directive, self.pidfile)
 
     def _default_root(self) -> str:
         return _DEFAULT_ROOTS.get(

@@ -9,7 +9,12 @@ anything. A process is this instance only when
   the configuration is the binary's compiled-in default), and
 - when the agent supplies the PidFile on the command line (the config has
   none), that same `-c "PidFile ..."` is present: two resources sharing a
-  configuration file stay apart.
+  configuration file stay apart, and
+- it sees the same directory at the pid file's path as the agent: paths
+  name the same files only within one view of the file system, so an httpd
+  built from the same paths in a container or another sandbox with its own
+  /run is never taken for, or stopped as, ours (`ip netns exec` copies the
+  mount namespace, not the files: a process started through it still counts).
 
 Worker children are forked, not exec'd, so they carry the same exe and
 command line and are recognised by the same rule.
@@ -33,6 +38,14 @@ def exe_of(pid: int) -> str | None:
         return os.readlink(f"/proc/{pid}/exe").removesuffix(" (deleted)")
     except OSError:
         return None
+
+
+def file_id(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def cmdline_of(pid: int) -> list[str]:
@@ -91,16 +104,33 @@ class Identity:
         "binary",
         "config",
         "config_real",
+        "pid_dir",
+        "pid_dir_id",
         "pid_directive",
         "root",
     )
 
-    def __init__(self, httpd: str, config: str, root: str, pid_directive: str | None) -> None:
+    def __init__(
+        self,
+        httpd: str,
+        config: str,
+        root: str,
+        pid_directive: str | None,
+        pidfile: str | None = None,
+    ) -> None:
         self.binary = os.path.realpath(httpd)
         self.config = config
         self.config_real = os.path.realpath(config)
         self.root = root
         self.pid_directive = pid_directive
+        # Where the pid file lives, and which directory that is in our view. The
+        # path is resolved here: an absolute symlink met under /proc/<pid>/root
+        # (/var/run -> /run) would lead back into our own view.
+        self.pid_dir: str | None = None
+        self.pid_dir_id: tuple[int, int] | None = None
+        if pidfile and pidfile.startswith("/"):
+            self.pid_dir = os.path.realpath(os.path.dirname(pidfile))
+            self.pid_dir_id = file_id(self.pid_dir)
         # A shell wrapper (#!) execs the real binary next to it (SUSE httpd ->
         # httpd-prefork): accept a sibling whose name starts with the wrapper's.
         self._wrapper_dir: str | None = None
@@ -143,8 +173,18 @@ class Identity:
             return True
         return self.pid_directive in option_values(argv[1:], "-c")
 
+    def same_view(self, pid: int) -> bool:
+        """Whether `pid` sees our pid-file directory there (not its own /run, say)."""
+        if self.pid_dir_id is None:
+            return True  # nothing to compare with: the other marks decide
+        return file_id(f"/proc/{pid}/root{self.pid_dir}") == self.pid_dir_id
+
     def matches(self, pid: int) -> bool:
-        return self.binary_matches(exe_of(pid)) and self.argv_matches(cmdline_of(pid))
+        return (
+            self.binary_matches(exe_of(pid))
+            and self.argv_matches(cmdline_of(pid))
+            and self.same_view(pid)
+        )
 
     def scan(self) -> list[int]:
         """Every live process of this instance (main and workers), sorted."""

@@ -184,6 +184,7 @@ def test_404_status_page_fails_where_the_shell_agent_passes(
 def test_recycled_pid_serving_html_is_not_apache(
     run: Runner, apache_instance: ApacheInstance, spawned: Spawned
 ) -> None:
+    require_path(SHELL, "resource-agents' apache agent (it proves the scenario)")
     inst = apache_instance
     assert run("start").rc == 0
     inst.kill_all()  # SIGKILL: the pid file stays behind
@@ -198,14 +199,52 @@ def test_recycled_pid_serving_html_is_not_apache(
     assert http_get(inst.host, inst.port, "/")[1].count("</html>") == 1
     inst.pidfile.write_text(f"{impostor.pid}\n")
     # The shell agent takes the impostor for apache (proves the scenario).
-    if os.path.exists(SHELL):
-        assert run.shell("monitor").rc == 0
+    assert run.shell("monitor").rc == 0
     res = run("monitor", interval_ms=10000)
     assert res.rc in (7, 1)
     assert run("monitor").rc in (7, 1)
     assert run("stop").rc == 0
     assert _alive(impostor.pid), "stop signalled an unrelated process"
     assert impostor.poll() is None
+
+
+def test_a_twin_in_another_mount_namespace_is_not_ours(
+    run: Runner, apache_instance: ApacheInstance, spawned: Spawned
+) -> None:
+    """Same binary, same config path, another sandbox (a container, say): not ours.
+
+    Found running resource-agents' ocft suite for two agent roots at once:
+    the other sandbox's httpd passed for a main process without a pid file.
+    """
+    require_tool("unshare", "ip")
+    require_path(SHELL, "resource-agents' apache agent (the weakness this test pins)")
+    inst = apache_instance
+    run_dir = inst.pidfile.parent
+    # Its own network (lo only) and its own run/ (so its pid file is invisible here).
+    script = (
+        f"ip link set lo up && mount -t tmpfs pycrm-twin {run_dir}"
+        f" && exec {inst.httpd} -f {inst.config} -DFOREGROUND"
+    )
+    twin = spawned.popen(
+        ["unshare", "--mount", "--net", "--propagation", "private", "sh", "-c", script],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 15
+    while len(inst.pids()) < 2:  # the main process and its workers
+        assert twin.poll() is None and time.monotonic() < deadline, "the twin did not start"
+        time.sleep(0.05)
+    assert run("monitor").rc == 7
+    assert run("monitor", interval_ms=10000).rc == 7
+    assert run("stop").rc == 0
+    assert twin.poll() is None, "stop signalled the other sandbox's httpd"
+    assert run("start").rc == 0
+    assert run("monitor", interval_ms=10000).rc == 0
+    assert run("stop").rc == 0
+    assert twin.poll() is None
+    # The shell agent's stop of the same (stopped) resource: `pkill -f` finds the twin.
+    assert run.shell("stop").rc == 0
+    assert twin.wait(timeout=15) is not None
 
 
 @pytest.mark.timeout(60)
