@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import cib
 from cib.nodeattrs import node_attributes
+from tests.fixtures.tools import require_path
 
 from .conftest import CASES_DIR
 
@@ -53,7 +54,6 @@ def test_builtins_permanent_and_transient() -> None:
 
 
 def test_case_transient_attributes() -> None:
-    c = cib.load(CASES_DIR / "attrs8.xml") if CASES_DIR.is_dir() else None
-    if c is None:
-        return
+    require_path(CASES_DIR, "the stored Pacemaker scheduler cases")
+    c = cib.load(CASES_DIR / "attrs8.xml")
     assert node_attributes(c, "node2")["pingd"] == "400"

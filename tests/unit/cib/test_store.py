@@ -136,10 +136,11 @@ def test_owner_like_pacemaker(tmp_path: Path) -> None:
 
     require_root()
     try:
-        hacluster = pwd.getpwnam("hacluster")
+        hacluster: pwd.struct_passwd | None = pwd.getpwnam("hacluster")
     except KeyError:
-        require(False, "needs the hacluster user (pacemaker package)")
-        return
+        hacluster = None
+    require(hacluster is not None, "needs the hacluster user (pacemaker package)")
+    assert hacluster is not None
     owner = (hacluster.pw_uid, hacluster.pw_gid)
     s = CibStore(tmp_path, owner=owner)
     s.write(cib_text(1))
