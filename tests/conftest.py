@@ -8,4 +8,5 @@ pytest_plugins = [
     "tests.fixtures.pacemaker",
     "tests.fixtures.hblab",
     "tests.fixtures.drbdsim",
+    "tests.fixtures.clusterlab",
 ]

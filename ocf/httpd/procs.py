@@ -174,9 +174,13 @@ class Identity:
         return self.pid_directive in option_values(argv[1:], "-c")
 
     def same_view(self, pid: int) -> bool:
-        """Whether `pid` sees our pid-file directory there (not its own /run, say)."""
-        if self.pid_dir_id is None:
-            return True  # nothing to compare with: the other marks decide
+        """Whether `pid` sees our pid-file directory there (not its own /run, say).
+
+        When we cannot see the directory at all (it is on a shared disk mounted in another
+        node's mount namespace), a process that does see it lives elsewhere: not ours.
+        """
+        if self.pid_dir is None:
+            return True  # no pid file to compare with: the other marks decide
         return file_id(f"/proc/{pid}/root{self.pid_dir}") == self.pid_dir_id
 
     def matches(self, pid: int) -> bool:

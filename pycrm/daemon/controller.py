@@ -282,6 +282,17 @@ class Controller:
             self._local_stop_all(now, "shutting down without a DC", no_quorum=False)
         self._drain(now)
 
+    def settled(self) -> bool:
+        """As DC: joined, nothing planned or running, nothing changed since the last plan
+        (Pacemaker's "stable state" that ``crm_resource --wait`` waits for)."""
+        return (
+            self.is_dc
+            and self.sync.synced
+            and not self.sync.joining
+            and self.plan is None
+            and not self._dirty
+        )
+
     def shutdown_ready(self) -> bool:
         """Shutting down and, as DC, no transition left to run (the caller also checks that
         nothing is active or executing on this node)."""

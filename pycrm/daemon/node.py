@@ -13,6 +13,7 @@ resources away, and the process exits once nothing runs here.
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import time
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from pycrm.control.server import control_server
 from pycrm.daemon.cibsync import Applied
 from pycrm.daemon.config import DaemonConfig
 from pycrm.daemon.controller import Controller, ExecOrder
-from pycrm.daemon.executor import Executor, OpRequest
+from pycrm.daemon.executor import AgentPaths, Executor, OpRequest
 from pycrm.daemon.executor.request import OpResult
 from pycrm.daemon.local import LocalNode
 from pycrm.daemon.watch import LinkWatcher, PidWatcher, WatchTable
@@ -38,6 +39,7 @@ from pycrm.status.payload import STATUS_COMMAND, status_payload
 from pycrm.status.snapshot import DaemonSnapshot
 
 VERSION = "pycrm-run 0.1"
+SETTLED_COMMAND = "settled"
 IPADDR_TYPES = frozenset({"IPaddr2", "IPaddr"})
 
 
@@ -64,7 +66,7 @@ class CrmNode(HeartbeatNode):
         self.write_policy = WritePolicy()
         self.executor = Executor(
             self.selector,
-            paths=None,
+            paths=agent_paths(self.cfg),
             work_dir=str(self.cfg.state_dir),
             max_parallel=self.cfg.executor.max_parallel or 4,
         )
@@ -73,6 +75,7 @@ class CrmNode(HeartbeatNode):
         self.pid_watcher = PidWatcher(self.selector, self._trigger_monitor)
         self.control = control_server(self.cfg.run_dir)
         self.control.register(STATUS_COMMAND, self._status)
+        self.control.register(SETTLED_COMMAND, self._settled)
         self._members: tuple[str, ...] | None = None
         self._shutdown_requested = False
         self._shutdown_started = False
@@ -280,6 +283,18 @@ class CrmNode(HeartbeatNode):
         self._stop = True
 
     # ---------------------------------------------------------------- status
+    def _settled(self, request: Request) -> dict[str, Any]:
+        """Whether this node is the DC of a settled cluster, and whether its own executor
+        has nothing running (a harness or `--wait` asks every node)."""
+        ctl = self.controller
+        return {
+            "node": self.cfg.local_node,
+            "dc": ctl.dc,
+            "settled": ctl.settled() if ctl.is_dc else None,
+            "executor_idle": self.executor.idle(),
+            "version": str(self.live.version),
+        }
+
     def _status(self, request: Request) -> dict[str, Any]:
         ctl = self.controller
         members = set(self._members or ())
@@ -303,6 +318,21 @@ class CrmNode(HeartbeatNode):
         snap["dc"] = self.controller.dc
         snap["quorum"] = self.controller.quorum_state.text()
         return snap
+
+
+def agent_paths(cfg: DaemonConfig) -> AgentPaths:
+    """Where this node's agents are: the configured OCF root, init.d and ha.d."""
+    defaults = AgentPaths()
+    extra = {}
+    debug_log = os.environ.get("PYCRM_AGENT_DEBUGLOG")
+    if debug_log:
+        extra = {"HA_debug": "1", "HA_DEBUGLOG": debug_log, "HA_LOGFILE": debug_log}
+    return AgentPaths(
+        ocf_root=str(cfg.executor.ocf_root or defaults.ocf_root),
+        init_dir=str(cfg.executor.init_d),
+        ha_dir=str(cfg.ha_d or defaults.ha_dir),
+        extra_env=extra,
+    )
 
 
 def _if_index(name: str) -> int:
