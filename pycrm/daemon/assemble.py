@@ -11,7 +11,9 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
-from cib import patch
+from lxml import etree
+
+from cib import patch, schema
 from cib.errors import CibError
 from cib.live import LiveCib
 from cib.model import Cib
@@ -37,15 +39,30 @@ from pycrm.scheduler import Action
 TERM_FILE = "crm_term"
 
 
+def schema_validator(root: etree._Element) -> None:
+    """Configuration changes must validate against Pacemaker's RelaxNG, as cibadmin checks
+    them (skipped when that schema is not installed here)."""
+    validate_with = root.get("validate-with")
+    if not schema.available(validate_with):
+        return
+    problems = schema.validate(root, source="<change>")
+    if problems:
+        raise problems[0]
+
+
 def _load_cib(cfg: DaemonConfig) -> tuple[LiveCib, CibStore, str]:
     """The CIB this node starts from: its file, else the configuration's initial CIB."""
     store = CibStore(cfg.cib_path.parent, cfg.cib_path.name)
     try:
         if store.exists():
-            live = LiveCib.from_bytes(store.read_bytes(), source=str(cfg.cib_path))
+            live = LiveCib.from_bytes(
+                store.read_bytes(), source=str(cfg.cib_path), validator=schema_validator
+            )
             where = f"CIB {live.version} from {cfg.cib_path}"
         else:
-            live = LiveCib.from_bytes(cfg.initial_cib, source=str(cfg.cib_path))
+            live = LiveCib.from_bytes(
+                cfg.initial_cib, source=str(cfg.cib_path), validator=schema_validator
+            )
             where = f"no {cfg.cib_path} yet: starting from the {cfg.mode} configuration"
     except CibError as exc:
         raise FatalError(str(exc), exit_code=2) from exc

@@ -79,6 +79,15 @@ class Applied:
     ref: int | None = None  # the forwarding node's reference for an update
 
 
+@dataclass(frozen=True)
+class Ack:
+    """The DC's answer to a change this node submitted with a reference."""
+
+    ref: int
+    ok: bool
+    error: str = ""
+
+
 @dataclass
 class _Join:
     join_id: int
@@ -117,6 +126,7 @@ class CibSync:
         self.applied: list[Applied] = []
         self.log: list[str] = []
         self.counters: dict[str, int] = {}
+        self.acks: list[Ack] = []
         self._join: _Join | None = None
         self._join_seq = 0
         self._diffs_since_digest = 0
@@ -234,10 +244,19 @@ class CibSync:
             elif msg.kind == UPDATE:
                 self._on_update(msg.src, payload)
             elif msg.kind == UPDATE_ACK:
-                self._count("update_acks")
+                self._on_ack_of_update(msg.src, payload)
         except p.ProtocolError as exc:
             self._count("dropped_malformed")
             self.log.append(f"dropped {msg.kind} from {msg.src}: {exc}")
+
+    def _on_ack_of_update(self, src: str, payload: dict[str, Any]) -> None:
+        ref = payload.get("ref")
+        if src != self.dc or not isinstance(ref, int) or isinstance(ref, bool):
+            return
+        error = payload.get("error")
+        self.acks.append(
+            Ack(ref, payload.get("ok") is True, error if isinstance(error, str) else "")
+        )
 
     def _on_offer(self, src: str, payload: dict[str, Any]) -> None:
         if src != self.dc:
@@ -451,12 +470,17 @@ class CibSync:
         """A change this node wants made: applied here as DC, else forwarded to the DC.
 
         False when there is no DC to take it (the caller keeps its own authoritative state
-        and reports it again at the next join).
+        and reports it again at the next join).  With ``ref`` the outcome arrives in
+        ``acks`` (the DC's answer); a change the DC itself refuses raises CibError.
         """
         if not changes:
+            if ref is not None:
+                self.acks.append(Ack(ref, True))
             return True
         if self.is_dc and self.synced:
-            self.apply(changes, source="local", ref=ref)
+            self.apply(changes, source="local", ref=ref)  # CibError: nothing applied
+            if ref is not None:
+                self.acks.append(Ack(ref, True))
             return True
         if self.dc is None or self.is_dc:
             return False

@@ -204,7 +204,7 @@ class Controller:
                 self.dirty("quorum " + ("gained" if state.quorate else "lost"))
         self.election.membership(ordered, now)
         self._after_election(now)
-        if self.is_dc and self.sync.synced:
+        if self.is_dc:
             self.sync.membership(ordered, state.quorate, now)
         self._local_safety(now)
         self._drain(now)
@@ -238,9 +238,14 @@ class Controller:
         self.sync.stream_broken(src)
         self._drain(now)
 
-    def submit(self, changes: Sequence[patch.Change], now: float) -> bool:
-        ok = self.sync.submit(changes)
-        self._drain(now)
+    def submit(self, changes: Sequence[patch.Change], now: float, ref: int | None = None) -> bool:
+        """Changes this node wants made (through the DC).  False without a DC; CibError when
+        this node is the DC and the change is invalid; with ``ref`` the DC's answer arrives
+        in ``sync.acks``."""
+        try:
+            ok = self.sync.submit(changes, ref)
+        finally:
+            self._drain(now)
         return ok
 
     def local_result(
@@ -436,7 +441,8 @@ class Controller:
         reasons, self._reasons, self._dirty = self._reasons, [], False
         model = self.live.model()
         try:
-            transition = schedule(model, now=datetime.fromtimestamp(self.wall(), UTC))
+            wall = self.wall()  # one clock reading for the plan and the next recheck
+            transition = schedule(model, now=datetime.fromtimestamp(wall, UTC))
         except Exception as exc:  # the scheduler must never take the DC down
             self._warn(f"scheduler failed: {exc!r}; will retry")
             self._dirty, self._reasons = True, reasons
@@ -452,16 +458,18 @@ class Controller:
                 "no action: "
                 + describe_state(self.me, self.members, self.quorum.state, transition, reasons)
             )
-            self._schedule_recheck(model, now)
+            self._schedule_recheck(model, now, wall)
             return
         self.plan = _Plan(runner, model, reasons)
         self.verdicts.append(describe_transition(transition, reasons, self.quorum.state.text()))
         runner.start(now)
         self._count("transitions")
 
-    def _schedule_recheck(self, model: Cib, now: float) -> None:
-        expiry = next_expiry(model, self.wall())
-        self._recheck_at = None if expiry is None else now + max(expiry - self.wall(), 0.5)
+    def _schedule_recheck(self, model: Cib, now: float, wall: float) -> None:
+        """Plan again when the next failure-timeout expires (a second after it: the
+        scheduler counts a failure as expired once ``last-failure + timeout <= now``)."""
+        expiry = next_expiry(model, wall)
+        self._recheck_at = None if expiry is None else now + max(expiry - wall, 0.0) + 1.0
 
     def _policy(self, now: float) -> None:
         plan = self.plan
@@ -478,8 +486,8 @@ class Controller:
                 self.dirty("transition finished")
         if self.plan is not None:
             return
-        if not self.is_dc or not self.sync.synced:
-            return
+        if not self.is_dc or not self.sync.synced or self.sync.joining:
+            return  # a DC plans only once every member told it what runs where
         if self._dirty or (self._recheck_at is not None and now >= self._recheck_at):
             if not self._dirty:
                 self._reasons.append("recheck")

@@ -22,10 +22,12 @@ from types import FrameType
 from typing import Any
 
 from cib.atomic import atomic_write
+from cib.errors import CibError
 from cib.live import LiveCib, WritePolicy
 from cib.store import CibStore
 from heartbeat_compat.daemon import FatalError, HeartbeatNode, NodeParts
-from heartbeat_compat.ipc import IpcError, Request
+from heartbeat_compat.ipc import CommandError, IpcError, Reply, Request
+from pycrm.cluster import protocol
 from pycrm.cluster.channel import MSG_TYPE, Channel, ChannelError
 from pycrm.control.server import control_server
 from pycrm.daemon.cibsync import Applied
@@ -40,6 +42,7 @@ from pycrm.status.snapshot import DaemonSnapshot
 
 VERSION = "pycrm-run 0.1"
 SETTLED_COMMAND = "settled"
+CIB_UPDATE_COMMAND = "cib_update"
 IPADDR_TYPES = frozenset({"IPaddr2", "IPaddr"})
 
 
@@ -76,6 +79,9 @@ class CrmNode(HeartbeatNode):
         self.control = control_server(self.cfg.run_dir)
         self.control.register(STATUS_COMMAND, self._status)
         self.control.register(SETTLED_COMMAND, self._settled)
+        self.control.register(CIB_UPDATE_COMMAND, self._cib_update)
+        self._replies: dict[int, Reply] = {}
+        self._next_ref = 0
         self._members: tuple[str, ...] | None = None
         self._shutdown_requested = False
         self._shutdown_started = False
@@ -239,6 +245,7 @@ class CrmNode(HeartbeatNode):
         ctl.verdicts.clear()
         self._applied(ctl.applied)
         ctl.applied.clear()
+        self._acks()
         if ctl.election.term_changed:
             self._save_term(ctl.election.term)
             ctl.election.term_changed = False
@@ -294,6 +301,39 @@ class CrmNode(HeartbeatNode):
             "executor_idle": self.executor.idle(),
             "version": str(self.live.version),
         }
+
+    def _cib_update(self, request: Request) -> object:
+        """Apply changes (``cib.patch`` wire form) through the DC; answers once the DC did,
+        with the error when it refused them (nothing applied)."""
+        try:
+            changes = protocol.changes(request.args)
+        except protocol.ProtocolError as exc:
+            raise CommandError("bad-request", str(exc)) from None
+        if request.peer is not None and request.peer.uid != 0:
+            raise CommandError("permission-denied", "changing the CIB needs root")
+        self._next_ref += 1
+        ref = self._next_ref
+        try:
+            accepted = self.controller.submit(changes, self.clock(), ref=ref)
+        except CibError as exc:
+            raise CommandError("invalid", str(exc)) from None
+        if not accepted:
+            raise CommandError("no-dc", "no DC is elected yet: nothing was changed")
+        reply = request.defer()
+        self._replies[ref] = reply
+        self._acks()
+        return None
+
+    def _acks(self) -> None:
+        acks, self.controller.sync.acks = self.controller.sync.acks, []
+        for ack in acks:
+            reply = self._replies.pop(ack.ref, None)
+            if reply is None:
+                continue
+            if ack.ok:
+                reply.result({"version": str(self.live.version)})
+            else:
+                reply.error("invalid", ack.error or "the DC refused the change")
 
     def _status(self, request: Request) -> dict[str, Any]:
         ctl = self.controller

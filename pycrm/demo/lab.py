@@ -32,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -218,8 +218,20 @@ class ClusterLab:
         return self.disk
 
     # --------------------------------------------------------------- resources
-    def group_cib(self, *, stickiness: int = 0, monitor: str = "10s", fast: bool = False) -> bytes:
-        """A CIB with the web group (IPaddr2, Filesystem, apache), node1 preferred."""
+    def group_cib(
+        self,
+        *,
+        stickiness: int = 0,
+        monitor: str = "10s",
+        options: Mapping[str, str] | None = None,
+        defaults: Mapping[str, str] | None = None,
+        extra_resources: str = "",
+        extra_constraints: str = "",
+    ) -> bytes:
+        """A CIB with the web group (IPaddr2, Filesystem, apache), node1 preferred.
+
+        ``options`` are cluster properties, ``defaults`` resource defaults (meta attributes),
+        and the extras are XML added to <resources> and <constraints>."""
         disk = self.disk
         fs = ""
         if disk is not None:
@@ -241,21 +253,28 @@ class ClusterLab:
                 f"{_ops('web-site', monitor)}</primitive>"
             )
         nodes = "".join(f'<node id="{m.index}" uname="{m.name}"/>' for m in self.members)
-        defaults = ""
+        meta = dict(defaults or {})
         if stickiness:
-            defaults = (
-                '<rsc_defaults><meta_attributes id="rsc-options">'
-                f'<nvpair id="rsc-options-stick" name="resource-stickiness" value="{stickiness}"/>'
+            meta["resource-stickiness"] = str(stickiness)
+        rsc_defaults = ""
+        if meta:
+            pairs = "".join(
+                f'<nvpair id="rsc-options-{k}" name="{k}" value="{v}"/>' for k, v in meta.items()
+            )
+            rsc_defaults = (
+                f'<rsc_defaults><meta_attributes id="rsc-options">{pairs}'
                 "</meta_attributes></rsc_defaults>"
             )
+        props = {"stonith-enabled": "false", "cluster-name": "lab", **(options or {})}
+        prop_xml = "".join(
+            f'<nvpair id="opt-{k}" name="{k}" value="{v}"/>' for k, v in props.items()
+        )
         text = f"""<?xml version="1.0"?>
 <cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0"
      admin_epoch="0">
   <configuration>
-    <crm_config><cluster_property_set id="cib-bootstrap-options">
-      <nvpair id="opt-stonith" name="stonith-enabled" value="false"/>
-      <nvpair id="opt-name" name="cluster-name" value="lab"/>
-    </cluster_property_set></crm_config>{defaults}
+    <crm_config><cluster_property_set id="cib-bootstrap-options">{prop_xml}
+    </cluster_property_set></crm_config>{rsc_defaults}
     <nodes>{nodes}</nodes>
     <resources>
       <group id="web">
@@ -267,16 +286,40 @@ class ClusterLab:
           </instance_attributes>
           {_ops("web-ip", monitor)}
         </primitive>{fs}
-      </group>
+      </group>{extra_resources}
     </resources>
     <constraints>
-      <rsc_location id="web-prefers-node1" rsc="web" node="node1" score="100"/>
+      <rsc_location id="web-prefers-node1" rsc="web" node="node1" score="100"/>{extra_constraints}
     </constraints>
   </configuration>
   <status/>
 </cib>
 """
         return text.encode()
+
+    @property
+    def ocf_root(self) -> Path:
+        return self.root / "ocf"
+
+    def install_dummy(self) -> None:
+        """``ocf:pycrmlab:Dummy`` under the lab's OCF root (see DUMMY_AGENT)."""
+        agent = self.ocf_root / "resource.d" / "pycrmlab" / "Dummy"
+        agent.parent.mkdir(parents=True, exist_ok=True)
+        agent.write_text(DUMMY_AGENT.replace("@ROOT@", str(self.root)))
+        agent.chmod(0o755)
+
+    def inject(self, node: str, action: str, *, always: bool = False) -> None:
+        """Make ``action`` of the lab's Dummy resources fail on ``node`` (once, or always)."""
+        path = self.node(node).home / (f"fail-{action}" + ("-always" if always else ""))
+        path.touch()
+
+    def dummy_holders(self, rsc: str) -> list[str]:
+        """Nodes where the lab Dummy ``rsc`` runs (its state file exists)."""
+        return [m.name for m in self.members if (m.home / f"dummy-{rsc}.state").exists()]
+
+    def clear_injection(self, node: str, action: str) -> None:
+        for suffix in ("", "-always"):
+            (self.node(node).home / f"fail-{action}{suffix}").unlink(missing_ok=True)
 
     # ------------------------------------------------------------------ config
     def write_config(self, member: LabNode, cib: bytes | None = None, extra: str = "") -> Path:
@@ -301,6 +344,7 @@ class ClusterLab:
             lines += ["", "[[link]]", 'type = "ucast"', f'interface = "eth{link}"']
             lines.append(f"peers = [{peers}]")
         lines += ["", "[auth]", f'keyfile = "{self.authkeys}"']
+        lines += ["", "[executor]", f'ocf_root = "{self.ocf_root}"']
         if self.timers:
             lines += ["", "[timers]"] + [f'{k} = "{v}"' for k, v in self.timers.items()]
         if extra:
@@ -463,6 +507,53 @@ class ClusterLab:
             self.disk = None
         if self._own_workdir:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+DUMMY_AGENT = r"""#!/bin/sh
+# ocf:pycrmlab:Dummy -- a resource that only keeps a state file per node, with failure
+# injection for the lab: create <lab>/<node>/fail-<action> to make that action fail once
+# (fail-<action>-always: every time).
+: "${OCF_RESKEY_CRM_meta_on_node:=unknown}"
+dir="@ROOT@/$OCF_RESKEY_CRM_meta_on_node"
+state="$dir/dummy-$OCF_RESOURCE_INSTANCE.state"
+action="$1"
+inject() {
+    if [ -e "$dir/fail-$action-always" ]; then exit 1; fi
+    if [ -e "$dir/fail-$action" ]; then rm -f "$dir/fail-$action"; exit 1; fi
+}
+case "$action" in
+    meta-data)
+        cat <<'XML'
+<?xml version="1.0"?>
+<resource-agent name="Dummy" version="1.0">
+  <version>1.1</version>
+  <longdesc lang="en">A lab resource: a state file per node.</longdesc>
+  <shortdesc lang="en">Lab dummy</shortdesc>
+  <parameters/>
+  <actions>
+    <action name="start" timeout="20s"/>
+    <action name="stop" timeout="20s"/>
+    <action name="monitor" timeout="20s" interval="10s"/>
+    <action name="meta-data" timeout="5s"/>
+  </actions>
+</resource-agent>
+XML
+        exit 0 ;;
+    start) inject; mkdir -p "$dir" && touch "$state"; exit 0 ;;
+    stop) inject; rm -f "$state"; exit 0 ;;
+    monitor) inject; [ -e "$state" ] && exit 0; exit 7 ;;
+    validate-all) exit 0 ;;
+    *) exit 3 ;;
+esac
+"""
+
+
+def dummy(rsc: str, *, monitor: str = "2s") -> str:
+    """A lab Dummy primitive (``ocf:pycrmlab:Dummy``, see `ClusterLab.install_dummy`)."""
+    return (
+        f'<primitive id="{rsc}" class="ocf" provider="pycrmlab" type="Dummy">'
+        f"{_ops(rsc, monitor)}</primitive>"
+    )
 
 
 def _ops(rsc: str, monitor: str) -> str:

@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 import pytest
 
+from pycrm.control.client import call
+from pycrm.demo.lab import dummy
 from tests.fixtures.clusterlab import LabHarness
 
 pytestmark = [pytest.mark.root, pytest.mark.fault, pytest.mark.slow]
@@ -87,3 +89,98 @@ def test_losing_one_of_two_links_does_not_fail_over(cluster_lab: Make) -> None:
         time.sleep(0.1)
     lab.heal("node1", links=[1])
     lab.audit(vip_holder="node1")
+
+
+def _start(lab: LabHarness, cib: bytes) -> None:
+    lab.install_dummy()
+    for member in lab.members:
+        lab.write_config(member, cib)
+    for member in lab.members:
+        lab.start(member.name)
+    lab.start_sampling()
+
+
+def test_cascade_through_three_nodes_and_back(cluster_lab: Make) -> None:
+    lab = cluster_lab(nodes=3)
+    prefs = (
+        '<rsc_location id="web-then-node2" rsc="web" node="node2" score="50"/>'
+        '<rsc_location id="web-then-node3" rsc="web" node="node3" score="25"/>'
+    )
+    # the last node standing keeps the service: no-quorum-policy=ignore (heartbeat's way)
+    cib = lab.group_cib(options={"no-quorum-policy": "ignore"}, extra_constraints=prefs)
+    _start(lab, cib)
+    lab.audit(vip_holder="node1", timeout=60)
+    lab.crash("node1")
+    lab.audit(vip_holder="node2")
+    lab.crash("node2")
+    lab.audit(vip_holder="node3")
+    assert lab.http() == 200
+    for name in ("node1", "node2"):
+        lab.power_on(name)
+        lab.start(name)
+    lab.audit(vip_holder="node1")
+    assert lab.http() == 200 and lab.disk_holders() == ["node1"]
+
+
+def test_start_failure_threshold_and_failure_timeout(cluster_lab: Make) -> None:
+    lab = cluster_lab(nodes=2, disk=False)
+    worker = dummy("worker")
+    loc = '<rsc_location id="worker-prefers-node1" rsc="worker" node="node1" score="100"/>'
+    cib = lab.group_cib(
+        defaults={"migration-threshold": "2", "failure-timeout": "20s"},
+        extra_resources=worker,
+        extra_constraints=loc,
+    )
+    lab.install_dummy()
+    lab.inject("node1", "start")  # the first start on node1 fails
+    _start(lab, cib)
+    # start failure -> moves (start-failure-is-fatal: INFINITY on node1)
+    lab.wait_for(lambda: lab.dummy_holders("worker") == ["node2"], 60, "worker on node2")
+    lab.audit(vip_holder="node1")
+    # failure-timeout -> the ban expires and it goes home
+    lab.wait_for(lambda: lab.dummy_holders("worker") == ["node1"], 60, "worker back on node1")
+    lab.audit(vip_holder="node1")
+    # the service dies twice on node1: restart in place, then migration-threshold 2 -> move
+    state = lab.node("node1").home / "dummy-worker.state"
+    state.unlink()
+    lab.wait_for(state.exists, 30, "worker restarted in place")
+    lab.wait_settled()
+    state.unlink()
+    lab.wait_for(lambda: lab.dummy_holders("worker") == ["node2"], 30, "worker banned from node1")
+    lab.audit(vip_holder="node1")
+
+
+def test_partition_minority_stops_majority_takes_healing_has_one_dc(cluster_lab: Make) -> None:
+    lab = cluster_lab(nodes=3, disk=False)
+    solo = dummy("solo")
+    loc = '<rsc_location id="solo-prefers-node3" rsc="solo" node="node3" score="100"/>'
+    _start(lab, lab.group_cib(extra_resources=solo, extra_constraints=loc))
+    lab.audit(vip_holder="node1", timeout=60)
+    assert lab.dummy_holders("solo") == ["node3"]
+    lab.cut("node3")  # node3 alone: no quorum (1/3)
+    lab.wait_for(
+        lambda: "node3" not in lab.dummy_holders("solo"), 20, "node3 to stop solo (no quorum)"
+    )
+    lab.wait_for(lambda: len(lab.dummy_holders("solo")) == 1, 20, "the majority to run solo")
+    assert lab.vip_holders() == ["node1"]  # the majority kept the group
+    lab.heal("node3")
+    lab.audit(vip_holder="node1")
+    assert len(lab.dcs()) == 1
+    lab.wait_for(lambda: lab.dummy_holders("solo") == ["node3"], 30, "solo back on node3")
+
+
+def test_cib_change_on_a_member_and_a_stale_node_rejoining(cluster_lab: Make) -> None:
+    lab = cluster_lab(nodes=3, disk=False)
+    _start(lab, lab.group_cib())
+    lab.audit(vip_holder="node1", timeout=60)
+    dc = lab.dcs().pop()
+    member = next(m.name for m in lab.members if m.name != dc)
+    # node3 leaves, the configuration changes without it, then it comes back older
+    lab.stop("node3")
+    change = {"kind": "node-attr", "node": "node1", "name": "standby", "value": "on"}
+    call(lab.node(member).run_dir, "cib_update", {"changes": [change]}, timeout=10)
+    lab.audit(vip_holder="node2")
+    lab.start("node3")
+    lab.audit(vip_holder="node2")
+    versions = lab.versions()
+    assert set(versions) == {"node1", "node2", "node3"} and len(set(versions.values())) == 1

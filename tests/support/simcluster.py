@@ -45,6 +45,8 @@ class FakeNode:
     history: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
     attrs: dict[str, str] = field(default_factory=dict)
     fail: dict[tuple[str, str], int] = field(default_factory=dict)  # (rsc, task) -> rc once
+    peers: list[FakeNode] = field(default_factory=list)  # every fake node (self included)
+    doubled: list[tuple[str, str, list[str]]] = field(default_factory=list)  # starts elsewhere
 
     def run(self, order: ExecOrder) -> tuple[int, list[patch.Change]]:
         req = order.request
@@ -52,6 +54,9 @@ class FakeNode:
         rc = self.fail.pop((rsc, task), None)
         if rc is None:
             if task == "start":
+                others = [n.name for n in self.peers if n is not self and rsc in n.running]
+                if others and rsc not in self.running:
+                    self.doubled.append((rsc, self.name, others))
                 self.running.add(rsc)
                 rc = 0
             elif task == "stop":
@@ -129,6 +134,8 @@ class SimCluster:
         self.two_node = two_node
         self.now = 0.0
         self.fake = {n: FakeNode(n) for n in self.nodes}
+        for fake in self.fake.values():
+            fake.peers = list(self.fake.values())
         self.ctl: dict[str, Controller] = {}
         self.up: set[str] = set()
         self.groups: list[set[str]] = [set(self.nodes)]
@@ -236,6 +243,10 @@ class SimCluster:
             self.settle()
 
     # ------------------------------------------------------------------ queries
+    def doubled(self) -> list[tuple[str, str, list[str]]]:
+        """Every start of a resource that was already running on another node."""
+        return [d for fake in self.fake.values() for d in fake.doubled]
+
     def holders(self, rsc: str) -> set[str]:
         return {n for n in self.nodes if rsc in self.fake[n].running}
 

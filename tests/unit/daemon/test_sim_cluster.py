@@ -33,7 +33,9 @@ def cib(
 </cib>""".encode()
 
 
-def audit(sim: SimCluster, *, rscs: tuple[str, ...] = GROUP) -> None:
+def audit(sim: SimCluster, *, rscs: tuple[str, ...] = GROUP, doubled_ok: bool = False) -> None:
+    if not doubled_ok:
+        assert sim.doubled() == [], sim.doubled()
     for rsc in rscs:
         assert len(sim.holders(rsc)) <= 1, f"{rsc} runs on {sim.holders(rsc)}"
     # group members run together
@@ -96,7 +98,7 @@ def test_daemon_restart_adopts_what_runs_and_nothing_starts_twice() -> None:
     # node2 now starts the group too: node1 is dead to the cluster (no fencing)
     assert sim.holders("vip") == {"node1", "node2"}
     sim.restart("node1")  # probes find vip/fs/www running: recovered to one copy
-    audit(sim)
+    audit(sim, doubled_ok=True)  # without fencing, the dead daemon's resources ran twice
     assert len(sim.holders("vip")) == 1
     converged(sim)
 
@@ -233,3 +235,18 @@ def test_shutdown_moves_resources_before_leaving() -> None:
     model = sim.ctl["node2"].live.model()
     assert model.status["node1"].expected == "down"  # a clean leave
     audit(sim)
+
+
+def test_healed_minority_dc_joins_everyone_before_it_plans() -> None:
+    """The isolated node stood for election alone (a higher term); when the partition heals
+    its DC may win, but it must learn what runs where before planning anything."""
+    sim = SimCluster(cib(), NODES)
+    sim.membership()
+    sim.partition({"node1", "node2"}, {"node3"})
+    assert sim.ctl["node3"].election.term > sim.ctl["node1"].election.term
+    sim.partition(set(NODES))
+    sim.advance(2)
+    audit(sim)
+    assert sim.holders("www") == {"node1"}
+    assert len(sim.dcs()) == 1
+    converged(sim)
