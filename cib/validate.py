@@ -10,9 +10,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
-from cib import errors, schema
+from cib import errors
 from cib._xml import parse_root
 from cib.errors import CibError
 from cib.model import (
@@ -27,6 +26,10 @@ from cib.model import (
 from cib.parse import from_element
 from cib.rules import date_spec_field_ok
 from cib.scores import is_score
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
 ROLES = frozenset({"Started", "Stopped", "Promoted", "Unpromoted"})
 _BOOL = frozenset({"true", "false", "on", "off", "yes", "no", "y", "n", "1", "0"})
@@ -297,13 +300,20 @@ def check_text(
     source: str = "<string>",
     *,
     use_schema: bool | None = None,
-    schema_dir: Path = schema.SCHEMA_DIR,
+    schema_dir: Path | None = None,
 ) -> list[CibError]:
     """All problems found in CIB text ([] = valid).
 
     ``use_schema``: True = require the RelaxNG schema, False = skip it, None = use it when
-    the ``validate-with`` schema is installed.
+    the ``validate-with`` schema is installed in ``schema_dir`` (default
+    :data:`cib.schema.SCHEMA_DIR`).
     """
+    # Imported here: the schema support (and pathlib) is not needed by callers that only
+    # use semantic_errors(), such as every `pycrm simulate` start.
+    from cib import schema
+
+    if schema_dir is None:
+        schema_dir = schema.SCHEMA_DIR
     data = text.encode("utf-8") if isinstance(text, str) else text
     try:
         root = parse_root(data, source)
@@ -323,7 +333,7 @@ def check_file(
     path: str | os.PathLike[str],
     *,
     use_schema: bool | None = None,
-    schema_dir: Path = schema.SCHEMA_DIR,
+    schema_dir: Path | None = None,
 ) -> list[CibError]:
     name = os.fspath(path)
     try:
