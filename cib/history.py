@@ -21,10 +21,9 @@ The caller supplies ``on_fail_for(task, interval_ms) -> str`` resolving the conf
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 
-from cib._record import FACTORY, ValueRecord
+from cib._record import FACTORY, ValueRecord, replace
 from cib.model import LrmResource, OpRecord
 
 # Roles, ordered like Pacemaker's enum rsc_role_e.
@@ -184,7 +183,7 @@ def judge(op: OpRecord, *, managed: bool = True) -> str:
 
 
 def _as_expected(op: OpRecord) -> OpRecord:
-    return dataclasses.replace(op, rc_code=_expected_rc(op), op_status=EXEC_DONE)
+    return replace(op, rc_code=_expected_rc(op), op_status=EXEC_DONE)
 
 
 def _active_role(promotable: bool) -> int:

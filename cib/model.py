@@ -48,7 +48,6 @@ API summary (all classes are frozen and slotted, with dataclass semantics -- see
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
@@ -757,8 +756,7 @@ class OrderConstraint(FrozenRecord):
 
 
 # --------------------------------------------------------------------------- status
-@dataclass(frozen=True, slots=True)
-class OpRecord:
+class OpRecord(FrozenRecord):
     id: str
     operation_key: str
     operation: str
@@ -766,18 +764,103 @@ class OpRecord:
     call_id: int
     rc_code: int
     op_status: int
-    target_rc: int | None = None
-    transition_key: str | None = None
-    transition_magic: str | None = None
-    exit_reason: str = ""
-    last_rc_change: int | None = None
-    last_run: int | None = None
-    exec_time: int | None = None
-    queue_time: int | None = None
-    op_digest: str | None = None
-    on_node: str | None = None
-    crm_debug_origin: str | None = None
-    line: int = 0
+    target_rc: int | None
+    transition_key: str | None
+    transition_magic: str | None
+    exit_reason: str
+    last_rc_change: int | None
+    last_run: int | None
+    exec_time: int | None
+    queue_time: int | None
+    op_digest: str | None
+    on_node: str | None
+    crm_debug_origin: str | None
+    line: int
+
+    __slots__ = (
+        "call_id",
+        "crm_debug_origin",
+        "exec_time",
+        "exit_reason",
+        "id",
+        "interval_ms",
+        "last_rc_change",
+        "last_run",
+        "line",
+        "on_node",
+        "op_digest",
+        "op_status",
+        "operation",
+        "operation_key",
+        "queue_time",
+        "rc_code",
+        "target_rc",
+        "transition_key",
+        "transition_magic",
+    )
+    __match_args__ = (
+        "id",
+        "operation_key",
+        "operation",
+        "interval_ms",
+        "call_id",
+        "rc_code",
+        "op_status",
+        "target_rc",
+        "transition_key",
+        "transition_magic",
+        "exit_reason",
+        "last_rc_change",
+        "last_run",
+        "exec_time",
+        "queue_time",
+        "op_digest",
+        "on_node",
+        "crm_debug_origin",
+        "line",
+    )
+
+    def __init__(
+        self,
+        id: str,
+        operation_key: str,
+        operation: str,
+        interval_ms: int,
+        call_id: int,
+        rc_code: int,
+        op_status: int,
+        target_rc: int | None = None,
+        transition_key: str | None = None,
+        transition_magic: str | None = None,
+        exit_reason: str = "",
+        last_rc_change: int | None = None,
+        last_run: int | None = None,
+        exec_time: int | None = None,
+        queue_time: int | None = None,
+        op_digest: str | None = None,
+        on_node: str | None = None,
+        crm_debug_origin: str | None = None,
+        line: int = 0,
+    ) -> None:
+        setattr_(self, "id", id)
+        setattr_(self, "operation_key", operation_key)
+        setattr_(self, "operation", operation)
+        setattr_(self, "interval_ms", interval_ms)
+        setattr_(self, "call_id", call_id)
+        setattr_(self, "rc_code", rc_code)
+        setattr_(self, "op_status", op_status)
+        setattr_(self, "target_rc", target_rc)
+        setattr_(self, "transition_key", transition_key)
+        setattr_(self, "transition_magic", transition_magic)
+        setattr_(self, "exit_reason", exit_reason)
+        setattr_(self, "last_rc_change", last_rc_change)
+        setattr_(self, "last_run", last_run)
+        setattr_(self, "exec_time", exec_time)
+        setattr_(self, "queue_time", queue_time)
+        setattr_(self, "op_digest", op_digest)
+        setattr_(self, "on_node", on_node)
+        setattr_(self, "crm_debug_origin", crm_debug_origin)
+        setattr_(self, "line", line)
 
 
 class LrmResource(FrozenRecord):

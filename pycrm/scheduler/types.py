@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from cib._record import FrozenRecord, ValueRecord, setattr_
+from cib._record import FACTORY, FrozenRecord, ValueRecord, setattr_
 
 NODE_STATES = ("online", "standby", "maintenance", "OFFLINE", "UNCLEAN")
 ROLES = ("Stopped", "Started", "Unpromoted", "Promoted")
@@ -283,25 +282,69 @@ class ScoreDetail(FrozenRecord):
         return f"{self.rsc} on {self.node}: {format_score(self.score)} = {rhs}"
 
 
-@dataclass(frozen=True)
-class Transition:
+class Transition(FrozenRecord):
     nodes: tuple[NodeInfo, ...]
     current: tuple[ResourceState, ...]
     target: tuple[ResourceState, ...]
     actions: tuple[Action, ...]  # topologically ordered
     edges: tuple[Edge, ...]
     summary: tuple[SummaryLine, ...]
-    promotion_scores: dict[str, int] = field(default_factory=dict)  # instance -> score
-    have_quorum: bool = True
-    score_source: Callable[[], tuple[ScoreDetail, ...]] | None = field(
-        default=None, repr=False, compare=False
+    promotion_scores: dict[str, int]  # instance -> score
+    have_quorum: bool
+    score_source: Callable[[], tuple[ScoreDetail, ...]] | None  # not in repr, ==, hash
+
+    __slots__ = (
+        "_scores",
+        "actions",
+        "current",
+        "edges",
+        "have_quorum",
+        "nodes",
+        "promotion_scores",
+        "score_source",
+        "summary",
+        "target",
     )
+    __match_args__ = (
+        "nodes",
+        "current",
+        "target",
+        "actions",
+        "edges",
+        "summary",
+        "promotion_scores",
+        "have_quorum",
+        "score_source",
+    )
+    _hidden = ("score_source",)
+
+    def __init__(
+        self,
+        nodes: tuple[NodeInfo, ...],
+        current: tuple[ResourceState, ...],
+        target: tuple[ResourceState, ...],
+        actions: tuple[Action, ...],
+        edges: tuple[Edge, ...],
+        summary: tuple[SummaryLine, ...],
+        promotion_scores: dict[str, int] = FACTORY,
+        have_quorum: bool = True,
+        score_source: Callable[[], tuple[ScoreDetail, ...]] | None = None,
+    ) -> None:
+        setattr_(self, "nodes", nodes)
+        setattr_(self, "current", current)
+        setattr_(self, "target", target)
+        setattr_(self, "actions", actions)
+        setattr_(self, "edges", edges)
+        setattr_(self, "summary", summary)
+        setattr_(self, "promotion_scores", {} if promotion_scores is FACTORY else promotion_scores)
+        setattr_(self, "have_quorum", have_quorum)
+        setattr_(self, "score_source", score_source)
 
     @property
     def scores(self) -> tuple[ScoreDetail, ...]:
         """Allocation scores per (resource, node) with their contributions (computed lazily)."""
-        cached = self.__dict__.get("_scores")
+        cached: tuple[ScoreDetail, ...] | None = getattr(self, "_scores", None)
         if cached is None:
             cached = self.score_source() if self.score_source is not None else ()
-            object.__setattr__(self, "_scores", cached)
+            setattr_(self, "_scores", cached)
         return cached

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import pickle
+from dataclasses import FrozenInstanceError
+
+import pytest
+
+from cib._record import replace
 from cib.history import (
     ROLE_PROMOTED,
     ROLE_STARTED,
@@ -107,3 +113,16 @@ def test_per_op_fail_counts_by_feature_set() -> None:
     assert not per_op_fail_counts("3.0.12")
     assert per_op_fail_counts("3.0.13")
     assert per_op_fail_counts("3.16.2")
+
+
+def test_op_record_is_a_frozen_value_and_replace_copies_it() -> None:
+    first = rec("start", 3, rc=1)
+    assert first == rec("start", 3, rc=1) and hash(first) == hash(rec("start", 3, rc=1))
+    with pytest.raises(FrozenInstanceError):
+        first.rc_code = 0  # type: ignore[misc]
+    fixed = replace(first, rc_code=0, op_status=0)
+    assert (fixed.rc_code, first.rc_code) == (0, 1)
+    assert fixed == rec("start", 3, rc=0) and fixed.last_run is None and fixed.line == 0
+    assert pickle.loads(pickle.dumps(fixed)) == fixed  # noqa: S301 (own data)
+    with pytest.raises(TypeError, match="no field 'rc'"):
+        replace(first, rc=0)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
+from dataclasses import FrozenInstanceError
+
+import pytest
 
 from pycrm.scheduler import Transition, schedule
 from tests.unit.scheduler.cibtext import lrm, make, node_state, op, prim, running
@@ -83,4 +85,17 @@ def test_pure_and_deterministic() -> None:
     first, second = _transition(), _transition()
     assert first.target == second.target
     assert [a.id for a in first.actions] == [a.id for a in second.actions]
-    assert dataclasses.is_dataclass(first)
+    assert first == second
+
+
+def test_transition_value_semantics() -> None:
+    t = _transition()
+    with pytest.raises(FrozenInstanceError):
+        t.have_quorum = False  # type: ignore[misc]
+    assert "score_source" not in repr(t) and repr(t).startswith("Transition(nodes=(")
+    assert t.scores is t.scores  # computed once
+    fields = {name: getattr(t, name) for name in t.__match_args__}
+    assert Transition(**{**fields, "score_source": None}) == t  # not compared
+    assert Transition(**{**fields, "have_quorum": False}) != t
+    bare = Transition(nodes=(), current=(), target=(), actions=(), edges=(), summary=())
+    assert bare.promotion_scores == {} and bare.scores == () and bare.have_quorum
