@@ -5,7 +5,6 @@ from __future__ import annotations
 import atexit
 import gc
 import os
-import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -83,17 +82,16 @@ def simulate(
         injections = inject.Injections(
             node_up=tuple(node_up), node_fail=tuple(node_fail), ops=_op_specs(op_fail)
         )
-        request = shlex.join(["pycrm", "simulate", *sys.argv[2:]])
         try:
             sim = run(xml_file, injections)
             if output_as == "xml":
                 from pycrm.simulate import xmlout
 
-                out = xmlout.render(sim, request)
+                out = xmlout.render(sim, _request())
             elif output_as == "json":
                 from pycrm.simulate import jsonout
 
-                out = jsonout.render(sim, request, show_scores=show_scores)
+                out = jsonout.render(sim, _request(), show_scores=show_scores)
             else:
                 from pycrm.simulate import text
 
@@ -120,6 +118,13 @@ def simulate(
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             sys.exit(0)
+
+
+def _request() -> str:
+    """The command line, as the xml and json outputs record it."""
+    import shlex  # only these outputs need it
+
+    return shlex.join(["pycrm", "simulate", *sys.argv[2:]])
 
 
 @contextmanager
