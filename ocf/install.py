@@ -58,6 +58,17 @@ def launcher_text(name: str, python: str | None = None) -> str:
     )
 
 
+def write_executable(path: Path, text: str) -> None:
+    """Replace ``path`` atomically with an executable (0755) file holding ``text``."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        os.write(fd, text.encode())
+        os.fchmod(fd, 0o755)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+
+
 def install(
     ocf_root: str | Path = "/usr/lib/ocf",
     provider: str = "pycrm",
@@ -72,13 +83,7 @@ def install(
     done = []
     for name in names or sorted(AGENTS):
         path = target / name
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=target)
-        try:
-            os.write(fd, launcher_text(name, python).encode())
-            os.fchmod(fd, 0o755)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
+        write_executable(path, launcher_text(name, python))
         done.append(Installed(name, path))
     compileall.compile_dir(str(Path(__file__).resolve().parent), quiet=1)
     return done

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install everything pycrm needs on a Debian 12 machine, as root.
 #
-#   bash scripts/install.sh          runtime: apt packages + pycrm in a venv
-#   bash scripts/install.sh --dev    the same plus the test and lint tools
+#   bash scripts/install.sh          runtime: apt packages + pycrm installed in a venv
+#   bash scripts/install.sh --dev    the same, pycrm editable (runs the checkout), plus
+#                                    the test and lint tools
 #
 # The venv lives in /opt/pycrm/venv (override with PYCRM_VENV) and is built
 # from Debian's /usr/bin/python3, so the agents' interpreter line works for
@@ -54,13 +55,31 @@ if [[ ! -x "$venv/bin/python" ]]; then
 fi
 "$venv/bin/python" -m pip install -q --upgrade pip
 if ((dev)); then
+    # Editable, for development and the tests: the venv runs the checkout.
     "$venv/bin/python" -m pip install -q -e "$repo[dev]"
 else
-    "$venv/bin/python" -m pip install -q -e "$repo"
+    # A regular install into site-packages.  An editable one would add a meta-path finder,
+    # and the modules it imports, to every start of every command.  setuptools builds in
+    # "$repo/build": clear it so that no file left from an older checkout gets installed.
+    rm -rf "$repo/build"
+    "$venv/bin/python" -m pip install -q "$repo"
+    rm -rf "$repo/build"
 fi
-# Pre-compile the packages: agents are exec'd per action and the environment may
-# set PYTHONDONTWRITEBYTECODE, so without this every call would re-compile.
-"$venv/bin/python" -m compileall -q -j 0 "$repo/ocf" "$repo/cib" "$repo/pycrm" "$repo/heartbeat_compat" >/dev/null
+# Pre-compile what the venv imports (site-packages for a regular install, the checkout
+# for --dev): agents are exec'd per action and the environment may set
+# PYTHONDONTWRITEBYTECODE, so without this every call would re-compile.  -I: find the
+# installed packages, not a checkout in the current directory.
+mapfile -t pkg_dirs < <("$venv/bin/python" -I -c '
+import os, cib, heartbeat_compat, ocf, pycrm
+for pkg in (ocf, cib, pycrm, heartbeat_compat):
+    print(os.path.dirname(pkg.__file__))')
+if ((${#pkg_dirs[@]} != 4)); then
+    echo "install.sh: pycrm's packages cannot be imported from $venv" >&2
+    exit 1
+fi
+"$venv/bin/python" -m compileall -q -j 0 "${pkg_dirs[@]}" >/dev/null
+# Lean console scripts (python -I -S) in place of pip's: see pycrm/cli/scripts.py.
+"$venv/bin/python" -I -m pycrm.cli.scripts "$venv/bin" >/dev/null
 chmod -R a+rX "$(dirname "$venv")"
 for tool in pycrm haresources2cib; do
     ln -sf "$venv/bin/$tool" "/usr/local/bin/$tool"
