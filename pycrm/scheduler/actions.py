@@ -15,6 +15,7 @@ from collections import defaultdict
 
 from cib.history import ROLE_PROMOTED
 from cib.model import Cib, Primitive
+from pycrm.scheduler.build import is_true
 from pycrm.scheduler.result import Plan, starts_fresh
 from pycrm.scheduler.state import World, WRsc
 from pycrm.scheduler.types import Action, Edge
@@ -153,9 +154,11 @@ def build_graph(
 ) -> GraphBuilder:
     g = GraphBuilder()
     prims = world.all_primitives()
-    online = [n for n in world.node_order if world.nodes[n].online]
+    # enable-startup-probes=false: no probes at all, as in Pacemaker (default true)
+    probing = is_true(world.options.get("enable-startup-probes", "true"))
+    probe_on = [n for n in world.node_order if world.nodes[n].online] if probing else []
     for rsc in prims:
-        _primitive_actions(cib, world, g, rsc, plans[id(rsc)], history_nodes, online)
+        _primitive_actions(cib, world, g, rsc, plans[id(rsc)], history_nodes, probe_on)
     for top in world.resources:
         _collective_actions(g, top, plans)
     for order in world.orders:
@@ -176,12 +179,12 @@ def _primitive_actions(
     rsc: WRsc,
     plan: Plan,
     history_nodes: dict[str, set[str]],
-    online: list[str],
+    probe_on: list[str],
 ) -> None:
     probes: list[str] = []
     if not rsc.orphan and rsc.managed:
         known = history_nodes.get(rsc.history_name or rsc.id, _NO_NODES)
-        probes = g.probes(rsc.id, [name for name in online if name not in known])
+        probes = g.probes(rsc.id, [name for name in probe_on if name not in known])
     if not rsc.managed or plan.frozen:
         return
     target = plan.target_node

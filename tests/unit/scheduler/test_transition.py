@@ -99,3 +99,18 @@ def test_transition_value_semantics() -> None:
     assert Transition(**{**fields, "have_quorum": False}) != t
     bare = Transition(nodes=(), current=(), target=(), actions=(), edges=(), summary=())
     assert bare.promotion_scores == {} and bare.scores == () and bare.have_quorum
+
+
+@pytest.mark.parametrize("value", [None, "true", "false", "off"])
+def test_enable_startup_probes(value: str | None) -> None:
+    """enable-startup-probes=false schedules no probes (Pacemaker's default is true); the
+    expected actions are crm_simulate 2.1.5's for the same CIB."""
+    status = node_state("n1", running("a")) + node_state("n2")
+    props = {} if value is None else {"enable-startup-probes": value}
+    t = schedule(make(prim("a") + prim("b"), status, props=props))
+    probes = {(a.rsc, a.node) for a in t.actions if a.task == "monitor" and a.interval_ms == 0}
+    enabled = value in (None, "true")
+    assert probes == ({("a", "n2"), ("b", "n1"), ("b", "n2")} if enabled else set())
+    assert [(a.task, a.rsc, a.node) for a in t.actions if a.task != "monitor"] == [
+        ("start", "b", "n2")
+    ]
