@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
 """Monitor latency of pycrm's agents against the resource-agents shell agents.
 
-Both agents monitor the same running resource, in the same run, with one
-fork+exec per call as Pacemaker's execd does, and with the environment
-Pacemaker passes (recurring monitor, PYTHONDONTWRITEBYTECODE=1). Calls are
-interleaved so both see the same machine noise. Prints the median of N
-calls for each and the ratio ours/shell (target: <= 0.5).
+Both agents monitor the same running resource with the same parameters, in
+the same run, with one fork+exec per call as Pacemaker's execd does, and with
+the environment Pacemaker passes (recurring monitor at depth 0,
+PYTHONDONTWRITEBYTECODE=1). Calls are interleaved so both see the same machine
+noise. Prints the machine and the date, then the median of N calls for each
+and the ratio ours/shell (target: <= 0.5).
+
+The same work on both sides: IPaddr2 monitors the same address on the same
+nic; Filesystem the same device, directory and fstype; apache fetches the same
+status URL (the server-status page of the config, passed to both as statusurl)
+and each agent checks the answer its own default way.
 
     sudo /opt/pycrm/venv/bin/python bench/agents.py [-n 30] [--only apache]
 
@@ -107,12 +113,20 @@ def bench_filesystem(our_root: str, n: int) -> dict[str, object]:
 
 
 def bench_apache(our_root: str, n: int) -> dict[str, object]:
-    from tests.fixtures.apache import cleanup, make_apache_instance
+    from tests.fixtures.apache import STATUS_LOCATION, cleanup, make_apache_instance
 
     inst = make_apache_instance()
-    # Both agents on their defaults: the status page found in the config
-    # (the shell agent's default regex '</ *html *>' never matches ?auto).
-    params = {"configfile": str(inst.config), "httpd": "/usr/sbin/apache2", "envfiles": ""}
+    # Both fetch the same URL: the server-status page of the config, which is what the
+    # shell agent fetches by default (ours would fetch the shorter ?auto form of it).
+    # Each checks the answer its own default way: the shell agent greps the HTML for
+    # '</ *html *>', ours requires HTTP 200 and mod_status's "Server Version:" line.
+    # Given statusurl, the shell agent also skips looking the location up in the config.
+    params = {
+        "configfile": str(inst.config),
+        "httpd": "/usr/sbin/apache2",
+        "envfiles": "",
+        "statusurl": f"{inst.base_url}{STATUS_LOCATION}",
+    }
     ours = [f"{our_root}/resource.d/pycrm/apache"]
     env = {**base_env(our_root, "apache"), **{f"OCF_RESKEY_{k}": v for k, v in params.items()}}
     try:
@@ -182,6 +196,9 @@ def main() -> None:
     if args.json:
         print(json.dumps(results, indent=2))
         return
+    import machine
+
+    print("\n".join(machine.describe(("resource-agents", "apache2"))))
     print(f"monitor latency, exec per call, median of {args.n} (ms)")
     print(f"{'agent':<12}{'pycrm':>10}{'shell':>10}{'ratio':>9}   target <= 0.5")
     for r in results:

@@ -1,79 +1,128 @@
 #!/usr/bin/env python3
 """Benchmark: `pycrm simulate` against Pacemaker's `crm_simulate`, in the same run.
 
-Measured per input:
+Like for like: ``pycrm simulate -x F -S`` and ``crm_simulate -x F -S``, each started as a
+new process with the same flags, both printing the current status, the transition summary,
+the executed actions and the revised status.  Runs alternate between the two tools so both
+see the same machine noise.  Wall time and CPU time (user + system of the child) are both
+reported; the ratio is pycrm / crm_simulate (< 1: pycrm is faster).  The report also says
+how far the two outputs agree (identical, the same lines in another order, or different).
 
-* ``crm -S``      ``crm_simulate -x F -S`` (schedule + simulated execution + text), wall time
-* ``crm -G``      ``crm_simulate -x F -Q -G graph`` (schedule + transition graph only)
-* ``pycrm exec``  ``pycrm simulate -x F -S`` as a user runs it (fresh process, text to a pipe)
-* ``load``        in-process ``cib.load()`` (parse + model), best of --repeat
-* ``schedule``    in-process ``pycrm.scheduler.schedule()``, best of --repeat
+Inputs: the stored upstream scheduler cases (median over all of them) and synthetic CIBs
+(pycrm.simulate.synth) of 100 to 5000 primitives.  A run longer than --timeout is
+stopped and reported as ">T".  When ``crm_simulate -S`` does not finish, the report also
+times ``crm_simulate -R``, its cheapest mode that still schedules, and says what it leaves
+out: it prints the current status and the transition summary only (no executed actions,
+no revised status), so it is not the same output and gets no ratio.  ``-G`` (the graph
+alone) leaves out more.
 
-Inputs: the stored upstream scheduler cases (total and median over all of them) and
-synthetic CIBs (pycrm.simulate.synth) of 100/1000/5000 primitives on 4/16/32 nodes.
-External runs that exceed --timeout are reported as ">T".  Ratios are pycrm / crm
-(< 1 means pycrm is faster).  Not part of the test suite.
+The in-process rows are what the daemon will pay per transition: ``cib.load`` (parse and
+model, no schema validation) and ``schedule``, with every module already imported.  They
+have no crm_simulate peer (crm_simulate has no in-process form) and no ratio.
 
-    /opt/pycrm/venv/bin/python bench/scheduler.py [--quick] [--timeout 30]
+    /opt/pycrm/venv/bin/python bench/scheduler.py [--quick] [--timeout 120]
+
+Run it with the interpreter of an installed pycrm (scripts/install.sh): the pycrm measured
+is the console script beside that interpreter.  Not part of the test suite.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import machine
+
 import cib
+import pycrm
 from pycrm.scheduler import schedule
 from pycrm.simulate.synth import synthetic_cib
 
 ROOT = Path(__file__).resolve().parents[1]
-CASES = ROOT.parent / "shared" / "pacemaker-scheduler-cases" / "xml"
+
+
+def default_cases() -> Path:
+    """The stored cases in $PYCRM_SHARED, ../shared beside the checkout or /work/shared."""
+    env = os.environ.get("PYCRM_SHARED")
+    candidates = [Path(env)] if env else [ROOT.parent / "shared", Path("/work/shared")]
+    for shared in candidates:
+        if shared.is_dir():
+            return shared / "pacemaker-scheduler-cases" / "xml"
+    return candidates[0] / "pacemaker-scheduler-cases" / "xml"
 
 
 @dataclass
-class Timing:
-    seconds: float | None  # None: timed out
-    limit: float
-
-    def __str__(self) -> str:
-        if self.seconds is None:
-            return f">{self.limit:.0f}s"
-        return f"{self.seconds * 1000:.1f}ms" if self.seconds < 1 else f"{self.seconds:.2f}s"
+class Run:
+    wall: float | None  # seconds; None: stopped at the timeout
+    cpu: float  # user + system seconds of the child
+    out: bytes
 
 
-def _pycrm_argv() -> list[str]:
-    script = Path(sys.executable).with_name("pycrm")
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("pycrm")
-    if found:
-        return [found]
-    return [sys.executable, "-m", "pycrm.cli.main"]
-
-
-def run_external(argv: list[str], timeout: float) -> Timing:
+def run_external(argv: list[str], timeout: float) -> Run:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     try:
-        subprocess.run(
-            argv,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            timeout=timeout,
-            check=False,
+        done = subprocess.run(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=timeout, check=False
         )
     except subprocess.TimeoutExpired:
-        return Timing(None, timeout)
-    return Timing(time.perf_counter() - start, timeout)
+        return Run(None, 0.0, b"")
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Run(wall, cpu, done.stdout)
+
+
+def paired(
+    ours: list[str], theirs: list[str], timeout: float, repeat: int
+) -> tuple[list[Run], list[Run]]:
+    """Alternate runs of both tools; one pair only when a run takes over a second."""
+    mine, peer = [run_external(ours, timeout)], [run_external(theirs, timeout)]
+    slow = any(r.wall is None or r.wall > 1.0 for r in (mine[0], peer[0]))
+    for _ in range(0 if slow else repeat - 1):
+        mine.append(run_external(ours, timeout))
+        peer.append(run_external(theirs, timeout))
+    return mine, peer
+
+
+def median_wall(runs: list[Run]) -> float | None:
+    walls = [r.wall for r in runs]
+    if any(w is None for w in walls):
+        return None
+    return statistics.median([w for w in walls if w is not None])
+
+
+def median_cpu(runs: list[Run]) -> float:
+    return statistics.median([r.cpu for r in runs])
+
+
+def agreement(a: bytes, b: bytes) -> tuple[str, int]:
+    """How two outputs compare, and how many lines only one of them has."""
+    if a == b:
+        return "identical", 0
+    left, right = Counter(a.splitlines()), Counter(b.splitlines())
+    apart = (left - right).total() + (right - left).total()
+    return ("reordered" if apart == 0 else "different"), apart
+
+
+def ms(seconds: float | None, limit: float = 0.0) -> str:
+    if seconds is None:
+        return f">{limit:.0f} s"
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
 
 def in_process(path: Path, repeat: int) -> tuple[float, float]:
+    """Best of `repeat`: cib.load (parse + model, no schema validation), then schedule."""
     loads, scheds = [], []
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -86,110 +135,213 @@ def in_process(path: Path, repeat: int) -> tuple[float, float]:
     return min(loads), min(scheds)
 
 
-def ratio(ours: Timing, theirs: Timing) -> str:
-    if ours.seconds is None:
-        return "n/a"
-    if theirs.seconds is None:
-        return f"<{ours.seconds / theirs.limit:.3f}"
-    return f"{ours.seconds / theirs.seconds:.2f}"
+def pycrm_argv() -> list[str]:
+    script = Path(sys.executable).with_name("pycrm")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("pycrm")
+    if found:
+        return [found]
+    return [sys.executable, "-m", "pycrm.cli.main"]
 
 
-def bench_cases(timeout: float, repeat: int, graph_dir: Path) -> None:
-    files = sorted(CASES.glob("*.xml"))
+def describe_pycrm(argv: list[str]) -> list[str]:
+    where = Path(pycrm.__file__).resolve().parent.parent
+    kind = "installed copy" if where.name in ("site-packages", "dist-packages") else "checkout"
+    lines = [f"pycrm:    {' '.join(argv)} (imports the {kind} in {where})"]
+    try:
+        first = Path(argv[0]).read_text().splitlines()[0]
+    except (OSError, UnicodeDecodeError, IndexError):
+        first = ""
+    if first.startswith("#!"):
+        lines.append(f"          script's interpreter line: {first}")
+    version = subprocess.run(
+        ["crm_simulate", "--version"], capture_output=True, text=True, check=False
+    )
+    lines.append(f"peer:     {version.stdout.splitlines()[0] if version.stdout else '?'}")
+    return lines
+
+
+@dataclass
+class Row:
+    what: str
+    ours: str
+    peer: str
+    ratio: str
+
+
+def bench_cases(cases: Path, timeout: float, repeat: int, rows: list[Row]) -> None:
+    files = sorted(cases.glob("*.xml"))
     if not files:
-        print(f"(no stored cases under {CASES}; skipped)")
+        print(f"(no stored cases under {cases}; skipped)")
         return
-    pycrm = _pycrm_argv()
-    crm_s, crm_g, ours, loads, scheds = [], [], [], [], []
+    pycrm = pycrm_argv()
+    ours_w, peer_w, ours_c, peer_c, ratio_w, ratio_c = [], [], [], [], [], []
+    verdicts: dict[str, list[str]] = {"identical": [], "reordered": [], "different": []}
+    loads, scheds = [], []
     for path in files:
-        crm_s.append(run_external(["crm_simulate", "-x", str(path), "-S"], timeout))
-        crm_g.append(
-            run_external(
-                ["crm_simulate", "-x", str(path), "-Q", "-G", str(graph_dir / "g.xml")], timeout
-            )
+        mine, peer = paired(
+            [*pycrm, "simulate", "-x", str(path), "-S"],
+            ["crm_simulate", "-x", str(path), "-S"],
+            timeout,
+            repeat,
         )
-        ours.append(run_external([*pycrm, "simulate", "-x", str(path), "-S"], timeout))
+        mw, pw = median_wall(mine), median_wall(peer)
+        if mw is None or pw is None:
+            print(f"  {path.name}: a run exceeded {timeout:.0f} s; case left out")
+            continue
+        ours_w.append(mw)
+        peer_w.append(pw)
+        ours_c.append(median_cpu(mine))
+        peer_c.append(median_cpu(peer))
+        ratio_w.append(mw / pw)
+        ratio_c.append(ours_c[-1] / peer_c[-1] if peer_c[-1] else float("nan"))
+        verdict, apart = agreement(mine[0].out, peer[0].out)
+        verdicts[verdict].append(f"{path.stem} {apart}" if apart else path.stem)
         load, sched = in_process(path, repeat)
         loads.append(load)
         scheds.append(sched)
-
-    def secs(ts: list[Timing]) -> list[float]:
-        return [t.seconds if t.seconds is not None else t.limit for t in ts]
-
-    rows = [
-        ("crm_simulate -S", secs(crm_s)),
-        ("crm_simulate -G", secs(crm_g)),
-        ("pycrm simulate -S (exec)", secs(ours)),
-        ("pycrm in-process load", loads),
-        ("pycrm in-process schedule", scheds),
-        ("pycrm in-process load+schedule", [a + b for a, b in zip(loads, scheds, strict=True)]),
-    ]
-    print(f"\n## {len(files)} upstream scheduler cases (wall time)\n")
-    print(f"{'':34} {'total':>10} {'median':>10} {'max':>10}")
-    for name, values in rows:
+    n = len(ours_w)
+    print(f"\n## {n} upstream scheduler cases, each a new process, same flags (-x CASE -S)")
+    print(f"   ({repeat} alternating runs of each tool per case, median per case)\n")
+    print(f"{'':28} {'median wall':>12} {'median cpu':>11} {'total wall':>11}")
+    for name, walls, cpus in (
+        ("crm_simulate -x CASE -S", peer_w, peer_c),
+        ("pycrm simulate -x CASE -S", ours_w, ours_c),
+    ):
         print(
-            f"{name:34} {sum(values) * 1000:9.1f}ms {statistics.median(values) * 1000:9.1f}ms "
-            f"{max(values) * 1000:9.1f}ms"
+            f"{name:28} {ms(statistics.median(walls)):>12} {ms(statistics.median(cpus)):>11} "
+            f"{ms(sum(walls)):>11}"
         )
-    base_s = sum(secs(crm_s))
-    base_g = sum(secs(crm_g))
-    print("\nratios (pycrm / crm_simulate, totals):")
-    print(f"  exec -S vs crm -S:                 {sum(secs(ours)) / base_s:.2f}")
-    print(f"  in-process load+schedule vs crm -S: {(sum(loads) + sum(scheds)) / base_s:.3f}")
-    print(f"  in-process load+schedule vs crm -G: {(sum(loads) + sum(scheds)) / base_g:.3f}")
+    rw, rc = statistics.median(ratio_w), statistics.median(ratio_c)
+    print(
+        f"ratio pycrm / crm_simulate, median of the per-case ratios: wall {rw:.2f}, cpu {rc:.2f}"
+        f" (ratio of the medians: wall {statistics.median(ours_w) / statistics.median(peer_w):.2f})"
+    )
+    print(
+        f"output: {len(verdicts['identical'])} identical, {len(verdicts['reordered'])} the same"
+        f" lines in another order, {len(verdicts['different'])} different"
+        + (
+            f" (case, lines only one side prints: {', '.join(verdicts['different'])})"
+            if verdicts["different"]
+            else ""
+        )
+    )
+    both = [a + b for a, b in zip(loads, scheds, strict=True)]
+    print(
+        f"\nin-process, what the daemon pays per transition (warm imports, no schema"
+        f" validation):\n  cib.load + schedule, best of {repeat}:"
+        f" median {ms(statistics.median(both))},"
+        f" max {ms(max(both))}, all {n} cases {ms(sum(both))}"
+        f" (load {ms(sum(loads))} + schedule {ms(sum(scheds))}); no peer, no ratio"
+    )
+    rows.append(
+        Row(
+            f"{n} scheduler cases, median, new process: `simulate -x CASE -S` both",
+            f"{ms(statistics.median(ours_w))} (cpu {ms(statistics.median(ours_c))})",
+            f"{ms(statistics.median(peer_w))} (cpu {ms(statistics.median(peer_c))})",
+            f"{rw:.2f} (cpu {rc:.2f})",
+        )
+    )
+    rows.append(
+        Row(
+            f"the same {n} cases in-process (load + schedule): what the daemon pays per transition",
+            f"median {ms(statistics.median(both))}, all {n}: {ms(sum(both))}",
+            "none (no in-process form)",
+            "n/a",
+        )
+    )
 
 
 def bench_synthetic(
-    sizes: list[int], nodes: list[int], timeout: float, repeat: int, work: Path
+    shapes: list[tuple[int, int]], timeout: float, repeat: int, work: Path, rows: list[Row]
 ) -> None:
-    pycrm = _pycrm_argv()
-    print("\n## synthetic CIBs (pycrm.simulate.synth, seed 1): scaling\n")
-    header = (
-        f"{'rsc':>5} {'nodes':>5} {'crm -S':>9} {'crm -G':>9} {'pycrm exec':>10} "
-        f"{'load':>9} {'schedule':>9} {'exec/crm-S':>10} {'exec/crm-G':>10} {'inproc/crm-G':>12}"
-    )
-    print(header)
-    print("-" * len(header))
-    for n_rsc in sizes:
-        for n_nodes in nodes:
-            path = work / f"synth-{n_rsc}-{n_nodes}.xml"
-            path.write_text(synthetic_cib(n_rsc, n_nodes))
-            crm_s = run_external(["crm_simulate", "-x", str(path), "-S"], timeout)
-            crm_g = run_external(
-                ["crm_simulate", "-x", str(path), "-Q", "-G", str(work / "g.xml")], timeout
+    pycrm = pycrm_argv()
+    print("\n## synthetic CIBs (pycrm.simulate.synth, seed 1), each a new process, -x CIB -S\n")
+    for n_rsc, n_nodes in shapes:
+        path = work / f"synth-{n_rsc}-{n_nodes}.xml"
+        path.write_text(synthetic_cib(n_rsc, n_nodes))
+        mine, peer = paired(
+            [*pycrm, "simulate", "-x", str(path), "-S"],
+            ["crm_simulate", "-x", str(path), "-S"],
+            timeout,
+            repeat,
+        )
+        mw, pw = median_wall(mine), median_wall(peer)
+        label = f"{n_rsc} resources, {n_nodes} nodes"
+        line = f"{label:26} pycrm -S {ms(mw, timeout):>9}   crm_simulate -S {ms(pw, timeout):>9}"
+        if mw is not None and pw is not None:
+            ratio = f"{mw / pw:.3f}"
+            verdict, apart = agreement(mine[0].out, peer[0].out)
+            lines = mine[0].out.count(b"\n")
+            line += f"   ratio {ratio}   output {verdict}"
+            line += f" ({apart} of {lines} lines printed by one side only)" if apart else ""
+            rows.append(Row(f"{label}, new process: `-x CIB -S` both", ms(mw), ms(pw), ratio))
+        elif mw is not None:
+            bound = f"< {mw / timeout:.3f}"
+            subset = run_external(["crm_simulate", "-x", str(path), "-R"], timeout)
+            line += (
+                f"   ratio {bound}\n{'':26} crm_simulate -R {ms(subset.wall, timeout):>9}"
+                " (status + summary only: not the same output, no ratio)"
             )
-            ours = run_external([*pycrm, "simulate", "-x", str(path), "-S"], timeout)
-            load, sched = in_process(path, repeat if n_rsc <= 1000 else 1)
-            inproc = Timing(load + sched, timeout)
-            print(
-                f"{n_rsc:>5} {n_nodes:>5} {crm_s!s:>9} {crm_g!s:>9} {ours!s:>10} "
-                f"{load * 1000:>7.1f}ms {sched * 1000:>7.1f}ms {ratio(ours, crm_s):>10} "
-                f"{ratio(ours, crm_g):>10} {ratio(inproc, crm_g):>12}",
-                flush=True,
+            rows.append(
+                Row(
+                    f"{label}, new process: `-x CIB -S` both",
+                    ms(mw),
+                    f"did not finish in {timeout:.0f} s; `-R` (status and summary only, not"
+                    f" the same output): {ms(subset.wall, timeout)}",
+                    bound,
+                )
             )
+        print(line, flush=True)
+        load, sched = in_process(path, repeat if n_rsc <= 1000 else 1)
+        print(
+            f"{'':26} in-process load {ms(load)} + schedule {ms(sched)} = {ms(load + sched)}"
+            " (what the daemon pays; no ratio)",
+            flush=True,
+        )
+        rows.append(
+            Row(
+                f"{label}, in-process (load + schedule): what the daemon pays per transition",
+                ms(load + sched),
+                "none",
+                "n/a",
+            )
+        )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--timeout", type=float, default=30.0, help="per external run (s)")
-    parser.add_argument("--repeat", type=int, default=3, help="in-process repetitions (best)")
-    parser.add_argument("--sizes", default="100,1000,5000")
-    parser.add_argument("--nodes", default="4,16,32")
-    parser.add_argument("--quick", action="store_true", help="sizes 100,1000 on 4,16 nodes")
+    parser.add_argument("--timeout", type=float, default=120.0, help="per external run (s)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each tool per input")
+    parser.add_argument(
+        "--synthetic",
+        default="100x4,1000x16,5000x32",
+        help="synthetic shapes, RESOURCESxNODES,... (empty: none)",
+    )
+    parser.add_argument("--quick", action="store_true", help="--repeat 3 --synthetic 100x4")
+    parser.add_argument("--cases", type=Path, default=default_cases(), help="case directory")
     parser.add_argument("--no-cases", action="store_true")
     args = parser.parse_args()
     if shutil.which("crm_simulate") is None:
         print("crm_simulate not found: install pacemaker-cli-utils", file=sys.stderr)
         return 1
-    sizes = [int(s) for s in args.sizes.split(",")]
-    nodes = [int(n) for n in args.nodes.split(",")]
     if args.quick:
-        sizes, nodes = [100, 1000], [4, 16]
+        args.repeat, args.synthetic = 3, "100x4"
+    shapes = [
+        (int(r), int(n)) for r, _, n in (s.partition("x") for s in args.synthetic.split(",") if s)
+    ]
+    print("\n".join(machine.describe(("pacemaker-cli-utils",))))
+    print("\n".join(describe_pycrm(pycrm_argv())))
+    rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="pycrm-bench-") as tmp:
-        work = Path(tmp)
         if not args.no_cases:
-            bench_cases(args.timeout, args.repeat, work)
-        bench_synthetic(sizes, nodes, args.timeout, args.repeat, work)
+            bench_cases(args.cases, args.timeout, args.repeat, rows)
+        bench_synthetic(shapes, args.timeout, args.repeat, Path(tmp), rows)
+    print("\n## as a README table (pycrm / crm_simulate; wall time, cpu = user + system)\n")
+    print("| what | pycrm | crm_simulate | ratio |\n|---|---|---|---|")
+    for row in rows:
+        print(f"| {row.what} | {row.ours} | {row.peer} | {row.ratio} |")
     return 0
 
 
