@@ -7,6 +7,9 @@ the executed actions and the revised status.  Runs alternate between the two too
 see the same machine noise.  Wall time and CPU time (user + system of the child) are both
 reported; the ratio is pycrm / crm_simulate (< 1: pycrm is faster).  The report also says
 how far the two outputs agree (identical, the same lines in another order, or different).
+A third command alternates with them on the cases: the interpreter started as pycrm's
+console script starts it (``-I -S``), importing lxml and click and nothing else.  It is
+the floor under any CLI built on those two libraries.
 
 Inputs: the stored upstream scheduler cases (median over all of them) and synthetic CIBs
 (pycrm.simulate.synth) of 100 to 5000 primitives.  A run longer than --timeout is
@@ -83,16 +86,22 @@ def run_external(argv: list[str], timeout: float) -> Run:
     return Run(wall, cpu, done.stdout)
 
 
-def paired(
-    ours: list[str], theirs: list[str], timeout: float, repeat: int
-) -> tuple[list[Run], list[Run]]:
-    """Alternate runs of both tools; one pair only when a run takes over a second."""
-    mine, peer = [run_external(ours, timeout)], [run_external(theirs, timeout)]
-    slow = any(r.wall is None or r.wall > 1.0 for r in (mine[0], peer[0]))
+def alternate(commands: list[list[str]], timeout: float, repeat: int) -> list[list[Run]]:
+    """`repeat` rounds of one run of each command; one round only if a run takes over 1 s."""
+    runs = [[run_external(argv, timeout)] for argv in commands]
+    slow = any(r[0].wall is None or r[0].wall > 1.0 for r in runs)
     for _ in range(0 if slow else repeat - 1):
-        mine.append(run_external(ours, timeout))
-        peer.append(run_external(theirs, timeout))
-    return mine, peer
+        for argv, done in zip(commands, runs, strict=True):
+            done.append(run_external(argv, timeout))
+    return runs
+
+
+def floor_argv() -> list[str]:
+    """The interpreter as pycrm's console script starts it, importing lxml and click only."""
+    from ocf.install import import_paths
+
+    code = f"import sys; sys.path += {import_paths()!r}; import lxml.etree, click"
+    return [sys.executable, "-I", "-S", "-c", code]
 
 
 def median_wall(runs: list[Run]) -> float | None:
@@ -177,19 +186,25 @@ def bench_cases(cases: Path, timeout: float, repeat: int, rows: list[Row]) -> No
         return
     pycrm = pycrm_argv()
     ours_w, peer_w, ours_c, peer_c, ratio_w, ratio_c = [], [], [], [], [], []
+    floor_w, floor_c = [], []
     verdicts: dict[str, list[str]] = {"identical": [], "reordered": [], "different": []}
     loads, scheds = [], []
     for path in files:
-        mine, peer = paired(
-            [*pycrm, "simulate", "-x", str(path), "-S"],
-            ["crm_simulate", "-x", str(path), "-S"],
+        mine, peer, floor = alternate(
+            [
+                [*pycrm, "simulate", "-x", str(path), "-S"],
+                ["crm_simulate", "-x", str(path), "-S"],
+                floor_argv(),
+            ],
             timeout,
             repeat,
         )
-        mw, pw = median_wall(mine), median_wall(peer)
-        if mw is None or pw is None:
+        mw, pw, fw = median_wall(mine), median_wall(peer), median_wall(floor)
+        if mw is None or pw is None or fw is None:
             print(f"  {path.name}: a run exceeded {timeout:.0f} s; case left out")
             continue
+        floor_w.append(fw)
+        floor_c.append(median_cpu(floor))
         ours_w.append(mw)
         peer_w.append(pw)
         ours_c.append(median_cpu(mine))
@@ -208,6 +223,7 @@ def bench_cases(cases: Path, timeout: float, repeat: int, rows: list[Row]) -> No
     for name, walls, cpus in (
         ("crm_simulate -x CASE -S", peer_w, peer_c),
         ("pycrm simulate -x CASE -S", ours_w, ours_c),
+        ("python, lxml + click only", floor_w, floor_c),
     ):
         print(
             f"{name:28} {ms(statistics.median(walls)):>12} {ms(statistics.median(cpus)):>11} "
@@ -217,6 +233,12 @@ def bench_cases(cases: Path, timeout: float, repeat: int, rows: list[Row]) -> No
     print(
         f"ratio pycrm / crm_simulate, median of the per-case ratios: wall {rw:.2f}, cpu {rc:.2f}"
         f" (ratio of the medians: wall {statistics.median(ours_w) / statistics.median(peer_w):.2f})"
+    )
+    fr = statistics.median([f / p for f, p in zip(floor_w, peer_w, strict=True)])
+    fc = statistics.median([f / p for f, p in zip(floor_c, peer_c, strict=True)])
+    print(
+        f"the floor: `python -I -S -c 'import lxml.etree, click'` (no pycrm code, no work) /"
+        f" crm_simulate: wall {fr:.2f}, cpu {fc:.2f}"
     )
     print(
         f"output: {len(verdicts['identical'])} identical, {len(verdicts['reordered'])} the same"
@@ -245,6 +267,14 @@ def bench_cases(cases: Path, timeout: float, repeat: int, rows: list[Row]) -> No
     )
     rows.append(
         Row(
+            "floor: the interpreter importing lxml and click, nothing else, new process",
+            f"{ms(statistics.median(floor_w))} (cpu {ms(statistics.median(floor_c))})",
+            "the same crm_simulate runs",
+            f"{fr:.2f} (cpu {fc:.2f})",
+        )
+    )
+    rows.append(
+        Row(
             f"the same {n} cases in-process (load + schedule): what the daemon pays per transition",
             f"median {ms(statistics.median(both))}, all {n}: {ms(sum(both))}",
             "none (no in-process form)",
@@ -261,9 +291,11 @@ def bench_synthetic(
     for n_rsc, n_nodes in shapes:
         path = work / f"synth-{n_rsc}-{n_nodes}.xml"
         path.write_text(synthetic_cib(n_rsc, n_nodes))
-        mine, peer = paired(
-            [*pycrm, "simulate", "-x", str(path), "-S"],
-            ["crm_simulate", "-x", str(path), "-S"],
+        mine, peer = alternate(
+            [
+                [*pycrm, "simulate", "-x", str(path), "-S"],
+                ["crm_simulate", "-x", str(path), "-S"],
+            ],
             timeout,
             repeat,
         )
