@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -188,17 +189,21 @@ def main() -> None:
         raise SystemExit("-n must be at least 20")
     from ocf import install
 
+    if not args.json:
+        import machine
+
+        print("\n".join(machine.describe(("resource-agents", "apache2"))), flush=True)
     root = tempfile.mkdtemp(prefix="pycrm-bench-ocf-")
-    os.chmod(root, 0o755)
-    install.install(root, "pycrm")
-    runs = {"IPaddr2": bench_ipaddr2, "Filesystem": bench_filesystem, "apache": bench_apache}
-    results = [runs[name](root, args.n) for name in args.only or list(runs)]
+    try:
+        os.chmod(root, 0o755)
+        install.install(root, "pycrm")
+        runs = {"IPaddr2": bench_ipaddr2, "Filesystem": bench_filesystem, "apache": bench_apache}
+        results = [runs[name](root, args.n) for name in args.only or list(runs)]
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
     if args.json:
         print(json.dumps(results, indent=2))
         return
-    import machine
-
-    print("\n".join(machine.describe(("resource-agents", "apache2"))))
     print(f"monitor latency, exec per call, median of {args.n} (ms)")
     print(f"{'agent':<12}{'pycrm':>10}{'shell':>10}{'ratio':>9}   target <= 0.5")
     for r in results:
