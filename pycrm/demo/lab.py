@@ -352,16 +352,73 @@ class ClusterLab:
         member.config.write_text("\n".join(lines) + "\n")
         return member.config
 
+    def write_ha_d(self, member: LabNode, *, auto_failback: str = "on") -> Path:
+        """A legacy heartbeat v1 /etc/ha.d for ``member``: ha.cf, authkeys, haresources with
+        the floating IP, the shared disk, a heartbeat-class script and apache."""
+        ha_d = member.home / "ha.d"
+        resource_d = ha_d / "resource.d"
+        resource_d.mkdir(parents=True, exist_ok=True)
+        for wrapper in ("IPaddr2", "Filesystem", "apache"):  # what heartbeat's package ships
+            link = resource_d / wrapper
+            if not link.exists():
+                link.symlink_to(Path("/etc/ha.d/resource.d") / wrapper)
+        script = resource_d / "labscript"
+        script.write_text(LAB_SCRIPT.replace("@ROOT@", str(self.root)))
+        script.chmod(0o755)
+        peers = " ".join(m.addrs[0] for m in self.members if m is not member)
+        keepalive, deadtime = ("100ms", "400ms") if self.profile == "fast" else ("500ms", "2")
+        hacf = [
+            f"logfile {member.home}/ha-log",
+            f"keepalive {keepalive}",
+            f"deadtime {deadtime}",
+            "initdead 4",
+            "udpport 694",
+            f"ucast eth0 {peers}",
+            f"auto_failback {auto_failback}",
+            *(f"node {m.name}" for m in self.members),
+        ]
+        (ha_d / "ha.cf").write_text("\n".join(hacf) + "\n")
+        keys = ha_d / "authkeys"
+        if not keys.exists():
+            keys.write_bytes(self.authkeys.read_bytes())
+            keys.chmod(0o600)
+        (ha_d / "nodeinfo").write_text(member.name + "\n")
+        disk = self.disk
+        line = [self.members[0].name, f"IPaddr2::{self.vip}/24/eth0"]
+        if disk is not None:
+            line.append(f"Filesystem::{disk.device}::{disk.mountpoint}::ext4")
+        line.append("labscript::hello")
+        if disk is not None:
+            line.append(f"apache::{disk.site}/httpd.conf")
+        (ha_d / "haresources").write_text(" ".join(line) + "\n")
+        return ha_d
+
+    def script_holders(self) -> list[str]:
+        """Nodes where the lab's heartbeat-class script runs (its state file exists)."""
+        return [m.name for m in self.members if (m.home / "labscript.state").exists()]
+
     # --------------------------------------------------------------- processes
-    def start(self, name: str, args: Sequence[str] = ()) -> subprocess.Popen[bytes]:
+    def start(
+        self, name: str, args: Sequence[str] = (), *, ha_d: bool = False
+    ) -> subprocess.Popen[bytes]:
         member = self.node(name)
         if member.proc is not None and member.proc.poll() is None:
             raise RuntimeError(f"{name}: daemon already running")
         argv = [
             IP, "netns", "exec", member.ns,
             "unshare", "--mount", "--propagation", "private", "--",
-            self.python, "-m", "pycrm.cli.main", "run", "--config", str(member.config), *args,
+            self.python, "-m", "pycrm.cli.main", "run",
         ]  # fmt: skip
+        if ha_d:
+            argv += [
+                "--ha-d", str(member.home / "ha.d"),
+                "--state-dir", str(member.state_dir), "--run-dir", str(member.run_dir),
+            ]  # fmt: skip
+            member.state_dir.mkdir(mode=0o700, exist_ok=True)
+            member.run_dir.mkdir(mode=0o755, exist_ok=True)
+        else:
+            argv += ["--config", str(member.config)]
+        argv += list(args)
         log = open(member.log, "ab")  # noqa: SIM115 - the child owns it for its lifetime
         try:
             member.proc = subprocess.Popen(
@@ -508,6 +565,19 @@ class ClusterLab:
         if self._own_workdir:
             shutil.rmtree(self.root, ignore_errors=True)
 
+
+LAB_SCRIPT = r"""#!/bin/sh
+# A heartbeat resource.d script for the lab: `labscript <arg> start|stop|status`; its state is
+# a file per node.  heartbeat decides "running" from the status output.
+node="${HA_CURHOST:-unknown}"
+state="@ROOT@/$node/labscript.state"
+case "$2" in
+    start) echo "$1" > "$state"; exit 0 ;;
+    stop) rm -f "$state"; exit 0 ;;
+    status) if [ -e "$state" ]; then echo "running"; else echo "stopped"; fi; exit 0 ;;
+    *) exit 1 ;;
+esac
+"""
 
 DUMMY_AGENT = r"""#!/bin/sh
 # ocf:pycrmlab:Dummy -- a resource that only keeps a state file per node, with failure

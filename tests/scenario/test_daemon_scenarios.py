@@ -184,3 +184,30 @@ def test_cib_change_on_a_member_and_a_stale_node_rejoining(cluster_lab: Make) ->
     lab.audit(vip_holder="node2")
     versions = lab.versions()
     assert set(versions) == {"node1", "node2", "node3"} and len(set(versions.values())) == 1
+
+
+@pytest.mark.parametrize("auto_failback", ["on", "off"])
+def test_unchanged_legacy_ha_d_with_auto_failback(cluster_lab: Make, auto_failback: str) -> None:
+    """A 2-node heartbeat v1 configuration run as is: VIP, shared disk, a resource.d script
+    and apache; node1 fails and comes back, with heartbeat's auto_failback on and off."""
+    lab = cluster_lab(nodes=2)
+    for member in lab.members:
+        lab.write_ha_d(member, auto_failback=auto_failback)
+    for member in lab.members:
+        lab.start(member.name, ha_d=True)
+    lab.start_sampling()
+    lab.audit(vip_holder="node1", timeout=60)
+    assert lab.http() == 200
+    assert lab.script_holders() == ["node1"]
+    lab.crash("node1")
+    lab.audit(vip_holder="node2")
+    assert lab.http() == 200 and lab.disk_holders() == ["node2"]
+    lab.power_on("node1")
+    (lab.node("node1").home / "labscript.state").unlink(missing_ok=True)  # a reboot
+    lab.start("node1", ha_d=True)
+    home = "node1" if auto_failback == "on" else "node2"
+    lab.audit(vip_holder=home)
+    assert lab.http() == 200 and lab.disk_holders() == [home]
+    assert lab.script_holders() == [home]
+    log = (lab.node("node2").home / "ha-log").read_text()
+    assert "heartbeat" in log or "pycrm" in log  # heartbeat's logfile is written
