@@ -35,8 +35,9 @@ class StatusParser(Located):
         return out
 
     def node_state(self, el: etree._Element) -> NodeStatus:
-        node_id = self.req(el, "id")
-        uname = el.get("uname") or node_id
+        # Pacemaker finds a node_state by id or, without one, by uname
+        uname = el.get("uname") or self.req(el, "id")
+        node_id = el.get("id") or uname
         attrs = {str(k): str(v) for k, v in el.items()}
         in_ccm_raw = el.get("in_ccm")
         in_ccm = is_true(in_ccm_raw) or (

@@ -32,8 +32,9 @@ _CONFIG_SECTIONS = frozenset(
         "alerts",
     }
 )
-# elements whose "id" is a reference or a user/group name, not a unique ID
-_IDREF_NAMED_ID = frozenset({"resource_ref", "obj_ref", "acl_target", "acl_group", "role"})
+# elements whose "id" is a reference or a user/group name, not a unique ID; a <node>'s id is
+# plain text in Pacemaker's schema (a remote node's id is its connection resource's id)
+_IDREF_NAMED_ID = frozenset({"resource_ref", "obj_ref", "acl_target", "acl_group", "role", "node"})
 
 
 def load(path: str | os.PathLike[str]) -> Cib:

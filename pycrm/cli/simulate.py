@@ -86,6 +86,8 @@ def simulate(
         request = shlex.join(["pycrm", "simulate", *sys.argv[2:]])
         try:
             sim = run(xml_file, injections)
+            for warning in sim.warnings:
+                click.echo(f"pycrm simulate: warning: {warning}", err=True)
             if output_as == "xml":
                 from pycrm.simulate import xmlout
 

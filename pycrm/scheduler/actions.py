@@ -115,6 +115,10 @@ def _aid(rsc: str, task: str, node: str | None, interval: int = 0) -> str:
     return f"{rsc}_{task}_{interval}" + (f"@{node}" if node else "")
 
 
+def _duplicated(prim: Primitive, name: str, interval_ms: int) -> bool:
+    return sum(1 for op in prim.ops if op.name == name and op.interval_ms == interval_ms) > 1
+
+
 def _recurring(cib: Cib, rsc: WRsc, role: int) -> list[int]:
     prim = cib.find(rsc.config_id)
     if not isinstance(prim, Primitive):
@@ -123,6 +127,8 @@ def _recurring(cib: Cib, rsc: WRsc, role: int) -> list[int]:
     for op in prim.ops:
         if op.name != "monitor" or op.interval_ms <= 0 or not op.enabled:
             continue
+        if _duplicated(prim, op.name, op.interval_ms):
+            continue  # Pacemaker schedules none of a duplicated name+interval
         wanted = "Promoted" if role == ROLE_PROMOTED else None
         if (op.role in ("Promoted",)) != (wanted == "Promoted"):
             continue

@@ -199,6 +199,8 @@ def apply_coloc(world: World, dependent: WRsc, primary: WRsc, coloc: Coloc) -> N
         return
     if not dependent.provisional:
         return
+    if not colocation.roles_match(dependent, primary, coloc):
+        return
     colocation.apply_to_weights(world, dependent, primary, coloc)
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from cib._record import FrozenRecord, ValueRecord, setattr_
 
@@ -136,18 +137,55 @@ class ResourceState(FrozenRecord):
         return bool(self.nodes) and self.role != "Stopped"
 
 
+_NO_META: Mapping[str, str] = MappingProxyType({})
+
+
 class Action(ValueRecord):
+    """One action of the transition graph.
+
+    ``task`` is the operation: ``start stop promote demote monitor migrate_to migrate_from
+    reload-agent notify`` on a resource, ``stonith`` (``rsc`` empty, ``node`` the fencing
+    target, ``meta["stonith_action"]`` ``reboot``/``off``/``on``), or a pseudo action
+    (``pseudo`` True: ``running stopped promoted demoted start stop ...`` of groups and
+    clones, ``notify``/``notified`` of clone notifications, a stop or demote implied by
+    fencing).  ``meta`` holds the ``CRM_meta_*`` attributes Pacemaker's graph would give the
+    action, without the ``CRM_meta_`` prefix (``notify_type``, ``notify_operation``,
+    ``notify_start_uname`` ..., ``stonith_action``), so an executor can pass them to the
+    agent as ``OCF_RESKEY_CRM_meta_<name>`` without recomputing them.
+    """
+
     id: str  # e.g. "rsc1_start_0@node2", "grp_running_0"
     rsc: str
-    task: str  # start stop promote demote monitor | running stopped promoted demoted (pseudo)
+    task: str
     node: str | None
     interval_ms: int
     pseudo: bool
     reason: str
     optional: bool
+    meta: Mapping[str, str]
 
-    __slots__ = ("id", "interval_ms", "node", "optional", "pseudo", "reason", "rsc", "task")
-    __match_args__ = ("id", "rsc", "task", "node", "interval_ms", "pseudo", "reason", "optional")
+    __slots__ = (
+        "id",
+        "interval_ms",
+        "meta",
+        "node",
+        "optional",
+        "pseudo",
+        "reason",
+        "rsc",
+        "task",
+    )
+    __match_args__ = (
+        "id",
+        "rsc",
+        "task",
+        "node",
+        "interval_ms",
+        "pseudo",
+        "reason",
+        "optional",
+        "meta",
+    )
 
     def __init__(
         self,
@@ -159,6 +197,7 @@ class Action(ValueRecord):
         pseudo: bool = False,
         reason: str = "",
         optional: bool = False,
+        meta: Mapping[str, str] = _NO_META,
     ) -> None:
         self.id = id
         self.rsc = rsc
@@ -168,6 +207,7 @@ class Action(ValueRecord):
         self.pseudo = pseudo
         self.reason = reason
         self.optional = optional
+        self.meta = meta
 
 
 class Edge(ValueRecord):
@@ -190,9 +230,14 @@ class Edge(ValueRecord):
 
 
 class SummaryLine(FrozenRecord):
-    """One "Transition Summary" line: crm_simulate's verb and its operands."""
+    """One "Transition Summary" line: crm_simulate's verb and its operands.
 
-    verb: str  # Start Stop Move Restart Recover Promote Demote Leave
+    A fencing line (``Fence (reboot) node1 'peer is no longer part of the cluster'``) has
+    verb ``Fence``, ``rsc`` and ``to_node`` the target, ``fence_action`` ``reboot``/``off``/
+    ``on`` and the quoted text as ``reason``.
+    """
+
+    verb: str  # Start Stop Move Restart Recover Promote Demote Migrate Reload Fence ...
     rsc: str
     from_node: str | None
     to_node: str | None
@@ -200,8 +245,19 @@ class SummaryLine(FrozenRecord):
     to_role: str | None
     reason: str
     blocked: bool
+    fence_action: str | None
 
-    __slots__ = ("blocked", "from_node", "from_role", "reason", "rsc", "to_node", "to_role", "verb")
+    __slots__ = (
+        "blocked",
+        "fence_action",
+        "from_node",
+        "from_role",
+        "reason",
+        "rsc",
+        "to_node",
+        "to_role",
+        "verb",
+    )
     __match_args__ = (
         "verb",
         "rsc",
@@ -211,6 +267,7 @@ class SummaryLine(FrozenRecord):
         "to_role",
         "reason",
         "blocked",
+        "fence_action",
     )
 
     def __init__(
@@ -223,6 +280,7 @@ class SummaryLine(FrozenRecord):
         to_role: str | None = None,
         reason: str = "",
         blocked: bool = False,
+        fence_action: str | None = None,
     ) -> None:
         setattr_(self, "verb", verb)
         setattr_(self, "rsc", rsc)
@@ -232,6 +290,7 @@ class SummaryLine(FrozenRecord):
         setattr_(self, "to_role", to_role)
         setattr_(self, "reason", reason)
         setattr_(self, "blocked", blocked)
+        setattr_(self, "fence_action", fence_action)
 
 
 class ScoreContribution(FrozenRecord):

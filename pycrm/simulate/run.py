@@ -28,6 +28,7 @@ class Simulation(FrozenRecord):
     current_nodes: tuple[NodeInfo, ...]  # before the injections, like crm_simulate
     current: list[Item]
     revised: list[Item]
+    warnings: tuple[str, ...]  # problems Pacemaker's scheduler tolerates (crm_verify errors)
 
     __match_args__ = (
         "source",
@@ -38,6 +39,7 @@ class Simulation(FrozenRecord):
         "current_nodes",
         "current",
         "revised",
+        "warnings",
     )
 
     def __init__(
@@ -50,6 +52,7 @@ class Simulation(FrozenRecord):
         current_nodes: tuple[NodeInfo, ...],
         current: list[Item],
         revised: list[Item],
+        warnings: tuple[str, ...] = (),
     ) -> None:
         setattr_(self, "source", source)
         setattr_(self, "cib", cib)
@@ -59,6 +62,7 @@ class Simulation(FrozenRecord):
         setattr_(self, "current_nodes", current_nodes)
         setattr_(self, "current", current)
         setattr_(self, "revised", revised)
+        setattr_(self, "warnings", warnings)
 
 
 def _parser() -> etree.XMLParser:
@@ -72,15 +76,26 @@ def _parser() -> etree.XMLParser:
     )
 
 
-def load_checked(path: str) -> tuple[bytes, Cib]:
-    """The file's bytes and model; any problem is a located CibError."""
+# crm_verify errors that Pacemaker's scheduler (and so crm_simulate) goes on with
+_TOLERATED = frozenset({errors.DUPLICATE_OP})
+
+
+def load_checked(path: str, warnings: list[str] | None = None) -> tuple[bytes, Cib]:
+    """The file's bytes and model; any problem is a located CibError.  Problems the
+    scheduler tolerates are appended to ``warnings`` instead."""
     try:
         with open(path, "rb") as fh:
             data = fh.read()
     except OSError as exc:
         raise CibError(errors.IO, exc.strerror or str(exc), file=path, line=0) from None
     model = cib.loads(data, source=path)
-    problems = semantic_errors(model)
+    problems = []
+    for problem in semantic_errors(model):
+        if problem.code in _TOLERATED:
+            if warnings is not None:
+                warnings.append(str(problem))
+        else:
+            problems.append(problem)
     if problems:
         raise problems[0]
     return data, model
@@ -106,7 +121,8 @@ def simulate(
     """Run the scheduler on the CIB file at `path` after `injections`."""
     source = os.fspath(path)
     wanted = injections or inject.Injections()
-    data, model = load_checked(source)
+    warnings: list[str] = []
+    data, model = load_checked(source, warnings)
     before = model
     lines: list[str] = []
     if wanted:
@@ -122,4 +138,5 @@ def simulate(
         current_nodes=shown.nodes,
         current=build_tree(before, shown.current),
         revised=build_tree(model, transition.target),
+        warnings=tuple(warnings),
     )
