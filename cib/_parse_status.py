@@ -30,14 +30,15 @@ class StatusParser(Located):
     def status(self, el: etree._Element) -> dict[str, NodeStatus]:
         out: dict[str, NodeStatus] = {}
         for ns in el.iterchildren("node_state"):
+            if not ns.get("id") or not ns.get("uname"):
+                continue  # Pacemaker ignores a malformed entry without id or uname
             node = self.node_state(ns)
             out.setdefault(node.uname, node)
         return out
 
     def node_state(self, el: etree._Element) -> NodeStatus:
-        # Pacemaker finds a node_state by id or, without one, by uname
-        uname = el.get("uname") or self.req(el, "id")
-        node_id = el.get("id") or uname
+        node_id = self.req(el, "id")
+        uname = el.get("uname") or node_id
         attrs = {str(k): str(v) for k, v in el.items()}
         in_ccm_raw = el.get("in_ccm")
         in_ccm = is_true(in_ccm_raw) or (

@@ -12,9 +12,11 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import defaultdict
+from types import MappingProxyType
 
 from cib.history import ROLE_PROMOTED
-from cib.model import Cib, Primitive
+from cib.model import Cib
+from pycrm.scheduler.recurring import RecurringPlan, history_cancels, plan_recurring
 from pycrm.scheduler.result import Plan, starts_fresh
 from pycrm.scheduler.state import World, WRsc
 from pycrm.scheduler.types import Action, Edge
@@ -111,29 +113,24 @@ class GraphBuilder:
 _NO_NODES: frozenset[str] = frozenset()
 
 
+def fence_id(node: str, action: str) -> str:
+    return f"stonith-{node}-{action}"
+
+
+def fence_action(node: str, action: str, reason: str) -> Action:
+    """The fencing of ``node``: task ``stonith``, ``meta["stonith_action"]`` the action."""
+    return Action(
+        fence_id(node, action),
+        "",
+        "stonith",
+        node,
+        reason=reason,
+        meta=MappingProxyType({"stonith_action": action}),
+    )
+
+
 def _aid(rsc: str, task: str, node: str | None, interval: int = 0) -> str:
     return f"{rsc}_{task}_{interval}" + (f"@{node}" if node else "")
-
-
-def _duplicated(prim: Primitive, name: str, interval_ms: int) -> bool:
-    return sum(1 for op in prim.ops if op.name == name and op.interval_ms == interval_ms) > 1
-
-
-def _recurring(cib: Cib, rsc: WRsc, role: int) -> list[int]:
-    prim = cib.find(rsc.config_id)
-    if not isinstance(prim, Primitive):
-        return []
-    out: list[int] = []
-    for op in prim.ops:
-        if op.name != "monitor" or op.interval_ms <= 0 or not op.enabled:
-            continue
-        if _duplicated(prim, op.name, op.interval_ms):
-            continue  # Pacemaker schedules none of a duplicated name+interval
-        wanted = "Promoted" if role == ROLE_PROMOTED else None
-        if (op.role in ("Promoted",)) != (wanted == "Promoted"):
-            continue
-        out.append(op.interval_ms)
-    return out
 
 
 def build_graph(
@@ -141,9 +138,14 @@ def build_graph(
 ) -> GraphBuilder:
     g = GraphBuilder()
     prims = world.all_primitives()
-    online = [n for n in world.node_order if world.nodes[n].online]
+    online = [n for n in world.node_order if world.nodes[n].online and not world.nodes[n].unclean]
+    for name in world.fence_actions:
+        g.add(fence_action(name, world.stonith_action, world.nodes[name].fence_reason))
     for rsc in prims:
         _primitive_actions(cib, world, g, rsc, plans[id(rsc)], history_nodes, online)
+    for rsc_id, node in world.cleanups:
+        delete = g.add(Action(_aid(rsc_id, "delete", node), rsc_id, "delete", node))
+        g.edge(_aid(rsc_id, "stop", node), delete, "stop before clean-up")
     for top in world.resources:
         _collective_actions(g, top, plans)
     for order in world.orders:
@@ -167,25 +169,44 @@ def _primitive_actions(
     online: list[str],
 ) -> None:
     probes: list[str] = []
-    if not rsc.orphan and rsc.managed:
+    if not rsc.orphan and (rsc.managed or not rsc.maintenance):
         known = history_nodes.get(rsc.history_name or rsc.id, _NO_NODES)
         probes = g.probes(rsc.id, [name for name in online if name not in known])
+    for cancel in history_cancels(cib, world, rsc):
+        g.add(cancel)
     if not rsc.managed or plan.frozen:
+        # left as it is: only monitors missing from its history
+        rec = plan_recurring(cib, world, rsc, rsc.current_node, rsc.role, True, True)
+        _add_recurring(g, rec, None, [])
         return
     target = plan.target_node
     fresh = starts_fresh(plan)
     stops: list[str] = []
     for node in rsc.running_on:
         leaving = target is None or node != target or fresh
+        fenced = world.nodes[node].fenced  # fencing stops it: a pseudo action
         if rsc.node_roles.get(node, 0) == ROLE_PROMOTED and (
             leaving or plan.target_role != ROLE_PROMOTED
         ):
-            demote = g.add(Action(_aid(rsc.id, "demote", node), rsc.id, "demote", node))
+            demote = g.add(
+                Action(_aid(rsc.id, "demote", node), rsc.id, "demote", node, pseudo=fenced)
+            )
+            if fenced:
+                g.edge(fence_id(node, world.stonith_action), demote, "fencing implies demote")
             stops.append(demote)
         if leaving:
             stop = g.add(
-                Action(_aid(rsc.id, "stop", node), rsc.id, "stop", node, reason=plan.stop_reason)
+                Action(
+                    _aid(rsc.id, "stop", node),
+                    rsc.id,
+                    "stop",
+                    node,
+                    pseudo=fenced,
+                    reason=plan.stop_reason,
+                )
             )
+            if fenced:
+                g.edge(fence_id(node, world.stonith_action), stop, "fencing implies stop")
             for prior in stops:
                 g.edge(prior, stop, "demote before stop")
             stops.append(stop)
@@ -214,19 +235,24 @@ def _primitive_actions(
             g.edge(prior, promote)
     elif not fresh and stops:
         pass
-    if fresh or promote is not None or stops:
-        after = promote or start or (stops[-1] if stops else None)
-        for interval in _recurring(cib, rsc, plan.target_role):
-            mon = g.add(
-                Action(
-                    _aid(rsc.id, "monitor", target, interval),
-                    rsc.id,
-                    "monitor",
-                    target,
-                    interval_ms=interval,
-                )
-            )
-            g.edge(after, mon, "monitor after start")
+    demotes = [a for a in stops if g.actions[a].task == "demote"]
+    after = promote or start or (demotes[-1] if demotes else None)
+    rec = plan_recurring(cib, world, rsc, target, plan.target_role, not fresh, True)
+    _add_recurring(g, rec, after, [a for a in stops if g.actions[a].task == "stop"])
+
+
+def _add_recurring(
+    g: GraphBuilder, rec: RecurringPlan, after: str | None, stops: list[str]
+) -> None:
+    for cancel in rec.cancels:
+        g.add(cancel)
+    for mon in rec.monitors:
+        g.edge(after, g.add(mon), "monitor after start")
+    for mon in rec.stopped_monitors:
+        aid = g.add(mon)
+        for stop in stops:
+            if g.actions[stop].node == mon.node:
+                g.edge(stop, aid, "stopped monitor after stop")
 
 
 def _pseudo(g: GraphBuilder, rsc: WRsc, task: str) -> str:

@@ -8,6 +8,7 @@ from cib.model import Cib
 from pycrm.scheduler.actions import build_graph
 from pycrm.scheduler.build import build_world
 from pycrm.scheduler.constraints import build_colocations, build_locations, build_orders
+from pycrm.scheduler.fencing import disable_start_up, schedule_fencing, start_up_disabled
 from pycrm.scheduler.ordering import Runnability
 from pycrm.scheduler.placement import assign, init_scores
 from pycrm.scheduler.result import (
@@ -72,6 +73,9 @@ def schedule(cib: Cib, *, now: datetime | None = None) -> Transition:
     unpack_status(cib, world)
     for rsc in world.resources:
         _summarize_containers(rsc)
+    schedule_fencing(world)
+    if start_up_disabled(world):
+        disable_start_up(world)
     build_locations(cib, world)
     build_colocations(cib, world)
     build_orders(cib, world)
@@ -88,7 +92,16 @@ def schedule(cib: Cib, *, now: datetime | None = None) -> Transition:
             history_nodes.setdefault(lrm_id, set()).add(uname)
     graph = build_graph(cib, world, plans, history_nodes)
     actions = graph.sorted_actions()
-    summary: list[SummaryLine] = []
+    summary: list[SummaryLine] = [
+        SummaryLine(
+            "Fence",
+            name,
+            to_node=name,
+            reason=world.nodes[name].fence_reason,
+            fence_action=world.stonith_action,
+        )
+        for name in world.fence_actions
+    ]
     for rsc in prims:
         summary.extend(summary_lines(plans[id(rsc)]))
     nodes = tuple(
@@ -98,6 +111,8 @@ def schedule(cib: Cib, *, now: datetime | None = None) -> Transition:
             id=n.id,
             shutdown=n.shutdown,
             fenced=n.fenced,
+            online=n.online,
+            fence_reason=n.fence_reason,
         )
         for n in sorted(world.nodes.values(), key=lambda n: n.index)
     )

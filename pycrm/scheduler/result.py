@@ -103,7 +103,7 @@ def _state(
 ) -> ResourceState:
     group, clone = _containers(rsc)
     blocked = rsc.blocked
-    unmanaged = not rsc.managed
+    unmanaged = not rsc.managed and not rsc.managed_shown
     return ResourceState(
         id=rsc.id,
         base_id=rsc.base_id,
@@ -133,8 +133,8 @@ def plan_for(world: World, rsc: WRsc, run: Runnability) -> Plan:
     plan.monitors_run = world.have_quorum or world.no_quorum_policy == "ignore"
     if not rsc.managed or not rsc.running_on:
         return plan
-    if any(world.nodes[n].unclean for n in rsc.running_on):
-        # Recovery needs fencing first; pycrm models no fencing devices, so it stays put.
+    if any(world.nodes[n].unclean and not world.nodes[n].fenced for n in rsc.running_on):
+        # Recovery needs fencing first, and the node cannot be fenced: it stays put.
         return Plan(rsc, rsc.current_node, rsc.role, frozen=True, silent=True)
     needs_stop = (
         plan.target_node is None

@@ -8,7 +8,7 @@ from types import MappingProxyType
 
 from cib._record import FrozenRecord, ValueRecord, setattr_
 
-NODE_STATES = ("online", "standby", "maintenance", "OFFLINE", "UNCLEAN")
+NODE_STATES = ("online", "standby", "maintenance", "pending", "OFFLINE", "UNCLEAN")
 ROLES = ("Stopped", "Started", "Unpromoted", "Promoted")
 
 
@@ -17,13 +17,14 @@ class NodeInfo(FrozenRecord):
     state: str  # one of NODE_STATES
     id: str
     shutdown: bool  # shutting down (resources leave it)
-    # Would be fenced (OFFLINE in the revised status).  Fencing devices are not modelled yet,
-    # so this stays False: a node that left with stonith enabled stays UNCLEAN and keeps its
-    # resources, as crm_simulate shows when no fencing device can reach it.
+    # Will be fenced (a "stonith" action; OFFLINE in the revised status).  An UNCLEAN node
+    # that cannot be fenced (no device, no quorum) keeps its state and resources.
     fenced: bool
+    online: bool  # in the membership with a running controller (an UNCLEAN node may be)
+    fence_reason: str  # why it is UNCLEAN, e.g. "peer is no longer part of the cluster"
 
-    __slots__ = ("fenced", "id", "name", "shutdown", "state")
-    __match_args__ = ("name", "state", "id", "shutdown", "fenced")
+    __slots__ = ("fence_reason", "fenced", "id", "name", "online", "shutdown", "state")
+    __match_args__ = ("name", "state", "id", "shutdown", "fenced", "online", "fence_reason")
 
     def __init__(
         self,
@@ -32,12 +33,18 @@ class NodeInfo(FrozenRecord):
         id: str = "",
         shutdown: bool = False,
         fenced: bool = False,
+        online: bool | None = None,
+        fence_reason: str = "",
     ) -> None:
         setattr_(self, "name", name)
         setattr_(self, "state", state)
         setattr_(self, "id", id)
         setattr_(self, "shutdown", shutdown)
         setattr_(self, "fenced", fenced)
+        if online is None:
+            online = state in ("online", "standby", "maintenance")
+        setattr_(self, "online", online)
+        setattr_(self, "fence_reason", fence_reason)
 
     @property
     def revised_state(self) -> str:
