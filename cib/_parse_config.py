@@ -20,6 +20,7 @@ from cib.model import (
     Primitive,
     Resource,
     ResourceSet,
+    TicketConstraint,
     normalize_role,
 )
 from cib.timespec import parse_timeout_ms
@@ -355,6 +356,23 @@ class ConfigParser(NvParser):
             with_rsc_role=normalize_role(el.get("with-rsc-role")),
             node_attribute=el.get("node-attribute", "#uname"),
             influence=self.boolean(el, "influence"),
+            resource_sets=sets,
+            line=line_of(el),
+        )
+
+    def ticket(self, el: etree._Element) -> TicketConstraint:
+        self._only(el, _SET_ONLY)
+        rsc = el.get("rsc")
+        self.check_ref(el, "rsc", rsc)
+        sets = self.resource_sets(el)
+        if not sets and rsc is None:
+            raise self.error(errors.MISSING_ATTRIBUTE, "needs rsc or a resource set", el)
+        return TicketConstraint(
+            id=self.req(el, "id"),
+            ticket=self.req(el, "ticket"),
+            rsc=rsc,
+            rsc_role=normalize_role(el.get("rsc-role")),
+            loss_policy=el.get("loss-policy"),
             resource_sets=sets,
             line=line_of(el),
         )

@@ -36,6 +36,17 @@ class StatusParser(Located):
             out.setdefault(node.uname, node)
         return out
 
+    def tickets(self, el: etree._Element) -> dict[str, dict[str, str]]:
+        """``<tickets><ticket_state id=... granted= standby= last-granted=/>``."""
+        out: dict[str, dict[str, str]] = {}
+        for tickets in el.iterchildren("tickets"):
+            for state in tickets.iterchildren("ticket_state"):
+                ticket = state.get("id")
+                if ticket:
+                    entry = out.setdefault(ticket, {})
+                    entry.update({str(k): str(v) for k, v in state.items() if k != "id"})
+        return out
+
     def node_state(self, el: etree._Element) -> NodeStatus:
         node_id = self.req(el, "id")
         uname = el.get("uname") or node_id

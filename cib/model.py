@@ -689,6 +689,40 @@ class ColocationConstraint(FrozenRecord):
         setattr_(self, "line", line)
 
 
+class TicketConstraint(FrozenRecord):
+    """``rsc_ticket``: ``rsc`` (or the resources of ``resource_sets``, each set with its own
+    role) may only run while ``ticket`` is granted and not in standby."""
+
+    id: str
+    ticket: str
+    rsc: str | None
+    rsc_role: str | None
+    loss_policy: str | None  # stop demote fence freeze (None: Pacemaker's default)
+    resource_sets: list[ResourceSet]
+    line: int
+
+    __slots__ = ("id", "line", "loss_policy", "resource_sets", "rsc", "rsc_role", "ticket")
+    __match_args__ = ("id", "ticket", "rsc", "rsc_role", "loss_policy", "resource_sets", "line")
+
+    def __init__(
+        self,
+        id: str,
+        ticket: str,
+        rsc: str | None = None,
+        rsc_role: str | None = None,
+        loss_policy: str | None = None,
+        resource_sets: list[ResourceSet] = FACTORY,
+        line: int = 0,
+    ) -> None:
+        setattr_(self, "id", id)
+        setattr_(self, "ticket", ticket)
+        setattr_(self, "rsc", rsc)
+        setattr_(self, "rsc_role", rsc_role)
+        setattr_(self, "loss_policy", loss_policy)
+        setattr_(self, "resource_sets", list() if resource_sets is FACTORY else resource_sets)
+        setattr_(self, "line", line)
+
+
 class OrderConstraint(FrozenRecord):
     id: str
     first: str | None
@@ -901,6 +935,8 @@ class Cib(FrozenRecord):
     attrs: dict[str, str]
     _index: dict[str, Resource]
     _parent: dict[str, str]
+    tickets: list[TicketConstraint]
+    ticket_state: dict[str, dict[str, str]]
 
     __slots__ = (
         "_index",
@@ -920,6 +956,8 @@ class Cib(FrozenRecord):
         "source",
         "status",
         "tags",
+        "ticket_state",
+        "tickets",
         "validate_with",
     )
     __match_args__ = (
@@ -941,6 +979,8 @@ class Cib(FrozenRecord):
         "attrs",
         "_index",
         "_parent",
+        "tickets",
+        "ticket_state",
     )
     _hidden = ("_index", "_parent")
 
@@ -964,6 +1004,8 @@ class Cib(FrozenRecord):
         attrs: dict[str, str] = FACTORY,
         _index: dict[str, Resource] = FACTORY,
         _parent: dict[str, str] = FACTORY,
+        tickets: list[TicketConstraint] = FACTORY,
+        ticket_state: dict[str, dict[str, str]] = FACTORY,
     ) -> None:
         setattr_(self, "validate_with", validate_with)
         setattr_(self, "admin_epoch", admin_epoch)
@@ -983,6 +1025,8 @@ class Cib(FrozenRecord):
         setattr_(self, "attrs", dict() if attrs is FACTORY else attrs)
         setattr_(self, "_index", dict() if _index is FACTORY else _index)
         setattr_(self, "_parent", dict() if _parent is FACTORY else _parent)
+        setattr_(self, "tickets", list() if tickets is FACTORY else tickets)
+        setattr_(self, "ticket_state", dict() if ticket_state is FACTORY else ticket_state)
 
     @property
     def version(self) -> tuple[int, int, int]:

@@ -139,10 +139,11 @@ def build_graph(
     g = GraphBuilder()
     prims = world.all_primitives()
     online = [n for n in world.node_order if world.nodes[n].online and not world.nodes[n].unclean]
+    probe_nodes = _anonymous_clone_probes(world, online)
     for name in world.fence_actions:
         g.add(fence_action(name, world.stonith_action, world.nodes[name].fence_reason))
     for rsc in prims:
-        _primitive_actions(cib, world, g, rsc, plans[id(rsc)], history_nodes, online)
+        _primitive_actions(cib, world, g, rsc, plans[id(rsc)], history_nodes, online, probe_nodes)
     for rsc_id, node in world.cleanups:
         delete = g.add(Action(_aid(rsc_id, "delete", node), rsc_id, "delete", node))
         g.edge(_aid(rsc_id, "stop", node), delete, "stop before clean-up")
@@ -167,11 +168,15 @@ def _primitive_actions(
     plan: Plan,
     history_nodes: dict[str, set[str]],
     online: list[str],
+    probe_nodes: dict[int, list[str]],
 ) -> None:
     probes: list[str] = []
     if not rsc.orphan and (rsc.managed or not rsc.maintenance):
-        known = history_nodes.get(rsc.history_name or rsc.id, _NO_NODES)
-        probes = g.probes(rsc.id, [name for name in online if name not in known])
+        wanted = probe_nodes.get(id(rsc))
+        if wanted is None:
+            known = history_nodes.get(rsc.history_name or rsc.id, _NO_NODES)
+            wanted = [name for name in online if name not in known]
+        probes = g.probes(rsc.id, wanted)
     for cancel in history_cancels(cib, world, rsc):
         g.add(cancel)
     if not rsc.managed or plan.frozen:
@@ -253,6 +258,37 @@ def _add_recurring(
         for stop in stops:
             if g.actions[stop].node == mon.node:
                 g.edge(stop, aid, "stopped monitor after stop")
+
+
+def _instance_number(inst: WRsc) -> int:
+    suffix = inst.id.rpartition(":")[2]
+    return int(suffix) if suffix.isdigit() else 0
+
+
+def _anonymous_clone_probes(world: World, online: list[str]) -> dict[int, list[str]]:
+    """Where each anonymous clone instance's primitives get probed: an anonymous clone is
+    probed once per node, through the instance already probed there, else the one placed
+    there, else the lowest numbered (Pacemaker's probe_anonymous_clone)."""
+    out: dict[int, list[str]] = {}
+    for top in world.resources:
+        if top.variant != "clone" or top.unique or not top.children:
+            continue
+        instances = sorted(top.children, key=_instance_number)
+        for inst in instances:
+            for prim in inst.primitives():
+                out[id(prim)] = []
+        for node in online:
+            chosen = next(
+                (i for i in instances if any(node in p.history for p in i.primitives())), None
+            )
+            if chosen is None and node in top.known_on:
+                continue  # probed through an orphaned instance
+            if chosen is None:
+                chosen = next((i for i in instances if i.assigned == node), instances[0])
+            for prim in chosen.primitives():
+                if node not in prim.history:
+                    out[id(prim)].append(node)
+    return out
 
 
 def _pseudo(g: GraphBuilder, rsc: WRsc, task: str) -> str:

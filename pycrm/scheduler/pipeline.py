@@ -20,6 +20,7 @@ from pycrm.scheduler.result import (
     target_state,
 )
 from pycrm.scheduler.state import World, WRsc
+from pycrm.scheduler.tickets import build_tickets
 from pycrm.scheduler.types import (
     NodeInfo,
     ScoreContribution,
@@ -73,12 +74,13 @@ def schedule(cib: Cib, *, now: datetime | None = None) -> Transition:
     unpack_status(cib, world)
     for rsc in world.resources:
         _summarize_containers(rsc)
-    schedule_fencing(world)
-    if start_up_disabled(world):
-        disable_start_up(world)
     build_locations(cib, world)
     build_colocations(cib, world)
     build_orders(cib, world)
+    build_tickets(cib, world)
+    schedule_fencing(world)
+    if start_up_disabled(world):
+        disable_start_up(world)
     init_scores(world)
     for rsc in _allocation_order(world):
         assign(world, rsc)

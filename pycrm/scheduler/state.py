@@ -221,9 +221,10 @@ class Location(ValueRecord):
     role: int  # ROLE_UNKNOWN: any role
     scores: dict[str, int]  # node name -> score
     discovery: str
+    kind: str  # the contribution kind --show-scores names ("location", "ticket", ...)
 
-    __slots__ = ("discovery", "id", "role", "rsc", "scores")
-    __match_args__ = ("id", "rsc", "role", "scores", "discovery")
+    __slots__ = ("discovery", "id", "kind", "role", "rsc", "scores")
+    __match_args__ = ("id", "rsc", "role", "scores", "discovery", "kind")
 
     def __init__(
         self,
@@ -232,12 +233,14 @@ class Location(ValueRecord):
         role: int,
         scores: dict[str, int],
         discovery: str = "always",
+        kind: str = "location",
     ) -> None:
         self.id = id
         self.rsc = rsc
         self.role = role
         self.scores = scores
         self.discovery = discovery
+        self.kind = kind
 
 
 class OrderDef(ValueRecord):
@@ -335,6 +338,7 @@ class WRsc(Record):
     fence_device: bool
     managed_shown: bool
     history: dict[str, LrmResource]
+    promotion_tickets: list[str]
 
     __slots__ = (
         "agent",
@@ -379,6 +383,7 @@ class WRsc(Record):
         "promoted_max",
         "promoted_node_max",
         "promotion_priority",
+        "promotion_tickets",
         "provisional",
         "requires",
         "restart_reason",
@@ -451,6 +456,7 @@ class WRsc(Record):
         "fence_device",
         "managed_shown",
         "history",
+        "promotion_tickets",
     )
 
     def __init__(
@@ -511,6 +517,7 @@ class WRsc(Record):
         fence_device: bool = False,
         managed_shown: bool = False,
         history: dict[str, LrmResource] = FACTORY,
+        promotion_tickets: list[str] = FACTORY,
     ) -> None:
         self.id = id
         self.variant = variant
@@ -568,6 +575,7 @@ class WRsc(Record):
         self.fence_device = fence_device
         self.managed_shown = managed_shown
         self.history = dict() if history is FACTORY else history
+        self.promotion_tickets = list() if promotion_tickets is FACTORY else promotion_tickets
 
     @property
     def is_primitive(self) -> bool:

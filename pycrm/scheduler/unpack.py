@@ -244,6 +244,7 @@ def _drop_inactive_orphans(world: World) -> None:
                 if inst.orphan and not any(p.running_on for p in inst.primitives()):
                     for prim in [inst, *inst.primitives()]:
                         world.by_id.pop(prim.id, None)
+                        rsc.known_on.update(prim.history)  # still counts as probed there
                     continue
                 kept.append(inst)
             rsc.children = kept
