@@ -16,6 +16,8 @@ from types import MappingProxyType
 
 from cib.history import ROLE_PROMOTED
 from cib.model import Cib
+from pycrm.scheduler.build import is_true
+from pycrm.scheduler.notify import add_notifications
 from pycrm.scheduler.recurring import RecurringPlan, history_cancels, plan_recurring
 from pycrm.scheduler.result import Plan, starts_fresh
 from pycrm.scheduler.state import World, WRsc
@@ -37,6 +39,10 @@ class GraphBuilder:
             if not (action.task == "monitor" and action.interval_ms == 0):
                 self.by_key[(action.rsc, action.task)].append(action.id)
         return action.id
+
+    def task_ids(self, rsc: str, task: str) -> list[str]:
+        """Ids of ``rsc``'s actions of ``task`` (probes excluded), in creation order."""
+        return self.by_key.get((rsc, task), [])
 
     def probes(self, rsc: str, nodes: list[str]) -> list[str]:
         """Add ``rsc``'s probe (monitor, interval 0) on each of ``nodes``; their ids, in order."""
@@ -149,6 +155,9 @@ def build_graph(
         g.edge(_aid(rsc_id, "stop", node), delete, "stop before clean-up")
     for top in world.resources:
         _collective_actions(g, top, plans)
+    for top in world.resources:
+        if top.variant == "clone" and is_true(top.meta.get("notify")):
+            add_notifications(g, world, top, plans)
     for order in world.orders:
         _order_edges(g, order.first, order.first_action, order.then, order.then_action)
         if order.symmetrical and order.kind != "Serialize":
@@ -225,9 +234,12 @@ def _primitive_actions(
                 rsc.id,
                 "start",
                 target,
+                pseudo=plan.migrate,
                 reason=plan.restart_reason,
             )
         )
+        if plan.migrate:
+            _migration_actions(g, rsc, target, stops, probes)
         for prior in stops:
             g.edge(prior, start, "stop before start")
         g.edges_new(probes, start, "probe before start")
@@ -244,6 +256,23 @@ def _primitive_actions(
     after = promote or start or (demotes[-1] if demotes else None)
     rec = plan_recurring(cib, world, rsc, target, plan.target_role, not fresh, True)
     _add_recurring(g, rec, after, [a for a in stops if g.actions[a].task == "stop"])
+
+
+def _migration_actions(
+    g: GraphBuilder, rsc: WRsc, target: str, stops: list[str], probes: list[str]
+) -> None:
+    """migrate_to on the source, then migrate_from on the target, then the stop on the
+    source (the start is a pseudo action after it); meta names source and target."""
+    source = rsc.current_node or ""
+    meta = MappingProxyType({"migrate_source": source, "migrate_target": target})
+    to = g.add(Action(_aid(rsc.id, "migrate_to", source), rsc.id, "migrate_to", source, meta=meta))
+    frm = g.add(
+        Action(_aid(rsc.id, "migrate_from", target), rsc.id, "migrate_from", target, meta=meta)
+    )
+    g.edges_new(probes, to, "probe before migrate_to")
+    g.edge(to, frm, "migrate_to before migrate_from")
+    for stop in stops:
+        g.edge(frm, stop, "migrate_from before stop")
 
 
 def _add_recurring(

@@ -14,6 +14,7 @@ from pycrm.scheduler.placement import assign, init_scores
 from pycrm.scheduler.result import (
     Plan,
     current_state,
+    mark_migrations,
     mark_restarts,
     plan_for,
     summary_lines,
@@ -88,6 +89,7 @@ def schedule(cib: Cib, *, now: datetime | None = None) -> Transition:
     prims = world.all_primitives()
     plans: dict[int, Plan] = {id(r): plan_for(world, r, run) for r in prims}
     mark_restarts(world, plans)
+    mark_migrations(world, plans)
     history_nodes: dict[str, set[str]] = {}
     for uname, status in cib.status.items():
         for lrm_id in status.resources:

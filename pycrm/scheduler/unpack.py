@@ -169,6 +169,7 @@ def _anonymous_instance(
 ) -> WRsc:
     skip_inactive = False
     inactive: WRsc | None = None
+    found: WRsc | None = None
     for inst in wclone.children:
         located = [n for p in inst.primitives() for n in p.running_on]
         if located:
@@ -177,11 +178,24 @@ def _anonymous_instance(
                 if member is not None and member.running_on:
                     skip_inactive = True
                 elif member is not None:
-                    return member
+                    found = member
+                    break
         elif not skip_inactive and inactive is None and not inst.blocked and not inst.orphan:
             inactive = _member(inst, base)
-    if not skip_inactive and inactive is not None:
-        return inactive
+    if found is None and not skip_inactive:
+        found = inactive
+    node = world.nodes[uname]
+    if (
+        found is not None
+        and found.requires in ("nothing", "quorum")
+        and (not node.online or node.unclean)
+        and wclone.clone_max != len(world.nodes)
+    ):
+        # Without "requires=fencing" an instance on a node that is gone (or to be
+        # fenced) does not hold an instance number: Pacemaker makes it an orphan.
+        found = None
+    if found is not None:
+        return found
     number = len(wclone.children)
     inst = _add_orphan_instance(cib, world, wclone, clone_cfg, number)
     member = _member(inst, base)

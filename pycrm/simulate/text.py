@@ -271,7 +271,7 @@ def action_line(action: Action) -> str:
     if action.task == "stonith":
         return f"* Fencing {action.node} ({action.meta.get('stonith_action', 'reboot')})"
     if action.pseudo or action.node is None:
-        return f"* Pseudo action:   {action.rsc}_{action.task}_{action.interval_ms}"
+        return f"* Pseudo action:   {action.id.partition('@')[0]}"
     task = action.task
     if action.interval_ms:
         task = f"{task}={action.interval_ms}"

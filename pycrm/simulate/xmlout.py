@@ -187,9 +187,7 @@ def _transition(parent: etree._Element, transition: Transition) -> None:
             etree.SubElement(el, "fencing_action", target=action.node, op=op)
             continue
         if action.pseudo or action.node is None:
-            etree.SubElement(
-                el, "pseudo_action", task=f"{action.rsc}_{action.task}_{action.interval_ms}"
-            )
+            etree.SubElement(el, "pseudo_action", task=action.id.partition("@")[0])
             continue
         attrs = {"resource": action.rsc, "op": action.task, "node": action.node}
         if action.interval_ms:

@@ -8,20 +8,20 @@ ALL = "status summary actions"
 
 FENCING = "fencing not fully modelled"
 REMOTE = "remote and guest nodes are not modelled"
-MIGRATION = "live migration not fully modelled"
-NOTIFY = "clone notifications not fully modelled"
 UTILIZATION = "utilization placement strategies not fully modelled"
 REFUSED_BUNDLE_RESOURCES_ARE_NOT_SUPPORT = "refused: <bundle> resources are not supported"
 OTHER = "differs from crm_simulate (no special feature)"
+MIGRATION = "live migration not fully modelled"
+NOTIFY = "clone notifications not fully modelled"
+GROUP = "group placement/ordering differs"
 PROMOTABLE = "promotable clone placement/ordering differs"
 CLONE = "clone placement/ordering differs"
-GROUP = "group placement/ordering differs"
 TICKET = "rsc_ticket / ticket state not fully modelled"
 SETS = "resource set semantics differ"
 TEMPLATE = "resource templates not fully modelled"
 
 XFAIL: dict[str, tuple[str, str]] = {
-    # fencing not fully modelled: 48
+    # fencing not fully modelled: 45
     "696": ("actions", FENCING),
     "726": ("actions", FENCING),
     "735": ("summary actions", FENCING),
@@ -31,10 +31,7 @@ XFAIL: dict[str, tuple[str, str]] = {
     "bug-lf-2422": ("actions", FENCING),
     "bug-lf-2581": ("summary actions", FENCING),
     "bug-rh-880249": ("actions", FENCING),
-    "clone-no-shuffle": ("actions", FENCING),
     "clone-require-all-no-interleave-3": ("summary actions", FENCING),
-    "clone-requires-quorum": ("summary actions", FENCING),
-    "clone-requires-quorum-recovery": ("summary", FENCING),
     "clone_min_stop_two": (ALL, FENCING),
     "cloned_start_one": (ALL, FENCING),
     "cloned_start_two": ("summary actions", FENCING),
@@ -111,72 +108,7 @@ XFAIL: dict[str, tuple[str, str]] = {
     "whitebox-orphaned": (ALL, REMOTE),
     "whitebox-start": (ALL, REMOTE),
     "whitebox-unexpectedly-running": ("summary actions", REMOTE),
-    # live migration not fully modelled: 32
-    "1-a-then-bm-move-b": ("summary actions", MIGRATION),
-    "10-a-then-bm-b-move-a-clone": ("summary actions", MIGRATION),
-    "3-am-then-bm-both-migrate": ("summary actions", MIGRATION),
-    "4-am-then-bm-b-not-migratable": ("summary actions", MIGRATION),
-    "6-migrate-group": ("summary actions", MIGRATION),
-    "7-migrate-group-one-unmigratable": ("summary actions", MIGRATION),
-    "8-am-then-bm-a-migrating-b-stopping": ("summary actions", MIGRATION),
-    "a-promote-then-b-migrate": ("summary actions", MIGRATION),
-    "bug-1820-1": ("summary actions", MIGRATION),
-    "bug-5025-1": ("summary actions", MIGRATION),
-    "bug-5025-3": ("summary actions", MIGRATION),
-    "bug-lf-2317": ("actions", MIGRATION),
-    "group-dependents": ("summary actions", MIGRATION),
-    "migrate-1": ("summary actions", MIGRATION),
-    "migrate-5": ("summary actions", MIGRATION),
-    "migrate-shutdown": ("actions", MIGRATION),
-    "migrate-start": ("summary actions", MIGRATION),
-    "migrate-start-complex": ("summary actions", MIGRATION),
-    "migrate-stop": ("summary actions", MIGRATION),
-    "migrate-stop-complex": ("summary actions", MIGRATION),
-    "migrate-stop-start-complex": ("summary actions", MIGRATION),
-    "novell-251689": ("actions", MIGRATION),
-    "novell-252693": ("summary actions", MIGRATION),
-    "novell-252693-2": ("summary actions", MIGRATION),
-    "novell-252693-3": ("summary actions", MIGRATION),
-    "order-serialize": ("summary actions", MIGRATION),
-    "order-serialize-set": ("summary actions", MIGRATION),
-    "partial-live-migration-multiple-active": ("summary actions", MIGRATION),
-    "probe-3": ("actions", MIGRATION),
-    "probe-4": (ALL, MIGRATION),
-    "promoted-partially-demoted-group": ("actions", MIGRATION),
-    "promoted-probed-score": ("actions", MIGRATION),
-    # clone notifications not fully modelled: 31
-    "bug-1572-1": ("summary actions", NOTIFY),
-    "bug-1572-2": ("actions", NOTIFY),
-    "bug-5059": ("actions", NOTIFY),
-    "bug-5143-ms-shuffle": ("actions", NOTIFY),
-    "bug-cl-5212": ("summary actions", NOTIFY),
-    "bug-cl-5213": (ALL, NOTIFY),
-    "bug-lf-2106": ("summary actions", NOTIFY),
-    "bug-lf-2358": (ALL, NOTIFY),
-    "bug-lf-2361": ("actions", NOTIFY),
-    "bug-n-387749": ("actions", NOTIFY),
-    "colo_promoted_w_native": (ALL, NOTIFY),
-    "colo_unpromoted_w_native": (ALL, NOTIFY),
-    "colocate-unmanaged-group": (ALL, NOTIFY),
-    "colocation_constraint_stops_promoted": ("actions", NOTIFY),
-    "colocation_constraint_stops_unpromoted": ("actions", NOTIFY),
-    "failed-demote-recovery": ("actions", NOTIFY),
-    "failed-demote-recovery-promoted": ("actions", NOTIFY),
-    "inc10": ("actions", NOTIFY),
-    "interleave-pseudo-stop": ("actions", NOTIFY),
-    "interleave-restart": ("summary actions", NOTIFY),
-    "order_constraint_stops_promoted": ("actions", NOTIFY),
-    "order_constraint_stops_unpromoted": ("actions", NOTIFY),
-    "probe-0": ("actions", NOTIFY),
-    "promoted-10": ("actions", NOTIFY),
-    "promoted-dependent-ban": ("actions", NOTIFY),
-    "promoted-failed-demote": ("actions", NOTIFY),
-    "promoted-move": ("actions", NOTIFY),
-    "promoted-notify": ("actions", NOTIFY),
-    "promoted-pseudo": ("summary actions", NOTIFY),
-    "promoted-score-startup": ("actions", NOTIFY),
-    "unrunnable-2": ("summary", NOTIFY),
-    # utilization placement strategies not fully modelled: 28
+    # utilization placement strategies not fully modelled: 26
     "bug-5186-partial-migrate": ("actions", UTILIZATION),
     "bug-lf-2613": (ALL, UTILIZATION),
     "bug-lf-2619": (ALL, UTILIZATION),
@@ -186,8 +118,6 @@ XFAIL: dict[str, tuple[str, str]] = {
     "colocated-utilization-primitive-2": (ALL, UTILIZATION),
     "colocation-priority-group": (ALL, UTILIZATION),
     "load-stopped-loop": (ALL, UTILIZATION),
-    "migrate-begin": ("summary actions", UTILIZATION),
-    "migrate-both-vms": ("summary actions", UTILIZATION),
     "migrate-fail-4": ("summary actions", UTILIZATION),
     "migrate-fail-6": ("summary actions", UTILIZATION),
     "migrate-partial-1": ("actions", UTILIZATION),
@@ -231,7 +161,7 @@ XFAIL: dict[str, tuple[str, str]] = {
     "route-remote-notify": (ALL, REFUSED_BUNDLE_RESOURCES_ARE_NOT_SUPPORT),
     "utilization-complex": (ALL, REFUSED_BUNDLE_RESOURCES_ARE_NOT_SUPPORT),
     "year-2038": (ALL, REFUSED_BUNDLE_RESOURCES_ARE_NOT_SUPPORT),
-    # differs from crm_simulate (no special feature): 18
+    # differs from crm_simulate (no special feature): 17
     "bug-5069-op-disabled": ("actions", OTHER),
     "container-1": (ALL, OTHER),
     "container-4": (ALL, OTHER),
@@ -244,33 +174,40 @@ XFAIL: dict[str, tuple[str, str]] = {
     "params-3": ("summary actions", OTHER),
     "params-5": ("summary actions", OTHER),
     "probe-1": ("actions", OTHER),
-    "promoted-2": ("actions", OTHER),
     "rec-rsc-7": (ALL, OTHER),
     "rec-rsc-8": (ALL, OTHER),
     "stopped-monitor-03": ("actions", OTHER),
     "stopped-monitor-22": ("actions", OTHER),
     "unmanaged-stop-1": (ALL, OTHER),
-    # promotable clone placement/ordering differs: 12
-    "bug-1685": ("actions", PROMOTABLE),
-    "bug-1765": ("actions", PROMOTABLE),
-    "bug-1822": (ALL, PROMOTABLE),
-    "bug-lf-1852": ("actions", PROMOTABLE),
-    "bug-pm-12": ("summary actions", PROMOTABLE),
-    "novell-239082": ("actions", PROMOTABLE),
-    "novell-239087": (ALL, PROMOTABLE),
-    "promoted-13": (ALL, PROMOTABLE),
-    "promoted-asymmetrical-order": (ALL, PROMOTABLE),
-    "promoted-colocation": (ALL, PROMOTABLE),
-    "promoted-depend": ("actions", PROMOTABLE),
-    "promoted-ordering": (ALL, PROMOTABLE),
-    # clone placement/ordering differs: 7
-    "bug-5014-CLONE-A-stop-B-started": (ALL, CLONE),
-    "clone-interleave-1": (ALL, CLONE),
-    "clone-interleave-2": (ALL, CLONE),
-    "clone-interleave-3": ("summary actions", CLONE),
-    "inc6": (ALL, CLONE),
-    "notify-2": ("actions", CLONE),
-    "obsolete-lrm-resource": ("actions", CLONE),
+    # live migration not fully modelled: 14
+    "bug-5025-1": ("summary actions", MIGRATION),
+    "bug-5025-3": ("summary actions", MIGRATION),
+    "group-dependents": ("summary actions", MIGRATION),
+    "migrate-shutdown": ("actions", MIGRATION),
+    "migrate-stop-start-complex": ("summary actions", MIGRATION),
+    "novell-251689": ("actions", MIGRATION),
+    "novell-252693": ("actions", MIGRATION),
+    "novell-252693-2": ("actions", MIGRATION),
+    "novell-252693-3": ("actions", MIGRATION),
+    "order-serialize": ("summary actions", MIGRATION),
+    "order-serialize-set": ("summary actions", MIGRATION),
+    "partial-live-migration-multiple-active": ("summary actions", MIGRATION),
+    "probe-3": ("actions", MIGRATION),
+    "probe-4": (ALL, MIGRATION),
+    # clone notifications not fully modelled: 13
+    "bug-1572-1": ("summary actions", NOTIFY),
+    "bug-cl-5212": ("summary actions", NOTIFY),
+    "bug-cl-5213": (ALL, NOTIFY),
+    "bug-lf-2106": ("summary actions", NOTIFY),
+    "bug-lf-2358": (ALL, NOTIFY),
+    "colo_promoted_w_native": (ALL, NOTIFY),
+    "colo_unpromoted_w_native": (ALL, NOTIFY),
+    "colocate-unmanaged-group": (ALL, NOTIFY),
+    "colocation_constraint_stops_promoted": ("actions", NOTIFY),
+    "interleave-restart": ("summary actions", NOTIFY),
+    "order_constraint_stops_promoted": ("actions", NOTIFY),
+    "promoted-pseudo": ("summary", NOTIFY),
+    "unrunnable-2": ("summary", NOTIFY),
     # group placement/ordering differs: 7
     "bug-5014-GROUP-A-stopped-B-started": (ALL, GROUP),
     "bug-5028": ("actions", GROUP),
@@ -279,6 +216,21 @@ XFAIL: dict[str, tuple[str, str]] = {
     "container-group-3": (ALL, GROUP),
     "container-group-4": (ALL, GROUP),
     "unmanaged-block-restart": ("summary actions", GROUP),
+    # promotable clone placement/ordering differs: 7
+    "bug-1822": (ALL, PROMOTABLE),
+    "bug-pm-12": ("summary actions", PROMOTABLE),
+    "novell-239087": (ALL, PROMOTABLE),
+    "promoted-13": (ALL, PROMOTABLE),
+    "promoted-asymmetrical-order": (ALL, PROMOTABLE),
+    "promoted-colocation": (ALL, PROMOTABLE),
+    "promoted-ordering": (ALL, PROMOTABLE),
+    # clone placement/ordering differs: 6
+    "bug-5014-CLONE-A-stop-B-started": (ALL, CLONE),
+    "clone-interleave-1": (ALL, CLONE),
+    "clone-interleave-2": (ALL, CLONE),
+    "clone-interleave-3": ("summary actions", CLONE),
+    "inc6": (ALL, CLONE),
+    "obsolete-lrm-resource": ("actions", CLONE),
     # rsc_ticket / ticket state not fully modelled: 6
     "migrate-partial-4": ("summary actions", TICKET),
     "ticket-clone-24": ("status", TICKET),

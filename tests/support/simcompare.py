@@ -9,7 +9,8 @@
 * action set: the multiset of executed actions of the transition graph, from
   ``crm_simulate -S --output-as=xml`` run at test time: ``(resource, operation, node,
   interval)`` per resource action (pseudo actions excluded), ``("fence", target, action)``
-  per fencing action, ``("shutdown", node)`` per cluster shutdown.
+  per fencing action, ``("cluster", task, node, resource)`` per cluster action (do_shutdown,
+  clear_failcount).
 
 The cases are GPL test data read from the shared directory at test time, never copied.
 """
@@ -34,6 +35,7 @@ CASE_DIRS = (
 )
 
 ActionKey = tuple[str, ...]
+CLUSTER_TASKS = frozenset({"do_shutdown", "clear_failcount", "lrm_delete"})
 
 _SUFFIX = re.compile(r":\d+$")
 _REASON = re.compile(r"\s+due to .*?(?=\s*\(blocked\)\s*$|$)")
@@ -104,7 +106,7 @@ def _graph_actions(root: etree._Element) -> Iterator[ActionKey]:
         elif el.tag == "fencing_action":
             yield ("fence", str(el.get("target")), str(el.get("op")))
         elif el.tag == "cluster_action":
-            yield ("shutdown", str(el.get("node")))
+            yield ("cluster", str(el.get("task")), str(el.get("node")), _base(el.get("id", "")))
 
 
 @cache
@@ -128,11 +130,11 @@ def our_actions(transition: Transition) -> tuple[ActionKey, ...]:
             continue
         if action.task == "stonith":
             out.append(("fence", action.node, action.meta.get("stonith_action", "reboot")))
-        elif action.task == "do_shutdown":
-            out.append(("shutdown", action.node))
+        elif action.task in CLUSTER_TASKS:
+            out.append(("cluster", action.task, action.node, _base(action.rsc)))
         else:
             out.append((_base(action.rsc), action.task, action.node, str(action.interval_ms)))
     for node in transition.nodes:
         if node.shutdown and node.state != "OFFLINE" and not node.fenced:
-            out.append(("shutdown", node.name))
+            out.append(("cluster", "do_shutdown", node.name, ""))
     return tuple(sorted(out))
