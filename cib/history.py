@@ -356,13 +356,8 @@ def _score(text: str) -> int:
         return 0
 
 
-def active_recurring(lrm: LrmResource) -> list[OpRecord]:
-    """The recurring operations still active in ``lrm``'s history (Pacemaker's
-    calculate_active_ops + process_recurring): those recorded since the resource last
-    started (a start or migrate_from; else a promote/demote, else a probe that found it
-    running after the last stop), unless a later successful stop ended them.  Pending
-    records do not count."""
-    ops = sorted_ops(lrm)
+def _active_window(ops: list[OpRecord]) -> tuple[int, int]:
+    """Pacemaker's calculate_active_ops: (start index, stop index) in ``ops``."""
     start_index = stop_index = -1
     implied_monitor = implied_clone = -1
     for index, op in enumerate(ops):
@@ -378,6 +373,27 @@ def active_recurring(lrm: LrmResource) -> list[OpRecord]:
             implied_clone = index
     if start_index == -1:
         start_index = implied_clone if implied_clone != -1 else implied_monitor
+    return start_index, stop_index
+
+
+def active_since_start(lrm: LrmResource) -> list[OpRecord]:
+    """The operations recorded since the resource last started (none when a later
+    successful stop ended it): the ones Pacemaker checks for definition changes."""
+    ops = sorted_ops(lrm)
+    start_index, stop_index = _active_window(ops)
+    if start_index < stop_index:
+        return []
+    return ops[max(start_index, 0) :]
+
+
+def active_recurring(lrm: LrmResource) -> list[OpRecord]:
+    """The recurring operations still active in ``lrm``'s history (Pacemaker's
+    calculate_active_ops + process_recurring): those recorded since the resource last
+    started (a start or migrate_from; else a promote/demote, else a probe that found it
+    running after the last stop), unless a later successful stop ended them.  Pending
+    records do not count."""
+    ops = sorted_ops(lrm)
+    start_index, stop_index = _active_window(ops)
     out: list[OpRecord] = []
     for index, op in enumerate(ops):
         if start_index < stop_index and index <= stop_index:

@@ -812,6 +812,12 @@ class OpRecord:
     on_node: str | None = None
     crm_debug_origin: str | None = None
     line: int = 0
+    # digests the controller records (cib.digest computes them)
+    op_restart_digest: str | None = None
+    op_force_restart: str | None = None  # " a b " parameters a reload cannot change
+    op_secure_digest: str | None = None
+    op_secure_params: str | None = None  # " passwd " private parameters
+    crm_feature_set: str | None = None
 
 
 class LrmResource(FrozenRecord):

@@ -17,6 +17,7 @@ from types import MappingProxyType
 from cib.history import ROLE_PROMOTED
 from cib.model import Cib
 from pycrm.scheduler.build import is_true
+from pycrm.scheduler.confchange import ConfigChanges
 from pycrm.scheduler.notify import add_notifications
 from pycrm.scheduler.recurring import RecurringPlan, history_cancels, plan_recurring
 from pycrm.scheduler.result import Plan, starts_fresh
@@ -140,16 +141,33 @@ def _aid(rsc: str, task: str, node: str | None, interval: int = 0) -> str:
 
 
 def build_graph(
-    cib: Cib, world: World, plans: dict[int, Plan], history_nodes: dict[str, set[str]]
+    cib: Cib,
+    world: World,
+    plans: dict[int, Plan],
+    history_nodes: dict[str, set[str]],
+    changes: ConfigChanges | None = None,
 ) -> GraphBuilder:
     g = GraphBuilder()
+    changes = changes or ConfigChanges()
     prims = world.all_primitives()
     online = [n for n in world.node_order if world.nodes[n].online and not world.nodes[n].unclean]
     probe_nodes = _anonymous_clone_probes(world, online)
     for name in world.fence_actions:
         g.add(fence_action(name, world.stonith_action, world.nodes[name].fence_reason))
     for rsc in prims:
-        _primitive_actions(cib, world, g, rsc, plans[id(rsc)], history_nodes, online, probe_nodes)
+        _primitive_actions(
+            cib, world, g, rsc, plans[id(rsc)], history_nodes, online, probe_nodes, changes
+        )
+    for rsc_id, node in changes.clear_failcounts:
+        g.add(
+            Action(
+                _aid(rsc_id, "clear_failcount", node),
+                rsc_id,
+                "clear_failcount",
+                node,
+                reason="resource definition change",
+            )
+        )
     for rsc_id, node in world.cleanups:
         delete = g.add(Action(_aid(rsc_id, "delete", node), rsc_id, "delete", node))
         g.edge(_aid(rsc_id, "stop", node), delete, "stop before clean-up")
@@ -178,6 +196,7 @@ def _primitive_actions(
     history_nodes: dict[str, set[str]],
     online: list[str],
     probe_nodes: dict[int, list[str]],
+    changes: ConfigChanges,
 ) -> None:
     probes: list[str] = []
     if not rsc.orphan and (rsc.managed or not rsc.maintenance):
@@ -190,7 +209,9 @@ def _primitive_actions(
         g.add(cancel)
     if not rsc.managed or plan.frozen:
         # left as it is: only monitors missing from its history
-        rec = plan_recurring(cib, world, rsc, rsc.current_node, rsc.role, True, True)
+        rec = plan_recurring(
+            cib, world, rsc, rsc.current_node, rsc.role, True, True, changes.reschedule
+        )
         _add_recurring(g, rec, None, [])
         return
     target = plan.target_node
@@ -254,7 +275,26 @@ def _primitive_actions(
         pass
     demotes = [a for a in stops if g.actions[a].task == "demote"]
     after = promote or start or (demotes[-1] if demotes else None)
-    rec = plan_recurring(cib, world, rsc, target, plan.target_role, not fresh, True)
+    if plan.reload:
+        after = g.add(
+            Action(
+                _aid(rsc.id, "reload-agent", target),
+                rsc.id,
+                "reload-agent",
+                target,
+                reason="resource definition change",
+            )
+        )
+    rec = plan_recurring(
+        cib,
+        world,
+        rsc,
+        target,
+        plan.target_role,
+        not fresh and not plan.reload,
+        True,
+        changes.reschedule,
+    )
     _add_recurring(g, rec, after, [a for a in stops if g.actions[a].task == "stop"])
 
 

@@ -156,7 +156,7 @@ def _build_nodes(cib: Cib, world: World, when: datetime) -> None:
         status = cib.status.get(node.uname)
         if status is not None and status.id != node.id and status.uname != node.uname:
             status = None
-        wnode = _build_node(node, status, index, when, dc_uuid)
+        wnode = _build_node(node, status, index, when, dc_uuid, world.options.get("cluster-name"))
         if node.type == "ping":
             wnode.online = wnode.unclean = False
         elif status is None:
@@ -177,6 +177,7 @@ def _build_node(
     index: int,
     when: datetime,
     dc_uuid: str | None,
+    cluster_name: str | None = None,
 ) -> WNode:
     wnode = WNode(name=node.uname, id=node.id, index=index)
     wnode.base_score = score_of(node.score)
@@ -189,6 +190,12 @@ def _build_node(
     attrs["#id"] = node.id
     attrs["#kind"] = "cluster"
     attrs["#is_dc"] = "true" if node.id == dc_uuid else "false"
+    if cluster_name:
+        attrs["#cluster-name"] = cluster_name
+    if "#site-name" not in attrs:
+        site = attrs.get("site-name") or cluster_name
+        if site:
+            attrs["#site-name"] = site
     wnode.attrs = attrs
     wnode.transient = transient
     wnode.has_fail_counts = any(name.startswith("fail-count-") for name in transient)

@@ -7,6 +7,7 @@ from datetime import datetime
 from cib.model import Cib
 from pycrm.scheduler.actions import build_graph
 from pycrm.scheduler.build import build_world
+from pycrm.scheduler.confchange import check_config_changes
 from pycrm.scheduler.constraints import build_colocations, build_locations, build_orders
 from pycrm.scheduler.fencing import disable_start_up, schedule_fencing, start_up_disabled
 from pycrm.scheduler.ordering import Runnability
@@ -14,6 +15,7 @@ from pycrm.scheduler.placement import assign, init_scores
 from pycrm.scheduler.result import (
     Plan,
     current_state,
+    mark_definition_changes,
     mark_migrations,
     mark_restarts,
     plan_for,
@@ -70,7 +72,7 @@ def _scores(world: World) -> list[ScoreDetail]:
     return out
 
 
-def schedule(cib: Cib, *, now: datetime | None = None) -> Transition:
+def schedule(cib: Cib, *, now: datetime | None = None, sanitized: bool = False) -> Transition:
     world = build_world(cib, now)
     unpack_status(cib, world)
     for rsc in world.resources:
@@ -85,16 +87,18 @@ def schedule(cib: Cib, *, now: datetime | None = None) -> Transition:
     init_scores(world)
     for rsc in _allocation_order(world):
         assign(world, rsc)
+    changes = check_config_changes(cib, world, sanitized=sanitized)
     run = Runnability(world)
     prims = world.all_primitives()
     plans: dict[int, Plan] = {id(r): plan_for(world, r, run) for r in prims}
+    mark_definition_changes(world, plans, changes.restarts, changes.reloads)
     mark_restarts(world, plans)
     mark_migrations(world, plans)
     history_nodes: dict[str, set[str]] = {}
     for uname, status in cib.status.items():
         for lrm_id in status.resources:
             history_nodes.setdefault(lrm_id, set()).add(uname)
-    graph = build_graph(cib, world, plans, history_nodes)
+    graph = build_graph(cib, world, plans, history_nodes, changes)
     actions = graph.sorted_actions()
     summary: list[SummaryLine] = [
         SummaryLine(

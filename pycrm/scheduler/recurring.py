@@ -89,6 +89,7 @@ def plan_recurring(
     next_role: int,
     start_optional: bool,
     start_runnable: bool,
+    reschedule: set[tuple[str, str, str, int]] | frozenset[tuple[str, str, str, int]] = frozenset(),
 ) -> RecurringPlan:
     out = RecurringPlan()
     prim = cib.find(rsc.config_id)
@@ -109,7 +110,11 @@ def plan_recurring(
             continue
         if not active_role or target is None:
             continue
-        optional = start_optional and (op.name, op.interval_ms) in active_here
+        optional = (
+            start_optional
+            and (op.name, op.interval_ms) in active_here
+            and (rsc.id, target, op.name, op.interval_ms) not in reschedule
+        )
         mismatch = role not in (ROLE_UNKNOWN, next_role) or (
             role == ROLE_UNKNOWN and next_role == ROLE_PROMOTED
         )

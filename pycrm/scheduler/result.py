@@ -30,12 +30,14 @@ class Plan(ValueRecord):
     silent: bool  # frozen on an unclean node (no fencing device): no summary line
     monitors_run: bool  # recurring monitors get scheduled (not without quorum)
     migrate: bool
+    reload: bool
 
     __slots__ = (
         "blocked_start",
         "frozen",
         "migrate",
         "monitors_run",
+        "reload",
         "restart",
         "restart_reason",
         "rsc",
@@ -56,6 +58,7 @@ class Plan(ValueRecord):
         "silent",
         "monitors_run",
         "migrate",
+        "reload",
     )
 
     def __init__(
@@ -71,6 +74,7 @@ class Plan(ValueRecord):
         silent: bool = False,
         monitors_run: bool = True,
         migrate: bool = False,
+        reload: bool = False,
     ) -> None:
         self.rsc = rsc
         self.target_node = target_node
@@ -83,6 +87,7 @@ class Plan(ValueRecord):
         self.silent = silent
         self.monitors_run = monitors_run
         self.migrate = migrate
+        self.reload = reload
 
 
 def _role_name(rsc: WRsc, role: int) -> str:
@@ -283,6 +288,8 @@ def summary_line(plan: Plan) -> SummaryLine | None:
         return SummaryLine(
             "Restart", rsc.id, from_node=current, to_node=target, reason=plan.restart_reason
         )
+    if plan.reload:
+        return SummaryLine("Reload", rsc.id, from_node=current, to_node=target)
     return None
 
 
@@ -297,6 +304,28 @@ def starts_fresh(plan: Plan) -> bool:
         or plan.restart
         or len(rsc.running_on) > 1
     )
+
+
+def mark_definition_changes(
+    world: World, plans: dict[int, Plan], restarts: set[str], reloads: set[tuple[str, str]]
+) -> None:
+    """Restart (or reload) resources whose definition changed, where they stay."""
+    for rsc in world.all_primitives():
+        plan = plans[id(rsc)]
+        staying = (
+            rsc.managed
+            and not plan.frozen
+            and plan.target_node is not None
+            and plan.target_node == rsc.current_node
+            and not starts_fresh(plan)
+        )
+        if not staying:
+            continue
+        if rsc.id in restarts:
+            plan.restart = True
+            plan.restart_reason = "resource definition change"
+        elif (rsc.id, plan.target_node) in reloads and not rsc.failed:
+            plan.reload = True
 
 
 def mark_restarts(world: World, plans: dict[int, Plan]) -> None:

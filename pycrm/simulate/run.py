@@ -127,8 +127,10 @@ def simulate(
     lines: list[str] = []
     if wanted:
         model, lines = _with_injections(data, source, wanted, now)
-    transition = schedule(model, now=now)
-    shown = transition if model is before else schedule(before, now=now)
+    # a CIB file may come from crm_report with private parameters masked: like
+    # crm_simulate -x, a change of only those is no definition change
+    transition = schedule(model, now=now, sanitized=True)
+    shown = transition if model is before else schedule(before, now=now, sanitized=True)
     return Simulation(
         source=source,
         cib=before,

@@ -11,24 +11,23 @@ REMOTE = "remote and guest nodes are not modelled"
 UTILIZATION = "utilization placement strategies not fully modelled"
 REFUSED_BUNDLE_RESOURCES_ARE_NOT_SUPPORT = "refused: <bundle> resources are not supported"
 OTHER = "differs from crm_simulate (no special feature)"
-MIGRATION = "live migration not fully modelled"
 NOTIFY = "clone notifications not fully modelled"
 GROUP = "group placement/ordering differs"
-PROMOTABLE = "promotable clone placement/ordering differs"
 CLONE = "clone placement/ordering differs"
+MIGRATION = "live migration not fully modelled"
+PROMOTABLE = "promotable clone placement/ordering differs"
 TICKET = "rsc_ticket / ticket state not fully modelled"
 SETS = "resource set semantics differ"
 TEMPLATE = "resource templates not fully modelled"
 
 XFAIL: dict[str, tuple[str, str]] = {
-    # fencing not fully modelled: 45
+    # fencing not fully modelled: 42
     "696": ("actions", FENCING),
     "726": ("actions", FENCING),
     "735": ("summary actions", FENCING),
     "764": ("status", FENCING),
     "allow-unhealthy-nodes": (ALL, FENCING),
     "anon-instance-pending": ("actions", FENCING),
-    "bug-lf-2422": ("actions", FENCING),
     "bug-lf-2581": ("summary actions", FENCING),
     "bug-rh-880249": ("actions", FENCING),
     "clone-require-all-no-interleave-3": ("summary actions", FENCING),
@@ -47,11 +46,9 @@ XFAIL: dict[str, tuple[str, str]] = {
     "on_fail_demote2": ("summary actions", FENCING),
     "on_fail_demote3": ("summary actions", FENCING),
     "order-clone": ("summary", FENCING),
-    "probe-2": ("summary actions", FENCING),
     "promoted-demote": (ALL, FENCING),
     "promoted-with-blocked": ("summary actions", FENCING),
     "rec-node-10": ("summary", FENCING),
-    "restart-with-extra-op-params": ("summary actions", FENCING),
     "shutdown-lock-expiration": (ALL, FENCING),
     "stonith-4": (ALL, FENCING),
     "stop-failure-no-quorum": ("status actions", FENCING),
@@ -161,44 +158,26 @@ XFAIL: dict[str, tuple[str, str]] = {
     "route-remote-notify": (ALL, REFUSED_BUNDLE_RESOURCES_ARE_NOT_SUPPORT),
     "utilization-complex": (ALL, REFUSED_BUNDLE_RESOURCES_ARE_NOT_SUPPORT),
     "year-2038": (ALL, REFUSED_BUNDLE_RESOURCES_ARE_NOT_SUPPORT),
-    # differs from crm_simulate (no special feature): 17
-    "bug-5069-op-disabled": ("actions", OTHER),
+    # differs from crm_simulate (no special feature): 14
     "container-1": (ALL, OTHER),
     "container-4": (ALL, OTHER),
     "failcount-block": ("summary actions", OTHER),
     "mon-rsc-3": ("actions", OTHER),
     "mon-rsc-4": ("status", OTHER),
     "order7": (ALL, OTHER),
-    "params-1": ("summary actions", OTHER),
-    "params-2": ("summary actions", OTHER),
+    "params-2": ("actions", OTHER),
     "params-3": ("summary actions", OTHER),
-    "params-5": ("summary actions", OTHER),
     "probe-1": ("actions", OTHER),
     "rec-rsc-7": (ALL, OTHER),
     "rec-rsc-8": (ALL, OTHER),
     "stopped-monitor-03": ("actions", OTHER),
     "stopped-monitor-22": ("actions", OTHER),
     "unmanaged-stop-1": (ALL, OTHER),
-    # live migration not fully modelled: 14
-    "bug-5025-1": ("summary actions", MIGRATION),
-    "bug-5025-3": ("summary actions", MIGRATION),
-    "group-dependents": ("summary actions", MIGRATION),
-    "migrate-shutdown": ("actions", MIGRATION),
-    "migrate-stop-start-complex": ("summary actions", MIGRATION),
-    "novell-251689": ("actions", MIGRATION),
-    "novell-252693": ("actions", MIGRATION),
-    "novell-252693-2": ("actions", MIGRATION),
-    "novell-252693-3": ("actions", MIGRATION),
-    "order-serialize": ("summary actions", MIGRATION),
-    "order-serialize-set": ("summary actions", MIGRATION),
-    "partial-live-migration-multiple-active": ("summary actions", MIGRATION),
-    "probe-3": ("actions", MIGRATION),
-    "probe-4": (ALL, MIGRATION),
     # clone notifications not fully modelled: 13
     "bug-1572-1": ("summary actions", NOTIFY),
     "bug-cl-5212": ("summary actions", NOTIFY),
     "bug-cl-5213": (ALL, NOTIFY),
-    "bug-lf-2106": ("summary actions", NOTIFY),
+    "bug-lf-2106": ("actions", NOTIFY),
     "bug-lf-2358": (ALL, NOTIFY),
     "colo_promoted_w_native": (ALL, NOTIFY),
     "colo_unpromoted_w_native": (ALL, NOTIFY),
@@ -216,14 +195,6 @@ XFAIL: dict[str, tuple[str, str]] = {
     "container-group-3": (ALL, GROUP),
     "container-group-4": (ALL, GROUP),
     "unmanaged-block-restart": ("summary actions", GROUP),
-    # promotable clone placement/ordering differs: 7
-    "bug-1822": (ALL, PROMOTABLE),
-    "bug-pm-12": ("summary actions", PROMOTABLE),
-    "novell-239087": (ALL, PROMOTABLE),
-    "promoted-13": (ALL, PROMOTABLE),
-    "promoted-asymmetrical-order": (ALL, PROMOTABLE),
-    "promoted-colocation": (ALL, PROMOTABLE),
-    "promoted-ordering": (ALL, PROMOTABLE),
     # clone placement/ordering differs: 6
     "bug-5014-CLONE-A-stop-B-started": (ALL, CLONE),
     "clone-interleave-1": (ALL, CLONE),
@@ -231,6 +202,20 @@ XFAIL: dict[str, tuple[str, str]] = {
     "clone-interleave-3": ("summary actions", CLONE),
     "inc6": (ALL, CLONE),
     "obsolete-lrm-resource": ("actions", CLONE),
+    # live migration not fully modelled: 6
+    "group-dependents": ("summary actions", MIGRATION),
+    "migrate-shutdown": ("actions", MIGRATION),
+    "migrate-stop-start-complex": ("summary actions", MIGRATION),
+    "partial-live-migration-multiple-active": ("summary actions", MIGRATION),
+    "probe-3": ("actions", MIGRATION),
+    "probe-4": (ALL, MIGRATION),
+    # promotable clone placement/ordering differs: 6
+    "bug-1822": (ALL, PROMOTABLE),
+    "novell-239087": (ALL, PROMOTABLE),
+    "promoted-13": (ALL, PROMOTABLE),
+    "promoted-asymmetrical-order": (ALL, PROMOTABLE),
+    "promoted-colocation": (ALL, PROMOTABLE),
+    "promoted-ordering": (ALL, PROMOTABLE),
     # rsc_ticket / ticket state not fully modelled: 6
     "migrate-partial-4": ("summary actions", TICKET),
     "ticket-clone-24": ("status", TICKET),

@@ -61,7 +61,7 @@ def _schedule(name: str) -> tuple[str, Transition]:
     for folder in CASE_DIRS:
         require_path(folder / "xml", "the Pacemaker scheduler cases")
     xml = xml_path(name).read_text()
-    return xml, schedule(cib.loads(xml, f"{name}.xml"))
+    return xml, schedule(cib.loads(xml, f"{name}.xml"), sanitized=True)
 
 
 @pytest.mark.parametrize("name", _params("status"))
