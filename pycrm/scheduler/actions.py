@@ -199,7 +199,8 @@ def _primitive_actions(
     changes: ConfigChanges,
 ) -> None:
     probes: list[str] = []
-    if not rsc.orphan and (rsc.managed or not rsc.maintenance):
+    # resources inside a container (meta "container") are not probed: the container is
+    if not rsc.orphan and (rsc.managed or not rsc.maintenance) and "container" not in rsc.meta:
         wanted = probe_nodes.get(id(rsc))
         if wanted is None:
             known = history_nodes.get(rsc.history_name or rsc.id, _NO_NODES)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from cib import errors
+from cib.errors import CibError
 from cib.history import (
     ROLE_PROMOTED,
     ROLE_STARTED,
@@ -47,6 +49,17 @@ ROLE_BY_NAME = {
 }
 
 
+def utilization_values(values: dict[str, str]) -> dict[str, int]:
+    """Utilization as integers (Pacemaker reads an invalid value as 0)."""
+    out: dict[str, int] = {}
+    for name, text in values.items():
+        try:
+            out[name] = int(text.strip())
+        except ValueError:
+            out[name] = 0
+    return out
+
+
 def is_true(value: str | None) -> bool:
     return value is not None and value.strip().lower() in TRUE_WORDS
 
@@ -78,6 +91,31 @@ def seconds_of(text: str | None) -> int:
         return 0
 
 
+def refuse_unsupported(cib: Cib) -> None:
+    """Pacemaker Remote and guest nodes are not modelled: refuse them rather than place
+    resources as if those nodes did not exist (bundles are refused by the parser)."""
+    for prim in iter_primitives(cib.resources):
+        if prim.standard == "ocf" and prim.provider == "pacemaker" and prim.type == "remote":
+            raise CibError(
+                errors.UNSUPPORTED,
+                f"Pacemaker Remote nodes (the ocf:pacemaker:remote connection {prim.id!r}) "
+                "are not supported",
+                file=cib.source,
+                line=prim.line,
+                element_id=prim.id,
+            )
+        for nvset in prim.meta_sets:
+            if "remote-node" in nvset.values:
+                raise CibError(
+                    errors.UNSUPPORTED,
+                    f"guest nodes (remote-node={nvset.values['remote-node']!r} of {prim.id!r}) "
+                    "are not supported",
+                    file=cib.source,
+                    line=prim.line,
+                    element_id=prim.id,
+                )
+
+
 def build_world(cib: Cib, now: datetime | None) -> World:
     when = now or _execution_date(cib) or datetime.now(UTC)
     if when.tzinfo is None:
@@ -106,6 +144,10 @@ def build_world(cib: Cib, now: datetime | None) -> World:
         per_op_fail_counts=per_op_fail_counts(cib.attrs.get("crm_feature_set")),
     )
     world.enable_unfencing = _unfencing_configured(cib)
+    strategy = options.get("placement-strategy", "default").lower()
+    world.placement_strategy = (
+        strategy if strategy in ("utilization", "minimal", "balanced") else "default"
+    )
     world.have_stonith = is_true(options.get("have-watchdog")) or any(
         prim.standard == "stonith" for prim in iter_primitives(cib.resources)
     )
@@ -197,6 +239,9 @@ def _build_node(
         if site:
             attrs["#site-name"] = site
     wnode.attrs = attrs
+    wnode.capacity = utilization_values(
+        resolve(node.utilization_sets, RuleContext(node_attrs=attrs, now=when))
+    )
     wnode.transient = transient
     wnode.has_fail_counts = any(name.startswith("fail-count-") for name in transient)
     wnode.standby = is_true(attrs.get("standby"))
@@ -361,6 +406,7 @@ def _build_primitive(
         if op.name == "monitor" and op.interval_ms > 0 and op.enabled
     }
     _apply_common_meta(world, wr)
+    wr.utilization = utilization_values(resolve(prim.utilization_sets, RuleContext(now=when)))
     wr.fence_device = prim.standard == "stonith"
     wr.requires = _requires(world, wr.meta.get("requires"), wr.fence_device)
     clone = wr.clone_parent

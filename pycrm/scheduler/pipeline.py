@@ -6,7 +6,7 @@ from datetime import datetime
 
 from cib.model import Cib
 from pycrm.scheduler.actions import build_graph
-from pycrm.scheduler.build import build_world
+from pycrm.scheduler.build import build_world, refuse_unsupported
 from pycrm.scheduler.confchange import check_config_changes
 from pycrm.scheduler.constraints import build_colocations, build_locations, build_orders
 from pycrm.scheduler.fencing import disable_start_up, schedule_fencing, start_up_disabled
@@ -32,6 +32,7 @@ from pycrm.scheduler.types import (
     Transition,
 )
 from pycrm.scheduler.unpack import unpack_status
+from pycrm.scheduler.utilization import allocation_order
 
 
 def _summarize_containers(rsc: WRsc) -> None:
@@ -73,6 +74,7 @@ def _scores(world: World) -> list[ScoreDetail]:
 
 
 def schedule(cib: Cib, *, now: datetime | None = None, sanitized: bool = False) -> Transition:
+    refuse_unsupported(cib)
     world = build_world(cib, now)
     unpack_status(cib, world)
     for rsc in world.resources:
@@ -85,7 +87,8 @@ def schedule(cib: Cib, *, now: datetime | None = None, sanitized: bool = False) 
     if start_up_disabled(world):
         disable_start_up(world)
     init_scores(world)
-    for rsc in _allocation_order(world):
+    order = allocation_order(world) if world.placement_strategy != "default" else None
+    for rsc in order or _allocation_order(world):
         assign(world, rsc)
     changes = check_config_changes(cib, world, sanitized=sanitized)
     run = Runnability(world)

@@ -33,10 +33,12 @@ class WNode(ValueRecord):
     pending: bool  # joining: not ready to run resources
     fence_reason: str  # why it is unclean (the first reason Pacemaker records)
     standby_onfail: bool  # standby because of on-fail=standby
+    capacity: dict[str, int]
 
     __slots__ = (
         "attrs",
         "base_score",
+        "capacity",
         "fence_reason",
         "fenced",
         "has_fail_counts",
@@ -71,6 +73,7 @@ class WNode(ValueRecord):
         "pending",
         "fence_reason",
         "standby_onfail",
+        "capacity",
     )
 
     def __init__(
@@ -92,6 +95,7 @@ class WNode(ValueRecord):
         pending: bool = False,
         fence_reason: str = "",
         standby_onfail: bool = False,
+        capacity: dict[str, int] = FACTORY,
     ) -> None:
         self.name = name
         self.id = id
@@ -110,6 +114,7 @@ class WNode(ValueRecord):
         self.pending = pending
         self.fence_reason = fence_reason
         self.standby_onfail = standby_onfail
+        self.capacity = dict() if capacity is FACTORY else capacity
 
     @property
     def available(self) -> bool:
@@ -339,6 +344,7 @@ class WRsc(Record):
     managed_shown: bool
     history: dict[str, LrmResource]
     promotion_tickets: list[str]
+    utilization: dict[str, int]
 
     __slots__ = (
         "agent",
@@ -396,6 +402,7 @@ class WRsc(Record):
         "this_with",
         "unique",
         "unrunnable_reason",
+        "utilization",
         "variant",
         "with_this",
     )
@@ -457,6 +464,7 @@ class WRsc(Record):
         "managed_shown",
         "history",
         "promotion_tickets",
+        "utilization",
     )
 
     def __init__(
@@ -518,6 +526,7 @@ class WRsc(Record):
         managed_shown: bool = False,
         history: dict[str, LrmResource] = FACTORY,
         promotion_tickets: list[str] = FACTORY,
+        utilization: dict[str, int] = FACTORY,
     ) -> None:
         self.id = id
         self.variant = variant
@@ -576,6 +585,7 @@ class WRsc(Record):
         self.managed_shown = managed_shown
         self.history = dict() if history is FACTORY else history
         self.promotion_tickets = list() if promotion_tickets is FACTORY else promotion_tickets
+        self.utilization = dict() if utilization is FACTORY else utilization
 
     @property
     def is_primitive(self) -> bool:
@@ -638,6 +648,7 @@ class World(ValueRecord):
     fence_actions: list[str]
     enable_unfencing: bool
     cleanups: list[tuple[str, str]]
+    placement_strategy: str
 
     __slots__ = (
         "by_id",
@@ -658,6 +669,7 @@ class World(ValueRecord):
         "orders",
         "orders_by_then",
         "per_op_fail_counts",
+        "placement_strategy",
         "resources",
         "rsc_defaults",
         "sibling_cache",
@@ -696,6 +708,7 @@ class World(ValueRecord):
         "fence_actions",
         "enable_unfencing",
         "cleanups",
+        "placement_strategy",
     )
 
     def __init__(
@@ -727,6 +740,7 @@ class World(ValueRecord):
         fence_actions: list[str] = FACTORY,
         enable_unfencing: bool = False,
         cleanups: list[tuple[str, str]] = FACTORY,
+        placement_strategy: str = "default",
     ) -> None:
         self.nodes = nodes
         self.node_order = node_order
@@ -755,6 +769,7 @@ class World(ValueRecord):
         self.fence_actions = list() if fence_actions is FACTORY else fence_actions
         self.enable_unfencing = enable_unfencing
         self.cleanups = list() if cleanups is FACTORY else cleanups
+        self.placement_strategy = placement_strategy
 
     def all_primitives(self) -> list[WRsc]:
         out: list[WRsc] = []
