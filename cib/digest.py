@@ -32,7 +32,9 @@ Standard library only (``cib`` may import nothing else but lxml).
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from cib._record import FrozenRecord, setattr_
 
@@ -42,9 +44,14 @@ _FILTERED = frozenset(
 )
 
 
+_PLAIN = re.compile(r"[^\x20-\x7e]|[<>\"'&]")
+
+
 def _escape(value: str) -> str:
     """Pacemaker 2.1.5's crm_xml_escape, byte for byte (its quirks included: after the
     first multi-byte UTF-8 sequence the rest of the value is left as it is)."""
+    if _PLAIN.search(value) is None:
+        return value  # printable ASCII without markup: nothing to escape
     data = value.encode("utf-8")
     out = bytearray()
     index = 0
@@ -82,9 +89,14 @@ def _escape(value: str) -> str:
 
 def params_digest(params: Mapping[str, str]) -> str:
     """The MD5 digest Pacemaker computes of a parameter set (``calculate_operation_digest``)."""
+    return _items_digest(tuple(sorted(params.items(), key=lambda item: item[0].encode())))
+
+
+@lru_cache(maxsize=8192)
+def _items_digest(items: tuple[tuple[str, str], ...]) -> str:
     text = " <parameters"
-    for name in sorted(params, key=lambda n: n.encode("utf-8")):
-        text += f' {name}="{_escape(params[name])}"'
+    for name, value in items:
+        text += f' {name}="{_escape(value)}"'
     text += "/>\n"
     data = text.encode("utf-8", errors="surrogateescape")
     # MD5 because Pacemaker uses it: a change detector, not a security measure
@@ -177,6 +189,8 @@ def operation_digests(
     ``private_params``: those declared ``private``.
     """
     op_digest = params_digest(filter_for_digest(params, interval_ms))
+    if restart_params is None and not private_params:
+        return OpDigests(op_digest)
     declared = list(agent_params)
     restart_digest = force_restart = None
     if restart_params is not None and interval_ms == 0:

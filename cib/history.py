@@ -379,11 +379,22 @@ def _active_window(ops: list[OpRecord]) -> tuple[int, int]:
 def active_since_start(lrm: LrmResource) -> list[OpRecord]:
     """The operations recorded since the resource last started (none when a later
     successful stop ended it): the ones Pacemaker checks for definition changes."""
+    return active_windows(lrm)[0]
+
+
+def active_windows(lrm: LrmResource) -> tuple[list[OpRecord], list[OpRecord]]:
+    """(:func:`active_since_start`, :func:`active_recurring`) from one sort."""
     ops = sorted_ops(lrm)
     start_index, stop_index = _active_window(ops)
-    if start_index < stop_index:
-        return []
-    return ops[max(start_index, 0) :]
+    since = [] if start_index < stop_index else ops[max(start_index, 0) :]
+    recurring: list[OpRecord] = []
+    for index, op in enumerate(ops):
+        if start_index < stop_index and index <= stop_index:
+            continue
+        if index < start_index or op.interval_ms == 0 or op.op_status == EXEC_PENDING:
+            continue
+        recurring.append(op)
+    return since, recurring
 
 
 def active_recurring(lrm: LrmResource) -> list[OpRecord]:

@@ -144,6 +144,9 @@ def build_world(cib: Cib, now: datetime | None) -> World:
         per_op_fail_counts=per_op_fail_counts(cib.attrs.get("crm_feature_set")),
     )
     world.enable_unfencing = _unfencing_configured(cib)
+    world.stop_orphan_actions = "stop-orphan-actions" not in options or is_true(
+        options["stop-orphan-actions"]
+    )
     strategy = options.get("placement-strategy", "default").lower()
     world.placement_strategy = (
         strategy if strategy in ("utilization", "minimal", "balanced") else "default"
@@ -239,9 +242,10 @@ def _build_node(
         if site:
             attrs["#site-name"] = site
     wnode.attrs = attrs
-    wnode.capacity = utilization_values(
-        resolve(node.utilization_sets, RuleContext(node_attrs=attrs, now=when))
-    )
+    if node.utilization_sets:
+        wnode.capacity = utilization_values(
+            resolve(node.utilization_sets, RuleContext(node_attrs=attrs, now=when))
+        )
     wnode.transient = transient
     wnode.has_fail_counts = any(name.startswith("fail-count-") for name in transient)
     wnode.standby = is_true(attrs.get("standby"))
@@ -406,7 +410,8 @@ def _build_primitive(
         if op.name == "monitor" and op.interval_ms > 0 and op.enabled
     }
     _apply_common_meta(world, wr)
-    wr.utilization = utilization_values(resolve(prim.utilization_sets, RuleContext(now=when)))
+    if prim.utilization_sets:
+        wr.utilization = utilization_values(resolve(prim.utilization_sets, RuleContext(now=when)))
     wr.fence_device = prim.standard == "stonith"
     wr.requires = _requires(world, wr.meta.get("requires"), wr.fence_device)
     clone = wr.clone_parent

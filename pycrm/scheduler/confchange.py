@@ -22,9 +22,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from cib.history import active_since_start, fail_count
+from cib.digest import filter_for_digest, params_digest
+from cib.history import fail_count
 from cib.model import Cib, OpRecord, Primitive
-from pycrm.scheduler.digests import expected_digests, find_op, only_private_changed
+from pycrm.scheduler.digests import (
+    expected_digests,
+    find_op,
+    only_private_changed,
+    op_parameters,
+    resource_parameters,
+    timeout_ms,
+)
 from pycrm.scheduler.state import World, WRsc
 
 REASON = "resource definition change"
@@ -48,34 +56,74 @@ class ConfigChanges:
 def check_config_changes(cib: Cib, world: World, *, sanitized: bool = False) -> ConfigChanges:
     out = ConfigChanges()
     now = datetime.fromtimestamp(world.now_epoch, UTC)
+    checked = {
+        name
+        for name, wnode in world.nodes.items()
+        if wnode.maintenance
+        or (wnode.online and not wnode.shutdown and not wnode.unclean and not wnode.standby)
+    }
+    timeouts: dict[int, str] = {}  # id(op) -> timeout, when no rule can change it
+    rules_in_op_defaults = any(s.rule is not None for s in cib.op_defaults)
     for rsc in world.all_primitives():
-        if rsc.orphan:
+        if rsc.orphan or not rsc.running_on:
             continue
         prim = cib.find(rsc.config_id)
         if not isinstance(prim, Primitive):
             continue
         for node in rsc.running_on:
-            wnode = world.nodes[node]
-            usable = (
-                wnode.online
-                and not wnode.shutdown
-                and not wnode.unclean
-                and not wnode.standby
-                and not wnode.maintenance
-            )
             lrm = rsc.history.get(node)
-            if lrm is None or not (usable or wnode.maintenance):
+            if lrm is None or node not in checked:
                 continue
+            wnode = world.nodes[node]
             changed = False
-            for op in active_since_start(lrm):
-                if op.interval_ms and (rsc.maintenance or wnode.maintenance):
+            base: dict[str, str] | None = None
+            plain: str | None = None  # digest without op parameters or timeout
+            for op in world.active_ops(lrm)[0]:
+                interval = op.interval_ms
+                if interval and (rsc.maintenance or wnode.maintenance):
                     continue  # cancelled (recurring.history_cancels)
-                if not op.interval_ms and op.operation not in _CHECKED:
+                if not interval and op.operation not in _CHECKED:
                     continue
-                if op.interval_ms and find_op(prim, op.operation, op.interval_ms) is None:
+                configured = find_op(prim, op.operation, interval)
+                if interval and configured is None:
                     changed = True  # orphaned recurring operation: cancelled
                     continue
-                if _compare(cib, world, rsc, prim, node, op, now, out, sanitized):
+                if base is None:
+                    base = resource_parameters(cib, prim, wnode.attrs, now)
+                if op.op_digest is not None and op.op_restart_digest is None:
+                    # the usual case first: only the main digest to compare
+                    if not interval and (configured is None or not configured.instance_sets):
+                        if plain is None:
+                            plain = params_digest(filter_for_digest(base, 0))
+                        if plain == op.op_digest:
+                            continue
+                    params = dict(base)
+                    if configured is not None and configured.instance_sets:
+                        params = op_parameters(
+                            cib,
+                            prim,
+                            op.operation,
+                            interval,
+                            wnode.attrs,
+                            now,
+                            world.options,
+                            base,
+                        )
+                    elif interval:
+                        timeout = timeouts.get(id(configured))
+                        if timeout is None:
+                            timeout = str(
+                                timeout_ms(cib, prim, configured, wnode.attrs, now, world.options)
+                            )
+                            if not rules_in_op_defaults and not any(
+                                m.rule
+                                for m in configured.meta_sets  # type: ignore[union-attr]
+                            ):
+                                timeouts[id(configured)] = timeout
+                        params["CRM_meta_timeout"] = timeout
+                    if params_digest(filter_for_digest(params, interval)) == op.op_digest:
+                        continue
+                if _compare(cib, world, rsc, prim, node, op, now, out, sanitized, base):
                     changed = True
             if changed and _failures(world, rsc, node):
                 out.clear_failcounts.append((rsc.id, node))
@@ -92,9 +140,10 @@ def _compare(
     now: datetime,
     out: ConfigChanges,
     sanitized: bool,
+    base: dict[str, str],
 ) -> bool:
     attrs = world.nodes[node].attrs
-    digests = expected_digests(cib, prim, op, attrs, now, world.options)
+    digests = expected_digests(cib, prim, op, attrs, now, world.options, base)
     own_params = False
     configured = find_op(prim, op.operation, op.interval_ms)
     if configured is not None and not op.interval_ms:

@@ -12,10 +12,11 @@ to the agent (plus other ``CRM_meta_*``), so the digests it records with
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from cib.digest import OpDigests, operation_digests, secure_digest
-from cib.model import Cib, Op, OpRecord, Primitive
+from cib.model import Cib, NvSet, Op, OpRecord, Primitive
 from cib.nvsets import resolve
 from cib.rules import RuleContext
 from cib.timespec import parse_timeout_ms
@@ -27,20 +28,18 @@ def find_op(prim: Primitive, task: str, interval_ms: int) -> Op | None:
     """The enabled configured operation of that name and interval (Pacemaker's
     find_rsc_op_entry)."""
     for op in prim.ops:
-        if op.name == task and op.interval_ms == interval_ms and op.enabled:
+        if op.interval_ms == interval_ms and op.name == task and op.enabled:
             return op
     return None
 
 
-def _timeout_ms(
-    cib: Cib, op: Op | None, options: dict[str, str], ctx: RuleContext, op_ctx: RuleContext
-) -> int:
+def _timeout_ms(cib: Cib, op: Op | None, options: dict[str, str], ctx: _Contexts) -> int:
     candidates: list[str | None] = []
     if op is not None:
         raw = op.extra.get("timeout")
         candidates.append(str(op.timeout_ms) + "ms" if op.timeout_ms is not None else raw)
-        candidates.append(resolve(op.meta_sets, ctx).get("timeout"))
-    candidates.append(resolve(cib.op_defaults, op_ctx).get("timeout"))
+        candidates.append(_resolve(op.meta_sets, ctx.node).get("timeout"))
+    candidates.append(_resolve(cib.op_defaults, ctx.op).get("timeout"))
     candidates.append(options.get("default-action-timeout"))
     for text in candidates:
         if text is None:
@@ -52,15 +51,88 @@ def _timeout_ms(
     return DEFAULT_TIMEOUT_MS
 
 
+class _Contexts:
+    """Rule contexts for one operation, made only when a set has a rule (they cost)."""
+
+    __slots__ = ("_node", "_op", "interval_ms", "node_attrs", "now", "prim", "task")
+
+    def __init__(
+        self,
+        prim: Primitive,
+        task: str,
+        interval_ms: int,
+        node_attrs: dict[str, str],
+        now: datetime | None,
+    ) -> None:
+        self.prim, self.task, self.interval_ms = prim, task, interval_ms
+        self.node_attrs, self.now = node_attrs, now
+        self._node: RuleContext | None = None
+        self._op: RuleContext | None = None
+
+    @property
+    def node(self) -> Callable[[], RuleContext]:
+        def make() -> RuleContext:
+            if self._node is None:
+                self._node = RuleContext(node_attrs=self.node_attrs, now=self.now)
+            return self._node
+
+        return make
+
+    @property
+    def op(self) -> Callable[[], RuleContext]:
+        def make() -> RuleContext:
+            if self._op is None:
+                prim = self.prim
+                self._op = RuleContext(
+                    node_attrs=self.node_attrs,
+                    now=self.now,
+                    rsc_standard=prim.standard,
+                    rsc_provider=prim.provider,
+                    rsc_agent=prim.type,
+                    op_name=self.task,
+                    op_interval_ms=self.interval_ms,
+                )
+            return self._op
+
+        return make
+
+
+def _resolve(
+    sets: list[NvSet], ctx: Callable[[], RuleContext], into: dict[str, str] | None = None
+) -> dict[str, str]:
+    if not sets:
+        return {} if into is None else into
+    if any(s.rule is not None for s in sets):
+        return resolve(sets, ctx(), into=into)
+    return resolve(sets, None, into=into)
+
+
 def resource_parameters(
     cib: Cib, prim: Primitive, node_attrs: dict[str, str], now: datetime | None = None
 ) -> dict[str, str]:
     """The resource's instance attributes for a node (its own, then its parents')."""
-    ctx = RuleContext(node_attrs=node_attrs, now=now)
-    params = resolve(prim.instance_sets, ctx)
+    return _resource_parameters(cib, prim, _Contexts(prim, "", 0, node_attrs, now))
+
+
+def _resource_parameters(cib: Cib, prim: Primitive, ctx: _Contexts) -> dict[str, str]:
+    params = _resolve(prim.instance_sets, ctx.node)
     for parent in cib.parents(prim.id):
-        resolve(parent.instance_sets, ctx, into=params)
+        _resolve(parent.instance_sets, ctx.node, into=params)
     return params
+
+
+def timeout_ms(
+    cib: Cib,
+    prim: Primitive,
+    op: Op | None,
+    node_attrs: dict[str, str],
+    now: datetime | None = None,
+    options: dict[str, str] | None = None,
+) -> int:
+    """The timeout (ms) of ``op`` (a configured operation of ``prim``, or None)."""
+    task = op.name if op is not None else "monitor"
+    interval = op.interval_ms if op is not None else 0
+    return _timeout_ms(cib, op, options or {}, _Contexts(prim, task, interval, node_attrs, now))
 
 
 def op_parameters(
@@ -71,23 +143,20 @@ def op_parameters(
     node_attrs: dict[str, str],
     now: datetime | None = None,
     options: dict[str, str] | None = None,
+    base: dict[str, str] | None = None,
 ) -> dict[str, str]:
-    """What an operation's digests are computed from (``CRM_meta_timeout`` included)."""
-    ctx = RuleContext(node_attrs=node_attrs, now=now)
-    params = resource_parameters(cib, prim, node_attrs, now)
+    """What an operation's digests are computed from (``CRM_meta_timeout`` for a recurring
+    operation included).
+
+    ``base`` (the resource's parameters on that node, from :func:`resource_parameters`)
+    saves recomputing them for each operation."""
+    ctx = _Contexts(prim, task, interval_ms, node_attrs, now)
+    params = dict(base) if base is not None else _resource_parameters(cib, prim, ctx)
     op = find_op(prim, task, interval_ms)
-    if op is not None:
-        params.update(resolve(op.instance_sets, ctx))
-    op_ctx = RuleContext(
-        node_attrs=node_attrs,
-        now=now,
-        rsc_standard=prim.standard,
-        rsc_provider=prim.provider,
-        rsc_agent=prim.type,
-        op_name=task,
-        op_interval_ms=interval_ms,
-    )
-    params["CRM_meta_timeout"] = str(_timeout_ms(cib, op, options or {}, ctx, op_ctx))
+    if op is not None and op.instance_sets:
+        params.update(_resolve(op.instance_sets, ctx.node))
+    if interval_ms:  # a non-recurring operation's digest has no timeout
+        params["CRM_meta_timeout"] = str(_timeout_ms(cib, op, options or {}, ctx))
     return params
 
 
@@ -98,11 +167,12 @@ def expected_digests(
     node_attrs: dict[str, str],
     now: datetime | None = None,
     options: dict[str, str] | None = None,
+    base: dict[str, str] | None = None,
 ) -> OpDigests:
     """The digests the current configuration gives ``record``'s operation (restart digest
     over the parameters the record says a reload cannot change)."""
     params = op_parameters(
-        cib, prim, record.operation, record.interval_ms, node_attrs, now, options
+        cib, prim, record.operation, record.interval_ms, node_attrs, now, options, base
     )
     restart = None
     if record.op_restart_digest is not None:

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from cib.history import ROLE_PROMOTED, ROLE_STOPPED, ROLE_UNKNOWN, active_recurring
+from cib.history import ROLE_PROMOTED, ROLE_STOPPED, ROLE_UNKNOWN
 from cib.model import Cib, Op, Primitive
-from pycrm.scheduler.build import is_true, role_of
+from pycrm.scheduler.build import role_of
 from pycrm.scheduler.state import World, WRsc
 from pycrm.scheduler.types import Action
 
@@ -36,22 +36,43 @@ def aid(rsc: str, task: str, node: str | None, interval: int = 0) -> str:
 
 def configured_recurring(prim: Primitive) -> list[Op]:
     """The primitive's recurring operations Pacemaker schedules at all."""
+    return _configured(prim.ops)
+
+
+_CONFIGURED: dict[int, tuple[list[Op], list[Op]]] = {}
+
+
+def _configured(ops: list[Op]) -> list[Op]:
+    """(cached per ops list: the model is immutable)"""
+    found = _CONFIGURED.get(id(ops))
+    if found is not None and found[0] is ops:
+        return found[1]
+    result = _compute_configured(ops)
+    if len(_CONFIGURED) > 100_000:
+        _CONFIGURED.clear()
+    _CONFIGURED[id(ops)] = (ops, result)
+    return result
+
+
+def _compute_configured(prim_ops: list[Op]) -> list[Op]:
+    if not any(op.interval_ms for op in prim_ops):
+        return []
     out: list[Op] = []
-    for op in prim.ops:
+    for op in prim_ops:
         if op.interval_ms <= 0 or not op.enabled or op.name in CANNOT_RECUR:
             continue
-        if sum(1 for o in prim.ops if o.name == op.name and o.interval_ms == op.interval_ms) > 1:
+        if sum(1 for o in prim_ops if o.name == op.name and o.interval_ms == op.interval_ms) > 1:
             continue  # duplicated name+interval: Pacemaker schedules neither
         out.append(op)
     return out
 
 
-def _active_keys(rsc: WRsc, node: str) -> dict[tuple[str, int], str]:
+def _active_keys(world: World, rsc: WRsc, node: str) -> dict[tuple[str, int], str]:
     """(task, interval) -> call-id of the recurring operations active on ``node``."""
     lrm = rsc.history.get(node)
     if lrm is None:
         return {}
-    return {(op.operation, op.interval_ms): str(op.call_id) for op in active_recurring(lrm)}
+    return {(op.operation, op.interval_ms): str(op.call_id) for op in world.active_ops(lrm)[1]}
 
 
 def cancel_action(rsc: str, task: str, interval: int, node: str, call_id: str = "") -> Action:
@@ -92,17 +113,19 @@ def plan_recurring(
     reschedule: set[tuple[str, str, str, int]] | frozenset[tuple[str, str, str, int]] = frozenset(),
 ) -> RecurringPlan:
     out = RecurringPlan()
-    prim = cib.find(rsc.config_id)
-    if not isinstance(prim, Primitive) or rsc.orphan:
+    if rsc.orphan or rsc.blocked or rsc.maintenance:
         return out
-    if rsc.blocked or rsc.maintenance:
+    prim = cib.find(rsc.config_id)
+    if not isinstance(prim, Primitive) or not prim.ops:
         return out
     node = world.nodes.get(target) if target is not None else None
     active_role = (
         node is not None and not node.maintenance and (next_role != ROLE_STOPPED or not rsc.managed)
     )
     ops = configured_recurring(prim)
-    active_here = _active_keys(rsc, target) if target is not None else {}
+    if not ops:
+        return out
+    active_here = _active_keys(world, rsc, target) if target is not None else {}
     for op in ops:
         role = role_of(op.role) if op.role else ROLE_UNKNOWN
         if role == ROLE_STOPPED:
@@ -143,7 +166,7 @@ def _stopped_role(world: World, rsc: WRsc, op: Op, target: str | None, out: Recu
     if not rsc.unique:
         return  # not supported for anonymous clones (Pacemaker ignores them too)
     for name in world.node_order:
-        active = _active_keys(rsc, name)
+        active = _active_keys(world, rsc, name)
         if name == target:
             if (op.name, op.interval_ms) in active:
                 out.cancels.append(cancel_action(rsc.id, op.name, op.interval_ms, name))
@@ -167,11 +190,13 @@ def _stopped_role(world: World, rsc: WRsc, op: Op, target: str | None, out: Recu
 def history_cancels(cib: Cib, world: World, rsc: WRsc) -> list[Action]:
     """Cancels of recurring operations in the history of an active resource that are no
     longer configured (``stop-orphan-actions``) or that maintenance mode ends."""
-    prim = cib.find(rsc.config_id)
-    if not isinstance(prim, Primitive) or rsc.orphan:
+    if not rsc.running_on or not rsc.history or rsc.orphan:
         return []
-    stop_orphan_actions = is_true(world.options.get("stop-orphan-actions", "true"))
-    configured = {(op.name, op.interval_ms) for op in prim.ops if op.enabled and op.interval_ms}
+    prim = cib.find(rsc.config_id)
+    if not isinstance(prim, Primitive):
+        return []
+    stop_orphan_actions = world.stop_orphan_actions
+    configured: set[tuple[str, int]] | None = None
     out: list[Action] = []
     for name in rsc.running_on:
         node = world.nodes[name]
@@ -184,10 +209,15 @@ def history_cancels(cib: Cib, world: World, rsc: WRsc) -> list[Action]:
         )
         if not (usable or node.maintenance) or name not in rsc.history:
             continue
-        for op in active_recurring(rsc.history[name]):
+        for op in world.active_ops(rsc.history[name])[1]:
             if rsc.maintenance or node.maintenance:
                 out.append(cancel_action(rsc.id, op.operation, op.interval_ms, name))
-            elif (op.operation, op.interval_ms) not in configured and stop_orphan_actions:
+                continue
+            if configured is None:
+                configured = {
+                    (o.name, o.interval_ms) for o in prim.ops if o.enabled and o.interval_ms
+                }
+            if (op.operation, op.interval_ms) not in configured and stop_orphan_actions:
                 out.append(
                     cancel_action(rsc.id, op.operation, op.interval_ms, name, str(op.call_id))
                 )

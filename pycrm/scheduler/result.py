@@ -310,6 +310,8 @@ def mark_definition_changes(
     world: World, plans: dict[int, Plan], restarts: set[str], reloads: set[tuple[str, str]]
 ) -> None:
     """Restart (or reload) resources whose definition changed, where they stay."""
+    if not restarts and not reloads:
+        return
     for rsc in world.all_primitives():
         plan = plans[id(rsc)]
         staying = (
@@ -413,7 +415,13 @@ def mark_migrations(world: World, plans: dict[int, Plan]) -> None:
     """Live migration (migrate_to + migrate_from instead of stop + start) for resources
     with ``allow-migrate`` that move; a start it must wait for that is a real start (not
     itself a migration) makes it move the ordinary way, as in Pacemaker."""
-    candidates = [r for r in world.all_primitives() if _can_migrate(world, r, plans[id(r)])]
+    candidates = [
+        r
+        for r in world.all_primitives()
+        if "allow-migrate" in r.meta and _can_migrate(world, r, plans[id(r)])
+    ]
+    if not candidates:
+        return
     for rsc in candidates:
         plans[id(rsc)].migrate = True
     changed = True

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Literal
 
 from cib._record import FACTORY, Record, ValueRecord
-from cib.model import LrmResource
+from cib.history import active_windows
+from cib.model import LrmResource, OpRecord
 
 Variant = Literal["primitive", "group", "clone"]
 
@@ -649,6 +650,8 @@ class World(ValueRecord):
     enable_unfencing: bool
     cleanups: list[tuple[str, str]]
     placement_strategy: str
+    op_cache: dict[int, tuple[list[OpRecord], list[OpRecord]]]
+    stop_orphan_actions: bool
 
     __slots__ = (
         "by_id",
@@ -665,6 +668,7 @@ class World(ValueRecord):
         "node_order",
         "nodes",
         "now_epoch",
+        "op_cache",
         "options",
         "orders",
         "orders_by_then",
@@ -677,6 +681,7 @@ class World(ValueRecord):
         "stonith_action",
         "stonith_enabled",
         "stop_all",
+        "stop_orphan_actions",
         "stop_orphans",
         "symmetric",
     )
@@ -709,6 +714,8 @@ class World(ValueRecord):
         "enable_unfencing",
         "cleanups",
         "placement_strategy",
+        "op_cache",
+        "stop_orphan_actions",
     )
 
     def __init__(
@@ -741,6 +748,8 @@ class World(ValueRecord):
         enable_unfencing: bool = False,
         cleanups: list[tuple[str, str]] = FACTORY,
         placement_strategy: str = "default",
+        op_cache: dict[int, tuple[list[OpRecord], list[OpRecord]]] = FACTORY,
+        stop_orphan_actions: bool = True,
     ) -> None:
         self.nodes = nodes
         self.node_order = node_order
@@ -770,6 +779,17 @@ class World(ValueRecord):
         self.enable_unfencing = enable_unfencing
         self.cleanups = list() if cleanups is FACTORY else cleanups
         self.placement_strategy = placement_strategy
+        self.op_cache = dict() if op_cache is FACTORY else op_cache
+        self.stop_orphan_actions = stop_orphan_actions
+
+    def active_ops(self, lrm: LrmResource) -> tuple[list[OpRecord], list[OpRecord]]:
+        """(operations since the last start, active recurring operations) of a history
+        entry (cib.history.active_since_start / active_recurring), computed once."""
+        found = self.op_cache.get(id(lrm))
+        if found is None:
+            found = active_windows(lrm)
+            self.op_cache[id(lrm)] = found
+        return found
 
     def all_primitives(self) -> list[WRsc]:
         out: list[WRsc] = []
