@@ -20,8 +20,10 @@ from cib.model import (
     Primitive,
     Resource,
     ResourceSet,
+    TicketConstraint,
     normalize_role,
 )
+from cib.timespec import parse_timeout_ms
 
 _OP_KNOWN = frozenset({"id", "name", "interval", "timeout", "role", "on-fail", "enabled"})
 _ON_FAIL = frozenset(
@@ -30,19 +32,36 @@ _ON_FAIL = frozenset(
 _STANDARDS = frozenset(
     {"ocf", "lsb", "heartbeat", "systemd", "service", "stonith", "upstart", "nagios"}
 )
-_UNSUPPORTED_RSC = frozenset({"bundle", "template"})
+_UNSUPPORTED_RSC = frozenset({"bundle"})
+
+
+def _template_op_key(el: etree._Element) -> tuple[str | None, str]:
+    """Pacemaker's key for an op a primitive overrides in its template: name and role
+    (Started/Unpromoted/none are one role), not the interval."""
+    role = el.get("role")
+    if role is None or role.lower() in ("started", "unpromoted", "slave"):
+        role = "Unknown"
+    return el.get("name"), role
 
 
 class ConfigParser(NvParser):
-    """Builds resources/nodes/constraints; fills ``index`` (id -> resource) and ``parent``."""
+    """Builds resources/nodes/constraints; fills ``index`` (id -> resource) and ``parent``.
 
-    __slots__ = ("index", "parent", "tag_ids")
+    A ``<template>`` is expanded into each primitive that names it, like Pacemaker: the
+    template's class, provider and type; its attribute sets first, then the primitive's
+    own (with equal scores the first set to define a name wins); the primitive's ops plus
+    those of the template's ops whose name and role the primitive does not define.  A
+    constraint naming a template means every primitive made from it (``templates``).
+    """
+
+    __slots__ = ("index", "parent", "tag_ids", "templates")
 
     def __init__(self, source: str, ids: dict[str, etree._Element]) -> None:
         super().__init__(source, ids)
         self.index: dict[str, Resource] = {}
         self.parent: dict[str, str] = {}
         self.tag_ids: dict[str, list[str]] = {}
+        self.templates: dict[str, etree._Element] = {}
 
     # ------------------------------------------------------------------ nodes
     def nodes(self, section: etree._Element) -> list[Node]:
@@ -77,9 +96,13 @@ class ConfigParser(NvParser):
 
     # ------------------------------------------------------------------ resources
     def resources(self, section: etree._Element) -> list[Resource]:
+        for el in section.iterchildren("template"):
+            self.templates[self.req(el, "id")] = el
+            self.tag_ids.setdefault(self.req(el, "id"), [])
         out: list[Resource] = []
         for el in section.iterchildren(tag=etree.Element):
-            out.append(self.resource(el, "resources"))
+            if el.tag != "template":
+                out.append(self.resource(el, "resources"))
         return out
 
     def resource(self, el: etree._Element, where: str) -> Resource:
@@ -98,38 +121,60 @@ class ConfigParser(NvParser):
         self.index[rsc.id] = rsc
         return rsc
 
+    def _template_of(self, el: etree._Element) -> etree._Element | None:
+        ref = el.get("template")
+        if ref is None:
+            return None
+        template = self.templates.get(ref)
+        if template is None:
+            raise self.error(errors.DANGLING_IDREF, f"template {ref!r} names no <template>", el)
+        self.tag_ids[ref].append(self.req(el, "id"))
+        return template
+
     def primitive(self, el: etree._Element) -> Primitive:
         rid = self.req(el, "id")
-        if el.get("template") is not None:
-            raise self.error(errors.UNSUPPORTED, "resource templates are not supported", el)
-        standard = self.req(el, "class")
+        template = self._template_of(el)
+        agent_el = template if template is not None else el
+        standard = self.req(agent_el, "class")
         if standard not in _STANDARDS:
-            raise self.error(errors.BAD_VALUE, f"unknown resource class {standard!r}", el)
-        provider = el.get("provider")
+            raise self.error(errors.BAD_VALUE, f"unknown resource class {standard!r}", agent_el)
+        provider = agent_el.get("provider")
         if standard == "ocf" and not provider:
-            raise self.error(errors.MISSING_ATTRIBUTE, "class 'ocf' needs a provider", el)
+            raise self.error(errors.MISSING_ATTRIBUTE, "class 'ocf' needs a provider", agent_el)
         inst: list[NvSet] = []
         meta: list[NvSet] = []
         util: list[NvSet] = []
         ops: list[Op] = []
-        for child in el.iterchildren(tag=etree.Element):
-            tag = child.tag
-            if tag == "instance_attributes":
-                inst.append(self.nvset(child, "instance"))
-            elif tag == "meta_attributes":
-                meta.append(self.nvset(child, "meta"))
-            elif tag == "utilization":
-                util.append(self.nvset(child, "utilization"))
-            elif tag == "operations":
-                ops.extend(self.op(o) for o in self.deref(child).iterchildren(tag=etree.Element))
-            else:
-                raise self.error(
-                    errors.UNKNOWN_ELEMENT, f"unexpected <{tag}> in <primitive>", child
-                )
+        own_ops = [
+            op
+            for child in el.iterchildren("operations")
+            for op in self.deref(child).iterchildren(tag=etree.Element)
+        ]
+        overridden = {_template_op_key(op) for op in own_ops}
+        sources = [el] if template is None else [template, el]
+        for source in sources:
+            from_template = source is template
+            for child in source.iterchildren(tag=etree.Element):
+                tag = child.tag
+                if tag == "instance_attributes":
+                    inst.append(self.nvset(child, "instance"))
+                elif tag == "meta_attributes":
+                    meta.append(self.nvset(child, "meta"))
+                elif tag == "utilization":
+                    util.append(self.nvset(child, "utilization"))
+                elif tag == "operations":
+                    for op_el in self.deref(child).iterchildren(tag=etree.Element):
+                        if from_template and own_ops and _template_op_key(op_el) in overridden:
+                            continue
+                        ops.append(self.op(op_el))
+                else:
+                    raise self.error(
+                        errors.UNKNOWN_ELEMENT, f"unexpected <{tag}> in <{source.tag}>", child
+                    )
         return Primitive(
             id=rid,
             standard=standard,
-            type=self.req(el, "type"),
+            type=self.req(agent_el, "type"),
             provider=provider,
             instance_sets=inst,
             meta_sets=meta,
@@ -158,12 +203,13 @@ class ConfigParser(NvParser):
         extra = {str(k): str(v) for k, v in el.items() if k not in _OP_KNOWN}
         timeout = el.get("timeout")
         timeout_ms: int | None = None
-        if timeout is not None and timeout.strip()[:1] in ("P", "p"):
-            # Pacemaker 2.1.5 does not read ISO 8601 timeouts: the default applies.
-            # Keep the text so validation can warn about it.
-            extra["timeout"] = timeout
-        elif timeout is not None:
-            timeout_ms = self.time_ms(el, "timeout", interval=False)
+        if timeout is not None:
+            try:
+                timeout_ms = parse_timeout_ms(timeout)
+            except ValueError:
+                # Pacemaker 2.1.5 reads neither ISO 8601 nor garbage here: the default
+                # timeout applies.  Keep the text so validation can warn about it.
+                extra["timeout"] = timeout
         return Op(
             id=self.req(el, "id"),
             name=self.req(el, "name"),
@@ -299,9 +345,8 @@ class ConfigParser(NvParser):
         sets = self.resource_sets(el)
         if not sets and (rsc is None or with_rsc is None):
             raise self.error(errors.MISSING_ATTRIBUTE, "needs rsc and with-rsc, or sets", el)
+        # Without a score Pacemaker reads 0 and ignores the colocation.
         score = self.score(el)
-        if score is None and not sets:
-            raise self.error(errors.MISSING_ATTRIBUTE, "<rsc_colocation> needs a score", el)
         return ColocationConstraint(
             id=self.req(el, "id"),
             rsc=rsc,
@@ -311,6 +356,23 @@ class ConfigParser(NvParser):
             with_rsc_role=normalize_role(el.get("with-rsc-role")),
             node_attribute=el.get("node-attribute", "#uname"),
             influence=self.boolean(el, "influence"),
+            resource_sets=sets,
+            line=line_of(el),
+        )
+
+    def ticket(self, el: etree._Element) -> TicketConstraint:
+        self._only(el, _SET_ONLY)
+        rsc = el.get("rsc")
+        self.check_ref(el, "rsc", rsc)
+        sets = self.resource_sets(el)
+        if not sets and rsc is None:
+            raise self.error(errors.MISSING_ATTRIBUTE, "needs rsc or a resource set", el)
+        return TicketConstraint(
+            id=self.req(el, "id"),
+            ticket=self.req(el, "ticket"),
+            rsc=rsc,
+            rsc_role=normalize_role(el.get("rsc-role")),
+            loss_policy=el.get("loss-policy"),
             resource_sets=sets,
             line=line_of(el),
         )
@@ -328,10 +390,9 @@ class ConfigParser(NvParser):
         kind: OrderKind
         if kind_raw is None:
             kind = "Optional" if score == 0 else "Mandatory"
-        elif kind_raw in _KINDS:
-            kind = _KINDS[kind_raw]
         else:
-            raise self.error(errors.BAD_VALUE, f"unknown order kind {kind_raw!r}", el)
+            # case-insensitive; anything else is reset to Mandatory (cib.validate warns)
+            kind = _KINDS.get(kind_raw.lower(), "Mandatory")
         first_action = el.get("first-action", "start")
         return OrderConstraint(
             id=self.req(el, "id"),
@@ -354,7 +415,7 @@ _CLONE_CHILDREN = frozenset({"primitive", "group", "meta_attributes", "instance_
 _LOC_CHILDREN = frozenset({"rule", "resource_set"})
 _SET_ONLY = frozenset({"resource_set"})
 _KINDS: dict[str, OrderKind] = {
-    "Mandatory": "Mandatory",
-    "Optional": "Optional",
-    "Serialize": "Serialize",
+    "mandatory": "Mandatory",
+    "optional": "Optional",
+    "serialize": "Serialize",
 }

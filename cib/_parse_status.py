@@ -30,8 +30,21 @@ class StatusParser(Located):
     def status(self, el: etree._Element) -> dict[str, NodeStatus]:
         out: dict[str, NodeStatus] = {}
         for ns in el.iterchildren("node_state"):
+            if not ns.get("id") or not ns.get("uname"):
+                continue  # Pacemaker ignores a malformed entry without id or uname
             node = self.node_state(ns)
             out.setdefault(node.uname, node)
+        return out
+
+    def tickets(self, el: etree._Element) -> dict[str, dict[str, str]]:
+        """``<tickets><ticket_state id=... granted= standby= last-granted=/>``."""
+        out: dict[str, dict[str, str]] = {}
+        for tickets in el.iterchildren("tickets"):
+            for state in tickets.iterchildren("ticket_state"):
+                ticket = state.get("id")
+                if ticket:
+                    entry = out.setdefault(ticket, {})
+                    entry.update({str(k): str(v) for k, v in state.items() if k != "id"})
         return out
 
     def node_state(self, el: etree._Element) -> NodeStatus:
@@ -120,6 +133,11 @@ class StatusParser(Located):
             exec_time=self.integer(el, "exec-time"),
             queue_time=self.integer(el, "queue-time"),
             op_digest=el.get("op-digest"),
+            op_restart_digest=el.get("op-restart-digest"),
+            op_force_restart=el.get("op-force-restart"),
+            op_secure_digest=el.get("op-secure-digest"),
+            op_secure_params=el.get("op-secure-params"),
+            crm_feature_set=el.get("crm_feature_set"),
             on_node=el.get("on_node"),
             crm_debug_origin=el.get("crm-debug-origin"),
             line=line_of(el),

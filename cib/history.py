@@ -349,3 +349,62 @@ def _score(text: str) -> int:
         return max(-1_000_000, min(1_000_000, int(low)))
     except ValueError:
         return 0
+
+
+def _active_window(ops: list[OpRecord]) -> tuple[int, int]:
+    """Pacemaker's calculate_active_ops: (start index, stop index) in ``ops``."""
+    start_index = stop_index = -1
+    implied_monitor = implied_clone = -1
+    for index, op in enumerate(ops):
+        task = op.operation
+        if task == "stop" and op.op_status == EXEC_DONE:
+            stop_index = index
+        elif task in ("start", "migrate_from"):
+            start_index = index
+        elif implied_monitor <= stop_index and task == "monitor":
+            if op.rc_code in (RC_OK, RC_RUNNING_PROMOTED):
+                implied_monitor = index
+        elif task in ("promote", "demote"):
+            implied_clone = index
+    if start_index == -1:
+        start_index = implied_clone if implied_clone != -1 else implied_monitor
+    return start_index, stop_index
+
+
+def active_since_start(lrm: LrmResource) -> list[OpRecord]:
+    """The operations recorded since the resource last started (none when a later
+    successful stop ended it): the ones Pacemaker checks for definition changes."""
+    return active_windows(lrm)[0]
+
+
+def active_windows(lrm: LrmResource) -> tuple[list[OpRecord], list[OpRecord]]:
+    """(:func:`active_since_start`, :func:`active_recurring`) from one sort."""
+    ops = sorted_ops(lrm)
+    start_index, stop_index = _active_window(ops)
+    since = [] if start_index < stop_index else ops[max(start_index, 0) :]
+    recurring: list[OpRecord] = []
+    for index, op in enumerate(ops):
+        if start_index < stop_index and index <= stop_index:
+            continue
+        if index < start_index or op.interval_ms == 0 or op.op_status == EXEC_PENDING:
+            continue
+        recurring.append(op)
+    return since, recurring
+
+
+def active_recurring(lrm: LrmResource) -> list[OpRecord]:
+    """The recurring operations still active in ``lrm``'s history (Pacemaker's
+    calculate_active_ops + process_recurring): those recorded since the resource last
+    started (a start or migrate_from; else a promote/demote, else a probe that found it
+    running after the last stop), unless a later successful stop ended them.  Pending
+    records do not count."""
+    ops = sorted_ops(lrm)
+    start_index, stop_index = _active_window(ops)
+    out: list[OpRecord] = []
+    for index, op in enumerate(ops):
+        if start_index < stop_index and index <= stop_index:
+            continue
+        if index < start_index or op.interval_ms == 0 or op.op_status == EXEC_PENDING:
+            continue
+        out.append(op)
+    return out

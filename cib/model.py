@@ -688,6 +688,40 @@ class ColocationConstraint(FrozenRecord):
         setattr_(self, "line", line)
 
 
+class TicketConstraint(FrozenRecord):
+    """``rsc_ticket``: ``rsc`` (or the resources of ``resource_sets``, each set with its own
+    role) may only run while ``ticket`` is granted and not in standby."""
+
+    id: str
+    ticket: str
+    rsc: str | None
+    rsc_role: str | None
+    loss_policy: str | None  # stop demote fence freeze (None: Pacemaker's default)
+    resource_sets: list[ResourceSet]
+    line: int
+
+    __slots__ = ("id", "line", "loss_policy", "resource_sets", "rsc", "rsc_role", "ticket")
+    __match_args__ = ("id", "ticket", "rsc", "rsc_role", "loss_policy", "resource_sets", "line")
+
+    def __init__(
+        self,
+        id: str,
+        ticket: str,
+        rsc: str | None = None,
+        rsc_role: str | None = None,
+        loss_policy: str | None = None,
+        resource_sets: list[ResourceSet] = FACTORY,
+        line: int = 0,
+    ) -> None:
+        setattr_(self, "id", id)
+        setattr_(self, "ticket", ticket)
+        setattr_(self, "rsc", rsc)
+        setattr_(self, "rsc_role", rsc_role)
+        setattr_(self, "loss_policy", loss_policy)
+        setattr_(self, "resource_sets", list() if resource_sets is FACTORY else resource_sets)
+        setattr_(self, "line", line)
+
+
 class OrderConstraint(FrozenRecord):
     id: str
     first: str | None
@@ -776,10 +810,17 @@ class OpRecord(FrozenRecord):
     on_node: str | None
     crm_debug_origin: str | None
     line: int
+    # digests the controller records (cib.digest computes them)
+    op_restart_digest: str | None
+    op_force_restart: str | None  # " a b " parameters a reload cannot change
+    op_secure_digest: str | None
+    op_secure_params: str | None  # " passwd " private parameters
+    crm_feature_set: str | None
 
     __slots__ = (
         "call_id",
         "crm_debug_origin",
+        "crm_feature_set",
         "exec_time",
         "exit_reason",
         "id",
@@ -789,6 +830,10 @@ class OpRecord(FrozenRecord):
         "line",
         "on_node",
         "op_digest",
+        "op_force_restart",
+        "op_restart_digest",
+        "op_secure_digest",
+        "op_secure_params",
         "op_status",
         "operation",
         "operation_key",
@@ -818,6 +863,11 @@ class OpRecord(FrozenRecord):
         "on_node",
         "crm_debug_origin",
         "line",
+        "op_restart_digest",
+        "op_force_restart",
+        "op_secure_digest",
+        "op_secure_params",
+        "crm_feature_set",
     )
 
     def __init__(
@@ -841,6 +891,11 @@ class OpRecord(FrozenRecord):
         on_node: str | None = None,
         crm_debug_origin: str | None = None,
         line: int = 0,
+        op_restart_digest: str | None = None,
+        op_force_restart: str | None = None,
+        op_secure_digest: str | None = None,
+        op_secure_params: str | None = None,
+        crm_feature_set: str | None = None,
     ) -> None:
         setattr_(self, "id", id)
         setattr_(self, "operation_key", operation_key)
@@ -861,6 +916,11 @@ class OpRecord(FrozenRecord):
         setattr_(self, "on_node", on_node)
         setattr_(self, "crm_debug_origin", crm_debug_origin)
         setattr_(self, "line", line)
+        setattr_(self, "op_restart_digest", op_restart_digest)
+        setattr_(self, "op_force_restart", op_force_restart)
+        setattr_(self, "op_secure_digest", op_secure_digest)
+        setattr_(self, "op_secure_params", op_secure_params)
+        setattr_(self, "crm_feature_set", crm_feature_set)
 
 
 class LrmResource(FrozenRecord):
@@ -984,6 +1044,8 @@ class Cib(FrozenRecord):
     attrs: dict[str, str]
     _index: dict[str, Resource]
     _parent: dict[str, str]
+    tickets: list[TicketConstraint]
+    ticket_state: dict[str, dict[str, str]]
 
     __slots__ = (
         "_index",
@@ -1003,6 +1065,8 @@ class Cib(FrozenRecord):
         "source",
         "status",
         "tags",
+        "ticket_state",
+        "tickets",
         "validate_with",
     )
     __match_args__ = (
@@ -1024,6 +1088,8 @@ class Cib(FrozenRecord):
         "attrs",
         "_index",
         "_parent",
+        "tickets",
+        "ticket_state",
     )
     _hidden = ("_index", "_parent")
 
@@ -1047,6 +1113,8 @@ class Cib(FrozenRecord):
         attrs: dict[str, str] = FACTORY,
         _index: dict[str, Resource] = FACTORY,
         _parent: dict[str, str] = FACTORY,
+        tickets: list[TicketConstraint] = FACTORY,
+        ticket_state: dict[str, dict[str, str]] = FACTORY,
     ) -> None:
         setattr_(self, "validate_with", validate_with)
         setattr_(self, "admin_epoch", admin_epoch)
@@ -1066,6 +1134,8 @@ class Cib(FrozenRecord):
         setattr_(self, "attrs", dict() if attrs is FACTORY else attrs)
         setattr_(self, "_index", dict() if _index is FACTORY else _index)
         setattr_(self, "_parent", dict() if _parent is FACTORY else _parent)
+        setattr_(self, "tickets", list() if tickets is FACTORY else tickets)
+        setattr_(self, "ticket_state", dict() if ticket_state is FACTORY else ticket_state)
 
     @property
     def version(self) -> tuple[int, int, int]:

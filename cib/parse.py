@@ -32,8 +32,9 @@ _CONFIG_SECTIONS = frozenset(
         "alerts",
     }
 )
-# elements whose "id" is a reference or a user/group name, not a unique ID
-_IDREF_NAMED_ID = frozenset({"resource_ref", "obj_ref", "acl_target", "acl_group", "role"})
+# elements whose "id" is a reference or a user/group name, not a unique ID; a <node>'s id is
+# plain text in Pacemaker's schema (a remote node's id is its connection resource's id)
+_IDREF_NAMED_ID = frozenset({"resource_ref", "obj_ref", "acl_target", "acl_group", "role", "node"})
 
 
 def load(path: str | os.PathLike[str]) -> Cib:
@@ -113,6 +114,7 @@ def from_element(root: etree._Element, source: str = "<string>") -> Cib:
     locations = []
     colocations = []
     orders = []
+    tickets = []
     cons = sections.get("constraints")
     if cons is not None:
         for el in cons.iterchildren(tag=etree.Element):
@@ -123,15 +125,17 @@ def from_element(root: etree._Element, source: str = "<string>") -> Cib:
             elif el.tag == "rsc_order":
                 orders.append(parser.order(el))
             elif el.tag == "rsc_ticket":
-                raise parser.error(errors.UNSUPPORTED, "rsc_ticket is not supported", el)
+                tickets.append(parser.ticket(el))
             else:
                 raise parser.error(
                     errors.UNKNOWN_ELEMENT, f"unexpected <{el.tag}> in <constraints>", el
                 )
 
     status: dict[str, NodeStatus] = {}
+    ticket_state: dict[str, dict[str, str]] = {}
     if status_el is not None:
         status = StatusParser(source).status(status_el)
+        ticket_state = StatusParser(source).tickets(status_el)
 
     return Cib(
         validate_with=root.get("validate-with"),
@@ -146,6 +150,8 @@ def from_element(root: etree._Element, source: str = "<string>") -> Cib:
         locations=locations,
         colocations=colocations,
         orders=orders,
+        tickets=tickets,
+        ticket_state=ticket_state,
         tags=parser.tag_ids,
         status=status,
         source=source,

@@ -42,12 +42,6 @@ _UNITS: dict[str, tuple[int, int]] = {
     "hr": (3_600_000, 1),
 }
 _NUM_RE = re.compile(r"\s*(\d[\d.]*)\s*([A-Za-z]*)\s*")
-# ISO 8601 patterns are compiled on first use (re caches them): most runs never need them,
-# and compiling one costs ~0.1 ms at every start of a short-lived process (`pycrm simulate`).
-_DUR = (
-    r"P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
-    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?"
-)
 
 
 class Duration(FrozenRecord):
@@ -101,13 +95,50 @@ def _days_in_month(year: int, month: int) -> int:
     return (nxt - timedelta(days=1)).day
 
 
+# Compiled on first use (re caches it): most runs never parse a duration, and every
+# compile costs start-up time in a short-lived `pycrm simulate` process.
+_DUR_ITEM = r"T|(\d+)([A-Za-z]?)"
+
+
 def parse_duration(text: str) -> Duration:
-    """Parse an ISO 8601 duration such as ``P1Y2M``, ``PT30S`` or ``P2W``; ValueError if bad."""
+    """Parse an ISO 8601 duration such as ``P1Y2M``, ``PT30S`` or ``P2W``; ValueError if bad.
+
+    As leniently as Pacemaker 2.1.5 (``crm_time_parse_duration``): after the leading ``P``,
+    amounts with a unit ``Y M W D H S`` in any order, ``T`` optional (it only makes a later
+    ``M`` mean minutes, so ``P10S`` is ten seconds); ``Y`` and month ``M`` replace, the
+    others add up; anything after whitespace or ``/`` is ignored.
+    """
     s = text.strip().upper()
-    m = re.fullmatch(_DUR, s)
-    if m is None or s in ("P", "PT") or s.endswith("T"):
+    if not s.startswith("P") or len(s) == 1:
         raise ValueError(f"invalid ISO 8601 duration {text!r}")
-    fields = {k: int(v) for k, v in m.groupdict().items() if v is not None}
+    body = re.split(r"[\s/]", s[1:], maxsplit=1)[0]
+    fields = dict.fromkeys(("years", "months", "weeks", "days", "hours", "minutes", "seconds"), 0)
+    is_time = False
+    defined = False
+    pos = 0
+    while pos < len(body):
+        m = re.compile(_DUR_ITEM).match(body, pos)
+        if m is None:
+            raise ValueError(f"invalid ISO 8601 duration {text!r}")
+        pos = m.end()
+        if m.group(0) == "T":
+            is_time = True
+            continue
+        amount, unit = int(m.group(1)), m.group(2)
+        if unit == "Y":
+            fields["years"] = amount
+        elif unit == "M" and not is_time:
+            fields["months"] = amount
+        elif unit == "M":
+            fields["minutes"] += amount
+        elif unit in ("W", "D", "H", "S"):
+            key = {"W": "weeks", "D": "days", "H": "hours", "S": "seconds"}[unit]
+            fields[key] += amount
+        else:
+            raise ValueError(f"invalid time unit in ISO 8601 duration {text!r}")
+        defined = True
+    if not defined:
+        raise ValueError(f"invalid ISO 8601 duration {text!r}")
     return Duration(**fields)
 
 
@@ -153,7 +184,7 @@ _DATE = (
 )
 _TIME = (
     r"(?P<h>\d{2})(?::?(?P<mi>\d{2})(?::?(?P<s>\d{2})(?:[.,]\d+)?)?)?"
-    r"(?P<tz>Z|[+-]\d{2}(?::?\d{2})?)?"
+    r"\s*(?P<tz>Z|[+-]\d{2}(?::?\d{2})?)?"
 )
 
 

@@ -156,7 +156,17 @@ def _check_primitive(c: Cib, prim: Primitive, warn: list[CibError]) -> Iterator[
         err = None
         key = (op.name, op.interval_ms)
         if key in seen:
-            err = f"operation {op.name} with interval {op.interval_ms}ms duplicates {seen[key]!r}"
+            # crm_verify calls this an error; the scheduler goes on (and schedules no
+            # recurring action of that name and interval)
+            yield CibError(
+                errors.DUPLICATE_OP,
+                f"operation {op.name} with interval {op.interval_ms}ms duplicates "
+                f"{seen[key]!r} (do not use same name and interval combination more than "
+                "once per resource)",
+                file=c.source,
+                line=op.line,
+                element_id=op.id,
+            )
         elif op.name in _NO_INTERVAL_OPS and op.interval_ms != 0:
             err = f"operation {op.name} cannot be recurring (interval {op.interval_ms}ms)"
         elif op.role is not None and op.role not in ROLES:
@@ -180,8 +190,8 @@ def _check_primitive(c: Cib, prim: Primitive, warn: list[CibError]) -> Iterator[
             warn.append(
                 CibError(
                     errors.BAD_TIME,
-                    f"timeout={op.extra['timeout']!r}: Pacemaker reads ISO 8601 only for "
-                    "intervals, so the default timeout applies",
+                    f"timeout={op.extra['timeout']!r} is not a time Pacemaker reads for a "
+                    "timeout (ISO 8601 only for intervals), so the default timeout applies",
                     file=c.source,
                     line=op.line,
                     element_id=op.id,

@@ -84,6 +84,8 @@ def simulate(
         )
         try:
             sim = run(xml_file, injections)
+            for warning in sim.warnings:
+                click.echo(f"pycrm simulate: warning: {warning}", err=True)
             if output_as == "xml":
                 from pycrm.simulate import xmlout
 

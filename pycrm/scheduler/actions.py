@@ -12,10 +12,14 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import defaultdict
+from types import MappingProxyType
 
 from cib.history import ROLE_PROMOTED
-from cib.model import Cib, Primitive
+from cib.model import Cib
 from pycrm.scheduler.build import is_true
+from pycrm.scheduler.confchange import ConfigChanges
+from pycrm.scheduler.notify import add_notifications
+from pycrm.scheduler.recurring import RecurringPlan, history_cancels, plan_recurring
 from pycrm.scheduler.result import Plan, starts_fresh
 from pycrm.scheduler.state import World, WRsc
 from pycrm.scheduler.types import Action, Edge
@@ -36,6 +40,10 @@ class GraphBuilder:
             if not (action.task == "monitor" and action.interval_ms == 0):
                 self.by_key[(action.rsc, action.task)].append(action.id)
         return action.id
+
+    def task_ids(self, rsc: str, task: str) -> list[str]:
+        """Ids of ``rsc``'s actions of ``task`` (probes excluded), in creation order."""
+        return self.by_key.get((rsc, task), [])
 
     def probes(self, rsc: str, nodes: list[str]) -> list[str]:
         """Add ``rsc``'s probe (monitor, interval 0) on each of ``nodes``; their ids, in order."""
@@ -112,55 +120,65 @@ class GraphBuilder:
 _NO_NODES: frozenset[str] = frozenset()
 
 
+def fence_id(node: str, action: str) -> str:
+    return f"stonith-{node}-{action}"
+
+
+def fence_action(node: str, action: str, reason: str) -> Action:
+    """The fencing of ``node``: task ``stonith``, ``meta["stonith_action"]`` the action."""
+    return Action(
+        fence_id(node, action),
+        "",
+        "stonith",
+        node,
+        reason=reason,
+        meta=MappingProxyType({"stonith_action": action}),
+    )
+
+
 def _aid(rsc: str, task: str, node: str | None, interval: int = 0) -> str:
     return f"{rsc}_{task}_{interval}" + (f"@{node}" if node else "")
 
 
-def _recurring(cib: Cib, rsc: WRsc, role: int) -> list[int]:
-    prim = cib.find(rsc.config_id)
-    if not isinstance(prim, Primitive):
-        return []
-    out: list[int] = []
-    for op in prim.ops:
-        if op.name != "monitor" or op.interval_ms <= 0 or not op.enabled:
-            continue
-        wanted = "Promoted" if role == ROLE_PROMOTED else None
-        if (op.role in ("Promoted",)) != (wanted == "Promoted"):
-            continue
-        out.append(op.interval_ms)
-    return out
-
-
-_NO_INTERVALS: frozenset[int] = frozenset()
-
-
-def _recorded_monitors(cib: Cib, rsc: WRsc, node: str) -> frozenset[int]:
-    """Intervals of the recurring monitors the history of ``node`` knows for ``rsc``.
-
-    Pacemaker schedules a configured recurring monitor of an active resource when the
-    node's history has no record of it (after a probe found the resource running, or after
-    the monitor was added to the configuration)."""
-    status = cib.status.get(node)
-    if status is None:
-        return _NO_INTERVALS
-    lrm = status.resources.get(rsc.history_name or rsc.id)
-    if lrm is None:
-        return _NO_INTERVALS
-    return frozenset(op.interval_ms for op in lrm.ops if op.operation == "monitor")
-
-
 def build_graph(
-    cib: Cib, world: World, plans: dict[int, Plan], history_nodes: dict[str, set[str]]
+    cib: Cib,
+    world: World,
+    plans: dict[int, Plan],
+    history_nodes: dict[str, set[str]],
+    changes: ConfigChanges | None = None,
 ) -> GraphBuilder:
     g = GraphBuilder()
+    changes = changes or ConfigChanges()
     prims = world.all_primitives()
+    online = [n for n in world.node_order if world.nodes[n].online and not world.nodes[n].unclean]
     # enable-startup-probes=false: no probes at all, as in Pacemaker (default true)
-    probing = is_true(world.options.get("enable-startup-probes", "true"))
-    probe_on = [n for n in world.node_order if world.nodes[n].online] if probing else []
+    if not is_true(world.options.get("enable-startup-probes", "true")):
+        online = []
+    probe_nodes = _anonymous_clone_probes(world, online)
+    for name in world.fence_actions:
+        g.add(fence_action(name, world.stonith_action, world.nodes[name].fence_reason))
     for rsc in prims:
-        _primitive_actions(cib, world, g, rsc, plans[id(rsc)], history_nodes, probe_on)
+        _primitive_actions(
+            cib, world, g, rsc, plans[id(rsc)], history_nodes, online, probe_nodes, changes
+        )
+    for rsc_id, node in changes.clear_failcounts:
+        g.add(
+            Action(
+                _aid(rsc_id, "clear_failcount", node),
+                rsc_id,
+                "clear_failcount",
+                node,
+                reason="resource definition change",
+            )
+        )
+    for rsc_id, node in world.cleanups:
+        delete = g.add(Action(_aid(rsc_id, "delete", node), rsc_id, "delete", node))
+        g.edge(_aid(rsc_id, "stop", node), delete, "stop before clean-up")
     for top in world.resources:
         _collective_actions(g, top, plans)
+    for top in world.resources:
+        if top.variant == "clone" and is_true(top.meta.get("notify")):
+            add_notifications(g, world, top, plans)
     for order in world.orders:
         _order_edges(g, order.first, order.first_action, order.then, order.then_action)
         if order.symmetrical and order.kind != "Serialize":
@@ -179,28 +197,55 @@ def _primitive_actions(
     rsc: WRsc,
     plan: Plan,
     history_nodes: dict[str, set[str]],
-    probe_on: list[str],
+    online: list[str],
+    probe_nodes: dict[int, list[str]],
+    changes: ConfigChanges,
 ) -> None:
     probes: list[str] = []
-    if not rsc.orphan and rsc.managed:
-        known = history_nodes.get(rsc.history_name or rsc.id, _NO_NODES)
-        probes = g.probes(rsc.id, [name for name in probe_on if name not in known])
+    # resources inside a container (meta "container") are not probed: the container is
+    if not rsc.orphan and (rsc.managed or not rsc.maintenance) and "container" not in rsc.meta:
+        wanted = probe_nodes.get(id(rsc))
+        if wanted is None:
+            known = history_nodes.get(rsc.history_name or rsc.id, _NO_NODES)
+            wanted = [name for name in online if name not in known]
+        probes = g.probes(rsc.id, wanted)
+    for cancel in history_cancels(cib, world, rsc):
+        g.add(cancel)
     if not rsc.managed or plan.frozen:
+        # left as it is: only monitors missing from its history
+        rec = plan_recurring(
+            cib, world, rsc, rsc.current_node, rsc.role, True, True, changes.reschedule
+        )
+        _add_recurring(g, rec, None, [])
         return
     target = plan.target_node
     fresh = starts_fresh(plan)
     stops: list[str] = []
     for node in rsc.running_on:
         leaving = target is None or node != target or fresh
+        fenced = world.nodes[node].fenced  # fencing stops it: a pseudo action
         if rsc.node_roles.get(node, 0) == ROLE_PROMOTED and (
             leaving or plan.target_role != ROLE_PROMOTED
         ):
-            demote = g.add(Action(_aid(rsc.id, "demote", node), rsc.id, "demote", node))
+            demote = g.add(
+                Action(_aid(rsc.id, "demote", node), rsc.id, "demote", node, pseudo=fenced)
+            )
+            if fenced:
+                g.edge(fence_id(node, world.stonith_action), demote, "fencing implies demote")
             stops.append(demote)
         if leaving:
             stop = g.add(
-                Action(_aid(rsc.id, "stop", node), rsc.id, "stop", node, reason=plan.stop_reason)
+                Action(
+                    _aid(rsc.id, "stop", node),
+                    rsc.id,
+                    "stop",
+                    node,
+                    pseudo=fenced,
+                    reason=plan.stop_reason,
+                )
             )
+            if fenced:
+                g.edge(fence_id(node, world.stonith_action), stop, "fencing implies stop")
             for prior in stops:
                 g.edge(prior, stop, "demote before stop")
             stops.append(stop)
@@ -214,9 +259,12 @@ def _primitive_actions(
                 rsc.id,
                 "start",
                 target,
+                pseudo=plan.migrate,
                 reason=plan.restart_reason,
             )
         )
+        if plan.migrate:
+            _migration_actions(g, rsc, target, stops, probes)
         for prior in stops:
             g.edge(prior, start, "stop before start")
         g.edges_new(probes, start, "probe before start")
@@ -229,22 +277,91 @@ def _primitive_actions(
             g.edge(prior, promote)
     elif not fresh and stops:
         pass
-    changed = fresh or promote is not None or bool(stops)
-    after = promote or start or (stops[-1] if stops else None)
-    recorded = _NO_INTERVALS if changed else _recorded_monitors(cib, rsc, target)
-    for interval in _recurring(cib, rsc, plan.target_role):
-        if not changed and interval in recorded:
-            continue  # runs already; a resource left in place only gets monitors it lacks
-        mon = g.add(
+    demotes = [a for a in stops if g.actions[a].task == "demote"]
+    after = promote or start or (demotes[-1] if demotes else None)
+    if plan.reload:
+        after = g.add(
             Action(
-                _aid(rsc.id, "monitor", target, interval),
+                _aid(rsc.id, "reload-agent", target),
                 rsc.id,
-                "monitor",
+                "reload-agent",
                 target,
-                interval_ms=interval,
+                reason="resource definition change",
             )
         )
-        g.edge(after, mon, "monitor after start")
+    rec = plan_recurring(
+        cib,
+        world,
+        rsc,
+        target,
+        plan.target_role,
+        not fresh and not plan.reload,
+        True,
+        changes.reschedule,
+    )
+    _add_recurring(g, rec, after, [a for a in stops if g.actions[a].task == "stop"])
+
+
+def _migration_actions(
+    g: GraphBuilder, rsc: WRsc, target: str, stops: list[str], probes: list[str]
+) -> None:
+    """migrate_to on the source, then migrate_from on the target, then the stop on the
+    source (the start is a pseudo action after it); meta names source and target."""
+    source = rsc.current_node or ""
+    meta = MappingProxyType({"migrate_source": source, "migrate_target": target})
+    to = g.add(Action(_aid(rsc.id, "migrate_to", source), rsc.id, "migrate_to", source, meta=meta))
+    frm = g.add(
+        Action(_aid(rsc.id, "migrate_from", target), rsc.id, "migrate_from", target, meta=meta)
+    )
+    g.edges_new(probes, to, "probe before migrate_to")
+    g.edge(to, frm, "migrate_to before migrate_from")
+    for stop in stops:
+        g.edge(frm, stop, "migrate_from before stop")
+
+
+def _add_recurring(
+    g: GraphBuilder, rec: RecurringPlan, after: str | None, stops: list[str]
+) -> None:
+    for cancel in rec.cancels:
+        g.add(cancel)
+    for mon in rec.monitors:
+        g.edge(after, g.add(mon), "monitor after start")
+    for mon in rec.stopped_monitors:
+        aid = g.add(mon)
+        for stop in stops:
+            if g.actions[stop].node == mon.node:
+                g.edge(stop, aid, "stopped monitor after stop")
+
+
+def _instance_number(inst: WRsc) -> int:
+    suffix = inst.id.rpartition(":")[2]
+    return int(suffix) if suffix.isdigit() else 0
+
+
+def _anonymous_clone_probes(world: World, online: list[str]) -> dict[int, list[str]]:
+    """Where each anonymous clone instance's primitives get probed: an anonymous clone is
+    probed once per node, through the instance already probed there, else the one placed
+    there, else the lowest numbered (Pacemaker's probe_anonymous_clone)."""
+    out: dict[int, list[str]] = {}
+    for top in world.resources:
+        if top.variant != "clone" or top.unique or not top.children:
+            continue
+        instances = sorted(top.children, key=_instance_number)
+        for inst in instances:
+            for prim in inst.primitives():
+                out[id(prim)] = []
+        for node in online:
+            chosen = next(
+                (i for i in instances if any(node in p.history for p in i.primitives())), None
+            )
+            if chosen is None and node in top.known_on:
+                continue  # probed through an orphaned instance
+            if chosen is None:
+                chosen = next((i for i in instances if i.assigned == node), instances[0])
+            for prim in chosen.primitives():
+                if node not in prim.history:
+                    out[id(prim)].append(node)
+    return out
 
 
 def _pseudo(g: GraphBuilder, rsc: WRsc, task: str) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from cib import errors
+from cib.errors import CibError
 from cib.history import (
     ROLE_PROMOTED,
     ROLE_STARTED,
@@ -17,7 +19,18 @@ from cib.history import (
     ROLE_UNPROMOTED,
     per_op_fail_counts,
 )
-from cib.model import Cib, Clone, Group, Node, NodeStatus, NvSet, Primitive, Resource
+from cib.model import (
+    Cib,
+    Clone,
+    Group,
+    Node,
+    NodeStatus,
+    NvSet,
+    Primitive,
+    Resource,
+    iter_primitives,
+    iter_resources,
+)
 from cib.nvsets import cluster_options, resolve
 from cib.rules import RuleContext
 from cib.scores import SCORE_INF, parse_score
@@ -34,6 +47,17 @@ ROLE_BY_NAME = {
     "promoted": ROLE_PROMOTED,
     "master": ROLE_PROMOTED,
 }
+
+
+def utilization_values(values: dict[str, str]) -> dict[str, int]:
+    """Utilization as integers (Pacemaker reads an invalid value as 0)."""
+    out: dict[str, int] = {}
+    for name, text in values.items():
+        try:
+            out[name] = int(text.strip())
+        except ValueError:
+            out[name] = 0
+    return out
 
 
 def is_true(value: str | None) -> bool:
@@ -67,6 +91,31 @@ def seconds_of(text: str | None) -> int:
         return 0
 
 
+def refuse_unsupported(cib: Cib) -> None:
+    """Pacemaker Remote and guest nodes are not modelled: refuse them rather than place
+    resources as if those nodes did not exist (bundles are refused by the parser)."""
+    for prim in iter_primitives(cib.resources):
+        if prim.standard == "ocf" and prim.provider == "pacemaker" and prim.type == "remote":
+            raise CibError(
+                errors.UNSUPPORTED,
+                f"Pacemaker Remote nodes (the ocf:pacemaker:remote connection {prim.id!r}) "
+                "are not supported",
+                file=cib.source,
+                line=prim.line,
+                element_id=prim.id,
+            )
+        for nvset in prim.meta_sets:
+            if "remote-node" in nvset.values:
+                raise CibError(
+                    errors.UNSUPPORTED,
+                    f"guest nodes (remote-node={nvset.values['remote-node']!r} of {prim.id!r}) "
+                    "are not supported",
+                    file=cib.source,
+                    line=prim.line,
+                    element_id=prim.id,
+                )
+
+
 def build_world(cib: Cib, now: datetime | None) -> World:
     when = now or _execution_date(cib) or datetime.now(UTC)
     if when.tzinfo is None:
@@ -94,10 +143,43 @@ def build_world(cib: Cib, now: datetime | None) -> World:
         now_epoch=when.timestamp(),
         per_op_fail_counts=per_op_fail_counts(cib.attrs.get("crm_feature_set")),
     )
+    world.enable_unfencing = _unfencing_configured(cib)
+    world.stop_orphan_actions = "stop-orphan-actions" not in options or is_true(
+        options["stop-orphan-actions"]
+    )
+    strategy = options.get("placement-strategy", "default").lower()
+    world.placement_strategy = (
+        strategy if strategy in ("utilization", "minimal", "balanced") else "default"
+    )
+    world.have_stonith = is_true(options.get("have-watchdog")) or any(
+        prim.standard == "stonith" for prim in iter_primitives(cib.resources)
+    )
+    action = options.get("stonith-action", "reboot")
+    world.stonith_action = "off" if action == "poweroff" else action
+    if world.no_quorum_policy == "suicide":
+        # Pacemaker resets it to "stop" without fencing, or when the cluster never had
+        # quorum (unless no-quorum-panic says otherwise)
+        panic = score_of(cib.attrs.get("no-quorum-panic"))
+        if not world.stonith_enabled or not (panic or world.have_quorum):
+            world.no_quorum_policy = "stop"
+    elif world.no_quorum_policy not in ("ignore", "freeze", "demote"):
+        world.no_quorum_policy = "stop"
     _build_nodes(cib, world, when)
     for index, rsc in enumerate(cib.resources):
         world.resources.append(_build_resource(cib, world, rsc, None, index, when))
     return world
+
+
+def _unfencing_configured(cib: Cib) -> bool:
+    """A meta attribute ``requires`` or ``provides`` set to ``unfencing`` on any resource
+    or in rsc_defaults (Pacemaker's pe_flag_enable_unfencing)."""
+
+    def has(sets: list[NvSet]) -> bool:
+        return any(
+            s.values.get(name) == "unfencing" for s in sets for name in ("requires", "provides")
+        )
+
+    return has(cib.rsc_defaults) or any(has(r.meta_sets) for r in iter_resources(cib.resources))
 
 
 def _execution_date(cib: Cib) -> datetime | None:
@@ -110,13 +192,25 @@ def _execution_date(cib: Cib) -> datetime | None:
 # --------------------------------------------------------------------------- nodes
 def _build_nodes(cib: Cib, world: World, when: datetime) -> None:
     dc_uuid = cib.attrs.get("dc-uuid")
+    startup_fencing = world.stonith_enabled and (
+        "startup-fencing" not in world.options or is_true(world.options["startup-fencing"])
+    )
     for index, node in enumerate(cib.nodes):
-        if node.type not in ("member", "normal", ""):
+        if node.type not in ("member", "normal", "", "ping"):
             continue
         status = cib.status.get(node.uname)
-        world.nodes[node.uname] = _build_node(
-            node, status, index, when, dc_uuid, world.stonith_enabled
-        )
+        if status is not None and status.id != node.id and status.uname != node.uname:
+            status = None
+        wnode = _build_node(node, status, index, when, dc_uuid, world.options.get("cluster-name"))
+        if node.type == "ping":
+            wnode.online = wnode.unclean = False
+        elif status is None:
+            wnode.unclean = startup_fencing  # unseen: unclean until its status is seen
+            if wnode.unclean:
+                wnode.fence_reason = "node is unclean"
+        else:
+            _online_status(world, wnode, status)
+        world.nodes[node.uname] = wnode
         if node.id == dc_uuid:
             world.dc_name = node.uname
     world.node_order = sorted(world.nodes)
@@ -128,7 +222,7 @@ def _build_node(
     index: int,
     when: datetime,
     dc_uuid: str | None,
-    stonith: bool,
+    cluster_name: str | None = None,
 ) -> WNode:
     wnode = WNode(name=node.uname, id=node.id, index=index)
     wnode.base_score = score_of(node.score)
@@ -141,18 +235,79 @@ def _build_node(
     attrs["#id"] = node.id
     attrs["#kind"] = "cluster"
     attrs["#is_dc"] = "true" if node.id == dc_uuid else "false"
+    if cluster_name:
+        attrs["#cluster-name"] = cluster_name
+    if "#site-name" not in attrs:
+        site = attrs.get("site-name") or cluster_name
+        if site:
+            attrs["#site-name"] = site
     wnode.attrs = attrs
+    if node.utilization_sets:
+        wnode.capacity = utilization_values(
+            resolve(node.utilization_sets, RuleContext(node_attrs=attrs, now=when))
+        )
     wnode.transient = transient
     wnode.has_fail_counts = any(name.startswith("fail-count-") for name in transient)
-    if status is not None:
-        wnode.online = status.online
-        shutdown = transient.get("shutdown", "0")
-        wnode.shutdown = wnode.online and shutdown not in ("", "0")
-        if not wnode.online and status.expected == "member" and stonith:
-            wnode.unclean = True  # left unexpectedly: must be fenced before recovery
     wnode.standby = is_true(attrs.get("standby"))
     wnode.maintenance = is_true(attrs.get("maintenance"))
     return wnode
+
+
+def _online_status(world: World, wnode: WNode, status: NodeStatus) -> None:
+    """Pacemaker 2.1.5's determine_online_status: online, pending, shutting down or unclean
+    (with the reason it will be fenced for) from a node_state entry."""
+    raw = status.attrs
+    in_cluster_raw = raw.get("in_ccm")
+    in_cluster = is_true(in_cluster_raw)
+    crmd_online = (status.crmd or "").lower() == "online"
+    join = (status.join or "").lower()
+    expected = (status.expected or "down").lower()
+    shutdown_attr = wnode.attrs.get("shutdown")
+    wnode.shutdown = shutdown_attr is not None and shutdown_attr != "0"
+    expected_up = not wnode.shutdown and expected == "member"
+    online = False
+    if not world.stonith_enabled:
+        if not in_cluster:
+            pass
+        elif crmd_online:
+            online = join == "member"
+        elif expected_up:
+            wnode.mark_unclean("peer is unexpectedly down")
+    else:
+        terminate = wnode.attrs.get("terminate")
+        do_terminate = is_true(terminate) or (
+            bool(terminate)
+            and terminate is not None
+            and terminate[0].isdigit()
+            and terminate[0] != "0"
+        )
+        online = in_cluster
+        if wnode.shutdown:
+            online = crmd_online
+        elif in_cluster_raw is None:
+            wnode.mark_unclean("peer has not been seen by the cluster")
+        elif join == "banned":
+            wnode.mark_unclean("peer failed Pacemaker membership criteria")
+        elif not do_terminate and expected == "down":
+            if in_cluster or crmd_online:
+                wnode.standby = wnode.pending = True
+        elif do_terminate and join == "down" and not in_cluster and not crmd_online:
+            online = False  # was just shot
+        elif not in_cluster:
+            wnode.mark_unclean("peer is no longer part of the cluster")
+        elif not crmd_online:
+            wnode.mark_unclean("peer process is no longer available")
+        elif do_terminate:
+            wnode.mark_unclean("termination was requested")
+        elif join == "member":
+            pass
+        elif join in ("pending", "down"):
+            wnode.standby = wnode.pending = True
+        else:
+            wnode.mark_unclean("peer was in an unknown state")
+    wnode.online = online
+    if not world.have_quorum and online and world.no_quorum_policy == "suicide":
+        wnode.mark_unclean("cluster does not have quorum")
 
 
 # --------------------------------------------------------------------------- resources
@@ -205,6 +360,21 @@ def _apply_common_meta(world: World, rsc: WRsc) -> None:
     rsc.failure_timeout_s = seconds_of(meta.get("failure-timeout"))
 
 
+def _requires(world: World, value: str | None, fence_device: bool) -> str:
+    """What a start needs (Pacemaker's unpack_requires): nothing, quorum, fencing or
+    unfencing; the default depends on fencing and the no-quorum policy."""
+    value = (value or "").lower()
+    if value in ("nothing", "quorum", "fencing"):
+        return value
+    if value == "unfencing":
+        return "quorum" if fence_device or not world.stonith_enabled else "unfencing"
+    if fence_device:
+        return "quorum"
+    if world.stonith_enabled:
+        return "unfencing" if world.enable_unfencing else "fencing"
+    return "nothing" if world.no_quorum_policy == "ignore" else "quorum"
+
+
 def _build_resource(
     cib: Cib, world: World, rsc: Resource, parent: WRsc | None, index: int, when: datetime
 ) -> WRsc:
@@ -240,6 +410,10 @@ def _build_primitive(
         if op.name == "monitor" and op.interval_ms > 0 and op.enabled
     }
     _apply_common_meta(world, wr)
+    if prim.utilization_sets:
+        wr.utilization = utilization_values(resolve(prim.utilization_sets, RuleContext(now=when)))
+    wr.fence_device = prim.standard == "stonith"
+    wr.requires = _requires(world, wr.meta.get("requires"), wr.fence_device)
     clone = wr.clone_parent
     if clone is not None:
         wr.unique = clone.unique

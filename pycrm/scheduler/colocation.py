@@ -27,6 +27,21 @@ def record_changes(rsc: WRsc, before: dict[str, int], source: str, kind: str) ->
             rsc.explain.setdefault(node, []).append(Contribution(kind, source, delta))
 
 
+def roles_match(dependent: WRsc, primary: WRsc, coloc: Coloc) -> bool:
+    """Pacemaker's role filter of a colocation at placement time: a positive one with a
+    role applies only when that side's next role is that role, a negative one only when it
+    is not.  While a primitive is being placed its next role is not decided yet, so a
+    positive colocation naming ``Started`` does not apply (as in Pacemaker 2.1.5)."""
+    for role, rsc in ((coloc.dependent_role, dependent), (coloc.primary_role, primary)):
+        if not role:
+            continue
+        if coloc.score > 0 and role != rsc.next_role:
+            return False
+        if coloc.score < 0 and role == rsc.next_role:
+            return False
+    return True
+
+
 def apply_to_weights(world: World, dependent: WRsc, primary: WRsc, coloc: Coloc) -> None:
     """Adjust the dependent's scores for where the (placed) primary ended up."""
     attr = coloc.node_attribute

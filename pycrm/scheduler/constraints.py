@@ -43,23 +43,70 @@ def resolve_rsc(world: World, rsc_id: str | None) -> WRsc | None:
     return None
 
 
+def expand_refs(cib: Cib, refs: Iterable[str]) -> list[str]:
+    """Resource ids with each tag or template replaced by its members (Pacemaker expands
+    them in place in resource sets)."""
+    out: list[str] = []
+    for ref in refs:
+        members = cib.tags.get(ref)
+        if members is None:
+            out.append(ref)
+        else:
+            out.extend(m for m in members if m not in out)
+    return out
+
+
+def _expanded_sets(cib: Cib, sets: list[ResourceSet]) -> list[ResourceSet]:
+    if not cib.tags or not any(r in cib.tags for rs in sets for r in rs.resources):
+        return sets
+    return [_replace_members(rs, expand_refs(cib, rs.resources)) for rs in sets]
+
+
+def _replace_members(
+    rset: ResourceSet, members: list[str], *, sequential: bool | None = None, **changes: str | None
+) -> ResourceSet:
+    return ResourceSet(
+        id=rset.id,
+        resources=members,
+        sequential=rset.sequential if sequential is None else sequential,
+        require_all=rset.require_all,
+        role=changes.get("role", rset.role),
+        action=changes.get("action", rset.action),
+        score=rset.score,
+        kind=rset.kind,
+        line=rset.line,
+    )
+
+
+def _tag_set(cib: Cib, ref: str, **changes: str | None) -> ResourceSet:
+    """The resource set Pacemaker makes of one end of a constraint naming a tag or template
+    (not sequential), or naming a plain resource when the other end is a tag."""
+    members = cib.tags.get(ref)
+    if members is None:
+        return ResourceSet(ref, [ref], role=changes.get("role"), action=changes.get("action"))
+    return ResourceSet(
+        ref, list(members), sequential=False, role=changes.get("role"), action=changes.get("action")
+    )
+
+
 # --------------------------------------------------------------------------- locations
 def build_locations(cib: Cib, world: World) -> None:
     when = datetime.fromtimestamp(world.now_epoch, UTC)
     for cons in cib.locations:
-        for rsc, submatches in _location_targets(world, cons):
+        for rsc, submatches in _location_targets(cib, world, cons):
             for loc in _location_objects(world, cons, rsc, submatches, when):
                 world.locations.append(loc)
                 rsc.locations.append(loc)
 
 
 def _location_targets(
-    world: World, cons: LocationConstraint
+    cib: Cib, world: World, cons: LocationConstraint
 ) -> Iterable[tuple[WRsc, tuple[str, ...]]]:
     if cons.rsc is not None:
-        rsc = resolve_rsc(world, cons.rsc)
-        if rsc is not None:
-            yield rsc, ()
+        for rid in expand_refs(cib, [cons.rsc]):
+            rsc = resolve_rsc(world, rid)
+            if rsc is not None:
+                yield rsc, ()
     elif cons.rsc_pattern is not None:
         pattern = re.compile(cons.rsc_pattern)
         for rsc in world.resources:
@@ -67,7 +114,7 @@ def _location_targets(
             if match is not None:
                 yield rsc, (match.group(0), *[g or "" for g in match.groups()])
     for rset in cons.resource_sets:
-        for rid in rset.resources:
+        for rid in expand_refs(cib, rset.resources):
             rsc = resolve_rsc(world, rid)
             if rsc is not None:
                 yield rsc, ()
@@ -132,7 +179,15 @@ def build_colocations(cib: Cib, world: World) -> None:
     for cons in cib.colocations:
         influence = True if cons.influence is None else cons.influence
         if cons.resource_sets:
-            _set_colocations(world, cons.id, cons.score, cons.resource_sets, influence)
+            sets = _expanded_sets(cib, cons.resource_sets)
+            _set_colocations(world, cons.id, cons.score, sets, influence)
+            continue
+        if cons.rsc in cib.tags or cons.with_rsc in cib.tags:
+            sets = [
+                _tag_set(cib, cons.rsc or "", role=cons.rsc_role),
+                _tag_set(cib, cons.with_rsc or "", role=cons.with_rsc_role),
+            ]
+            _set_colocations(world, cons.id, cons.score, sets, influence)
             continue
         dep = resolve_rsc(world, cons.rsc)
         pri = resolve_rsc(world, cons.with_rsc)
@@ -209,6 +264,8 @@ def _set_colocations(
 
 
 def add_colocation(world: World, coloc: Coloc) -> None:
+    if coloc.score == 0:
+        return  # Pacemaker ignores a colocation with score 0
     world.colocations.append(coloc)
     add_this_with(coloc.dependent, coloc)
     add_with_this(coloc.primary, coloc)
@@ -221,7 +278,15 @@ def build_orders(cib: Cib, world: World) -> None:
         if symmetrical is None:
             symmetrical = cons.kind != "Serialize"
         if cons.resource_sets:
-            _set_orders(world, cons.id, cons.kind, symmetrical, cons.resource_sets)
+            sets = _expanded_sets(cib, cons.resource_sets)
+            _set_orders(world, cons.id, cons.kind, symmetrical, sets)
+            continue
+        if cons.first in cib.tags or cons.then in cib.tags:
+            sets = [
+                _tag_set(cib, cons.first or "", action=cons.first_action),
+                _tag_set(cib, cons.then or "", action=cons.then_action),
+            ]
+            _set_orders(world, cons.id, cons.kind, symmetrical, sets)
             continue
         first = resolve_rsc(world, cons.first)
         then = resolve_rsc(world, cons.then)

@@ -50,7 +50,7 @@ class Runnability:
         world = self.world
         if rsc.is_primitive and rsc.assigned is None:
             return False, "node availability"
-        if not world.have_quorum and rsc.is_primitive and rsc.managed:
+        if not world.have_quorum and rsc.is_primitive and rsc.managed and rsc.requires != "nothing":
             policy = world.no_quorum_policy
             promotable = rsc.clone_parent is not None and rsc.clone_parent.promotable
             if policy in ("stop", "suicide") or (policy == "demote" and not promotable):

@@ -6,19 +6,24 @@ from datetime import datetime
 
 from cib.model import Cib
 from pycrm.scheduler.actions import build_graph
-from pycrm.scheduler.build import build_world
+from pycrm.scheduler.build import build_world, refuse_unsupported
+from pycrm.scheduler.confchange import check_config_changes
 from pycrm.scheduler.constraints import build_colocations, build_locations, build_orders
+from pycrm.scheduler.fencing import disable_start_up, schedule_fencing, start_up_disabled
 from pycrm.scheduler.ordering import Runnability
 from pycrm.scheduler.placement import assign, init_scores
 from pycrm.scheduler.result import (
     Plan,
     current_state,
+    mark_definition_changes,
+    mark_migrations,
     mark_restarts,
     plan_for,
     summary_lines,
     target_state,
 )
 from pycrm.scheduler.state import World, WRsc
+from pycrm.scheduler.tickets import build_tickets
 from pycrm.scheduler.types import (
     NodeInfo,
     ScoreContribution,
@@ -27,6 +32,7 @@ from pycrm.scheduler.types import (
     Transition,
 )
 from pycrm.scheduler.unpack import unpack_status
+from pycrm.scheduler.utilization import allocation_order
 
 
 def _summarize_containers(rsc: WRsc) -> None:
@@ -67,7 +73,8 @@ def _scores(world: World) -> list[ScoreDetail]:
     return out
 
 
-def schedule(cib: Cib, *, now: datetime | None = None) -> Transition:
+def schedule(cib: Cib, *, now: datetime | None = None, sanitized: bool = False) -> Transition:
+    refuse_unsupported(cib)
     world = build_world(cib, now)
     unpack_status(cib, world)
     for rsc in world.resources:
@@ -75,20 +82,37 @@ def schedule(cib: Cib, *, now: datetime | None = None) -> Transition:
     build_locations(cib, world)
     build_colocations(cib, world)
     build_orders(cib, world)
+    build_tickets(cib, world)
+    schedule_fencing(world)
+    if start_up_disabled(world):
+        disable_start_up(world)
     init_scores(world)
-    for rsc in _allocation_order(world):
+    order = allocation_order(world) if world.placement_strategy != "default" else None
+    for rsc in order or _allocation_order(world):
         assign(world, rsc)
+    changes = check_config_changes(cib, world, sanitized=sanitized)
     run = Runnability(world)
     prims = world.all_primitives()
     plans: dict[int, Plan] = {id(r): plan_for(world, r, run) for r in prims}
+    mark_definition_changes(world, plans, changes.restarts, changes.reloads)
     mark_restarts(world, plans)
+    mark_migrations(world, plans)
     history_nodes: dict[str, set[str]] = {}
     for uname, status in cib.status.items():
         for lrm_id in status.resources:
             history_nodes.setdefault(lrm_id, set()).add(uname)
-    graph = build_graph(cib, world, plans, history_nodes)
+    graph = build_graph(cib, world, plans, history_nodes, changes)
     actions = graph.sorted_actions()
-    summary: list[SummaryLine] = []
+    summary: list[SummaryLine] = [
+        SummaryLine(
+            "Fence",
+            name,
+            to_node=name,
+            reason=world.nodes[name].fence_reason,
+            fence_action=world.stonith_action,
+        )
+        for name in world.fence_actions
+    ]
     for rsc in prims:
         summary.extend(summary_lines(plans[id(rsc)]))
     nodes = tuple(
@@ -98,6 +122,8 @@ def schedule(cib: Cib, *, now: datetime | None = None) -> Transition:
             id=n.id,
             shutdown=n.shutdown,
             fenced=n.fenced,
+            online=n.online,
+            fence_reason=n.fence_reason,
         )
         for n in sorted(world.nodes.values(), key=lambda n: n.index)
     )

@@ -11,10 +11,12 @@ stays on its current node when that ties.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cmp_to_key
+from typing import Any
 
 from cib.history import ROLE_STOPPED, fail_count
 from cib.scores import SCORE_INF, SCORE_MINUS_INF
-from pycrm.scheduler import colocation
+from pycrm.scheduler import colocation, utilization
 from pycrm.scheduler.constraints import add_score, apply_location
 from pycrm.scheduler.state import Coloc, World, WRsc
 
@@ -107,12 +109,20 @@ def node_score(world: World, rsc: WRsc, node: str) -> int:
     return rsc.allowed.get(node, SCORE_MINUS_INF)
 
 
-def _node_key(
-    world: World, rsc: WRsc, preferred: str | None
-) -> Callable[[str], tuple[int, int, int, str]]:
+def _node_key(world: World, rsc: WRsc, preferred: str | None) -> Callable[[str], Any]:
     """Sort key of Pacemaker's compare_nodes order (best first) over ``rsc``'s table."""
     nodes = world.nodes
     allowed = rsc.allowed
+    if utilization.active(world):
+
+        def cmp(a: str, b: str) -> int:
+            sa = allowed[a] if nodes[a].available else SCORE_MINUS_INF
+            sb = allowed[b] if nodes[b].available else SCORE_MINUS_INF
+            if sa != sb:
+                return -1 if sa > sb else 1
+            return utilization.cmp_nodes_tail(world, a, b, preferred)
+
+        return cmp_to_key(cmp)
 
     def key(name: str) -> tuple[int, int, int, str]:
         node = nodes[name]
@@ -132,11 +142,15 @@ def assign_to(world: World, rsc: WRsc, node: str | None) -> None:
     rsc.provisional = False
     if node is not None:
         world.nodes[node].num_resources += 1
+        if utilization.active(world):
+            utilization.consume(world, rsc, node)
 
 
 def unassign(world: World, rsc: WRsc) -> None:
     if rsc.assigned is not None:
         world.nodes[rsc.assigned].num_resources -= 1
+        if utilization.active(world):
+            utilization.release(world, rsc, rsc.assigned)
     rsc.assigned = None
     rsc.provisional = True
 
@@ -199,6 +213,8 @@ def apply_coloc(world: World, dependent: WRsc, primary: WRsc, coloc: Coloc) -> N
         return
     if not dependent.provisional:
         return
+    if not colocation.roles_match(dependent, primary, coloc):
+        return
     colocation.apply_to_weights(world, dependent, primary, coloc)
 
 
@@ -240,6 +256,9 @@ def assign_primitive(world: World, rsc: WRsc, prefer: str | None) -> str | None:
     elif world.stop_all:
         assign_to(world, rsc, None)
     else:
+        if utilization.active(world):
+            most_capable = utilization.ban_insufficient_capacity(world, rsc)
+            prefer = prefer or most_capable
         assign_to(world, rsc, assign_best_node(world, rsc, prefer))
     rsc.allocating = False
     return rsc.assigned

@@ -127,6 +127,8 @@ def set_instance_roles(world: World, clone: WRsc) -> None:
                 rollback=True,
                 positive=True,
             )
+    if clone.promotion_tickets:  # a ticket for the Promoted role is missing
+        work = dict.fromkeys(work, SCORE_MINUS_INF)
     for inst in clone.children:
         if not inst.managed and inst.role == ROLE_PROMOTED and inst.assigned is not None:
             continue

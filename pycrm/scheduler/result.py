@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from cib._record import ValueRecord
 from cib.history import ROLE_NAMES, ROLE_PROMOTED, ROLE_STARTED, ROLE_STOPPED, ROLE_UNPROMOTED
+from pycrm.scheduler.build import is_true
 from pycrm.scheduler.ordering import Runnability
 from pycrm.scheduler.state import OrderDef, World, WRsc
 from pycrm.scheduler.types import ResourceState, SummaryLine
@@ -28,11 +29,15 @@ class Plan(ValueRecord):
     frozen: bool  # must change but cannot be stopped: stays exactly as it is
     silent: bool  # frozen on an unclean node (no fencing device): no summary line
     monitors_run: bool  # recurring monitors get scheduled (not without quorum)
+    migrate: bool
+    reload: bool
 
     __slots__ = (
         "blocked_start",
         "frozen",
+        "migrate",
         "monitors_run",
+        "reload",
         "restart",
         "restart_reason",
         "rsc",
@@ -52,6 +57,8 @@ class Plan(ValueRecord):
         "frozen",
         "silent",
         "monitors_run",
+        "migrate",
+        "reload",
     )
 
     def __init__(
@@ -66,6 +73,8 @@ class Plan(ValueRecord):
         frozen: bool = False,
         silent: bool = False,
         monitors_run: bool = True,
+        migrate: bool = False,
+        reload: bool = False,
     ) -> None:
         self.rsc = rsc
         self.target_node = target_node
@@ -77,6 +86,8 @@ class Plan(ValueRecord):
         self.frozen = frozen
         self.silent = silent
         self.monitors_run = monitors_run
+        self.migrate = migrate
+        self.reload = reload
 
 
 def _role_name(rsc: WRsc, role: int) -> str:
@@ -103,7 +114,7 @@ def _state(
 ) -> ResourceState:
     group, clone = _containers(rsc)
     blocked = rsc.blocked
-    unmanaged = not rsc.managed
+    unmanaged = not rsc.managed and not rsc.managed_shown
     return ResourceState(
         id=rsc.id,
         base_id=rsc.base_id,
@@ -133,8 +144,8 @@ def plan_for(world: World, rsc: WRsc, run: Runnability) -> Plan:
     plan.monitors_run = world.have_quorum or world.no_quorum_policy == "ignore"
     if not rsc.managed or not rsc.running_on:
         return plan
-    if any(world.nodes[n].unclean for n in rsc.running_on):
-        # Recovery needs fencing first; pycrm models no fencing devices, so it stays put.
+    if any(world.nodes[n].unclean and not world.nodes[n].fenced for n in rsc.running_on):
+        # Recovery needs fencing first, and the node cannot be fenced: it stays put.
         return Plan(rsc, rsc.current_node, rsc.role, frozen=True, silent=True)
     needs_stop = (
         plan.target_node is None
@@ -253,7 +264,7 @@ def summary_line(plan: Plan) -> SummaryLine | None:
         verb = "Recover" if rsc.failed else "Restart"
         return SummaryLine(verb, rsc.id, from_node=target, to_node=target)
     if current != target or len(rsc.running_on) > 1:
-        verb = "Recover" if rsc.failed else "Move"
+        verb = "Recover" if rsc.failed else "Migrate" if plan.migrate else "Move"
         return SummaryLine(verb, rsc.id, from_node=current, to_node=target)
     if rsc.failed and rsc.on_fail_demote and cur_role == tgt_role == ROLE_PROMOTED:
         return SummaryLine(
@@ -277,6 +288,8 @@ def summary_line(plan: Plan) -> SummaryLine | None:
         return SummaryLine(
             "Restart", rsc.id, from_node=current, to_node=target, reason=plan.restart_reason
         )
+    if plan.reload:
+        return SummaryLine("Reload", rsc.id, from_node=current, to_node=target)
     return None
 
 
@@ -291,6 +304,30 @@ def starts_fresh(plan: Plan) -> bool:
         or plan.restart
         or len(rsc.running_on) > 1
     )
+
+
+def mark_definition_changes(
+    world: World, plans: dict[int, Plan], restarts: set[str], reloads: set[tuple[str, str]]
+) -> None:
+    """Restart (or reload) resources whose definition changed, where they stay."""
+    if not restarts and not reloads:
+        return
+    for rsc in world.all_primitives():
+        plan = plans[id(rsc)]
+        staying = (
+            rsc.managed
+            and not plan.frozen
+            and plan.target_node is not None
+            and plan.target_node == rsc.current_node
+            and not starts_fresh(plan)
+        )
+        if not staying:
+            continue
+        if rsc.id in restarts:
+            plan.restart = True
+            plan.restart_reason = "resource definition change"
+        elif (rsc.id, plan.target_node) in reloads and not rsc.failed:
+            plan.reload = True
 
 
 def mark_restarts(world: World, plans: dict[int, Plan]) -> None:
@@ -353,3 +390,68 @@ def _restart_cause(world: World, rsc: WRsc, plans: dict[int, Plan]) -> str:
         ):
             return f"required {first.id} running"
     return ""
+
+
+def _can_migrate(world: World, rsc: WRsc, plan: Plan) -> bool:
+    """Pacemaker's pcmk__rsc_can_migrate for a resource that moves."""
+    current, target = rsc.current_node, plan.target_node
+    return (
+        is_true(rsc.meta.get("allow-migrate"))
+        and rsc.managed
+        and not rsc.failed
+        and rsc.clone_parent is None
+        and len(rsc.running_on) == 1
+        and current is not None
+        and target is not None
+        and current != target
+        and not world.nodes[current].unclean
+        and not world.nodes[target].unclean
+        and plan.target_role == ROLE_STARTED
+        and not plan.frozen
+    )
+
+
+def mark_migrations(world: World, plans: dict[int, Plan]) -> None:
+    """Live migration (migrate_to + migrate_from instead of stop + start) for resources
+    with ``allow-migrate`` that move; a start it must wait for that is a real start (not
+    itself a migration) makes it move the ordinary way, as in Pacemaker."""
+    candidates = [
+        r
+        for r in world.all_primitives()
+        if "allow-migrate" in r.meta and _can_migrate(world, r, plans[id(r)])
+    ]
+    if not candidates:
+        return
+    for rsc in candidates:
+        plans[id(rsc)].migrate = True
+    changed = True
+    while changed:
+        changed = False
+        for rsc in candidates:
+            plan = plans[id(rsc)]
+            if plan.migrate and _waits_for_real_start(world, rsc, plans):
+                plan.migrate = False
+                changed = True
+
+
+def _waits_for_real_start(world: World, rsc: WRsc, plans: dict[int, Plan]) -> bool:
+    firsts: list[WRsc] = []
+    parent = rsc.parent
+    if parent is not None and parent.variant == "group":
+        index = parent.children.index(rsc)
+        if index > 0:
+            firsts.append(parent.children[index - 1])
+    chain: list[WRsc] = [rsc]
+    cur = rsc.parent
+    while cur is not None:
+        chain.append(cur)
+        cur = cur.parent
+    for member in chain:
+        for order in _orders_by_then(world).get(id(member), ()):
+            if order.kind == "Mandatory" and order.first_action == order.then_action == "start":
+                firsts.extend(order.first.primitives())
+    for first in firsts:
+        fplan = plans.get(id(first))
+        if fplan is not None and starts_fresh(fplan) and not fplan.migrate:
+            return True
+    return False

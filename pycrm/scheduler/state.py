@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Literal
 
 from cib._record import FACTORY, Record, ValueRecord
+from cib.history import active_windows
+from cib.model import LrmResource, OpRecord
 
 Variant = Literal["primitive", "group", "clone"]
 
@@ -28,11 +30,17 @@ class WNode(ValueRecord):
     transient: dict[str, str]
     num_resources: int  # primitives assigned so far (tie-breaker)
     has_fail_counts: bool  # any fail-count-* transient attribute
-    fenced: bool
+    fenced: bool  # a fencing action is scheduled for it
+    pending: bool  # joining: not ready to run resources
+    fence_reason: str  # why it is unclean (the first reason Pacemaker records)
+    standby_onfail: bool  # standby because of on-fail=standby
+    capacity: dict[str, int]
 
     __slots__ = (
         "attrs",
         "base_score",
+        "capacity",
+        "fence_reason",
         "fenced",
         "has_fail_counts",
         "id",
@@ -41,8 +49,10 @@ class WNode(ValueRecord):
         "name",
         "num_resources",
         "online",
+        "pending",
         "shutdown",
         "standby",
+        "standby_onfail",
         "transient",
         "unclean",
     )
@@ -61,6 +71,10 @@ class WNode(ValueRecord):
         "num_resources",
         "has_fail_counts",
         "fenced",
+        "pending",
+        "fence_reason",
+        "standby_onfail",
+        "capacity",
     )
 
     def __init__(
@@ -79,6 +93,10 @@ class WNode(ValueRecord):
         num_resources: int = 0,
         has_fail_counts: bool = False,
         fenced: bool = False,
+        pending: bool = False,
+        fence_reason: str = "",
+        standby_onfail: bool = False,
+        capacity: dict[str, int] = FACTORY,
     ) -> None:
         self.name = name
         self.id = id
@@ -94,6 +112,10 @@ class WNode(ValueRecord):
         self.num_resources = num_resources
         self.has_fail_counts = has_fail_counts
         self.fenced = fenced
+        self.pending = pending
+        self.fence_reason = fence_reason
+        self.standby_onfail = standby_onfail
+        self.capacity = dict() if capacity is FACTORY else capacity
 
     @property
     def available(self) -> bool:
@@ -108,9 +130,11 @@ class WNode(ValueRecord):
 
     @property
     def state(self) -> str:
-        """crm_simulate's node state word used by the normalizer."""
-        if self.unclean and not self.online:
+        """crm_simulate's node state word used by the normalizer (crm_mon's order)."""
+        if self.unclean:
             return "UNCLEAN"
+        if self.pending:
+            return "pending"
         if not self.online:
             return "OFFLINE"
         if self.standby:
@@ -118,6 +142,12 @@ class WNode(ValueRecord):
         if self.maintenance:
             return "maintenance"
         return "online"
+
+    def mark_unclean(self, reason: str) -> None:
+        """Pacemaker's pe_fence_node for a cluster node: the first reason is kept."""
+        if not self.unclean:
+            self.unclean = True
+            self.fence_reason = reason
 
 
 class Contribution(ValueRecord):
@@ -197,9 +227,10 @@ class Location(ValueRecord):
     role: int  # ROLE_UNKNOWN: any role
     scores: dict[str, int]  # node name -> score
     discovery: str
+    kind: str  # the contribution kind --show-scores names ("location", "ticket", ...)
 
-    __slots__ = ("discovery", "id", "role", "rsc", "scores")
-    __match_args__ = ("id", "rsc", "role", "scores", "discovery")
+    __slots__ = ("discovery", "id", "kind", "role", "rsc", "scores")
+    __match_args__ = ("id", "rsc", "role", "scores", "discovery", "kind")
 
     def __init__(
         self,
@@ -208,12 +239,14 @@ class Location(ValueRecord):
         role: int,
         scores: dict[str, int],
         discovery: str = "always",
+        kind: str = "location",
     ) -> None:
         self.id = id
         self.rsc = rsc
         self.role = role
         self.scores = scores
         self.discovery = discovery
+        self.kind = kind
 
 
 class OrderDef(ValueRecord):
@@ -307,6 +340,12 @@ class WRsc(Record):
     promote_runnable: bool
     unrunnable_reason: str
     restart_reason: str
+    requires: str
+    fence_device: bool
+    managed_shown: bool
+    history: dict[str, LrmResource]
+    promotion_tickets: list[str]
+    utilization: dict[str, int]
 
     __slots__ = (
         "agent",
@@ -324,6 +363,8 @@ class WRsc(Record):
         "failed_ops",
         "failure_ignored",
         "failure_timeout_s",
+        "fence_device",
+        "history",
         "history_name",
         "id",
         "interleave",
@@ -331,6 +372,7 @@ class WRsc(Record):
         "locations",
         "maintenance",
         "managed",
+        "managed_shown",
         "merging",
         "meta",
         "migration_threshold",
@@ -348,7 +390,9 @@ class WRsc(Record):
         "promoted_max",
         "promoted_node_max",
         "promotion_priority",
+        "promotion_tickets",
         "provisional",
+        "requires",
         "restart_reason",
         "role",
         "running_on",
@@ -359,6 +403,7 @@ class WRsc(Record):
         "this_with",
         "unique",
         "unrunnable_reason",
+        "utilization",
         "variant",
         "with_this",
     )
@@ -415,6 +460,12 @@ class WRsc(Record):
         "promote_runnable",
         "unrunnable_reason",
         "restart_reason",
+        "requires",
+        "fence_device",
+        "managed_shown",
+        "history",
+        "promotion_tickets",
+        "utilization",
     )
 
     def __init__(
@@ -471,6 +522,12 @@ class WRsc(Record):
         promote_runnable: bool = True,
         unrunnable_reason: str = "",
         restart_reason: str = "",
+        requires: str = "quorum",
+        fence_device: bool = False,
+        managed_shown: bool = False,
+        history: dict[str, LrmResource] = FACTORY,
+        promotion_tickets: list[str] = FACTORY,
+        utilization: dict[str, int] = FACTORY,
     ) -> None:
         self.id = id
         self.variant = variant
@@ -524,6 +581,12 @@ class WRsc(Record):
         self.promote_runnable = promote_runnable
         self.unrunnable_reason = unrunnable_reason
         self.restart_reason = restart_reason
+        self.requires = requires
+        self.fence_device = fence_device
+        self.managed_shown = managed_shown
+        self.history = dict() if history is FACTORY else history
+        self.promotion_tickets = list() if promotion_tickets is FACTORY else promotion_tickets
+        self.utilization = dict() if utilization is FACTORY else utilization
 
     @property
     def is_primitive(self) -> bool:
@@ -581,28 +644,44 @@ class World(ValueRecord):
     per_op_fail_counts: bool  # crm_feature_set >= 3.0.13
     orders_by_then: dict[int, list[OrderDef]] | None  # built after constraints
     sibling_cache: dict[tuple[int, str], list[WRsc]]
+    have_stonith: bool
+    stonith_action: str
+    fence_actions: list[str]
+    enable_unfencing: bool
+    cleanups: list[tuple[str, str]]
+    placement_strategy: str
+    op_cache: dict[int, tuple[list[OpRecord], list[OpRecord]]]
+    stop_orphan_actions: bool
 
     __slots__ = (
         "by_id",
+        "cleanups",
         "colocations",
         "dc_name",
+        "enable_unfencing",
+        "fence_actions",
         "have_quorum",
+        "have_stonith",
         "locations",
         "maintenance_mode",
         "no_quorum_policy",
         "node_order",
         "nodes",
         "now_epoch",
+        "op_cache",
         "options",
         "orders",
         "orders_by_then",
         "per_op_fail_counts",
+        "placement_strategy",
         "resources",
         "rsc_defaults",
         "sibling_cache",
         "start_failure_fatal",
+        "stonith_action",
         "stonith_enabled",
         "stop_all",
+        "stop_orphan_actions",
         "stop_orphans",
         "symmetric",
     )
@@ -629,6 +708,14 @@ class World(ValueRecord):
         "per_op_fail_counts",
         "orders_by_then",
         "sibling_cache",
+        "have_stonith",
+        "stonith_action",
+        "fence_actions",
+        "enable_unfencing",
+        "cleanups",
+        "placement_strategy",
+        "op_cache",
+        "stop_orphan_actions",
     )
 
     def __init__(
@@ -655,6 +742,14 @@ class World(ValueRecord):
         per_op_fail_counts: bool = True,
         orders_by_then: dict[int, list[OrderDef]] | None = None,
         sibling_cache: dict[tuple[int, str], list[WRsc]] = FACTORY,
+        have_stonith: bool = False,
+        stonith_action: str = "reboot",
+        fence_actions: list[str] = FACTORY,
+        enable_unfencing: bool = False,
+        cleanups: list[tuple[str, str]] = FACTORY,
+        placement_strategy: str = "default",
+        op_cache: dict[int, tuple[list[OpRecord], list[OpRecord]]] = FACTORY,
+        stop_orphan_actions: bool = True,
     ) -> None:
         self.nodes = nodes
         self.node_order = node_order
@@ -678,6 +773,23 @@ class World(ValueRecord):
         self.per_op_fail_counts = per_op_fail_counts
         self.orders_by_then = orders_by_then
         self.sibling_cache = dict() if sibling_cache is FACTORY else sibling_cache
+        self.have_stonith = have_stonith
+        self.stonith_action = stonith_action
+        self.fence_actions = list() if fence_actions is FACTORY else fence_actions
+        self.enable_unfencing = enable_unfencing
+        self.cleanups = list() if cleanups is FACTORY else cleanups
+        self.placement_strategy = placement_strategy
+        self.op_cache = dict() if op_cache is FACTORY else op_cache
+        self.stop_orphan_actions = stop_orphan_actions
+
+    def active_ops(self, lrm: LrmResource) -> tuple[list[OpRecord], list[OpRecord]]:
+        """(operations since the last start, active recurring operations) of a history
+        entry (cib.history.active_since_start / active_recurring), computed once."""
+        found = self.op_cache.get(id(lrm))
+        if found is None:
+            found = active_windows(lrm)
+            self.op_cache[id(lrm)] = found
+        return found
 
     def all_primitives(self) -> list[WRsc]:
         out: list[WRsc] = []

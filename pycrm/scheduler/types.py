@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 
 from cib._record import FACTORY, FrozenRecord, ValueRecord, setattr_
 
-NODE_STATES = ("online", "standby", "maintenance", "OFFLINE", "UNCLEAN")
+NODE_STATES = ("online", "standby", "maintenance", "pending", "OFFLINE", "UNCLEAN")
 ROLES = ("Stopped", "Started", "Unpromoted", "Promoted")
 
 
@@ -15,13 +16,14 @@ class NodeInfo(FrozenRecord):
     state: str  # one of NODE_STATES
     id: str
     shutdown: bool  # shutting down (resources leave it)
-    # Would be fenced (OFFLINE in the revised status).  Fencing devices are not modelled yet,
-    # so this stays False: a node that left with stonith enabled stays UNCLEAN and keeps its
-    # resources, as crm_simulate shows when no fencing device can reach it.
+    # Will be fenced (a "stonith" action; OFFLINE in the revised status).  An UNCLEAN node
+    # that cannot be fenced (no device, no quorum) keeps its state and resources.
     fenced: bool
+    online: bool  # in the membership with a running controller (an UNCLEAN node may be)
+    fence_reason: str  # why it is UNCLEAN, e.g. "peer is no longer part of the cluster"
 
-    __slots__ = ("fenced", "id", "name", "shutdown", "state")
-    __match_args__ = ("name", "state", "id", "shutdown", "fenced")
+    __slots__ = ("fence_reason", "fenced", "id", "name", "online", "shutdown", "state")
+    __match_args__ = ("name", "state", "id", "shutdown", "fenced", "online", "fence_reason")
 
     def __init__(
         self,
@@ -30,12 +32,18 @@ class NodeInfo(FrozenRecord):
         id: str = "",
         shutdown: bool = False,
         fenced: bool = False,
+        online: bool | None = None,
+        fence_reason: str = "",
     ) -> None:
         setattr_(self, "name", name)
         setattr_(self, "state", state)
         setattr_(self, "id", id)
         setattr_(self, "shutdown", shutdown)
         setattr_(self, "fenced", fenced)
+        if online is None:
+            online = state in ("online", "standby", "maintenance")
+        setattr_(self, "online", online)
+        setattr_(self, "fence_reason", fence_reason)
 
     @property
     def revised_state(self) -> str:
@@ -135,18 +143,55 @@ class ResourceState(FrozenRecord):
         return bool(self.nodes) and self.role != "Stopped"
 
 
+_NO_META: Mapping[str, str] = MappingProxyType({})
+
+
 class Action(ValueRecord):
+    """One action of the transition graph.
+
+    ``task`` is the operation: ``start stop promote demote monitor migrate_to migrate_from
+    reload-agent notify`` on a resource, ``stonith`` (``rsc`` empty, ``node`` the fencing
+    target, ``meta["stonith_action"]`` ``reboot``/``off``/``on``), or a pseudo action
+    (``pseudo`` True: ``running stopped promoted demoted start stop ...`` of groups and
+    clones, ``notify``/``notified`` of clone notifications, a stop or demote implied by
+    fencing).  ``meta`` holds the ``CRM_meta_*`` attributes Pacemaker's graph would give the
+    action, without the ``CRM_meta_`` prefix (``notify_type``, ``notify_operation``,
+    ``notify_start_uname`` ..., ``stonith_action``), so an executor can pass them to the
+    agent as ``OCF_RESKEY_CRM_meta_<name>`` without recomputing them.
+    """
+
     id: str  # e.g. "rsc1_start_0@node2", "grp_running_0"
     rsc: str
-    task: str  # start stop promote demote monitor | running stopped promoted demoted (pseudo)
+    task: str
     node: str | None
     interval_ms: int
     pseudo: bool
     reason: str
     optional: bool
+    meta: Mapping[str, str]
 
-    __slots__ = ("id", "interval_ms", "node", "optional", "pseudo", "reason", "rsc", "task")
-    __match_args__ = ("id", "rsc", "task", "node", "interval_ms", "pseudo", "reason", "optional")
+    __slots__ = (
+        "id",
+        "interval_ms",
+        "meta",
+        "node",
+        "optional",
+        "pseudo",
+        "reason",
+        "rsc",
+        "task",
+    )
+    __match_args__ = (
+        "id",
+        "rsc",
+        "task",
+        "node",
+        "interval_ms",
+        "pseudo",
+        "reason",
+        "optional",
+        "meta",
+    )
 
     def __init__(
         self,
@@ -158,6 +203,7 @@ class Action(ValueRecord):
         pseudo: bool = False,
         reason: str = "",
         optional: bool = False,
+        meta: Mapping[str, str] = _NO_META,
     ) -> None:
         self.id = id
         self.rsc = rsc
@@ -167,6 +213,7 @@ class Action(ValueRecord):
         self.pseudo = pseudo
         self.reason = reason
         self.optional = optional
+        self.meta = meta
 
 
 class Edge(ValueRecord):
@@ -189,9 +236,14 @@ class Edge(ValueRecord):
 
 
 class SummaryLine(FrozenRecord):
-    """One "Transition Summary" line: crm_simulate's verb and its operands."""
+    """One "Transition Summary" line: crm_simulate's verb and its operands.
 
-    verb: str  # Start Stop Move Restart Recover Promote Demote Leave
+    A fencing line (``Fence (reboot) node1 'peer is no longer part of the cluster'``) has
+    verb ``Fence``, ``rsc`` and ``to_node`` the target, ``fence_action`` ``reboot``/``off``/
+    ``on`` and the quoted text as ``reason``.
+    """
+
+    verb: str  # Start Stop Move Restart Recover Promote Demote Migrate Reload Fence ...
     rsc: str
     from_node: str | None
     to_node: str | None
@@ -199,8 +251,19 @@ class SummaryLine(FrozenRecord):
     to_role: str | None
     reason: str
     blocked: bool
+    fence_action: str | None
 
-    __slots__ = ("blocked", "from_node", "from_role", "reason", "rsc", "to_node", "to_role", "verb")
+    __slots__ = (
+        "blocked",
+        "fence_action",
+        "from_node",
+        "from_role",
+        "reason",
+        "rsc",
+        "to_node",
+        "to_role",
+        "verb",
+    )
     __match_args__ = (
         "verb",
         "rsc",
@@ -210,6 +273,7 @@ class SummaryLine(FrozenRecord):
         "to_role",
         "reason",
         "blocked",
+        "fence_action",
     )
 
     def __init__(
@@ -222,6 +286,7 @@ class SummaryLine(FrozenRecord):
         to_role: str | None = None,
         reason: str = "",
         blocked: bool = False,
+        fence_action: str | None = None,
     ) -> None:
         setattr_(self, "verb", verb)
         setattr_(self, "rsc", rsc)
@@ -231,6 +296,7 @@ class SummaryLine(FrozenRecord):
         setattr_(self, "to_role", to_role)
         setattr_(self, "reason", reason)
         setattr_(self, "blocked", blocked)
+        setattr_(self, "fence_action", fence_action)
 
 
 class ScoreContribution(FrozenRecord):

@@ -51,8 +51,10 @@ def unpack_status(cib: Cib, world: World) -> None:
     anon_seen: dict[tuple[str, str], int] = {}
     for uname, status in cib.status.items():
         wnode = world.nodes.get(uname)
-        if wnode is None or (not wnode.online and not wnode.unclean):
-            continue  # history of a cleanly stopped node says nothing about now
+        if wnode is None or (not wnode.online and not world.stonith_enabled):
+            # Without fencing Pacemaker never reads an offline node's history (with
+            # fencing it does: what is thought active there gets the node fenced).
+            continue
         for lrm_id, lrm in status.resources.items():
             rsc = _resolve_entry(cib, world, uname, lrm_id, lrm, anon_seen)
             if rsc is None:
@@ -65,12 +67,15 @@ def unpack_status(cib: Cib, world: World) -> None:
                 promotable=promotable,
                 managed=rsc.managed,
             )
-            _record(world, rsc, hist, lrm_id)
+            _record(world, rsc, hist, lrm_id, lrm)
     _drop_inactive_orphans(world)
 
 
-def _record(world: World, rsc: WRsc, hist: NodeHistory, lrm_id: str) -> None:
+def _record(world: World, rsc: WRsc, hist: NodeHistory, lrm_id: str, lrm: LrmResource) -> None:
+    """Pacemaker's process_rsc_state for one resource's history on one node."""
     node = hist.node
+    wnode = world.nodes[node]
+    rsc.history[node] = lrm
     if rsc.history_name is None:
         rsc.history_name = lrm_id
     if hist.seen:
@@ -81,10 +86,21 @@ def _record(world: World, rsc: WRsc, hist: NodeHistory, lrm_id: str) -> None:
         loc = Location(id="__stop_fail__", rsc=rsc, role=0, scores={node: -1_000_000})
         rsc.locations.append(loc)
         world.locations.append(loc)
-    if hist.on_fail == "standby" and hist.active:
-        world.nodes[node].standby = True
-    if hist.on_fail == "fence" and hist.active:
-        world.nodes[node].unclean = True
+    if (
+        hist.active
+        and not wnode.online
+        and not wnode.maintenance
+        and rsc.managed
+        and world.stonith_enabled
+    ):
+        wnode.mark_unclean(f"{rsc.id} is thought to be active there")
+    on_fail = hist.on_fail
+    if wnode.unclean:
+        on_fail = "ignore"  # fencing the node recovers it: nothing more to do
+    if on_fail == "standby":
+        wnode.standby = wnode.standby_onfail = True
+    if on_fail == "fence":
+        wnode.mark_unclean(f"{rsc.id} failed there")
     if not hist.active:
         return
     if world.nodes[node].maintenance:
@@ -94,15 +110,15 @@ def _record(world: World, rsc: WRsc, hist: NodeHistory, lrm_id: str) -> None:
         rsc.running_on.append(node)
     rsc.node_roles[node] = max(rsc.node_roles.get(node, ROLE_STOPPED), hist.role)
     rsc.role = max(rsc.role, hist.role)
-    if hist.failed:
+    if on_fail not in ("none", "ignore"):
         rsc.failed = True
         rsc.failed_ops.extend((op.operation, op.interval_ms) for op in hist.failed_ops)
-    if hist.on_fail == "block":
+    if on_fail == "block":
         rsc.blocked = True
         rsc.managed = False
-    if hist.on_fail == "stop":
+    if on_fail == "stop":
         rsc.on_fail_stop = True
-    if hist.on_fail == "demote":
+    if on_fail == "demote":
         rsc.on_fail_demote = True
 
 
@@ -153,6 +169,7 @@ def _anonymous_instance(
 ) -> WRsc:
     skip_inactive = False
     inactive: WRsc | None = None
+    found: WRsc | None = None
     for inst in wclone.children:
         located = [n for p in inst.primitives() for n in p.running_on]
         if located:
@@ -161,11 +178,24 @@ def _anonymous_instance(
                 if member is not None and member.running_on:
                     skip_inactive = True
                 elif member is not None:
-                    return member
+                    found = member
+                    break
         elif not skip_inactive and inactive is None and not inst.blocked and not inst.orphan:
             inactive = _member(inst, base)
-    if not skip_inactive and inactive is not None:
-        return inactive
+    if found is None and not skip_inactive:
+        found = inactive
+    node = world.nodes[uname]
+    if (
+        found is not None
+        and found.requires in ("nothing", "quorum")
+        and (not node.online or node.unclean)
+        and wclone.clone_max != len(world.nodes)
+    ):
+        # Without "requires=fencing" an instance on a node that is gone (or to be
+        # fenced) does not hold an instance number: Pacemaker makes it an orphan.
+        found = None
+    if found is not None:
+        return found
     number = len(wclone.children)
     inst = _add_orphan_instance(cib, world, wclone, clone_cfg, number)
     member = _member(inst, base)
@@ -212,6 +242,13 @@ def _orphan_primitive(world: World, lrm_id: str, lrm: LrmResource) -> WRsc:
 def _drop_inactive_orphans(world: World) -> None:
     keep: list[WRsc] = []
     for rsc in world.resources:
+        if rsc.orphan and rsc.is_primitive and not rsc.failed and world.stop_orphans:
+            # Pacemaker cleans an orphan's history up (a "delete") where it can
+            for node in rsc.history:
+                wnode = world.nodes[node]
+                usable = wnode.online and not wnode.unclean and not wnode.shutdown
+                if usable and (not wnode.standby or wnode.maintenance):
+                    world.cleanups.append((rsc.id, node))
         if rsc.orphan and not rsc.running_on:
             world.by_id.pop(rsc.id, None)
             continue
@@ -221,6 +258,7 @@ def _drop_inactive_orphans(world: World) -> None:
                 if inst.orphan and not any(p.running_on for p in inst.primitives()):
                     for prim in [inst, *inst.primitives()]:
                         world.by_id.pop(prim.id, None)
+                        rsc.known_on.update(prim.history)  # still counts as probed there
                     continue
                 kept.append(inst)
             rsc.children = kept

@@ -27,6 +27,7 @@ class Simulation(FrozenRecord):
     current_nodes: tuple[NodeInfo, ...]  # before the injections, like crm_simulate
     current: list[Item]
     revised: list[Item]
+    warnings: tuple[str, ...]  # problems Pacemaker's scheduler tolerates (crm_verify errors)
 
     __match_args__ = (
         "source",
@@ -37,6 +38,7 @@ class Simulation(FrozenRecord):
         "current_nodes",
         "current",
         "revised",
+        "warnings",
     )
 
     def __init__(
@@ -49,6 +51,7 @@ class Simulation(FrozenRecord):
         current_nodes: tuple[NodeInfo, ...],
         current: list[Item],
         revised: list[Item],
+        warnings: tuple[str, ...] = (),
     ) -> None:
         setattr_(self, "source", source)
         setattr_(self, "cib", cib)
@@ -58,17 +61,29 @@ class Simulation(FrozenRecord):
         setattr_(self, "current_nodes", current_nodes)
         setattr_(self, "current", current)
         setattr_(self, "revised", revised)
+        setattr_(self, "warnings", warnings)
 
 
-def load_checked(path: str) -> tuple[bytes, Cib]:
-    """The file's bytes and model; any problem is a located CibError."""
+# crm_verify errors that Pacemaker's scheduler (and so crm_simulate) goes on with
+_TOLERATED = frozenset({errors.DUPLICATE_OP})
+
+
+def load_checked(path: str, warnings: list[str] | None = None) -> tuple[bytes, Cib]:
+    """The file's bytes and model; any problem is a located CibError.  Problems the
+    scheduler tolerates are appended to ``warnings`` instead."""
     try:
         with open(path, "rb") as fh:
             data = fh.read()
     except OSError as exc:
         raise CibError(errors.IO, exc.strerror or str(exc), file=path, line=0) from None
     model = cib.loads(data, source=path)
-    problems = semantic_errors(model)
+    problems = []
+    for problem in semantic_errors(model):
+        if problem.code in _TOLERATED:
+            if warnings is not None:
+                warnings.append(str(problem))
+        else:
+            problems.append(problem)
     if problems:
         raise problems[0]
     return data, model
@@ -94,13 +109,16 @@ def simulate(
     """Run the scheduler on the CIB file at `path` after `injections`."""
     source = os.fspath(path)
     wanted = injections or inject.Injections()
-    data, model = load_checked(source)
+    warnings: list[str] = []
+    data, model = load_checked(source, warnings)
     before = model
     lines: list[str] = []
     if wanted:
         model, lines = _with_injections(data, source, wanted, now)
-    transition = schedule(model, now=now)
-    shown = transition if model is before else schedule(before, now=now)
+    # a CIB file may come from crm_report with private parameters masked: like
+    # crm_simulate -x, a change of only those is no definition change
+    transition = schedule(model, now=now, sanitized=True)
+    shown = transition if model is before else schedule(before, now=now, sanitized=True)
     return Simulation(
         source=source,
         cib=before,
@@ -110,4 +128,5 @@ def simulate(
         current_nodes=shown.nodes,
         current=build_tree(before, shown.current),
         revised=build_tree(model, transition.target),
+        warnings=tuple(warnings),
     )

@@ -37,8 +37,11 @@ def node_lines(nodes: tuple[NodeInfo, ...], items: list[Item], revised: bool) ->
             single.append(f"* Node {node.name}: standby{extra}")
         elif state == "maintenance":
             single.append(f"* Node {node.name}: maintenance")
+        elif state == "pending":
+            single.append(f"* Node {node.name}: pending")
         else:
-            single.append(f"* Node {node.name}: UNCLEAN (offline)")
+            where = "online" if node.online else "offline"
+            single.append(f"* Node {node.name}: UNCLEAN ({where})")
     out = list(single)
     if online:
         out.append(f"* Online: [ {' '.join(online)} ]")
@@ -249,6 +252,8 @@ def summary_lines(transition: Transition, order: dict[str, int] | None = None) -
     if order is not None:
         last = len(order)
         lines.sort(key=lambda line: order.get(line.rsc, last))
+    fences = [line for line in lines if line.verb == "Fence"]
+    lines = [line for line in lines if line.verb != "Fence"]
     for line in lines:
         if line.verb == "Leave":
             continue
@@ -257,7 +262,9 @@ def summary_lines(transition: Transition, order: dict[str, int] | None = None) -
             rsc_width = len(line.rsc) + 2
         detail_width = max(detail_width, len(details))
         rows.append((line, details))
-    out = []
+    out = [
+        f"* Fence ({line.fence_action or 'reboot'}) {line.rsc} '{line.reason}'" for line in fences
+    ]
     for line, details in rows:
         if line.reason and line.blocked:
             reason = f"  due to {line.reason} (blocked)"
@@ -274,8 +281,10 @@ def summary_lines(transition: Transition, order: dict[str, int] | None = None) -
 
 
 def action_line(action: Action) -> str:
+    if action.task == "stonith":
+        return f"* Fencing {action.node} ({action.meta.get('stonith_action', 'reboot')})"
     if action.pseudo or action.node is None:
-        return f"* Pseudo action:   {action.rsc}_{action.task}_{action.interval_ms}"
+        return f"* Pseudo action:   {action.id.partition('@')[0]}"
     task = action.task
     if action.interval_ms:
         task = f"{task}={action.interval_ms}"

@@ -324,8 +324,9 @@ def node_flags(node: NodeInfo, revised: bool) -> dict[str, bool]:
     """online/standby/maintenance/unclean of `node` in the current or revised status."""
     state = node.revised_state if revised else node.state
     return {
-        "online": state in ("online", "standby", "maintenance"),
-        "standby": state == "standby",
+        "online": node.online and state != "OFFLINE",
+        "standby": state in ("standby", "pending"),
         "maintenance": state == "maintenance",
         "unclean": state == "UNCLEAN",
+        "pending": state == "pending",
     }

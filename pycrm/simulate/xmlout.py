@@ -53,7 +53,7 @@ def _nodes(
                 "standby": _b(flags["standby"]),
                 "standby_onfail": "false",
                 "maintenance": _b(flags["maintenance"]),
-                "pending": "false",
+                "pending": _b(flags["pending"]),
                 "unclean": _b(flags["unclean"]),
                 "health": "green",
                 "shutdown": _b(node.shutdown),
@@ -152,6 +152,15 @@ def _status(
 
 
 def _summary_action(parent: etree._Element, line: SummaryLine) -> None:
+    if line.verb == "Fence":
+        etree.SubElement(
+            parent,
+            "node_action",
+            task=f"Fence ({line.fence_action or 'reboot'})",
+            node=line.rsc,
+            reason=line.reason,
+        )
+        return
     attrs = {"action": line.verb.lower(), "resource": line.rsc}
     if line.verb in ("Promote", "Demote"):
         attrs["role"] = line.from_role or ""
@@ -176,10 +185,12 @@ def _summary_action(parent: etree._Element, line: SummaryLine) -> None:
 def _transition(parent: etree._Element, transition: Transition) -> None:
     el = etree.SubElement(parent, "transition")
     for action in transition.actions:
+        if action.task == "stonith" and action.node is not None:
+            op = action.meta.get("stonith_action", "reboot")
+            etree.SubElement(el, "fencing_action", target=action.node, op=op)
+            continue
         if action.pseudo or action.node is None:
-            etree.SubElement(
-                el, "pseudo_action", task=f"{action.rsc}_{action.task}_{action.interval_ms}"
-            )
+            etree.SubElement(el, "pseudo_action", task=action.id.partition("@")[0])
             continue
         attrs = {"resource": action.rsc, "op": action.task, "node": action.node}
         if action.interval_ms:
@@ -205,7 +216,10 @@ def render(sim: Simulation, request: str) -> str:
     actions = etree.SubElement(root, "actions")
     order = display_order(sim.cib, sim.transition.current)
     last = len(order)
-    lines = sorted(sim.transition.summary, key=lambda line: order.get(line.rsc, last))
+    lines = sorted(
+        sim.transition.summary,
+        key=lambda line: -1 if line.verb == "Fence" else order.get(line.rsc, last),
+    )
     for line in lines:
         if line.verb != "Leave":
             _summary_action(actions, line)

@@ -74,6 +74,11 @@ DAY = 86_400_000
         ("P1YT1S", 1000),
         ("P1Y1M", 30 * DAY),
         ("P2Y", 4_294_967_295),
+        # Pacemaker's lenient reading: T optional, units in any order
+        ("P10S", 10_000),
+        ("P1DT", 0),
+        ("PT1S1M", 61_000),
+        ("P2D T1S", DAY),
     ],
 )
 def test_parse_interval_iso(text: str, ms: int) -> None:
@@ -81,7 +86,7 @@ def test_parse_interval_iso(text: str, ms: int) -> None:
     assert parse_ms(text) == ms
 
 
-@pytest.mark.parametrize("text", ["P", "PT", "P1DT", "PT0.5S", "10x"])
+@pytest.mark.parametrize("text", ["P", "PT", "PT0.5S", "10x", "P5", "P1X"])
 def test_parse_interval_bad(text: str) -> None:
     with pytest.raises(ValueError):
         parse_interval_ms(text)

@@ -1,0 +1,176 @@
+"""Resource definition changes, found by comparing recorded operation digests.
+
+Pacemaker 2.1.5 (``pcmk__handle_rsc_config_changes``) looks at every active resource on
+every usable node (or node in maintenance): for the operations recorded since the last start
+-- recurring ones, and probes, starts, promotes and migrate_froms -- it recomputes the
+digests (:mod:`pycrm.scheduler.digests`, :func:`cib.digest.operation_digests`) and
+compares them with the recorded ones:
+
+* the restart digest differs (a parameter a reload cannot change), or an operation with its
+  own instance attributes changed: the resource restarts, reason "resource definition
+  change";
+* otherwise, if ``op-digest`` differs or is missing: a recurring operation is rescheduled; a
+  start (or probe, promote, migrate_from) is reloaded (``reload-agent``) when the agent
+  supports it (the record has a restart digest), else restarted;
+* a recurring operation no longer configured is cancelled (see
+  :mod:`pycrm.scheduler.recurring`);
+* when any of that applies and the resource has failures on the node, its fail count is
+  cleared there (a ``clear_failcount`` cluster action).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from cib.digest import filter_for_digest, params_digest
+from cib.history import fail_count
+from cib.model import Cib, OpRecord, Primitive
+from pycrm.scheduler.digests import (
+    expected_digests,
+    find_op,
+    only_private_changed,
+    op_parameters,
+    resource_parameters,
+    timeout_ms,
+)
+from pycrm.scheduler.state import World, WRsc
+
+REASON = "resource definition change"
+_CHECKED = frozenset({"monitor", "start", "promote", "migrate_from"})
+
+
+class ConfigChanges:
+    """What the comparison asks for: ``restarts`` (resource ids), ``reloads`` and
+    ``clear_failcounts`` ((resource id, node)), ``reschedule`` ((resource id, node, task,
+    interval))."""
+
+    __slots__ = ("clear_failcounts", "reloads", "reschedule", "restarts")
+
+    def __init__(self) -> None:
+        self.restarts: set[str] = set()
+        self.reloads: set[tuple[str, str]] = set()
+        self.reschedule: set[tuple[str, str, str, int]] = set()
+        self.clear_failcounts: list[tuple[str, str]] = []
+
+
+def check_config_changes(cib: Cib, world: World, *, sanitized: bool = False) -> ConfigChanges:
+    out = ConfigChanges()
+    now = datetime.fromtimestamp(world.now_epoch, UTC)
+    checked = {
+        name
+        for name, wnode in world.nodes.items()
+        if wnode.maintenance
+        or (wnode.online and not wnode.shutdown and not wnode.unclean and not wnode.standby)
+    }
+    timeouts: dict[int, str] = {}  # id(op) -> timeout, when no rule can change it
+    rules_in_op_defaults = any(s.rule is not None for s in cib.op_defaults)
+    for rsc in world.all_primitives():
+        if rsc.orphan or not rsc.running_on:
+            continue
+        prim = cib.find(rsc.config_id)
+        if not isinstance(prim, Primitive):
+            continue
+        for node in rsc.running_on:
+            lrm = rsc.history.get(node)
+            if lrm is None or node not in checked:
+                continue
+            wnode = world.nodes[node]
+            changed = False
+            base: dict[str, str] | None = None
+            plain: str | None = None  # digest without op parameters or timeout
+            for op in world.active_ops(lrm)[0]:
+                interval = op.interval_ms
+                if interval and (rsc.maintenance or wnode.maintenance):
+                    continue  # cancelled (recurring.history_cancels)
+                if not interval and op.operation not in _CHECKED:
+                    continue
+                configured = find_op(prim, op.operation, interval)
+                if interval and configured is None:
+                    changed = True  # orphaned recurring operation: cancelled
+                    continue
+                if base is None:
+                    base = resource_parameters(cib, prim, wnode.attrs, now)
+                if op.op_digest is not None and op.op_restart_digest is None:
+                    # the usual case first: only the main digest to compare
+                    if not interval and (configured is None or not configured.instance_sets):
+                        if plain is None:
+                            plain = params_digest(filter_for_digest(base, 0))
+                        if plain == op.op_digest:
+                            continue
+                    params = dict(base)
+                    if configured is not None and configured.instance_sets:
+                        params = op_parameters(
+                            cib,
+                            prim,
+                            op.operation,
+                            interval,
+                            wnode.attrs,
+                            now,
+                            world.options,
+                            base,
+                        )
+                    elif interval:
+                        timeout = timeouts.get(id(configured))
+                        if timeout is None:
+                            timeout = str(
+                                timeout_ms(cib, prim, configured, wnode.attrs, now, world.options)
+                            )
+                            if not rules_in_op_defaults and not any(
+                                m.rule
+                                for m in configured.meta_sets  # type: ignore[union-attr]
+                            ):
+                                timeouts[id(configured)] = timeout
+                        params["CRM_meta_timeout"] = timeout
+                    if params_digest(filter_for_digest(params, interval)) == op.op_digest:
+                        continue
+                if _compare(cib, world, rsc, prim, node, op, now, out, sanitized, base):
+                    changed = True
+            if changed and _failures(world, rsc, node):
+                out.clear_failcounts.append((rsc.id, node))
+    return out
+
+
+def _compare(
+    cib: Cib,
+    world: World,
+    rsc: WRsc,
+    prim: Primitive,
+    node: str,
+    op: OpRecord,
+    now: datetime,
+    out: ConfigChanges,
+    sanitized: bool,
+    base: dict[str, str],
+) -> bool:
+    attrs = world.nodes[node].attrs
+    digests = expected_digests(cib, prim, op, attrs, now, world.options, base)
+    own_params = False
+    configured = find_op(prim, op.operation, op.interval_ms)
+    if configured is not None and not op.interval_ms:
+        own_params = any(s.values for s in configured.instance_sets)
+    if op.op_restart_digest is not None and digests.op_restart_digest != op.op_restart_digest:
+        out.restarts.add(rsc.id)
+        return True
+    if op.op_digest is not None and op.op_digest == digests.op_digest:
+        return False
+    if sanitized and only_private_changed(cib, prim, op, attrs, now, world.options):
+        return False  # a sanitized CIB: only masked private parameters differ
+    if op.interval_ms:
+        out.reschedule.add((rsc.id, node, op.operation, op.interval_ms))
+    elif op.op_restart_digest is not None and not own_params:
+        out.reloads.add((rsc.id, node))
+    else:
+        out.restarts.add(rsc.id)
+    return True
+
+
+def _failures(world: World, rsc: WRsc, node: str) -> bool:
+    names = (rsc.id, rsc.base_id, rsc.history_name or rsc.id)
+    count = fail_count(
+        world.nodes[node].transient,
+        names,
+        now_epoch=world.now_epoch,
+        failure_timeout_s=rsc.failure_timeout_s,
+        per_op=world.per_op_fail_counts,
+    )
+    return count != 0
