@@ -398,13 +398,4 @@ def active_recurring(lrm: LrmResource) -> list[OpRecord]:
     started (a start or migrate_from; else a promote/demote, else a probe that found it
     running after the last stop), unless a later successful stop ended them.  Pending
     records do not count."""
-    ops = sorted_ops(lrm)
-    start_index, stop_index = _active_window(ops)
-    out: list[OpRecord] = []
-    for index, op in enumerate(ops):
-        if start_index < stop_index and index <= stop_index:
-            continue
-        if index < start_index or op.interval_ms == 0 or op.op_status == EXEC_PENDING:
-            continue
-        out.append(op)
-    return out
+    return active_windows(lrm)[1]

@@ -115,10 +115,8 @@ def check_config_changes(cib: Cib, world: World, *, sanitized: bool = False) -> 
                             timeout = str(
                                 timeout_ms(cib, prim, configured, wnode.attrs, now, world.options)
                             )
-                            if not rules_in_op_defaults and not any(
-                                m.rule
-                                for m in configured.meta_sets  # type: ignore[union-attr]
-                            ):
+                            meta_sets = configured.meta_sets if configured is not None else []
+                            if not rules_in_op_defaults and not any(m.rule for m in meta_sets):
                                 timeouts[id(configured)] = timeout
                         params["CRM_meta_timeout"] = timeout
                     if params_digest(filter_for_digest(params, interval)) == op.op_digest:

@@ -150,16 +150,18 @@ def plan_recurring(
         wnode = world.nodes[target]
         if not wnode.online or wnode.unclean:
             continue
-        out.monitors.append(
-            Action(
-                aid(rsc.id, op.name, target, op.interval_ms),
-                rsc.id,
-                op.name,
-                target,
-                interval_ms=op.interval_ms,
-            )
-        )
+        out.monitors.append(_recurring_action(rsc, op, target))
     return out
+
+
+def _recurring_action(rsc: WRsc, op: Op, node: str) -> Action:
+    return Action(
+        aid(rsc.id, op.name, node, op.interval_ms),
+        rsc.id,
+        op.name,
+        node,
+        interval_ms=op.interval_ms,
+    )
 
 
 def _stopped_role(world: World, rsc: WRsc, op: Op, target: str | None, out: RecurringPlan) -> None:
@@ -176,15 +178,7 @@ def _stopped_role(world: World, rsc: WRsc, op: Op, target: str | None, out: Recu
         wnode = world.nodes[name]
         if not wnode.online or wnode.unclean:
             continue
-        out.stopped_monitors.append(
-            Action(
-                aid(rsc.id, op.name, name, op.interval_ms),
-                rsc.id,
-                op.name,
-                name,
-                interval_ms=op.interval_ms,
-            )
-        )
+        out.stopped_monitors.append(_recurring_action(rsc, op, name))
 
 
 def history_cancels(cib: Cib, world: World, rsc: WRsc) -> list[Action]:
