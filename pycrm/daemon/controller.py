@@ -32,7 +32,7 @@ from typing import Any
 
 from cib import patch
 from cib.live import LiveCib
-from cib.model import Cib
+from cib.model import Cib, Primitive
 from cib.nvsets import cluster_options
 from cib.parse import from_element
 from pycrm.cluster import election as el
@@ -46,6 +46,7 @@ from pycrm.daemon.failures import next_expiry
 from pycrm.daemon.transition import TransitionRunner
 from pycrm.daemon.verdict import describe_transition
 from pycrm.scheduler import Action, Transition, schedule
+from pycrm.scheduler.digests import find_op
 
 EXEC = "exec"
 EXEC_RESULT = "exec_result"
@@ -91,12 +92,38 @@ class ControllerConfig:
     settle: float = 0.0
 
 
-def target_rc(action: Action) -> int:
-    if action.task == "monitor" and action.interval_ms == 0:
+# Actions the node carries out itself (no agent): cancel a recurring operation, forget an
+# orphan's history, clear a fail count.  Fencing (``stonith``) comes with the fencer.
+CONTROL_TASKS = frozenset({"cancel", "delete", "clear_failcount"})
+
+
+def target_rc(model: Cib | None, action: Action) -> int:
+    """The rc Pacemaker expects: 7 for a probe or a ``role="Stopped"`` monitor, 8 for a
+    ``role="Promoted"`` monitor, else 0."""
+    if action.task != "monitor":
+        return RC_OK
+    if action.interval_ms == 0:
         return RC_NOT_RUNNING
-    if action.task == "monitor" and "Promoted" in action.id:
+    prim = model.find(action.rsc.split(":", 1)[0]) if model is not None else None
+    op = find_op(prim, "monitor", action.interval_ms) if isinstance(prim, Primitive) else None
+    role = op.role if op is not None else None
+    if role in ("Promoted", "Master"):
         return RC_PROMOTED
+    if role == "Stopped":
+        return RC_NOT_RUNNING
     return RC_OK
+
+
+def control_request(action: Action) -> dict[str, Any]:
+    """What a node needs to carry out a control action."""
+    interval = action.meta.get("interval", str(action.interval_ms))
+    return {
+        "control": action.task,
+        "rsc": action.rsc,
+        "operation": action.meta.get("operation", "monitor"),
+        "interval_ms": int(interval) if interval.isdigit() else action.interval_ms,
+        "timeout_ms": 20000,
+    }
 
 
 @dataclass
@@ -377,7 +404,7 @@ class Controller:
         if runner is not None and runner.tid == ref.tid:
             action = runner.action(ref.action)
             if action is not None:
-                expected = rc == target_rc(action)
+                expected = rc == target_rc(plan.model if plan is not None else None, action)
         if self.sync.synced:
             try:
                 self.sync.apply(changes, source="expected" if expected else node)
@@ -393,13 +420,19 @@ class Controller:
         plan = self.plan
         if plan is None:
             return False
-        rc = target_rc(action)
-        key = f"{self._action_number(action)}:{plan.runner.tid}:{rc}:{self._dc_uuid()}"
-        try:
-            request = self.build_request(plan.model, action, node, key, rc)
-        except Exception as exc:
-            self._warn(f"cannot build {action.id}: {exc}")
+        if action.task == "stonith":
+            self._warn(f"cannot fence {node}: no fencer runs in this version ({action.id})")
             return False
+        rc = target_rc(plan.model, action)
+        key = f"{plan.runner.number(action.id)}:{plan.runner.tid}:{rc}:{self._dc_uuid()}"
+        if action.task in CONTROL_TASKS:
+            request = control_request(action)
+        else:
+            try:
+                request = self.build_request(plan.model, action, node, key, rc)
+            except Exception as exc:
+                self._warn(f"cannot build {action.id}: {exc}")
+                return False
         timeout_ms = request.get("timeout_ms")
         timeout = timeout_ms / 1000 if isinstance(timeout_ms, int) else DEFAULT_TIMEOUT
         if plan.local:
@@ -420,15 +453,6 @@ class Controller:
         else:
             self.outbox.append((EXEC, payload, node))
         return True
-
-    def _action_number(self, action: Action) -> int:
-        plan = self.plan
-        if plan is None:
-            return 0
-        for i, candidate in enumerate(plan.runner.transition.actions):
-            if candidate.id == action.id:
-                return i
-        return 0
 
     def _dc_uuid(self) -> str:
         return f"{self.me}-{self.election.term}"

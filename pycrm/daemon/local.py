@@ -90,18 +90,50 @@ class LocalNode:
 
     def clear_failures(self, rsc: str | None = None) -> list[patch.Change]:
         """A cleanup: forget fail counts (and the failure records) of ``rsc`` (or all)."""
+        if rsc is None:
+            named = {n.split("-", 2)[2].split("#", 1)[0] for n in self.attrs if "#" in n}
+            owners = sorted(set(self.history.resources) | named)
+        else:
+            owners = [rsc]
+        changes: list[patch.Change] = []
+        for owner in owners:
+            changes += self.clear_failcounts(owner)
+            if self.history.forget_failure(owner):
+                text = self.history.resource_text(owner)
+                if text is not None:
+                    changes.append(patch.SetLrmResource(self.me, text))
+        return changes
+
+    def history_id(self, rsc: str) -> str:
+        """The id this node's history knows ``rsc`` by (anonymous clone instances ``x:N`` are
+        recorded as ``x``)."""
+        if rsc in self.history.resources:
+            return rsc
+        base = rsc.split(":", 1)[0]
+        return base if base in self.history.resources else rsc
+
+    def forget_op(self, rsc: str, operation: str, interval_ms: int) -> list[patch.Change]:
+        """A recurring operation the DC cancelled: its entry goes, as the controller does."""
+        if not self.history.forget_op(rsc, operation, interval_ms):
+            return []
+        text = self.history.resource_text(rsc)
+        return [patch.SetLrmResource(self.me, text)] if text is not None else []
+
+    def forget(self, rsc: str) -> list[patch.Change]:
+        """An orphan's whole history (a DC's ``delete``)."""
+        if not self.history.forget(rsc):
+            return []
+        return [patch.DeleteLrmResource(self.me, rsc)]
+
+    def clear_failcounts(self, rsc: str) -> list[patch.Change]:
+        """Fail counts and last-failure times of ``rsc`` (a DC's ``clear_failcount``)."""
         changes: list[patch.Change] = []
         for name in sorted(self.attrs):
             if not name.startswith(("fail-count-", "last-failure-")):
                 continue
             owner = name.split("-", 2)[2].split("#", 1)[0]
-            if rsc is None or owner == rsc or owner.split(":", 1)[0] == rsc:
+            if owner == rsc or owner.split(":", 1)[0] == rsc:
                 changes += self.set_attr(name, None)
-        for rsc_id in list(self.history.resources) if rsc is None else [rsc]:
-            if self.history.forget_failure(rsc_id):
-                text = self.history.resource_text(rsc_id)
-                if text is not None:
-                    changes.append(patch.SetLrmResource(self.me, text))
         return changes
 
     # ---------------------------------------------------------------- queries

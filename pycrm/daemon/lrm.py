@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from cib.digest import META_PREFIX, operation_digests
 from cib.scores import SCORE_INF, parse_score
 from pycrm.daemon.executor.codes import EXEC_CANCELLED, EXEC_DONE, EXEC_PENDING, effective_rc
 from pycrm.daemon.executor.request import OpRequest, OpResult
@@ -46,11 +47,18 @@ _RELOADS = ("reload", "reload-agent")
 
 
 def digest_attributes(request: OpRequest) -> Mapping[str, str]:
-    """``op-digest`` (and related) attributes for a result of ``request``.
+    """``op-digest`` for a result of ``request``, as Pacemaker's controller records it: the
+    parameters the agent ran with and, for a recurring operation, its timeout
+    (:func:`cib.digest.operation_digests`).
 
-    Empty until cib/digest.py lands: then return its digests for ``request`` here.
+    The restart and secure digests need the agent's meta-data (reloadable and private
+    parameters); they are left out, which Pacemaker's scheduler treats as "nothing to
+    compare" for them.
     """
-    return {}
+    params = dict(request.params)
+    if request.interval_ms > 0:
+        params[f"{META_PREFIX}timeout"] = str(request.timeout_ms)
+    return operation_digests(params, request.interval_ms).as_attributes()
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from cib import patch
 from cib.atomic import atomic_write
 from cib.errors import CibError
 from cib.live import LiveCib, WritePolicy
@@ -181,6 +182,10 @@ class CrmNode(HeartbeatNode):
 
     # ------------------------------------------------------------- execution
     def _execute(self, order: ExecOrder) -> None:
+        if "control" in order.request:
+            changes = self._control(order.request)
+            self.controller.local_result(order.ref, 0, changes, self.clock())
+            return
         try:
             request = OpRequest.from_dict(order.request)
         except ValueError as exc:
@@ -189,6 +194,26 @@ class CrmNode(HeartbeatNode):
             return
         call_id = self.executor.submit(request)
         self.local.submitted(call_id, order.ref)
+
+    def _control(self, request: dict[str, Any]) -> list[patch.Change]:
+        """A DC's control action on this node: no agent runs (see CONTROL_TASKS)."""
+        task = str(request.get("control"))
+        rsc = self.local.history_id(str(request.get("rsc", "")))
+        interval = request.get("interval_ms")
+        interval_ms = interval if isinstance(interval, int) else 0
+        if task == "cancel":
+            operation = str(request.get("operation", "monitor"))
+            self.executor.cancel(rsc, interval_ms, operation)
+            return self.local.forget_op(rsc, operation, interval_ms)
+        if task == "delete":
+            self.executor.forget(rsc)
+            self.pid_watcher.forget(rsc)
+            self.watch_table.forget(rsc)
+            return self.local.forget(rsc)
+        if task == "clear_failcount":
+            return self.local.clear_failcounts(rsc)
+        self.crm_log.warning("unknown control action %s for %s: ignored", task, rsc)
+        return []
 
     def _on_result(self, result: OpResult, now: float) -> None:
         recorded = self.local.on_result(result, time.time())

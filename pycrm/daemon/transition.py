@@ -58,6 +58,7 @@ class TransitionRunner:
             before.succ.append(edge.after)
             after.waiting_on += 1
         self._ready: list[str] = [a.id for a in transition.actions]
+        self._number = {a.id: i for i, a in enumerate(transition.actions)}
         self.started = False
 
     # ------------------------------------------------------------------ queries
@@ -83,6 +84,10 @@ class TransitionRunner:
             if not node.action.pseudo:
                 out[node.state] += 1
         return out
+
+    def number(self, action_id: str) -> int:
+        """The action's number in the graph (the first field of its transition key)."""
+        return self._number.get(action_id, 0)
 
     def action(self, action_id: str) -> Action | None:
         node = self._nodes.get(action_id)

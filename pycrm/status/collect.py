@@ -825,7 +825,7 @@ def _nodes(
         # node attributes count only for nodes with a status entry (as Pacemaker unpacks)
         standby_attr = status is not None and _true(attrs.get("standby"))
         # on-fail=standby / on-fail=fence failures, as the scheduler unpacked them
-        onfail_standby = wnode.standby and not standby_attr and mem.online
+        onfail_standby = wnode.standby and not wnode.pending and not standby_attr and mem.online
         unclean = mem.unclean or (wnode.unclean and wnode.online)
         rows.append(
             NodeRow(

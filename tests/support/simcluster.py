@@ -19,38 +19,40 @@ from cib.model import Cib
 from pycrm.cluster.channel import Delivered
 from pycrm.daemon.cibsync import LocalReport
 from pycrm.daemon.controller import Controller, ControllerConfig, ExecOrder
+from pycrm.daemon.executor import OpRequest, OpResult
+from pycrm.daemon.executor import build_request as real_build_request
+from pycrm.daemon.executor.codes import EXEC_DONE
+from pycrm.daemon.local import LocalNode
 from pycrm.scheduler import Action
 
 CALLS = itertools.count(1)
 
 
 def build_request(model: Cib, action: Action, node: str, key: str, rc: int) -> dict[str, Any]:
-    rsc = action.rsc.split(":", 1)[0]
-    return {
-        "rsc": rsc,
-        "task": action.task,
-        "interval_ms": action.interval_ms,
-        "timeout_ms": 20000,
-        "key": key,
-        "rc": rc,
-    }
+    """The daemon's own request builder (digests, timeouts and parameters as it sends them)."""
+    return real_build_request(model, action, node, transition_key=key, target_rc=rc).to_dict()
 
 
 @dataclass
 class FakeNode:
-    """One node's agents and its own history (what the real lrm.py keeps)."""
+    """One node's agents (a dictionary of what really runs) and its real local history."""
 
     name: str
     running: set[str] = field(default_factory=set)  # what really runs here
-    history: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
-    attrs: dict[str, str] = field(default_factory=dict)
     fail: dict[tuple[str, str], int] = field(default_factory=dict)  # (rsc, task) -> rc once
     peers: list[FakeNode] = field(default_factory=list)  # every fake node (self included)
     doubled: list[tuple[str, str, list[str]]] = field(default_factory=list)  # starts elsewhere
+    local: LocalNode = field(init=False)
+    wall: float = 1_700_000_000.0
+
+    def __post_init__(self) -> None:
+        self.local = LocalNode(self.name, self.name[-1])
 
     def run(self, order: ExecOrder) -> tuple[int, list[patch.Change]]:
-        req = order.request
-        rsc, task, interval = req["rsc"], req["task"], req["interval_ms"]
+        if "control" in order.request:
+            return 0, self.control(order.request)
+        req = OpRequest.from_dict(order.request)
+        rsc, task = req.rsc_id, req.action
         rc = self.fail.pop((rsc, task), None)
         if rc is None:
             if task == "start":
@@ -68,63 +70,36 @@ class FakeNode:
                 rc = 0
         elif task == "start":
             self.running.add(rsc)  # a failed start may leave something behind
-        return rc, self.record(rsc, task, interval, rc, req["key"])
+        call_id = next(CALLS)
+        self.local.submitted(call_id, order.ref)
+        return rc, self.record(req, rc, call_id)
 
-    def record(self, rsc: str, task: str, interval: int, rc: int, key: str) -> list[patch.Change]:
-        ops = self.history.setdefault(rsc, {})
-        call = str(next(CALLS))
-        op_id = f"{rsc}_monitor_{interval}" if interval else f"{rsc}_last_0"
-        if task == "stop":
-            for name in [n for n in ops if n.startswith(f"{rsc}_monitor_")]:
-                del ops[name]
-        expected = key.split(":")[2] if key.count(":") >= 3 else "0"
-        ops[op_id] = {
-            "id": op_id,
-            "operation_key": f"{rsc}_{task}_{interval}",
-            "operation": task,
-            "transition-key": key,
-            "transition-magic": f"0:{rc};{key}",
-            "call-id": call,
-            "rc-code": str(rc),
-            "op-status": "0",
-            "interval": str(interval),
-            "on_node": self.name,
-        }
-        changes: list[patch.Change] = []
-        if str(rc) != expected and not (task == "monitor" and interval == 0 and rc in (0, 7)):
-            ops[f"{rsc}_last_failure_0"] = dict(ops[op_id], id=f"{rsc}_last_failure_0")
-            name = f"fail-count-{rsc}#{task}_{interval}"
-            count = int(self.attrs.get(name, "0")) + 1
-            value = "INFINITY" if task == "start" else str(count)
-            self.attrs[name] = value
-            changes.append(patch.SetTransientAttr(self.name, name, value))
-            self.attrs[f"last-failure-{rsc}#{task}_{interval}"] = "1700000000"
-            changes.append(
-                patch.SetTransientAttr(
-                    self.name, f"last-failure-{rsc}#{task}_{interval}", "1700000000"
-                )
-            )
-        changes.insert(0, patch.SetLrmResource(self.name, self.lrm_resource(rsc)))
-        return changes
+    def record(self, req: OpRequest, rc: int, call_id: int, first: bool = True) -> list[Any]:
+        result = OpResult(
+            request=req,
+            call_id=call_id,
+            rc=rc,
+            op_status=EXEC_DONE,
+            run_at=self.wall,
+            rc_changed_at=self.wall,
+            first_report=first,
+        )
+        return self.local.on_result(result, self.wall).changes
 
-    def lrm_resource(self, rsc: str) -> str:
-        ops = "".join(
-            "<lrm_rsc_op " + " ".join(f'{k}="{v}"' for k, v in op.items()) + "/>"
-            for op in self.history.get(rsc, {}).values()
-        )
-        return (
-            f'<lrm_resource id="{rsc}" class="ocf" provider="heartbeat" type="Dummy">'
-            f"{ops}</lrm_resource>"
-        )
+    def control(self, request: dict[str, Any]) -> list[patch.Change]:
+        rsc = self.local.history_id(str(request["rsc"]))
+        if request["control"] == "cancel":
+            return self.local.forget_op(rsc, str(request["operation"]), int(request["interval_ms"]))
+        if request["control"] == "delete":
+            return self.local.forget(rsc)
+        return self.local.clear_failcounts(rsc)
 
     def report(self) -> LocalReport:
-        body = "".join(self.lrm_resource(r) for r in self.history)
-        return LocalReport(f"<lrm><lrm_resources>{body}</lrm_resources></lrm>", dict(self.attrs))
+        return self.local.report()
 
     def restart(self) -> None:
         """The daemon restarts: history and attributes are gone, agents keep running."""
-        self.history = {}
-        self.attrs = {}
+        self.local = LocalNode(self.name, self.name[-1])
 
 
 class SimCluster:
@@ -161,7 +136,7 @@ class SimCluster:
             LiveCib.from_bytes(cib_xml or self.cib_xml),
             report=fake.report,
             build_request=build_request,
-            wall=lambda: 1_700_000_000 + self.now,
+            wall=lambda: fake.wall + self.now,
             term=term,
         )
         self.up.add(node)
@@ -198,9 +173,10 @@ class SimCluster:
         """The service dies under a running recurring monitor, which reports rc 7."""
         fake = self.fake[node]
         fake.running.discard(rsc)
-        op = fake.history.get(rsc, {}).get(f"{rsc}_monitor_{interval}")
-        key = op["transition-key"] if op is not None else "0:0:0:none"
-        changes = fake.record(rsc, "monitor", interval, 7, key)
+        model = self.ctl[node].live.model()
+        action = Action(f"{rsc}_monitor_{interval}@{node}", rsc, "monitor", node, interval)
+        req = real_build_request(model, action, node, transition_key="9:9:0:sim", target_rc=0)
+        changes = fake.record(req, 7, next(CALLS), first=False)
         self.ctl[node].local_result(None, 7, changes, self.now)
         self.settle()
 

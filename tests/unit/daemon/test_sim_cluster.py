@@ -60,7 +60,7 @@ def test_start_probes_and_starts_the_group_on_the_preferred_node() -> None:
     assert any("started web on node1" in line for line in sim.log), sim.log
     # every node probed every resource before anything started
     for node in NODES:
-        assert set(sim.fake[node].history) == set(GROUP)
+        assert set(sim.fake[node].local.history.resources) == set(GROUP)
 
 
 def test_node_crash_moves_the_group_and_it_comes_back_on_return() -> None:
@@ -250,3 +250,26 @@ def test_healed_minority_dc_joins_everyone_before_it_plans() -> None:
     assert sim.holders("www") == {"node1"}
     assert len(sim.dcs()) == 1
     converged(sim)
+
+
+def test_a_changed_parameter_restarts_the_resource_through_its_digest() -> None:
+    sim = SimCluster(cib(), NODES)
+    sim.membership()
+    before = sim.ctl["node1"].live.to_bytes().decode()
+    config = before[before.index("<configuration>") : before.index("</configuration>") + 16]
+    changed = config.replace(
+        '<primitive id="www" class="ocf" provider="heartbeat" type="Dummy">',
+        '<primitive id="www" class="ocf" provider="heartbeat" type="Dummy">'
+        '<instance_attributes id="www-ia"><nvpair id="www-ia-fake" name="fake" value="2"/>'
+        "</instance_attributes>",
+    )
+    assert changed != config
+    sim.log.clear()
+    assert sim.ctl["node2"].submit([patch.ReplaceConfiguration(changed)], sim.now)
+    sim.settle()
+    assert any("restarted www on node1" in line for line in sim.log), sim.log
+    audit(sim)
+    converged(sim)
+    sim.log.clear()
+    sim.advance(1)
+    assert not any("restarted" in line for line in sim.log)  # the new digest is recorded

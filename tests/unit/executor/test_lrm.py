@@ -61,8 +61,9 @@ def test_records_match_a_pacemaker_recorded_cib_attribute_for_attribute() -> Non
     require_path(path, "the Pacemaker-recorded demo CIB")
     ref = etree.parse(str(path)).getroot()
     history = LocalHistory("node1", "1", origin="crm_simulate")
-    history.record(result("start", call_id=2))
-    history.record(result("monitor", call_id=3, interval_ms=30_000))
+    params = {"ip": "10.203.0.100", "cidr_netmask": "24"}  # as configured in that CIB
+    history.record(result("start", call_id=2, params=params))
+    history.record(result("monitor", call_id=3, interval_ms=30_000, params=params))
     ours = history.resource_xml("ClusterIP")
     theirs = ref.find("status/node_state[@uname='node1']//lrm_resource[@id='ClusterIP']")
     assert ours is not None and theirs is not None
@@ -70,7 +71,7 @@ def test_records_match_a_pacemaker_recorded_cib_attribute_for_attribute() -> Non
     for mine, real in zip(ours, theirs, strict=True):
         # crm_simulate records without a node (its on_node is the controller's only)
         assert mine.get("on_node") == "node1"
-        expected = [(k, v) for k, v in real.items() if k != "op-digest"]
+        expected = list(real.items())  # op-digest included: cib.digest computes Pacemaker's
         got = [
             (k, "0" if k in ("exec-time", "queue-time") else v)
             for k, v in mine.items()
@@ -84,11 +85,12 @@ def test_a_probe_on_an_inactive_node_is_recorded_like_pacemaker_does() -> None:
     require_path(path, "the Pacemaker-recorded demo CIB")
     ref = etree.parse(str(path)).getroot()
     history = LocalHistory("node2", "2", origin="crm_simulate")
-    history.record(result("monitor", 7, call_id=1, target_rc=7, run_at=1795313794))
+    params = {"ip": "10.203.0.100", "cidr_netmask": "24"}
+    history.record(result("monitor", 7, call_id=1, target_rc=7, run_at=1795313794, params=params))
     theirs = ref.find("status/node_state[@uname='node2']//lrm_rsc_op[@id='ClusterIP_last_0']")
     assert theirs is not None
     mine = ops(history)["ClusterIP_last_0"]
-    expected = {k: v for k, v in theirs.items() if k != "op-digest"}
+    expected = dict(theirs.items())  # op-digest included
     assert mine.pop("on_node") == "node2"
     assert {**mine, "exec-time": "0", "queue-time": "0"} == expected
 
