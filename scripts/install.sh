@@ -23,7 +23,7 @@ fi
 apt_packages=(
     python3 python3-venv python3-dev
     pacemaker pacemaker-cli-utils corosync resource-agents crmsh
-    heartbeat keepalived apache2 drbd-utils openssl
+    heartbeat keepalived apache2 drbd-utils openssl fence-agents
     kmod psmisc iproute2 libxml2-utils curl wget ethtool e2fsprogs util-linux iptables
 )
 missing=()
