@@ -121,11 +121,11 @@ PARAMS = (
     Param(
         "arp_bg",
         "ARP/NA from background",
-        "resource-agents sends ARPs in the background by default for IPv4. This agent always "
-        "sends them before start returns (bounded by the start timeout), so a failure is "
-        "reported instead of lost.",
+        "Whether the announcements after the first round are sent from the background, so "
+        "that start returns at once. Empty (the default) means true for IPv4 and false for "
+        "IPv6, as resource-agents does. The first round is always sent before start "
+        "returns: a failure to send it fails the start.",
         default="",
-        supported=False,
     ),
     Param(
         "arp_sender",

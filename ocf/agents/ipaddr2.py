@@ -424,6 +424,13 @@ class IPaddr2(Agent):
                 f" {other.hex(':')} on {link.name}",
             )
 
+    def _arp_bg(self) -> bool:
+        """arp_bg: true/false as given; empty means true for IPv4 (resource-agents)."""
+        value = self.p.get("arp_bg").strip().lower()
+        if not value:
+            return self.family == inet.AF_INET
+        return value in ("1", "true", "yes", "on", "y")
+
     def _announce(self, link: Link, count: int, *, refresh: bool) -> None:
         if link.arptype != ARPHRD_ETHER or not link.mac:
             if link.arptype == ARPHRD_LOOPBACK:
@@ -437,16 +444,33 @@ class IPaddr2(Agent):
         from ocf.net.announce import announce
 
         what = "gratuitous ARP" if self.family == inet.AF_INET else "unsolicited NA"
+        background = not refresh and count > 1 and self._arp_bg()
         try:
             sent = announce(
                 link.name,
                 link.mac,
                 self.family,
                 self.ip,
-                count=count,
+                count=1 if background else count,
                 interval_ms=self.arp_interval,
                 deadline=self.env.deadline,
             )
+            if background:
+                from ocf.net.announce import announce_in_background
+
+                announce_in_background(
+                    link.name,
+                    link.mac,
+                    self.family,
+                    self.ip,
+                    count=count - 1,
+                    interval_ms=self.arp_interval,
+                )
+                self.log.info(
+                    f"sent 1 {what} round for {self.ip_text} on {link.name};"
+                    f" {count - 1} more from the background"
+                )
+                return
         except OSError as exc:
             msg = f"could not send {what} for {self.ip_text} on {link.name}: {exc}"
             if refresh:

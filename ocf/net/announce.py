@@ -8,6 +8,7 @@ interface, in the caller's network namespace.
 from __future__ import annotations
 
 import _socket
+import os
 import struct
 import time
 
@@ -100,6 +101,42 @@ def announce(
     finally:
         sock.close()
     return sent
+
+
+def announce_in_background(
+    ifname: str, mac: bytes, family: int, ip: bytes, *, count: int, interval_ms: int
+) -> None:
+    """Send `count` more rounds from a detached process (the agent returns at once).
+
+    The child has its own session, /dev/null for its standard streams (the executor that
+    ran the agent must not wait for it) and no other inherited descriptor; it first waits
+    one interval, then sends. It ends by itself within count * interval_ms.
+    """
+    pid = os.fork()
+    if pid:
+        os.waitpid(pid, 0)  # the intermediate child exits at once
+        return
+    try:
+        os.setsid()
+        if os.fork():
+            os._exit(0)
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        os.closerange(3, 65536)
+        time.sleep(interval_ms / 1000.0)
+        announce(
+            ifname,
+            mac,
+            family,
+            ip,
+            count=count,
+            interval_ms=interval_ms,
+            deadline=time.monotonic() + count * interval_ms / 1000.0 + 1.0,
+        )
+    except BaseException:  # noqa: S110 - a detached sender has nobody to tell
+        pass
+    os._exit(0)
 
 
 def arp_probe(

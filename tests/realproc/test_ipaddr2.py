@@ -389,3 +389,33 @@ def test_network_namespace_parameter_from_the_root_namespace(agent: str, pair: P
     assert act(None, agent, "monitor", probe=True, **missing).returncode == 7
     assert act(None, agent, "stop", **missing).returncode == 0
     assert act(None, agent, "start", **missing).returncode == 2
+
+
+def _rx_packets(ns: Netns, ifname: str) -> int:
+    out = ns.ip("-s", "-o", "link", "show", "dev", ifname).stdout
+    return int(out.split("RX:")[1].split("\\")[1].split()[1])
+
+
+@pytest.mark.parametrize("arp_bg", ["", "false"])
+def test_arp_bg_sends_every_round_foreground_or_background(
+    agent: str, pair: Pair, arp_bg: str, tmp_path: Path
+) -> None:
+    """arp_bg (empty = true for IPv4): start sends the first round itself and the other
+    rounds from a detached process; with false it sends them all before returning.  Either
+    way the neighbour receives every round (a request and a reply each)."""
+    log = tmp_path / "agent.log"
+    before = _rx_packets(pair.b, pair.lb.name)
+    vip = pair.vip4(61)
+    proc = act(pair.a, agent, "start", ip=vip, arp_count="4", arp_bg=arp_bg, HA_LOGFILE=str(log))
+    assert proc.returncode == 0, proc.stderr
+    text = log.read_text()
+    if arp_bg == "":
+        assert "sent 1 gratuitous ARP round" in text and "3 more from the background" in text
+    else:
+        assert "sent 4 gratuitous ARP rounds" in text
+    wait_for(
+        lambda: _rx_packets(pair.b, pair.lb.name) - before >= 8,
+        timeout=10,
+        what="4 rounds of gratuitous ARP at the neighbour",
+    )
+    assert act(pair.a, agent, "stop", ip=vip).returncode == 0

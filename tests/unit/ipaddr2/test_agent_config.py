@@ -54,7 +54,7 @@ def test_unsupported_parameter_is_warned_about(capsys: pytest.CaptureFixture[str
     run("monitor", ip="10.0.0.300", arp_sender="send_arp", arp_bg="true")
     err = capsys.readouterr().err
     assert "arp_sender is accepted for compatibility but not used" in err
-    assert "arp_bg is accepted for compatibility but not used" in err
+    assert "arp_bg" not in err  # implemented: the announcements after the first go background
 
 
 def test_metadata_lists_every_shell_parameter_and_marks_unsupported(
@@ -65,7 +65,7 @@ def test_metadata_lists_every_shell_parameter_and_marks_unsupported(
     names = re.findall(r'<parameter name="([^"]+)"', xml)
     assert names[:3] == ["ip", "nic", "cidr_netmask"]
     assert len(names) == 23
-    for unsupported in ("arp_sender", "send_arp_opts", "arp_bg", "mac", "clusterip_hash"):
+    for unsupported in ("arp_sender", "send_arp_opts", "mac", "clusterip_hash"):
         block = xml.split(f'<parameter name="{unsupported}"', 1)[1].split("</parameter>", 1)[0]
         assert "does not use it" in block
     assert '<action name="monitor" timeout="20s" interval="10s" depth="0" />' in xml
