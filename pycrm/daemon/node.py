@@ -28,15 +28,18 @@ from cib.live import LiveCib, WritePolicy
 from cib.store import CibStore
 from heartbeat_compat.daemon import FatalError, HeartbeatNode, NodeParts
 from heartbeat_compat.ipc import CommandError, IpcError, Reply, Request
+from heartbeat_compat.membership.nodes import ST_PING
 from pycrm.cluster import protocol
 from pycrm.cluster.channel import MSG_TYPE, Channel, ChannelError
 from pycrm.control.server import control_server
 from pycrm.daemon.cibsync import Applied
 from pycrm.daemon.config import DaemonConfig
+from pycrm.daemon.config_model import RespawnEntry
 from pycrm.daemon.controller import Controller, ExecOrder
 from pycrm.daemon.executor import AgentPaths, Executor, OpRequest
 from pycrm.daemon.executor.request import OpResult
 from pycrm.daemon.local import LocalNode
+from pycrm.daemon.respawn import RespawnSupervisor
 from pycrm.daemon.watch import LinkWatcher, PidWatcher, WatchTable
 from pycrm.status.payload import STATUS_COMMAND, status_payload
 from pycrm.status.snapshot import DaemonSnapshot
@@ -68,12 +71,17 @@ class CrmNode(HeartbeatNode):
         self.local = crm.local
         self.live = crm.live
         self.write_policy = WritePolicy()
+        self.crm_log = logging.getLogger("pycrm.crmd")
         self.executor = Executor(
             self.selector,
             paths=agent_paths(self.cfg),
             work_dir=str(self.cfg.state_dir),
             max_parallel=self.cfg.executor.max_parallel or 4,
         )
+        self.respawn = RespawnSupervisor(
+            self.cfg.respawn, self.selector, logger=self.crm_log, on_failfast=self._failfast
+        )
+        self._ping_values: dict[str, str] = {}
         self.watch_table = WatchTable()
         self.link_watcher = LinkWatcher(self.watch_table, self._trigger_monitor)
         self.pid_watcher = PidWatcher(self.selector, self._trigger_monitor)
@@ -86,7 +94,6 @@ class CrmNode(HeartbeatNode):
         self._members: tuple[str, ...] | None = None
         self._shutdown_requested = False
         self._shutdown_started = False
-        self.crm_log = logging.getLogger("pycrm.crmd")
 
     # ------------------------------------------------------------- lifecycle
     def open(self) -> None:
@@ -100,8 +107,10 @@ class CrmNode(HeartbeatNode):
             self.link_watcher.open(self.selector)
         except OSError as exc:
             self.crm_log.warning("netlink events unavailable (%s): links are only monitored", exc)
+        self.respawn.start()
 
     def close(self) -> None:
+        self.respawn.stop()
         self.control.close()
         self.link_watcher.close(self.selector)
         self.pid_watcher.close()
@@ -125,6 +134,7 @@ class CrmNode(HeartbeatNode):
             self.controller.next_wakeup(),
             self.channel.next_wakeup(),
             self.control.next_wakeup(),
+            self.respawn.next_wakeup(),
         ):
             if source is not None:
                 times.append(source)
@@ -144,6 +154,8 @@ class CrmNode(HeartbeatNode):
             if members != self._members:
                 self._members = members
                 ctl.membership(members, now)
+        self.respawn.tick(now)
+        self._update_pings(now)
         self.executor.tick(now)
         for result in self.executor.drain():
             self._on_result(result, now)
@@ -242,6 +254,31 @@ class CrmNode(HeartbeatNode):
                 except OSError:
                     index = None
             self.watch_table.watch_address(req.rsc_id, req.params["ip"], index)
+
+    def _update_pings(self, now: float) -> None:
+        """ha.cf ``ping``/``ping_group`` (TOML ``[ping]``): this node's connectivity
+        attributes, 1000 per ping address that answers (ipfail's job in heartbeat)."""
+        if not self.cfg.ping_sets:
+            return
+        answering = {n.name for n in self.engine.nodes.pings() if n.status == ST_PING}
+        changes: list[patch.Change] = []
+        for ping in self.cfg.ping_sets:
+            value = str(1000 * sum(1 for a in ping.addresses if a in answering))
+            if self._ping_values.get(ping.attribute) == value:
+                continue
+            self._ping_values[ping.attribute] = value
+            self.crm_log.info("%s = %s (ping nodes answering)", ping.attribute, value)
+            changes += self.local.set_attr(ping.attribute, value)
+        if changes:
+            self.controller.submit(changes, now)
+
+    def _failfast(self, entry: RespawnEntry, why: str) -> None:
+        """heartbeat rebooted the node when a failfast child died abnormally; pycrm leaves
+        the cluster instead (its resources move away first)."""
+        self.crm_log.critical(
+            "failfast program %s %s: this node leaves the cluster", entry.command, why
+        )
+        self._shutdown_requested = True
 
     def _trigger_monitor(self, rsc: str, reason: str) -> None:
         if self.executor.run_monitor_now(rsc, reason):

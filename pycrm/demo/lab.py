@@ -352,7 +352,14 @@ class ClusterLab:
         member.config.write_text("\n".join(lines) + "\n")
         return member.config
 
-    def write_ha_d(self, member: LabNode, *, auto_failback: str = "on") -> Path:
+    def write_ha_d(
+        self,
+        member: LabNode,
+        *,
+        auto_failback: str = "on",
+        ping: bool = False,
+        respawn: str | None = None,
+    ) -> Path:
         """A legacy heartbeat v1 /etc/ha.d for ``member``: ha.cf, authkeys, haresources with
         the floating IP, the shared disk, a heartbeat-class script and apache."""
         ha_d = member.home / "ha.d"
@@ -375,6 +382,8 @@ class ClusterLab:
             "udpport 694",
             f"ucast eth0 {peers}",
             f"auto_failback {auto_failback}",
+            *([f"ping {self.client_addr}", f"deadping {deadtime}"] if ping else []),
+            *([f"respawn root {respawn}"] if respawn else []),
             *(f"node {m.name}" for m in self.members),
         ]
         (ha_d / "ha.cf").write_text("\n".join(hacf) + "\n")

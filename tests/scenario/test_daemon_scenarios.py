@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import time
 from collections.abc import Callable
 
@@ -211,3 +212,48 @@ def test_unchanged_legacy_ha_d_with_auto_failback(cluster_lab: Make, auto_failba
     assert lab.script_holders() == [home]
     log = (lab.node("node2").home / "ha-log").read_text()
     assert "heartbeat" in log or "pycrm" in log  # heartbeat's logfile is written
+
+
+def test_ha_d_ping_node_lost_gives_the_resources_up(cluster_lab: Make) -> None:
+    """ha.cf `ping`: the node that cannot reach its ping node any more gives up its
+    resources (what heartbeat needed ipfail for)."""
+    lab = cluster_lab(nodes=2, disk=False)
+    for member in lab.members:
+        lab.write_ha_d(member, auto_failback="off", ping=True)
+    for member in lab.members:
+        lab.start(member.name, ha_d=True)
+    lab.start_sampling()
+    lab.audit(vip_holder="node1", timeout=60)
+    ns = lab.node("node1").ns
+    rule = ["OUTPUT", "-p", "icmp", "-d", lab.client_addr, "-j", "DROP"]
+    subprocess.run(["ip", "netns", "exec", ns, "iptables", "-A", *rule], check=True)
+    lab.wait_for(lambda: lab.vip_holders() == ["node2"], 30, "the group to leave node1")
+    lab.audit(vip_holder="node2")
+    assert lab.script_holders() == ["node2"]
+
+
+def test_ha_d_respawn_restarts_a_program_unless_it_exits_100(cluster_lab: Make) -> None:
+    lab = cluster_lab(nodes=2, disk=False)
+    prog = lab.root / "watcher.sh"
+    prog.write_text(
+        "#!/bin/sh\n"
+        'echo $$ >> "$1/pids"\n'
+        'if [ -e "$1/exit100" ]; then exit 100; fi\n'
+        "exec sleep 300\n"
+    )
+    prog.chmod(0o755)
+    for member in lab.members:
+        lab.write_ha_d(member, respawn=f"{prog} {member.home}")
+    for member in lab.members:
+        lab.start(member.name, ha_d=True)
+    pids = lab.node("node1").home / "pids"
+    lab.wait_for(pids.exists, 30, "the respawned program to start")
+    first = int(pids.read_text().split()[0])
+    os.kill(first, signal.SIGKILL)
+    lab.wait_for(lambda: len(pids.read_text().split()) == 2, 30, "a restart after SIGKILL")
+    (lab.node("node1").home / "exit100").touch()
+    second = int(pids.read_text().split()[1])
+    os.kill(second, signal.SIGKILL)  # restarted once more; this run exits 100
+    lab.wait_for(lambda: len(pids.read_text().split()) == 3, 30, "the run that exits 100")
+    lab.audit(vip_holder="node1", timeout=60)
+    assert len(pids.read_text().split()) == 3  # exit 100: not restarted
