@@ -15,6 +15,7 @@ import pytest
 from pycrm.control.client import call
 from pycrm.demo.lab import dummy
 from tests.fixtures.clusterlab import LabHarness
+from tests.fixtures.tools import require_tool
 
 pytestmark = [pytest.mark.root, pytest.mark.fault, pytest.mark.slow]
 
@@ -257,3 +258,45 @@ def test_ha_d_respawn_restarts_a_program_unless_it_exits_100(cluster_lab: Make) 
     lab.wait_for(lambda: len(pids.read_text().split()) == 3, 30, "the run that exits 100")
     lab.audit(vip_holder="node1", timeout=60)
     assert len(pids.read_text().split()) == 3  # exit 100: not restarted
+
+
+def test_a_one_megabyte_cib_replicates_and_pacemaker_reads_it_the_same(cluster_lab: Make) -> None:
+    """1000 resources (about 1 MB of CIB) reach a node that starts with an empty CIB, in
+    fragments; then Pacemaker's own tools read the daemon's file: crm_verify accepts it and
+    crm_simulate decides what the daemon decided (nothing to do)."""
+    require_tool("crm_verify", "crm_simulate")
+    lab = cluster_lab(nodes=2, disk=False)
+    filler = "x" * 720  # parameters make each resource ~1 KiB, like real ones
+    extra = "".join(
+        f'<primitive id="r{i}" class="ocf" provider="pycrmlab" type="Dummy">'
+        f'<instance_attributes id="r{i}-ia"><nvpair id="r{i}-ia-note" name="note"'
+        f' value="{filler}"/></instance_attributes>'
+        f'<meta_attributes id="r{i}-meta"><nvpair id="r{i}-meta-tr" name="target-role"'
+        ' value="Stopped"/></meta_attributes></primitive>'
+        for i in range(1000)
+    )
+    big = lab.group_cib(options={"enable-startup-probes": "false"}, extra_resources=extra).replace(
+        b'epoch="1"', b'epoch="5"'
+    )
+    assert len(big) > 1_000_000
+    lab.install_dummy()
+    lab.write_config(lab.node("node1"), big)
+    lab.write_config(lab.node("node2"))  # no CIB: starts from the empty one
+    for member in lab.members:
+        lab.start(member.name)
+    lab.start_sampling()
+    lab.audit(vip_holder="node1", timeout=120)
+    snap1, snap2 = lab.snapshot("node1"), lab.snapshot("node2")
+    assert snap1 is not None and snap2 is not None
+    assert snap1[0] == snap2[0] and len(snap2[0]) > 1_000_000
+    cib_file = lab.node("node2").cib
+    lab.wait_for(lambda: cib_file.stat().st_size > 1_000_000, 10, "node2 to write the CIB")
+    verify = subprocess.run(
+        ["crm_verify", "-x", str(cib_file)], capture_output=True, text=True, check=False
+    )
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    sim = subprocess.run(
+        ["crm_simulate", "-x", str(cib_file), "-S"], capture_output=True, text=True, check=False
+    )
+    summary = sim.stdout.split("Transition Summary:")[1].split("Executing")[0]
+    assert summary.strip() == "", sim.stdout
