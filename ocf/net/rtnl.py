@@ -24,6 +24,7 @@ NLM_F_CREATE = 0x400
 NLM_F_DUMP = 0x300
 
 RTM_NEWLINK = 16
+RTM_DELLINK = 17
 RTM_GETLINK = 18
 RTM_NEWADDR = 20
 RTM_DELADDR = 21
@@ -298,6 +299,19 @@ def parse_route(body: bytes) -> Route:
         gateway=a.get(RTA_GATEWAY),
         prefsrc=a.get(RTA_PREFSRC),
     )
+
+
+def split_messages(data: bytes) -> list[tuple[int, bytes]]:
+    """The (message type, body) pairs of one netlink datagram (multicast events)."""
+    out: list[tuple[int, bytes]] = []
+    offset = 0
+    while offset + _HDR.size <= len(data):
+        length, rtype, _flags, _seq, _pid = _HDR.unpack_from(data, offset)
+        if length < _HDR.size or offset + length > len(data):
+            break  # truncated or malformed: the rest cannot be trusted
+        out.append((rtype, data[offset + _HDR.size : offset + length]))
+        offset += (length + 3) & ~3
+    return out
 
 
 class Rtnl:

@@ -5,9 +5,14 @@ Two event sources, both file descriptors in the daemon's one selectors loop:
 * **pidfds** (``os.pidfd_open``): an agent that knows its service's main process reports it
   (``ocf-main-pid:<pid>`` on stderr, see docs/daemon.md); when that process exits, the
   resource's monitor runs at once instead of at its next interval.
-* **netlink** (rtnetlink multicast groups ``RTMGRP_LINK`` and ``RTMGRP_IPV4_IFADDR``; pyroute2
-  decodes the messages): when the interface under a floating address goes down or loses
-  carrier, or the address itself disappears, that IPaddr2 resource's monitor runs at once.
+* **netlink** (rtnetlink multicast groups ``RTMGRP_LINK`` and ``RTMGRP_IPV4_IFADDR``): when
+  the interface under a floating address goes down or loses carrier, or the address itself
+  disappears, that IPaddr2 resource's monitor runs at once.  The messages are decoded by
+  ``ocf.net.rtnl``, the same parser the IPaddr2 agent's monitor uses (so "the link is down"
+  means the same thing to both).  pyroute2 was measured for this job and left out: importing
+  its decoder adds 12.4 MB to the daemon's resident memory (29.6 -> 42.0 MB on this
+  machine, beyond the 40 MB footprint budget) and 0.46 s to its start, for two message
+  types.
 
 :class:`WatchTable` is the pure part (which resource cares about which event);
 :class:`PidWatcher` and :class:`LinkWatcher` are the shells.  ``trigger(rsc, reason)`` is the
@@ -21,14 +26,14 @@ import errno
 import os
 import selectors
 import socket
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+
+from ocf.net import rtnl
 
 Trigger = Callable[[str, str], None]
 
-IFF_UP = 0x1
-IFF_LOWER_UP = 0x10000
 RTMGRP_LINK = 0x1
 RTMGRP_IPV4_IFADDR = 0x10
 
@@ -82,23 +87,15 @@ class WatchTable:
 
 
 class LinkWatcher:
-    """An rtnetlink socket in the selector; decoded with pyroute2's marshal.
-
-    pyroute2's ``IPRoute`` buffers messages internally, so its file descriptor cannot be
-    trusted by a selector; a plain netlink socket read here, with pyroute2 doing the
-    decoding, keeps one event loop and no threads.
-    """
+    """An rtnetlink socket subscribed to link and IPv4 address events, in the selector."""
 
     def __init__(self, table: WatchTable, trigger: Trigger) -> None:
         self.table = table
         self.trigger = trigger
         self.sock: socket.socket | None = None
-        self._marshal: Any = None  # pyroute2's MarshalRtnl (untyped)
         self.counters: dict[str, int] = {}
 
     def open(self, selector: selectors.BaseSelector) -> None:
-        from pyroute2.netlink.rtnl.marshal import MarshalRtnl
-
         sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
         try:
             sock.bind((0, RTMGRP_LINK | RTMGRP_IPV4_IFADDR))
@@ -107,7 +104,6 @@ class LinkWatcher:
             sock.close()
             raise
         self.sock = sock
-        self._marshal = MarshalRtnl()
         selector.register(sock, selectors.EVENT_READ, self)
 
     def close(self, selector: selectors.BaseSelector | None = None) -> None:
@@ -133,7 +129,7 @@ class LinkWatcher:
                     self._everything_suspect()
                     continue
                 raise
-            for event in self._decode(data):
+            for event in decode(data):
                 for rsc, reason in self.table.match(event):
                     self.trigger(rsc, reason)
 
@@ -141,28 +137,31 @@ class LinkWatcher:
         for rsc in list(self.table.addresses):
             self.trigger(rsc, "netlink events were lost")
 
-    def _decode(self, data: bytes) -> list[LinkEvent]:
-        marshal = self._marshal
-        out: list[LinkEvent] = []
-        for msg in marshal.parse(data):
-            kind = msg.get("event")
-            if kind == "RTM_NEWLINK":
-                flags = int(msg["flags"])
-                carrier = msg.get_attr("IFLA_CARRIER")
-                up = bool(flags & IFF_UP) and bool(flags & IFF_LOWER_UP) and carrier != 0
-                out.append(LinkEvent("link", int(msg["index"]), msg.get_attr("IFLA_IFNAME"), up))
-            elif kind == "RTM_DELLINK":
-                out.append(LinkEvent("link", int(msg["index"]), msg.get_attr("IFLA_IFNAME"), False))
-            elif kind in ("RTM_NEWADDR", "RTM_DELADDR"):
-                address = msg.get_attr("IFA_LOCAL") or msg.get_attr("IFA_ADDRESS")
+
+def decode(data: bytes) -> list[LinkEvent]:
+    """The link and address events of one rtnetlink datagram."""
+    out: list[LinkEvent] = []
+    for mtype, body in rtnl.split_messages(data):
+        try:
+            if mtype in (rtnl.RTM_NEWLINK, rtnl.RTM_DELLINK):
+                link = rtnl.parse_link(body)
+                up = mtype == rtnl.RTM_NEWLINK and link.down_reason() is None
+                out.append(LinkEvent("link", link.ifindex, link.name, up))
+            elif mtype in (rtnl.RTM_NEWADDR, rtnl.RTM_DELADDR):
+                addr = rtnl.parse_addr(body)
+                if addr.family != socket.AF_INET:
+                    continue
+                raw = addr.local or addr.address
                 out.append(
                     LinkEvent(
-                        "addr-new" if kind == "RTM_NEWADDR" else "addr-del",
-                        int(msg["index"]),
-                        address=address,
+                        "addr-new" if mtype == rtnl.RTM_NEWADDR else "addr-del",
+                        addr.ifindex,
+                        address=socket.inet_ntoa(raw) if len(raw) == 4 else None,
                     )
                 )
-        return out
+        except struct.error:
+            continue  # a message shorter than its header: not ours to act on
+    return out
 
 
 class _PidHandle:

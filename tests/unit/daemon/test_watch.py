@@ -72,3 +72,36 @@ def test_watching_a_dead_pid_triggers_at_once() -> None:
     watcher.watch("www", proc.pid)
     assert hits == ["www"]
     selector.close()
+
+
+def test_decode_real_message_shapes_and_garbage() -> None:
+    import socket as sock
+    import struct
+
+    from ocf.net import rtnl
+    from pycrm.daemon.watch import decode
+
+    def msg(mtype: int, body: bytes) -> bytes:
+        return struct.pack("=IHHII", 16 + len(body), mtype, 0, 0, 0) + body
+
+    def attr(kind: int, payload: bytes) -> bytes:
+        raw = struct.pack("=HH", 4 + len(payload), kind) + payload
+        return raw + b"\0" * (-len(raw) % 4)
+
+    link_down = (
+        struct.pack("=BxHiII", 0, 1, 3, 0x1003, 0)
+        + attr(3, b"eth0\0")
+        + attr(
+            16,
+            bytes([3]),  # IFLA_OPERSTATE LOWERLAYERDOWN: the veth peer went down
+        )
+    )
+    addr_del = struct.pack("=BBBBI", sock.AF_INET, 24, 0, 0, 3) + attr(2, bytes([10, 9, 0, 100]))
+    data = msg(rtnl.RTM_NEWLINK, link_down) + msg(rtnl.RTM_DELADDR, addr_del)
+    events = decode(data)
+    assert events == [
+        LinkEvent("link", 3, "eth0", up=False),
+        LinkEvent("addr-del", 3, address="10.9.0.100"),
+    ]
+    assert decode(b"\x00" * 7) == []
+    assert decode(msg(rtnl.RTM_NEWLINK, b"\x01")) == []  # body shorter than ifinfomsg
