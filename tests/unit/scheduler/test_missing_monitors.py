@@ -8,6 +8,9 @@ import cib
 from pycrm.scheduler import schedule
 
 DIGEST = "f2317cad3d54cec5d7d7aa7d0bf35cf8"  # Pacemaker's op-digest of a Dummy without params
+# ... and of its 10 s monitor (CRM_meta_timeout=20000 is kept for recurring operations); a
+# recorded monitor without one is rescheduled by crm_simulate 2.1.5, so the fixture needs it
+MONITOR_DIGEST = "4811cef7f7f94e3a35a70be7916cb2fd"
 
 
 def _cib(node1_ops: str) -> str:
@@ -46,7 +49,7 @@ PROBE_FOUND_RUNNING = (
 MONITOR_RECORDED = (
     '<lrm_rsc_op id="vip_monitor_10000" operation_key="vip_monitor_10000" operation="monitor"'
     ' transition-key="2:1:0:x" transition-magic="0:0;2:1:0:x" call-id="2" rc-code="0"'
-    ' op-status="0" interval="10000" on_node="node1"/>'
+    f' op-status="0" interval="10000" op-digest="{MONITOR_DIGEST}" on_node="node1"/>'
 )
 
 
