@@ -197,6 +197,7 @@ class HeartbeatNode:
         self.selector = selectors.DefaultSelector()
         self.status = status_server(parts.socket_path, self.snapshot, clock)
         self._stop = False
+        self.io_ready = False
         self._last_verdict = ""
         self._rate: dict[str, float] = {}
         self._failures = 0
@@ -268,7 +269,8 @@ class HeartbeatNode:
 
     def after_io(self, now: float) -> None:
         """Runs every cycle after the engine took what arrived, before anything is sent;
-        the engine's new events are still in ``engine.events``.  For subclasses."""
+        the engine's new events are still in ``engine.events``, and ``io_ready`` says
+        whether a descriptor other than a medium was served this cycle.  For subclasses."""
 
     def cycle(self) -> Verdict:
         now = self.clock()
@@ -280,9 +282,11 @@ class HeartbeatNode:
         except OSError as exc:
             raise FatalError(f"event loop: select failed: {exc.strerror}") from exc
         received = dropped = 0
+        self.io_ready = False
         for key, mask in ready:
             obj = key.data
             if not isinstance(obj, Medium):
+                self.io_ready = True
                 obj.on_ready(mask)  # the status socket and its clients
                 continue
             medium: Medium = obj

@@ -3,6 +3,14 @@
 The wire codec (`heartbeat_compat.wire`) authenticates before it trusts any
 field; this module only converts representations, picks the send format
 (ha.cf `msgfmt`) and keeps drop statistics for logging.
+
+A node hears its own datagrams (a ucast line may name its own address, and
+heartbeat sends there too; that is how its own links count as up). The last
+few datagrams it encoded are remembered with their fields, so hearing one
+back costs a dictionary lookup instead of an HMAC and a parse: the bytes are
+exactly what was signed here, so the answer is the one decoding would give.
+Measured on the 3-node fast-profile lab: a third of the datagrams a node
+decodes are its own.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from heartbeat_compat.wire import (
     decode,
     encode,
 )
+from heartbeat_compat.wire.message import AUTH_FIELD
 
 AUTH_FAILURES = frozenset(
     {
@@ -33,6 +42,15 @@ AUTH_FAILURES = frozenset(
 )
 
 
+OWN_SENDS_REMEMBERED = 32
+
+
+def _as_fields(msg: Message) -> Fields:
+    """The membership layer's view: string and binary fields, without `auth` (the
+    signature was checked; it means nothing above the wire)."""
+    return [(k, v) for k, v in msg.pairs() if isinstance(v, str | bytes) and k != AUTH_FIELD]
+
+
 class WireCodec:
     def __init__(self, keys: AuthKeys, fmt: Literal["classic", "netstring"] = "classic") -> None:
         self.keys = keys
@@ -40,19 +58,28 @@ class WireCodec:
         self.fmt: Literal["classic", "netstring"] = fmt
         self.stats = DecodeStats()
         self._limits = Limits(max_packet=UDP_MAX_PAYLOAD)
+        self._own: dict[bytes, Fields] = {}
 
     def encode(self, fields: Fields) -> bytes:
         """Raises EncodeError for a message that cannot be put on the wire."""
         msg = Message.from_pairs(fields)
-        return encode(msg, fmt=self.fmt, auth=self.signing, limits=self._limits)
+        data = encode(msg, fmt=self.fmt, auth=self.signing, limits=self._limits)
+        self._own[data] = _as_fields(msg)
+        if len(self._own) > OWN_SENDS_REMEMBERED:
+            del self._own[next(iter(self._own))]
+        return data
 
     def decode(self, data: bytes) -> Fields | None:
         """None: dropped (reason in `last_drop`, counted in `stats`)."""
         self.stats.last_drop = None
+        own = self._own.get(data)
+        if own is not None:
+            self.stats.accepted += 1
+            return list(own)
         msg = decode(data, keys=self.keys, stats=self.stats)
         if msg is None:
             return None
-        return [(k, v) for k, v in msg.pairs() if isinstance(v, str | bytes)]
+        return _as_fields(msg)
 
     @property
     def last_drop(self) -> DropReason | None:

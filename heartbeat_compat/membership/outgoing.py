@@ -31,6 +31,7 @@ class MessageFactory:
         *,
         wallclock: Callable[[], float] = time.time,
         loadavg: Callable[[], str] = read_loadavg,
+        load_period: float = 1.0,
     ) -> None:
         self.me = me
         self.uuid = uuid
@@ -39,9 +40,22 @@ class MessageFactory:
         self.seq = 0
         self._wallclock = wallclock
         self._loadavg = loadavg
+        self._load_period = load_period
+        self._ld = ""
+        self._ld_at = float("-inf")
 
     def ts(self) -> str:
         return f"{int(self._wallclock()):x}"
+
+    def load(self) -> str:
+        """The ``ld`` field: /proc/loadavg, read at most once per ``load_period``.
+        heartbeat reads it for every message (``load_period=0`` does the same); the
+        kernel recomputes it every 5 s, and reading it for each of the ten heartbeats a
+        second of the fast profile was 7% of an idle node's CPU (py-spy, 3-node lab)."""
+        now = self._wallclock()
+        if not 0 <= now - self._ld_at < self._load_period:
+            self._ld, self._ld_at = self._loadavg(), now
+        return self._ld
 
     def finish(self, body: Fields, destuuid: bytes | None = None) -> tuple[Fields, int | None]:
         """Append the control fields; returns the message and its seq (None for NS_*)."""
@@ -60,6 +74,6 @@ class MessageFactory:
         fields.append(("hg", f"{self.generation:x}"))
         fields.append(("ts", self.ts()))
         if not is_ns:
-            fields.append(("ld", self._loadavg()))
+            fields.append(("ld", self.load()))
         fields.append(("ttl", str(self.ttl)))
         return fields, seq

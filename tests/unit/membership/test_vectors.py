@@ -47,7 +47,13 @@ def engine_like(vec: dict[str, Any], me: str, loads: Iterator[str], ts: str) -> 
     assert isinstance(uuid, bytes)
     generation = int(str(field(vec, "hg")), 16)
     factory = MessageFactory(
-        me, uuid, generation, 3, wallclock=lambda: float(int(ts, 16)), loadavg=lambda: next(loads)
+        me,
+        uuid,
+        generation,
+        3,
+        wallclock=lambda: float(int(ts, 16)),
+        loadavg=lambda: next(loads),
+        load_period=0.0,  # heartbeat reads the load for every message
     )
     cfg = EngineConfig(
         me=me,
