@@ -32,7 +32,12 @@ from heartbeat_compat.membership.media import build_media, build_ping_media, lin
 from heartbeat_compat.membership.persist import NodeState, StateError, save_state, start
 from heartbeat_compat.membership.statusd import SOCKET_NAME, StatusSocketError, status_server
 from heartbeat_compat.membership.timing import Timing, TimingError
-from heartbeat_compat.transport.base import Medium, MediumSetupError, TransportError
+from heartbeat_compat.transport.base import (
+    Datagram,
+    Medium,
+    MediumSetupError,
+    TransportError,
+)
 from heartbeat_compat.transport.icmp import PingMedium
 
 DEFAULT_STATE_DIR = Path("/var/lib/pycrm/heartbeat")
@@ -199,8 +204,10 @@ class HeartbeatNode:
         self._stop = False
         self.io_ready = False
         self._last_verdict = ""
+        self._summary: str | None = None  # the verdict's summary, until the next event
         self._rate: dict[str, float] = {}
         self._failures = 0
+        self._rx = self._dropped = 0  # datagrams accepted and dropped this cycle
         self.started_wall = time.time()
 
     # ------------------------------------------------------------- lifecycle
@@ -274,6 +281,9 @@ class HeartbeatNode:
 
     def cycle(self) -> Verdict:
         now = self.clock()
+        self._rx = self._dropped = 0
+        for medium in self.parts.media:  # what we sent ourselves last cycle
+            self._receive(medium.take_looped(), now)
         timeout = min(max(self.next_deadline(now) - now, 0.0), MAX_WAIT)
         try:
             ready = self.selector.select(timeout)
@@ -281,7 +291,6 @@ class HeartbeatNode:
             ready = []
         except OSError as exc:
             raise FatalError(f"event loop: select failed: {exc.strerror}") from exc
-        received = dropped = 0
         self.io_ready = False
         for key, mask in ready:
             obj = key.data
@@ -289,31 +298,34 @@ class HeartbeatNode:
                 self.io_ready = True
                 obj.on_ready(mask)  # the status socket and its clients
                 continue
-            medium: Medium = obj
             try:
-                datagrams = medium.recv()
+                datagrams = obj.recv()
             except TransportError as exc:
-                self._warn_limited(f"recv:{medium.link}", str(exc))
+                self._warn_limited(f"recv:{obj.link}", str(exc))
                 continue
-            now = self.clock()
-            for dgram in datagrams:
-                fields = self.codec.decode(dgram.data)
-                if fields is None:
-                    dropped += 1
-                    self._report_drop(dgram.peer, dgram.link)
-                    continue
-                received += 1
-                self.engine.receive(now, fields, dgram.link)
+            self._receive(datagrams, self.clock())
         now = self.clock()
         self.status.tick(now)
         if self.engine.next_wakeup(now) <= now:
             self.engine.tick(now)
         self.after_io(now)
         sent = self._flush()
-        return self._verdict(received, sent, dropped)
+        return self._verdict(self._rx, sent, self._dropped)
+
+    def _receive(self, datagrams: list[Datagram], now: float) -> None:
+        for dgram in datagrams:
+            fields = self.codec.decode(dgram.data)
+            if fields is None:
+                self._dropped += 1
+                self._report_drop(dgram.peer, dgram.link)
+                continue
+            self._rx += 1
+            self.engine.receive(now, fields, dgram.link)
 
     def _flush(self) -> int:
         sent = 0
+        if self.engine.events:
+            self._summary = None  # every change of status or membership is an event
         self._log_events(self.engine.events)
         self.engine.events.clear()
         self._save_peer_generations()
@@ -390,21 +402,22 @@ class HeartbeatNode:
             self.log.log(level_of(event.level), "%s", event.text)
 
     def _verdict(self, received: int, sent: int, dropped: int) -> Verdict:
-        peers = [n for n in self.engine.nodes.normal() if n.name != self.engine.me]
-        alive = [n for n in peers if n.status in ("up", "active")]
-        state = "comm up" if self.engine.comm_up else "waiting for peers"
-        summary = (
-            f"{self.engine.me} {self.engine.local_status}, {state},"
-            f" {len(alive)}/{len(peers)} peers alive"
-        )
+        if self._summary is None:
+            peers = [n for n in self.engine.nodes.normal() if n.name != self.engine.me]
+            alive = [n for n in peers if n.status in ("up", "active")]
+            state = "comm up" if self.engine.comm_up else "waiting for peers"
+            self._summary = (
+                f"{self.engine.me} {self.engine.local_status}, {state},"
+                f" {len(alive)}/{len(peers)} peers alive"
+            )
         action = "exchanged" if (received or sent or dropped) else "no action"
-        return Verdict(action, summary, received, sent, dropped)
+        return Verdict(action, self._summary, received, sent, dropped)
 
     def _log_verdict(self, verdict: Verdict) -> None:
         if verdict.summary != self._last_verdict:
             self._last_verdict = verdict.summary
             self.log.info("verdict: %s", verdict.summary)
-        elif verdict.action != "no action":
+        elif verdict.action != "no action" and self.log.isEnabledFor(logging.DEBUG):
             self.log.debug(
                 "verdict: %s (rx %d, tx %d, dropped %d)",
                 verdict.text(),

@@ -50,6 +50,11 @@ class Medium(abc.ABC):
     def recv(self) -> list[Datagram]:
         """Return every datagram that is ready, without blocking."""
 
+    def take_looped(self) -> list[Datagram]:
+        """Datagrams this medium sent to its own node and hands back without the kernel
+        (see `UcastMedium`); the loop takes them before it waits."""
+        return []
+
     @abc.abstractmethod
     def close(self) -> None:
         """Release sockets / descriptors (idempotent)."""

@@ -96,6 +96,7 @@ class CrmNode(HeartbeatNode):
         self._shutdown_requested = False
         self._shutdown_started = False
         self._crm_due = 0.0  # earliest CRM timer (monotonic), set by next_deadline
+        self._crm_due_stale = True
         self._again = True  # the last CRM pass did something: run the next one too
 
     # ------------------------------------------------------------- lifecycle
@@ -131,6 +132,15 @@ class CrmNode(HeartbeatNode):
 
     # ------------------------------------------------------------ loop hooks
     def next_deadline(self, now: float) -> float:
+        if self._crm_due_stale:
+            self._crm_due_stale = False
+            self._crm_due = self._crm_wakeup(now)
+        if self._again:
+            return now
+        return min(self._crm_due, super().next_deadline(now))
+
+    def _crm_wakeup(self, now: float) -> float:
+        """The CRM's earliest timer; its timers only move when a CRM pass runs."""
         times = []
         for source in (
             self.executor.next_wakeup(),
@@ -144,10 +154,7 @@ class CrmNode(HeartbeatNode):
         pending = self.write_policy.next_wakeup()
         if pending is not None:
             times.append(pending - time.time() + now)
-        self._crm_due = min(times, default=math.inf)
-        if self._again:
-            return now
-        return min(self._crm_due, super().next_deadline(now))
+        return min(times, default=math.inf)
 
     def after_io(self, now: float) -> None:
         """One cycle of the CRM, after the engine took what the media brought.
@@ -187,6 +194,7 @@ class CrmNode(HeartbeatNode):
         ctl.tick(now)
         self._shutdown_step(now)
         self._again = self._outputs(now) or acted
+        self._crm_due_stale = True
 
     # ------------------------------------------------------------- messages
     def _engine_events(self, now: float) -> None:
