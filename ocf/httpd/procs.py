@@ -10,10 +10,12 @@ anything. A process is this instance only when
 - when the agent supplies the PidFile on the command line (the config has
   none), that same `-c "PidFile ..."` is present: two resources sharing a
   configuration file stay apart, and
-- it sees the same directory at the pid file's path as the agent: paths
-  name the same files only within one view of the file system, so an httpd
-  built from the same paths in a container or another sandbox with its own
-  /run is never taken for, or stopped as, ours (`ip netns exec` copies the
+- it sees the same files at the configuration's path and the pid file's
+  directory as the agent: paths name the same files only within one view of
+  the file system, so an httpd built from the same paths in a container or
+  another sandbox with its own /run, or on another node of a lab whose nodes
+  share one host (its configuration on a shared disk mounted there, not
+  here), is never taken for, or stopped as, ours (`ip netns exec` copies the
   mount namespace, not the files: a process started through it still counts).
 
 Worker children are forked, not exec'd, so they carry the same exe and
@@ -103,6 +105,7 @@ class Identity:
         "_wrapper_prefix",
         "binary",
         "config",
+        "config_id",
         "config_real",
         "pid_dir",
         "pid_dir_id",
@@ -121,6 +124,7 @@ class Identity:
         self.binary = os.path.realpath(httpd)
         self.config = config
         self.config_real = os.path.realpath(config)
+        self.config_id = file_id(self.config_real)
         self.root = root
         self.pid_directive = pid_directive
         # Where the pid file lives, and which directory that is in our view. The
@@ -174,11 +178,14 @@ class Identity:
         return self.pid_directive in option_values(argv[1:], "-c")
 
     def same_view(self, pid: int) -> bool:
-        """Whether `pid` sees our pid-file directory there (not its own /run, say).
+        """Whether `pid` sees our configuration file and pid-file directory there (not its
+        own /run, say).
 
-        When we cannot see the directory at all (it is on a shared disk mounted in another
-        node's mount namespace), a process that does see it lives elsewhere: not ours.
+        When we cannot see one at all (it is on a shared disk mounted in another node's
+        mount namespace), a process that does see it lives elsewhere: not ours.
         """
+        if file_id(f"/proc/{pid}/root{self.config_real}") != self.config_id:
+            return False
         if self.pid_dir is None:
             return True  # no pid file to compare with: the other marks decide
         return file_id(f"/proc/{pid}/root{self.pid_dir}") == self.pid_dir_id

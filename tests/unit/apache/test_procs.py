@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from ocf.httpd.procs import Identity, option_values, read_pid, stat_of
-from tests.fixtures.tools import Spawned
+from tests.fixtures.tools import Spawned, require_root, require_tool
 
 SLEEPER = "import time; time.sleep(60)"
 
@@ -104,3 +104,36 @@ def test_wrapper_script_accepts_sibling_binary(tmp_path: Path) -> None:
     assert ident.binary_matches(str(tmp_path / "httpd-prefork"))
     assert not ident.binary_matches("/usr/bin/httpd-prefork")
     assert not ident.binary_matches(None)
+
+
+MOUNTED_ELSEWHERE = r"""
+import os, subprocess, sys
+site, sleeper = sys.argv[1], sys.argv[2]
+subprocess.run(["mount", "-t", "tmpfs", "none", site], check=True)
+with open(os.path.join(site, "httpd.conf"), "w") as fh:
+    fh.write("")
+os.execv(sys.executable, [sys.executable, "-c", sleeper, "-f", os.path.join(site, "httpd.conf")])
+"""
+
+
+def test_an_instance_whose_config_only_it_can_see_is_not_ours(
+    tmp_path: Path, spawned: Spawned
+) -> None:
+    """Nodes of one host (the lab): the site is on a disk mounted in another node's mount
+    namespace. Its httpd has our binary and our command line, but the configuration we
+    name is not there in our view: it is that node's, not ours."""
+    require_root()
+    require_tool("unshare", "mount")
+    site = tmp_path / "srv"
+    site.mkdir()
+    config = str(site / "httpd.conf")
+    elsewhere = spawned.popen(
+        ["unshare", "--mount", "--propagation", "private", "--",
+         sys.executable, "-c", MOUNTED_ELSEWHERE, str(site), SLEEPER],
+    )  # fmt: skip
+    _wait_cmdline(elsewhere.pid, config)
+    ident = Identity(sys.executable, config, str(site), None, str(site / "run" / "httpd.pid"))
+    assert ident.scan() == []
+    assert not ident.alive(elsewhere.pid)
+    (site / "httpd.conf").write_text("")  # the same path here is another file
+    assert not Identity(sys.executable, config, str(site), None).alive(elsewhere.pid)
