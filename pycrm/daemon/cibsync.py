@@ -35,12 +35,13 @@ from pycrm.cluster.channel import Delivered
 
 JOIN_OFFER = "join_offer"
 JOIN_ACK = "join_ack"
+JOIN_REQ = "join_req"
 CIB_FULL = "cib_full"
 CIB_DIFF = "cib_diff"
 CIB_REQ = "cib_req"
 UPDATE = "update"
 UPDATE_ACK = "update_ack"
-KINDS = frozenset({JOIN_OFFER, JOIN_ACK, CIB_FULL, CIB_DIFF, CIB_REQ, UPDATE, UPDATE_ACK})
+KINDS = frozenset({JOIN_OFFER, JOIN_ACK, JOIN_REQ, CIB_FULL, CIB_DIFF, CIB_REQ, UPDATE, UPDATE_ACK})
 
 CLIENT = "pycrm-controld"
 DIGEST_EVERY = 64  # status diffs between two digest checks
@@ -175,6 +176,10 @@ class CibSync:
         self._join = None
         self.joined = set()
         self.synced = False
+        if dc is not None and dc != self.me:
+            # A DC's offer that reached us before we knew it (we were starting) was
+            # dropped; asking costs one message and the DC answers with an offer.
+            self._send(JOIN_REQ, {}, dc)
 
     def start(self, members: Sequence[str], quorate: bool, now: float) -> None:
         """As DC: offer a join to every member (after winning the election)."""
@@ -235,6 +240,8 @@ class CibSync:
                 self._on_offer(msg.src, payload)
             elif msg.kind == JOIN_ACK:
                 self._on_ack(msg.src, payload, now)
+            elif msg.kind == JOIN_REQ:
+                self._on_join_request(msg.src, now)
             elif msg.kind == CIB_FULL:
                 self._on_full(msg.src, payload, now)
             elif msg.kind == CIB_DIFF:
@@ -277,6 +284,19 @@ class CibSync:
             },
             src,
         )
+
+    def _on_join_request(self, src: str, now: float) -> None:
+        """As DC: a member asks to join (it learnt of us, maybe after our offer)."""
+        if not self.is_dc or src not in self.members:
+            return
+        join = self._join
+        if join is not None:
+            if src not in join.acks:
+                join.offered.add(src)
+                self._send(JOIN_OFFER, {"join": join.join_id, "nodes": [src]}, src)
+            return
+        self.joined.discard(src)
+        self.membership(self.members, self.quorate, now)
 
     def _on_ack(self, src: str, payload: dict[str, Any], now: float) -> None:
         join = self._join

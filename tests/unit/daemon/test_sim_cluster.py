@@ -273,3 +273,24 @@ def test_a_changed_parameter_restarts_the_resource_through_its_digest() -> None:
     sim.log.clear()
     sim.advance(1)
     assert not any("restarted" in line for line in sim.log)  # the new digest is recorded
+
+
+def test_a_restarted_node_that_missed_the_offer_asks_to_join() -> None:
+    """The DC sees the restarted node before the node knows the DC: the offer is dropped
+    (unknown term). Once the node follows the DC it asks, and joins."""
+    sim = SimCluster(cib(), NODES)
+    sim.membership()
+    sim.crash("node1")
+    audit(sim)
+    sim.start("node1")
+    for node in ("node2", "node3"):
+        sim.ctl[node].membership(sorted(sim.up), sim.now)
+    sim.settle()  # the offer reaches node1, which has no DC and no term yet
+    assert "node1" not in sim.ctl["node2"].sync.joined
+    sim.ctl["node1"].membership(sorted(sim.up), sim.now)
+    sim.settle()
+    sim.advance(5)
+    assert "node1" in sim.ctl["node2"].sync.joined
+    audit(sim)
+    assert sim.holders("www") == {"node1"}
+    converged(sim)
