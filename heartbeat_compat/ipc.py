@@ -1,7 +1,10 @@
-"""Local request/response over a unix stream socket: the one socket server of the project.
+"""Local request/response over a stream socket: the one socket server of the project.
 
-Both daemons use it: `pycrm heartbeat` serves `cl_status` with it (membership/statusd.py)
-and `pycrm run` serves its control socket with it (pycrm/control).
+`StreamServer` is the connection handling (accept, limits, deadlines, non-blocking
+replies); `JsonLineServer` is the JSON-line protocol on a unix socket below. Both daemons
+use it: `pycrm heartbeat` serves `cl_status` with it (membership/statusd.py) and `pycrm run`
+serves its control socket with it (pycrm/control); `pycrm run`'s Prometheus endpoint is a
+`StreamServer` speaking HTTP/1.0 on localhost (pycrm/metrics/http.py).
 
 Wire protocol (one exchange per connection):
 
@@ -189,7 +192,136 @@ def resolve_group(group: str | int | None) -> int | None:
         raise IpcError(f"group {group!r} does not exist") from None
 
 
-class JsonLineServer:
+class StreamServer:
+    """What every local server of the project shares, for a `selectors` loop: listening
+    sockets, a bounded accept batch, at most ``limits.max_clients`` connections (more are
+    answered `busy_reply` and closed), a deadline per connection, non-blocking replies.
+
+    One exchange per connection: the client sends a request, which `frame` delimits (at most
+    ``limits.max_request`` bytes); `dispatch` answers it through `_Client.send`; the server
+    closes once the answer is written.  Subclasses provide the listening sockets (`_listen`)
+    and the protocol (`frame`, `dispatch`, `too_large_reply`, `busy_reply`, `at_eof`).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        limits: Limits | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.name = name  # for log lines: a socket path, an address
+        self.limits = limits or Limits()
+        self.clock = clock
+        self._listeners: list[_Listener] = []
+        self._selector: selectors.BaseSelector | None = None
+        self._clients: set[_Client] = set()
+
+    # ------------------------------------------------------------ protocol hooks
+    def frame(self, inbox: bytes) -> int | None:
+        """The length of the complete request at the start of `inbox`, else None."""
+        raise NotImplementedError
+
+    def dispatch(self, client: _Client, request: bytes) -> None:
+        raise NotImplementedError
+
+    def too_large_reply(self) -> bytes:
+        raise NotImplementedError
+
+    def busy_reply(self) -> bytes:
+        raise NotImplementedError
+
+    def at_eof(self, client: _Client, inbox: bytes) -> None:
+        """The client closed its side before a complete request."""
+        client.close()
+
+    # ------------------------------------------------------------ lifecycle
+    def _listen(self, sock: socket.socket, selector: selectors.BaseSelector) -> None:
+        """Serve a bound, listening socket from `selector`."""
+        sock.setblocking(False)
+        listener = _Listener(self, sock)
+        selector.register(sock, selectors.EVENT_READ, listener)
+        self._listeners.append(listener)
+        self._selector = selector
+
+    def close(self) -> None:
+        for client in list(self._clients):
+            client.close()
+        for listener in self._listeners:
+            if self._selector is not None:
+                with contextlib.suppress(KeyError, ValueError):
+                    self._selector.unregister(listener.sock)
+            listener.sock.close()
+        self._listeners.clear()
+        self._selector = None
+
+    @property
+    def listening(self) -> bool:
+        return bool(self._listeners)
+
+    @property
+    def clients(self) -> int:
+        """Connections currently held (waiting for a request, a handler or a slow reader)."""
+        return len(self._clients)
+
+    # ------------------------------------------------------------ loop hooks
+    def next_wakeup(self) -> float | None:
+        if not self._clients:
+            return None
+        return min(c.deadline for c in self._clients)
+
+    def tick(self, now: float) -> None:
+        for client in [c for c in self._clients if c.deadline <= now]:
+            client.expire()
+
+    # ------------------------------------------------------------ internals
+    def _accept(self, sock: socket.socket) -> None:
+        """A listening socket is readable: accept what is waiting (bounded batch)."""
+        if self._selector is None:
+            return
+        for _ in range(_ACCEPT_BATCH):
+            try:
+                conn, _ = sock.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:  # EMFILE and friends: survive, try again next wake-up
+                log.warning("%s: accept failed: %s", self.name, exc.strerror or exc)
+                return
+            conn.setblocking(False)
+            if len(self._clients) >= self.limits.max_clients:
+                with contextlib.suppress(OSError):
+                    conn.send(self.busy_reply(), _SEND_FLAGS)
+                conn.close()
+                continue
+            client = _Client(self, conn, self.clock() + self.limits.request_timeout)
+            self._clients.add(client)
+            self._selector.register(conn, selectors.EVENT_READ, client)
+
+    def _forget(self, client: _Client) -> None:
+        self._clients.discard(client)
+        if self._selector is not None:
+            with contextlib.suppress(KeyError, ValueError):
+                self._selector.unregister(client.conn)
+
+    def _watch(self, client: _Client, events: int) -> None:
+        if self._selector is not None:
+            self._selector.modify(client.conn, events, client)
+
+
+class _Listener:
+    """A listening socket in the loop (``key.data``)."""
+
+    __slots__ = ("server", "sock")
+
+    def __init__(self, server: StreamServer, sock: socket.socket) -> None:
+        self.server = server
+        self.sock = sock
+
+    def on_ready(self, mask: int) -> None:
+        self.server._accept(self.sock)
+
+
+class JsonLineServer(StreamServer):
     """Serve registered commands on a unix socket from a selectors loop."""
 
     def __init__(
@@ -200,15 +332,11 @@ class JsonLineServer:
         limits: Limits | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        super().__init__(str(path), limits=limits, clock=clock)
         self.path = path
         self.group = group
-        self.limits = limits or Limits()
-        self.clock = clock
         self.handlers: dict[str, Handler] = {}
-        self._sock: socket.socket | None = None
-        self._selector: selectors.BaseSelector | None = None
         self._bound: tuple[int, int] | None = None  # (st_dev, st_ino) of our socket file
-        self._clients: set[_Client] = set()
 
     # ------------------------------------------------------------ registry
     def register(self, command: str, handler: Handler) -> None:
@@ -236,14 +364,11 @@ class JsonLineServer:
                 os.chown(self.path, -1, gid)
                 os.chmod(self.path, 0o660)
             sock.listen(_BACKLOG)
-            sock.setblocking(False)
-            selector.register(sock, selectors.EVENT_READ, self)
+            self._listen(sock, selector)
         except OSError as exc:
             sock.close()
             self._unlink_own()
             raise IpcError(f"{self.path}: cannot serve: {exc.strerror or exc}") from exc
-        self._sock = sock
-        self._selector = selector
 
     def _prepare_directory(self, gid: int | None) -> None:
         directory = self.path.parent
@@ -303,106 +428,67 @@ class JsonLineServer:
         self._bound = None
 
     def close(self) -> None:
-        for client in list(self._clients):
-            client.close()
-        if self._sock is not None:
-            if self._selector is not None:
-                with contextlib.suppress(KeyError, ValueError):
-                    self._selector.unregister(self._sock)
-            self._sock.close()
-            self._sock = None
+        super().close()
         self._unlink_own()
-        self._selector = None
 
     def fileno(self) -> int:
-        if self._sock is None:
+        if not self._listeners:
             raise IpcError(f"{self.path}: not open")
-        return self._sock.fileno()
+        return self._listeners[0].sock.fileno()
 
-    @property
-    def clients(self) -> int:
-        """Connections currently held (waiting for a request, a handler or a slow reader)."""
-        return len(self._clients)
+    # ------------------------------------------------------------ protocol
+    def frame(self, inbox: bytes) -> int | None:
+        end = inbox.find(b"\n")
+        return None if end < 0 else end
 
-    # ------------------------------------------------------------ loop hooks
-    def on_ready(self, mask: int) -> None:
-        """The listening socket is readable: accept what is waiting (bounded batch)."""
-        if self._sock is None or self._selector is None:
-            return
-        for _ in range(_ACCEPT_BATCH):
-            try:
-                conn, _ = self._sock.accept()
-            except (BlockingIOError, InterruptedError):
-                return
-            except OSError as exc:  # EMFILE and friends: survive, try again next wake-up
-                log.warning("%s: accept failed: %s", self.path, exc.strerror or exc)
-                return
-            conn.setblocking(False)
-            if len(self._clients) >= self.limits.max_clients:
-                with contextlib.suppress(OSError):
-                    conn.send(_encode(_error(BUSY, "too many clients; try again")), _SEND_FLAGS)
-                conn.close()
-                continue
-            client = _Client(self, conn, self.clock() + self.limits.request_timeout)
-            self._clients.add(client)
-            self._selector.register(conn, selectors.EVENT_READ, client)
+    def too_large_reply(self) -> bytes:
+        return _encode(_error(TOO_LARGE, f"request larger than {self.limits.max_request} bytes"))
 
-    def next_wakeup(self) -> float | None:
-        if not self._clients:
-            return None
-        return min(c.deadline for c in self._clients)
+    def busy_reply(self) -> bytes:
+        return _encode(_error(BUSY, "too many clients; try again"))
 
-    def tick(self, now: float) -> None:
-        for client in [c for c in self._clients if c.deadline <= now]:
-            client.expire()
-
-    # ------------------------------------------------------------ internals
-    def _forget(self, client: _Client) -> None:
-        self._clients.discard(client)
-        if self._selector is not None:
-            with contextlib.suppress(KeyError, ValueError):
-                self._selector.unregister(client.conn)
-
-    def _watch(self, client: _Client, events: int) -> None:
-        if self._selector is not None:
-            self._selector.modify(client.conn, events, client)
+    def at_eof(self, client: _Client, inbox: bytes) -> None:
+        if inbox.strip():
+            self.dispatch(client, inbox)  # a last line without its newline
+        else:
+            client.close()
 
     def dispatch(self, client: _Client, line: bytes) -> None:
         try:
             decoded = json.loads(line)
         except (ValueError, UnicodeDecodeError) as exc:
-            client.respond(_error(BAD_REQUEST, f"request is not valid JSON: {exc}"))
+            respond(client, _error(BAD_REQUEST, f"request is not valid JSON: {exc}"))
             return
         if not isinstance(decoded, dict) or not isinstance(decoded.get("cmd"), str):
-            client.respond(_error(BAD_REQUEST, 'request must be an object with a "cmd" string'))
+            respond(client, _error(BAD_REQUEST, 'request must be an object with a "cmd" string'))
             return
         args = decoded.get("args", {})
         if not isinstance(args, dict):
-            client.respond(_error(BAD_REQUEST, '"args" must be an object'))
+            respond(client, _error(BAD_REQUEST, '"args" must be an object'))
             return
         command: str = decoded["cmd"]
         handler = self.handlers.get(command)
         if handler is None:
-            client.respond(_error(UNKNOWN_COMMAND, f"unknown command {command[:64]!r}"))
+            respond(client, _error(UNKNOWN_COMMAND, f"unknown command {command[:64]!r}"))
             return
         request = Request(command, args, client.peer, client)
         try:
             result = handler(request)
         except CommandError as exc:
-            client.respond(_error(exc.code, exc.message))
+            respond(client, _error(exc.code, exc.message))
             return
         except Exception:  # a handler bug must not reach the client or the loop
             log.exception("%s: command %s failed", self.path, command)
-            client.respond(_error(INTERNAL, f"internal error while running {command!r}"))
+            respond(client, _error(INTERNAL, f"internal error while running {command!r}"))
             return
         if not client.deferred:
-            client.respond({"ok": True, "result": result})
+            respond(client, {"ok": True, "result": result})
 
 
 class _Client:
-    """One connection: read a line, dispatch, write the reply, close."""
+    """One connection: read a request, dispatch it, write the answer, close."""
 
-    def __init__(self, server: JsonLineServer, conn: socket.socket, deadline: float) -> None:
+    def __init__(self, server: StreamServer, conn: socket.socket, deadline: float) -> None:
         self.server = server
         self.conn = conn
         self.deadline = deadline
@@ -439,17 +525,14 @@ class _Client:
                 self.close()  # the client gave up waiting: the Reply becomes a no-op
             return
         if not chunk:
-            if self.inbox.strip():
-                self.server.dispatch(self, bytes(self.inbox))
-            else:
-                self.close()
+            self.server.at_eof(self, bytes(self.inbox))
             return
         self.inbox += chunk
-        end = self.inbox.find(b"\n")
-        if 0 <= end <= limit:
+        end = self.server.frame(bytes(self.inbox))
+        if end is not None and end <= limit:
             self.server.dispatch(self, bytes(self.inbox[:end]))
         elif len(self.inbox) > limit:
-            self.respond(_error(TOO_LARGE, f"request larger than {limit} bytes"))
+            self.send(self.server.too_large_reply())
 
     def defer(self) -> Reply:
         if self.state != "read":
@@ -458,22 +541,19 @@ class _Client:
         self.deadline = self.server.clock() + self.server.limits.deferred_timeout
         return Reply(self)
 
-    def respond(self, reply: dict[str, Any]) -> None:
+    def send(self, data: bytes) -> None:
+        """Answer with `data`, then close (once written or at the reply deadline)."""
         if self.closed or self.state == "write":
             return
-        try:
-            data = _encode(reply)
-        except (TypeError, ValueError) as exc:
-            log.error("%s: reply is not JSON-serialisable: %s", self.server.path, exc)
-            data = _encode(_error(INTERNAL, "internal error: reply cannot be encoded"))
-        limit = self.server.limits.max_response
-        if len(data) > limit:
-            data = _encode(_error(TOO_LARGE, f"reply of {len(data)} bytes exceeds {limit}"))
         self.outbox = data
         self.state = "write"
         self.deadline = self.server.clock() + self.server.limits.reply_timeout
         self.server._watch(self, selectors.EVENT_WRITE)
         self._write()  # usually completes at once
+
+    def respond(self, reply: dict[str, Any]) -> None:
+        """A JSON-line answer (the reply of a deferred request)."""
+        respond(self, reply)
 
     def _write(self) -> None:
         while self.sent < len(self.outbox):
@@ -500,6 +580,19 @@ class _Client:
         self.server._forget(self)
         with contextlib.suppress(OSError):
             self.conn.close()
+
+
+def respond(client: _Client, reply: dict[str, Any]) -> None:
+    """Send a JSON-line reply (bounded by ``max_response``)."""
+    try:
+        data = _encode(reply)
+    except (TypeError, ValueError) as exc:
+        log.error("%s: reply is not JSON-serialisable: %s", client.server.name, exc)
+        data = _encode(_error(INTERNAL, "internal error: reply cannot be encoded"))
+    limit = client.server.limits.max_response
+    if len(data) > limit:
+        data = _encode(_error(TOO_LARGE, f"reply of {len(data)} bytes exceeds {limit}"))
+    client.send(data)
 
 
 # --------------------------------------------------------------------------- client
