@@ -124,7 +124,7 @@ class Request:
     __slots__ = ("_client", "args", "command", "peer")
 
     def __init__(
-        self, command: str, args: dict[str, Any], peer: Peer | None, client: _Client
+        self, command: str, args: dict[str, Any], peer: Peer | None, client: Connection
     ) -> None:
         self.command = command
         self.args = args
@@ -143,8 +143,8 @@ class Reply:
 
     __slots__ = ("_client",)
 
-    def __init__(self, client: _Client) -> None:
-        self._client: _Client | None = client
+    def __init__(self, client: Connection) -> None:
+        self._client: Connection | None = client
 
     def result(self, value: object) -> None:
         client, self._client = self._client, None
@@ -198,7 +198,7 @@ class StreamServer:
     answered `busy_reply` and closed), a deadline per connection, non-blocking replies.
 
     One exchange per connection: the client sends a request, which `frame` delimits (at most
-    ``limits.max_request`` bytes); `dispatch` answers it through `_Client.send`; the server
+    ``limits.max_request`` bytes); `dispatch` answers it through `Connection.send`; the server
     closes once the answer is written.  Subclasses provide the listening sockets (`_listen`)
     and the protocol (`frame`, `dispatch`, `too_large_reply`, `busy_reply`, `at_eof`).
     """
@@ -215,14 +215,14 @@ class StreamServer:
         self.clock = clock
         self._listeners: list[_Listener] = []
         self._selector: selectors.BaseSelector | None = None
-        self._clients: set[_Client] = set()
+        self._clients: set[Connection] = set()
 
     # ------------------------------------------------------------ protocol hooks
     def frame(self, inbox: bytes) -> int | None:
         """The length of the complete request at the start of `inbox`, else None."""
         raise NotImplementedError
 
-    def dispatch(self, client: _Client, request: bytes) -> None:
+    def dispatch(self, client: Connection, request: bytes) -> None:
         raise NotImplementedError
 
     def too_large_reply(self) -> bytes:
@@ -231,7 +231,7 @@ class StreamServer:
     def busy_reply(self) -> bytes:
         raise NotImplementedError
 
-    def at_eof(self, client: _Client, inbox: bytes) -> None:
+    def at_eof(self, client: Connection, inbox: bytes) -> None:
         """The client closed its side before a complete request."""
         client.close()
 
@@ -293,17 +293,17 @@ class StreamServer:
                     conn.send(self.busy_reply(), _SEND_FLAGS)
                 conn.close()
                 continue
-            client = _Client(self, conn, self.clock() + self.limits.request_timeout)
+            client = Connection(self, conn, self.clock() + self.limits.request_timeout)
             self._clients.add(client)
             self._selector.register(conn, selectors.EVENT_READ, client)
 
-    def _forget(self, client: _Client) -> None:
+    def _forget(self, client: Connection) -> None:
         self._clients.discard(client)
         if self._selector is not None:
             with contextlib.suppress(KeyError, ValueError):
                 self._selector.unregister(client.conn)
 
-    def _watch(self, client: _Client, events: int) -> None:
+    def _watch(self, client: Connection, events: int) -> None:
         if self._selector is not None:
             self._selector.modify(client.conn, events, client)
 
@@ -447,13 +447,13 @@ class JsonLineServer(StreamServer):
     def busy_reply(self) -> bytes:
         return _encode(_error(BUSY, "too many clients; try again"))
 
-    def at_eof(self, client: _Client, inbox: bytes) -> None:
+    def at_eof(self, client: Connection, inbox: bytes) -> None:
         if inbox.strip():
             self.dispatch(client, inbox)  # a last line without its newline
         else:
             client.close()
 
-    def dispatch(self, client: _Client, line: bytes) -> None:
+    def dispatch(self, client: Connection, line: bytes) -> None:
         try:
             decoded = json.loads(line)
         except (ValueError, UnicodeDecodeError) as exc:
@@ -485,7 +485,7 @@ class JsonLineServer(StreamServer):
             respond(client, {"ok": True, "result": result})
 
 
-class _Client:
+class Connection:
     """One connection: read a request, dispatch it, write the answer, close."""
 
     def __init__(self, server: StreamServer, conn: socket.socket, deadline: float) -> None:
@@ -582,7 +582,7 @@ class _Client:
             self.conn.close()
 
 
-def respond(client: _Client, reply: dict[str, Any]) -> None:
+def respond(client: Connection, reply: dict[str, Any]) -> None:
     """Send a JSON-line reply (bounded by ``max_response``)."""
     try:
         data = _encode(reply)
