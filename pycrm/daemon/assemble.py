@@ -35,6 +35,7 @@ from pycrm.daemon.executor import build_request
 from pycrm.daemon.local import LocalNode
 from pycrm.daemon.node import CrmNode, CrmParts, read_term
 from pycrm.scheduler import Action
+from pycrm.sdnotify import Notifier
 
 TERM_FILE = "crm_term"
 
@@ -158,7 +159,8 @@ def build(cfg: DaemonConfig, *, debug: bool = False) -> CrmNode:
         term=term,
     )
     channel = Channel(cfg.local_node, gap_timeout=timing.deadtime_ms / 1000)
-    crm = CrmParts(cfg, live, store, channel, local, term_path, startup)
+    notifier = Notifier.from_environment(os.environ, pid=os.getpid(), log=logger.warning)
+    crm = CrmParts(cfg, live, store, channel, local, term_path, startup, notifier)
     return CrmNode(parts, crm, controller)
 
 

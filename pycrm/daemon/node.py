@@ -42,6 +42,9 @@ from pycrm.daemon.executor.request import OpResult
 from pycrm.daemon.local import LocalNode
 from pycrm.daemon.respawn import RespawnSupervisor
 from pycrm.daemon.watch import LinkWatcher, PidWatcher, WatchTable
+from pycrm.metrics.daemon import NodeMetrics, rings
+from pycrm.metrics.model import Membership, Scrape
+from pycrm.sdnotify import Notifier
 from pycrm.status.payload import STATUS_COMMAND, status_payload
 from pycrm.status.snapshot import DaemonSnapshot
 
@@ -60,6 +63,7 @@ class CrmParts:
     local: LocalNode
     term_path: Path
     startup: list[tuple[int, str]] = field(default_factory=list)
+    notifier: Notifier = field(default_factory=lambda: Notifier({}, pid=0))  # systemd
 
 
 class CrmNode(HeartbeatNode):
@@ -98,6 +102,10 @@ class CrmNode(HeartbeatNode):
         self._crm_due = 0.0  # earliest CRM timer (monotonic), set by next_deadline
         self._crm_due_stale = True
         self._again = True  # the last CRM pass did something: run the next one too
+        self.notifier = crm.notifier
+        self.metrics = NodeMetrics(
+            self.cfg.nodes, self.cfg.metrics_port, self._scrape, clock=self.clock, wall=time.time
+        )
 
     # ------------------------------------------------------------- lifecycle
     def open(self) -> None:
@@ -112,10 +120,15 @@ class CrmNode(HeartbeatNode):
         except OSError as exc:
             self.crm_log.warning("netlink events unavailable (%s): links are only monitored", exc)
         self.respawn.start()
+        try:
+            self.metrics.open(self.selector)
+        except IpcError as exc:
+            self.crm_log.error("%s: /metrics is not served", exc)
 
     def close(self) -> None:
         self.respawn.stop()
         self.control.close()
+        self.metrics.close()
         self.link_watcher.close(self.selector)
         self.pid_watcher.close()
         self.executor.close()
@@ -128,6 +141,7 @@ class CrmNode(HeartbeatNode):
     def run(self) -> int:
         for level, text in self.crm.startup:
             self.crm_log.log(level, "%s", text)
+        self.notifier.ready(f"{self.cfg.local_node}: started, joining the cluster", self.clock())
         return super().run()
 
     # ------------------------------------------------------------ loop hooks
@@ -148,6 +162,8 @@ class CrmNode(HeartbeatNode):
             self.channel.next_wakeup(),
             self.control.next_wakeup(),
             self.respawn.next_wakeup(),
+            self.metrics.next_wakeup(),
+            self.notifier.next_wakeup(),
         ):
             if source is not None:
                 times.append(source)
@@ -178,6 +194,7 @@ class CrmNode(HeartbeatNode):
         ctl = self.controller
         acted = bool(self.engine.events or self.engine.app_inbox)
         self.control.tick(now)
+        self.metrics.tick(now)
         self._engine_events(now)
         self._crm_messages(now)
         if self.engine.comm_up:
@@ -194,6 +211,8 @@ class CrmNode(HeartbeatNode):
         ctl.tick(now)
         self._shutdown_step(now)
         self._again = self._outputs(now) or acted
+        self.metrics.observe(self.engine.events, ctl, self.live, now)
+        self.notifier.tick(now)
         self._crm_due_stale = True
 
     # ------------------------------------------------------------- messages
@@ -263,6 +282,8 @@ class CrmNode(HeartbeatNode):
     def _on_result(self, result: OpResult, now: float) -> None:
         recorded = self.local.on_result(result, time.time())
         self._watch(result)
+        req = result.request
+        self.metrics.op_result(req.rsc_id, req.action, req.interval_ms, result.rc, req.target_rc)
         if result.op_status == 1:  # cancelled: nothing to report
             return
         self.controller.local_result(recorded.ref, recorded.rc, recorded.changes, now)
@@ -339,6 +360,7 @@ class CrmNode(HeartbeatNode):
         ctl.log.clear()
         for verdict in ctl.verdicts:
             self.crm_log.info("verdict: %s", verdict)
+            self.notifier.status(verdict)
         ctl.verdicts.clear()
         self._applied(ctl.applied)
         ctl.applied.clear()
@@ -379,6 +401,7 @@ class CrmNode(HeartbeatNode):
         if self._shutdown_requested and not self._shutdown_started:
             self._shutdown_started = True
             self.crm_log.info("shutdown requested: moving this node's resources away")
+            self.notifier.stopping("shutting down: moving this node's resources away")
             self.controller.request_shutdown(now)
         if not self._shutdown_started or not self.controller.shutdown_ready():
             return
@@ -434,10 +457,13 @@ class CrmNode(HeartbeatNode):
                 reply.error("invalid", ack.error or "the DC refused the change")
 
     def _status(self, request: Request) -> dict[str, Any]:
+        return status_payload(self.live.to_bytes(), self._snapshot())
+
+    def _snapshot(self) -> DaemonSnapshot:
         ctl = self.controller
         members = set(self._members or ())
         version = self.live.version
-        snap = DaemonSnapshot(
+        return DaemonSnapshot(
             cluster_name=self.cfg.cluster_name,
             stack="pycrm (heartbeat v1 wire)",
             local_node=self.cfg.local_node,
@@ -448,7 +474,17 @@ class CrmNode(HeartbeatNode):
             membership={n: "member" if n in members else "lost" for n in self.cfg.nodes},
             cib_version=(version.admin_epoch, version.epoch, version.num_updates),
         )
-        return status_payload(self.live.to_bytes(), snap)
+
+    def _scrape(self) -> Scrape:
+        """What /metrics reports: the live CIB, the status snapshot, quorum and links."""
+        ctl = self.controller
+        membership = Membership(
+            local_node=self.cfg.local_node,
+            quorum=ctl.quorum_state,
+            members=ctl.members,
+            rings=rings(self.engine.cfg.links, self.engine.nodes.normal(), self.engine.me),
+        )
+        return Scrape(self.live.model(), self._snapshot(), membership)
 
     def snapshot(self) -> dict[str, Any]:
         snap = super().snapshot()

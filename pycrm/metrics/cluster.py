@@ -12,6 +12,9 @@ of corosync's is mapped as follows:
   ring per heartbeat link (``number`` its position, ``address`` its name); a ring is faulty
   when a peer that is alive is not heard on it.
 
+Two extensions: a resource active on several nodes has its lines for each of them (the
+exporter keeps one node), and the members of cloned groups are listed with both their group
+instance and their clone (the exporter skips them).
 ``ha_cluster_pacemaker_config_last_change`` is a gauge here (a timestamp); the exporter
 declares a counter, which its Go client prints under the same name.
 """
@@ -20,13 +23,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 
 from cib.model import Cib
 from cib.scores import SCORE_INF
-from pycrm.cluster.quorum import QuorumState
+from pycrm.metrics.model import Membership
 from pycrm.simulate.view import CloneItem, GroupItem, Item, PrimitiveItem
 from pycrm.status.collect import ClusterStatus
 
@@ -43,26 +45,6 @@ NODE_STATUSES = (
 )
 RESOURCE_STATUSES = ("active", "orphaned", "blocked", "failed", "failure_ignored")
 FAIL_COUNT_INFINITY = 1_000_000  # Pacemaker's INFINITY fail count: exported as +Inf
-
-
-@dataclass(frozen=True)
-class Ring:
-    """A heartbeat link as this node sees it."""
-
-    number: int
-    name: str
-    peers_alive: int  # peers alive on any link
-    peers_heard: int  # ... of which this link carries
-
-
-@dataclass(frozen=True)
-class Membership:
-    """What only the membership layer knows: quorum, this node's id, the links."""
-
-    local_node: str
-    quorum: QuorumState
-    members: tuple[str, ...]  # the partition, this node included
-    rings: tuple[Ring, ...] = ()
 
 
 def pacemaker_families(status: ClusterStatus, cib: Cib) -> list[Metric]:

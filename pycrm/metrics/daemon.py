@@ -3,9 +3,7 @@
 `NodeMetrics` is fed by `pycrm.daemon.node.CrmNode` once per loop cycle (`observe`) and for
 every operation result of this node (`op_result`); it owns the counters
 (`pycrm.metrics.failover`) and, when ``[metrics] port`` is set, the HTTP endpoint
-(`pycrm.metrics.http`).  A scrape computes the cluster's families from the live CIB and the
-node's snapshot through `pycrm.status.collect` -- the view ``pycrm status`` shows -- at most
-once per `MIN_INTERVAL` (a scraper that hammers the port costs the loop nothing more).
+(`pycrm.metrics.http`) answering from `pycrm.metrics.export`.
 """
 
 from __future__ import annotations
@@ -13,25 +11,12 @@ from __future__ import annotations
 import logging
 import selectors
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-
-from prometheus_client.exposition import choose_encoder
-from prometheus_client.metrics_core import Metric
-from prometheus_client.registry import Collector, CollectorRegistry
 
 from cib.live import LiveCib
-from cib.model import Cib
 from heartbeat_compat.membership.events import Event
 from heartbeat_compat.membership.nodes import LINK_UP, NodeInfo
 from pycrm.daemon.controller import Controller
 from pycrm.daemon.transition import TransitionRunner
-from pycrm.metrics.cluster import (
-    Membership,
-    Ring,
-    corosync_families,
-    pacemaker_families,
-    scrape_success,
-)
 from pycrm.metrics.failover import (
     NODE,
     RESOURCE,
@@ -41,29 +26,10 @@ from pycrm.metrics.failover import (
     recovers,
 )
 from pycrm.metrics.http import MetricsServer
-from pycrm.status.collect import collect
-from pycrm.status.snapshot import DaemonSnapshot
+from pycrm.metrics.model import Ring, Scrape
 
-MIN_INTERVAL = 1.0  # seconds between two computations of the cluster's families
 ALIVE = frozenset({"up", "active"})
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Scrape:
-    """What a scrape needs from the node, taken when it is asked for."""
-
-    cib: Cib
-    snapshot: DaemonSnapshot
-    membership: Membership
-
-
-class _Families(Collector):
-    def __init__(self, source: Callable[[], list[Metric]]) -> None:
-        self.source = source
-
-    def collect(self) -> Iterable[Metric]:
-        return self.source()
 
 
 def rings(links: Sequence[str], peers: Iterable[NodeInfo], me: str) -> tuple[Ring, ...]:
@@ -95,10 +61,12 @@ class NodeMetrics:
         self.clock = clock
         self.wall = wall
         self.counters = DaemonCounters()
-        self.server = None if port is None else MetricsServer(port, self.render, clock=clock)
-        self.registry = CollectorRegistry(auto_describe=False)
-        self.registry.register(_Families(self.families))
-        self._cached: tuple[float, list[Metric]] | None = None
+        self.server: MetricsServer | None = None
+        if port is not None:
+            from pycrm.metrics.export import Exporter
+
+            exporter = Exporter(scrape, self.counters, clock)
+            self.server = MetricsServer(port, exporter.render, clock=clock)
         self._runner: TransitionRunner | None = None
         self._version: object = None
         self._failures: frozenset[FailureKey] | None = None
@@ -157,30 +125,3 @@ class NodeMetrics:
     def op_result(self, rsc: str, action: str, interval_ms: int, rc: int, target_rc: int) -> None:
         if action == "monitor" and interval_ms > 0 and rc != target_rc:
             self.counters.monitor_failed(rsc)
-
-    # ------------------------------------------------------------- scrape
-    def families(self) -> list[Metric]:
-        now = self.clock()
-        if self._cached is not None and now - self._cached[0] < MIN_INTERVAL:
-            return self._cached[1]
-        state = self.scrape()
-        try:
-            status = collect(state.cib, state.snapshot)
-            pacemaker = pacemaker_families(status, state.cib)
-            ok = True
-        except Exception:  # one bad CIB must not take the endpoint down
-            log.exception("metrics: cannot collect the cluster's status")
-            pacemaker, ok = [], False
-        out = [
-            *pacemaker,
-            scrape_success("pacemaker", ok),
-            *corosync_families(state.cib, state.membership),
-            scrape_success("corosync", True),
-            *self.counters.families(),
-        ]
-        self._cached = (now, out)
-        return out
-
-    def render(self, accept: str) -> tuple[bytes, str]:
-        encoder, content_type = choose_encoder(accept)
-        return encoder(self.registry), content_type

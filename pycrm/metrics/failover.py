@@ -22,7 +22,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from lxml import etree
-from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 NODE = "node"  # a cluster node was declared dead
 RESOURCE = "resource"  # an operation failed
@@ -110,50 +109,6 @@ class DaemonCounters:
 
     def monitor_failed(self, rsc: str) -> None:
         self.monitor_failures[rsc] = self.monitor_failures.get(rsc, 0) + 1
-
-    def families(self) -> list[Metric]:
-        tracker = self.failovers
-        failovers = CounterMetricFamily(
-            "pycrm_failovers",
-            "Unplanned recoveries completed by this node as DC, by the cause detected first",
-            labels=["cause"],
-        )
-        for cause, count in tracker.counts.items():
-            failovers.add_metric([cause], count)
-        out: list[Metric] = [failovers]
-        last = tracker.last
-        if last is not None:
-            out.append(
-                GaugeMetricFamily(
-                    "pycrm_last_failover_duration_seconds",
-                    "From the detection of the failure to the end of the transition that"
-                    " recovered it, for the last failover this node counted",
-                    last.duration,
-                )
-            )
-            out.append(
-                GaugeMetricFamily(
-                    "pycrm_last_failover_timestamp_seconds",
-                    "When the last failover this node counted completed (epoch seconds)",
-                    last.recovered_wall,
-                )
-            )
-        fences = CounterMetricFamily(
-            "pycrm_fence_actions",
-            "Fencing actions this node carried out, by result",
-            labels=["result"],
-        )
-        for result, count in self.fences.items():
-            fences.add_metric([result], count)
-        monitors = CounterMetricFamily(
-            "pycrm_monitor_failures",
-            "Recurring monitors on this node that returned a failure, by resource",
-            labels=["resource"],
-        )
-        for rsc, count in sorted(self.monitor_failures.items()):
-            monitors.add_metric([rsc], count)
-        out += [fences, monitors]
-        return out
 
 
 def failure_records(root: etree._Element) -> frozenset[FailureKey]:

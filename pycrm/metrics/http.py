@@ -33,6 +33,7 @@ LIMITS = Limits(
 ADDRESSES = (("127.0.0.1", socket.AF_INET), ("::1", socket.AF_INET6))
 PATH = "/metrics"
 _BACKLOG = 16
+_NO_IPV6 = (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT)
 
 Render = Callable[[str], tuple[bytes, str]]
 log = logging.getLogger(__name__)
@@ -70,36 +71,33 @@ class MetricsServer(StreamServer):
         self.addresses: list[str] = []  # where it listens
 
     def open(self, selector: selectors.BaseSelector) -> None:
-        """Listen on the loopback addresses. Raises IpcError when none can be bound."""
-        problems = []
+        """Listen on 127.0.0.1 and, where it exists, ::1. Raises IpcError when 127.0.0.1
+        cannot be bound (a scraper of ``localhost:PORT`` would reach someone else)."""
         for address, family in ADDRESSES:
             try:
-                sock = socket.socket(family, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
-            except OSError as exc:  # no IPv6 in this kernel
-                problems.append(f"{address}: {exc.strerror or exc}")
-                continue
-            try:
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                if family == socket.AF_INET6:
-                    sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-                sock.bind((address, self.port))
-                sock.listen(_BACKLOG)
-                self._listen(sock, selector)
+                self._bind(address, family, selector)
             except OSError as exc:
-                sock.close()
-                if family == socket.AF_INET6 and exc.errno in (
-                    errno.EADDRNOTAVAIL,
-                    errno.EAFNOSUPPORT,
-                ):
-                    continue  # IPv6 disabled, or no ::1 (e.g. a namespace without it): fine
-                problems.append(f"{address}: {exc.strerror or exc}")
-                continue
+                if family == socket.AF_INET6 and exc.errno in _NO_IPV6:
+                    continue  # IPv6 disabled, or a namespace without ::1: fine
+                self.close()
+                self.addresses.clear()
+                raise IpcError(
+                    f"metrics port {self.port}: cannot listen on {address}: {exc.strerror or exc}"
+                ) from exc
             self.addresses.append(address)
-        if not self.addresses:
-            self.close()
-            raise IpcError(f"metrics port {self.port}: cannot listen: {'; '.join(problems)}")
-        for problem in problems:
-            log.warning("metrics port %d: %s", self.port, problem)
+
+    def _bind(self, address: str, family: int, selector: selectors.BaseSelector) -> None:
+        sock = socket.socket(family, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind((address, self.port))
+            sock.listen(_BACKLOG)
+            self._listen(sock, selector)
+        except OSError:
+            sock.close()
+            raise
 
     # ------------------------------------------------------------ protocol
     def frame(self, inbox: bytes) -> int | None:
