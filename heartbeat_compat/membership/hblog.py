@@ -38,6 +38,11 @@ def level_of(hb_level: str) -> int:
     return _LEVELS.get(hb_level, logging.INFO)
 
 
+def level_word(levelno: int) -> str:
+    """heartbeat's word for a logging level (``info``, ``WARN``, ``ERROR`` ...)."""
+    return _NAMES.get(levelno, "info")
+
+
 class HaLogFormatter(logging.Formatter):
     def __init__(self, host: str, with_stamp: bool = True) -> None:
         super().__init__()
@@ -45,8 +50,7 @@ class HaLogFormatter(logging.Formatter):
         self.with_stamp = with_stamp
 
     def format(self, record: logging.LogRecord) -> str:
-        level = _NAMES.get(record.levelno, "info")
-        body = f"heartbeat: [{record.process}]: {level}: {record.getMessage()}"
+        body = f"heartbeat: [{record.process}]: {level_word(record.levelno)}: {record.getMessage()}"
         if not self.with_stamp:
             return body
         stamp = time.strftime("%b %d %H:%M:%S", time.localtime(record.created))

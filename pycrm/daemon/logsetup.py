@@ -6,10 +6,24 @@
 * TOML: stderr, plus ``[logging] file`` / ``debugfile`` / ``facility`` if set,
   as ``2026-12-07 14:28:07.123 node1 pycrm[812]: WARNING: text``.
 
-When stderr is the systemd journal (``$JOURNAL_STREAM`` names stderr's device
-and inode), stderr lines carry no timestamp and host (the journal records
-them) and start with the syslog priority (``<4>``), which journald turns into
-the entry's priority.
+When stderr is the systemd journal, stderr lines follow journald's stream
+contract (systemd.exec(5) ``$JOURNAL_STREAM``, sd-daemon(3) prefixes):
+
+* stderr is the journal when ``$JOURNAL_STREAM`` (``DEVICE:INODE`` in decimal)
+  names the device and inode of stderr itself -- the variable alone is not
+  enough, since it is inherited by processes whose stderr was redirected;
+* every line starts with ``<N>``, the syslog priority (0-7) that journald
+  (SyslogLevelPrefix=yes, the default) strips and stores as the entry's
+  priority -- every line, since journald reads each line as its own entry (a
+  traceback keeps its priority);
+* no timestamp, host, program name or PID (the journal records them: the
+  unit's SyslogIdentifier=pycrm and _PID): ``<4>WARNING: text`` (``<4>WARN:``
+  in --ha-d mode).
+
+Syslog (``facility``) is then left out if /dev/log is journald's own socket,
+because the same lines would reach the same journal twice (corosync.service
+warns of the same redundancy); the journal forwards to a syslog daemon with
+the unit's SyslogFacility=.
 """
 
 from __future__ import annotations
@@ -18,10 +32,15 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TextIO
 
-from heartbeat_compat.membership.hblog import HaLogFormatter, file_handlers, syslog_handler
+from heartbeat_compat.membership.hblog import (
+    HaLogFormatter,
+    file_handlers,
+    level_word,
+    syslog_handler,
+)
 from pycrm.daemon.config_model import DaemonConfig
 
 _PRIORITY = {
@@ -32,6 +51,8 @@ _PRIORITY = {
     logging.CRITICAL: 2,
 }
 _installed: list[logging.Handler] = []
+DEV_LOG = "/dev/log"
+JOURNAL_DIR = "/run/systemd/journal/"
 
 
 class LogSetupError(Exception):
@@ -55,15 +76,25 @@ class PycrmFormatter(logging.Formatter):
 
 
 class JournalFormatter(logging.Formatter):
-    """Prefix another formatter's line with the record's syslog priority (sd-daemon)."""
+    """journald's stream format: ``<priority>LEVEL: message`` on every line (sd-daemon)."""
 
-    def __init__(self, inner: logging.Formatter) -> None:
+    def __init__(self, word: Callable[[int], str]) -> None:
         super().__init__()
-        self.inner = inner
+        self.word = word
 
     def format(self, record: logging.LogRecord) -> str:
         priority = _PRIORITY.get(record.levelno, 6 if record.levelno < logging.WARNING else 3)
-        return f"<{priority}>{self.inner.format(record)}"
+        text = f"{self.word(record.levelno)}: {super().format(record)}"
+        return "\n".join(f"<{priority}>{line}" for line in text.splitlines() or [""])
+
+
+def _level_name(levelno: int) -> str:
+    return str(logging.getLevelName(levelno))
+
+
+def dev_log_is_journal(path: str = DEV_LOG) -> bool:
+    """Whether the syslog socket is journald's (``/run/systemd/journal/dev-log``)."""
+    return os.path.realpath(path).startswith(JOURNAL_DIR)
 
 
 def stream_is_journal(stream: TextIO, environ: Mapping[str, str]) -> bool:
@@ -83,6 +114,7 @@ def setup_logging(
     debug: bool = False,
     stream: TextIO | None = None,
     environ: Mapping[str, str] | None = None,
+    dev_log: str = DEV_LOG,
 ) -> logging.Logger:
     """Install the daemon's handlers on the root logger (replacing the ones a
     previous call installed) and return it. Raises LogSetupError."""
@@ -90,13 +122,13 @@ def setup_logging(
     journal = stream_is_journal(out, os.environ if environ is None else environ)
     host = cfg.local_node
     if cfg.mode == "ha.d":
-        line: logging.Formatter = HaLogFormatter(host, with_stamp=not journal)
         stamped: logging.Formatter = HaLogFormatter(host)
         bare: logging.Formatter = HaLogFormatter(host, with_stamp=False)
+        word = level_word
     else:
-        line = PycrmFormatter(host, with_stamp=not journal)
         stamped = PycrmFormatter(host)
         bare = PycrmFormatter(host, with_stamp=False)
+        word = _level_name
     opts = cfg.logging
     logfile = None if opts.logfile is None else os.fspath(opts.logfile)
     debugfile = None if opts.debugfile is None else os.fspath(opts.debugfile)
@@ -107,11 +139,12 @@ def setup_logging(
         raise LogSetupError(f"{path}: cannot open log file: {exc.strerror}") from None
     console = logging.StreamHandler(out)
     console.setLevel(logging.DEBUG if debug else logging.INFO)
-    console.setFormatter(JournalFormatter(line) if journal else line)
+    console.setFormatter(JournalFormatter(word) if journal else stamped)
     handlers.append(console)
-    syslog = syslog_handler(opts.facility, bare)
-    if syslog is not None:
-        handlers.append(syslog)
+    if not (journal and dev_log_is_journal(dev_log)):
+        syslog = syslog_handler(opts.facility, bare)
+        if syslog is not None:
+            handlers.append(syslog)
 
     root = logging.getLogger()
     for old in _installed:
