@@ -4,6 +4,8 @@
 #   bash scripts/install.sh          runtime: apt packages + pycrm installed in a venv
 #   bash scripts/install.sh --dev    the same, pycrm editable (runs the checkout), plus
 #                                    the test and lint tools
+#   ... --systemd                    also install contrib/systemd/pycrm.service into
+#                                    /etc/systemd/system (never enabled or started here)
 #
 # The venv lives in /opt/pycrm/venv (override with PYCRM_VENV) and is built
 # from Debian's /usr/bin/python3, so the agents' interpreter line works for
@@ -13,7 +15,14 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 venv=${PYCRM_VENV:-/opt/pycrm/venv}
 dev=0
-[[ "${1:-}" == "--dev" ]] && dev=1
+systemd_unit=0
+for arg in "$@"; do
+    case "$arg" in
+        --dev) dev=1 ;;
+        --systemd) systemd_unit=1 ;;
+        *) echo "install.sh: unknown option $arg (--dev, --systemd)" >&2; exit 2 ;;
+    esac
+done
 
 if [[ $(id -u) -ne 0 ]]; then
     echo "install.sh: run as root (it installs Debian packages)" >&2
@@ -25,6 +34,7 @@ apt_packages=(
     pacemaker pacemaker-cli-utils corosync resource-agents crmsh
     heartbeat keepalived apache2 drbd-utils openssl fence-agents
     kmod psmisc iproute2 libxml2-utils curl wget ethtool e2fsprogs util-linux iptables
+    systemd  # systemd-analyze: the tests verify the unit file offline
 )
 missing=()
 for pkg in "${apt_packages[@]}"; do
@@ -84,4 +94,13 @@ chmod -R a+rX "$(dirname "$venv")"
 for tool in pycrm haresources2cib; do
     ln -sf "$venv/bin/$tool" "/usr/local/bin/$tool"
 done
+if ((systemd_unit)); then
+    # The unit runs /usr/local/bin/pycrm (linked above).  Installed, not enabled: starting
+    # a cluster manager is the administrator's decision (systemctl enable --now pycrm).
+    install -m 0644 "$repo/contrib/systemd/pycrm.service" /etc/systemd/system/pycrm.service
+    if [[ -d /run/systemd/system ]]; then
+        systemctl daemon-reload
+    fi
+    echo "install.sh: /etc/systemd/system/pycrm.service installed (not enabled)"
+fi
 echo "install.sh: pycrm installed in $venv"
