@@ -408,8 +408,15 @@ class ClusterLab:
 
     # --------------------------------------------------------------- processes
     def start(
-        self, name: str, args: Sequence[str] = (), *, ha_d: bool = False
+        self,
+        name: str,
+        args: Sequence[str] = (),
+        *,
+        ha_d: bool = False,
+        env: Mapping[str, str] | None = None,
     ) -> subprocess.Popen[bytes]:
+        """Start ``name``'s daemon (``env``: added to this process's environment, e.g.
+        systemd's NOTIFY_SOCKET)."""
         member = self.node(name)
         if member.proc is not None and member.proc.poll() is None:
             raise RuntimeError(f"{name}: daemon already running")
@@ -431,7 +438,11 @@ class ClusterLab:
         log = open(member.log, "ab")  # noqa: SIM115 - the child owns it for its lifetime
         try:
             member.proc = subprocess.Popen(
-                argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+                argv,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=None if env is None else {**os.environ, **env},
             )
         finally:
             log.close()
