@@ -20,7 +20,16 @@ ALLOWED: dict[str, set[str]] = {
     "ocf": {"psutil", "pyroute2", "lxml"},
     "cib": {"lxml"},
     "heartbeat_compat": {"cib", "lxml"},
-    "pycrm": {"ocf", "cib", "heartbeat_compat", "click", "lxml", "psutil", "pyroute2"},
+    "pycrm": {
+        "ocf",
+        "cib",
+        "heartbeat_compat",
+        "click",
+        "lxml",
+        "psutil",
+        "pyroute2",
+        "prometheus_client",
+    },
 }
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from heartbeat_compat.ipc import IpcError, Limits
 from pycrm.metrics.http import MetricsServer
+from tests.fixtures.tools import require
 from tests.support.loop import Loop, serving, wait_for
 
 BODY = b"# HELP up x\n# TYPE up gauge\nup 1.0\n"
@@ -83,8 +84,7 @@ def test_head_and_bare_newlines() -> None:
 
 def test_ipv6_loopback_when_the_host_has_it() -> None:
     with metrics_server() as (server, _, _):
-        if "::1" not in server.addresses:
-            return  # this host has no ::1: the IPv4 loopback is served alone (checked above)
+        require("::1" in server.addresses, "an IPv6 loopback address (::1)")
         reply = _exchange(server.port, b"GET /metrics HTTP/1.0\r\n\r\n", host="::1")
     assert reply.startswith(b"HTTP/1.0 200 OK")
 
