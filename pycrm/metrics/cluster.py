@@ -32,17 +32,6 @@ from pycrm.metrics.model import Membership
 from pycrm.simulate.view import CloneItem, GroupItem, Item, PrimitiveItem
 from pycrm.status.collect import ClusterStatus
 
-NODE_STATUSES = (
-    "online",
-    "standby",
-    "standby_onfail",
-    "maintenance",
-    "pending",
-    "unclean",
-    "shutdown",
-    "expected_up",
-    "dc",
-)
 RESOURCE_STATUSES = ("active", "orphaned", "blocked", "failed", "failure_ignored")
 FAIL_COUNT_INFINITY = 1_000_000  # Pacemaker's INFINITY fail count: exported as +Inf
 
@@ -139,8 +128,8 @@ def _nodes(status: ClusterStatus) -> GaugeMetricFamily:
             "expected_up": row.expected_up,
             "dc": row.is_dc,
         }
-        for name in NODE_STATUSES:
-            family.add_metric([row.name, "member", name], flags[name])
+        for name, flag in flags.items():  # ha_cluster_exporter's statuses, in its order
+            family.add_metric([row.name, "member", name], flag)
     return family
 
 

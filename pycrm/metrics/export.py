@@ -73,44 +73,46 @@ def families(state: Scrape, counters: DaemonCounters) -> list[Metric]:
 def pycrm_families(counters: DaemonCounters) -> list[Metric]:
     """pycrm's own counters (see `pycrm.metrics.failover`)."""
     tracker = counters.failovers
-    failovers = CounterMetricFamily(
-        "pycrm_failovers",
-        "Unplanned recoveries completed by this node as DC, by the cause detected first",
-        labels=["cause"],
-    )
-    for cause, count in tracker.counts.items():
-        failovers.add_metric([cause], count)
-    out: list[Metric] = [failovers]
+    out: list[Metric] = [
+        _counter(
+            "pycrm_failovers",
+            "Unplanned recoveries completed by this node as DC, by the cause detected first",
+            "cause",
+            tracker.counts,
+        ),
+        _counter(
+            "pycrm_fence_actions",
+            "Fencing actions this node carried out, by result",
+            "result",
+            counters.fences,
+        ),
+        _counter(
+            "pycrm_monitor_failures",
+            "Recurring monitors on this node that returned a failure, by resource",
+            "resource",
+            dict(sorted(counters.monitor_failures.items())),
+        ),
+    ]
     last = tracker.last
     if last is not None:
-        out.append(
+        duration = "From the detection of the failure to the end of the transition that"
+        out += [
             GaugeMetricFamily(
                 "pycrm_last_failover_duration_seconds",
-                "From the detection of the failure to the end of the transition that"
-                " recovered it, for the last failover this node counted",
+                f"{duration} recovered it, for the last failover this node counted",
                 last.duration,
-            )
-        )
-        out.append(
+            ),
             GaugeMetricFamily(
                 "pycrm_last_failover_timestamp_seconds",
                 "When the last failover this node counted completed (epoch seconds)",
                 last.recovered_wall,
-            )
-        )
-    fences = CounterMetricFamily(
-        "pycrm_fence_actions",
-        "Fencing actions this node carried out, by result",
-        labels=["result"],
-    )
-    for result, count in counters.fences.items():
-        fences.add_metric([result], count)
-    monitors = CounterMetricFamily(
-        "pycrm_monitor_failures",
-        "Recurring monitors on this node that returned a failure, by resource",
-        labels=["resource"],
-    )
-    for rsc, count in sorted(counters.monitor_failures.items()):
-        monitors.add_metric([rsc], count)
-    out += [fences, monitors]
+            ),
+        ]
     return out
+
+
+def _counter(name: str, text: str, label: str, counts: dict[str, int]) -> CounterMetricFamily:
+    family = CounterMetricFamily(name, text, labels=[label])
+    for value, count in counts.items():
+        family.add_metric([value], count)
+    return family
