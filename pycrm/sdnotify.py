@@ -92,13 +92,13 @@ class Notifier:
         return bool(self.socket)
 
     def ready(self, status: str, now: float) -> None:
-        self._status = status
+        self._status = status = _one_line(status)
         self._notify({"READY": "1", "STATUS": status, "MAINPID": str(self.pid)})
         if self.interval is not None:
             self._next_ping = now
 
     def status(self, text: str) -> None:
-        text = " ".join(text.split())[:STATUS_MAX]
+        text = _one_line(text)
         if text != self._status and not self.stopped:
             self._status = text
             self._notify({"STATUS": text})
@@ -106,7 +106,7 @@ class Notifier:
     def stopping(self, status: str) -> None:
         if not self.stopped:
             self.stopped = True
-            self._status = status
+            self._status = status = _one_line(status)
             self._notify({"STOPPING": "1", "STATUS": status})
 
     def next_wakeup(self) -> float | None:
@@ -129,3 +129,8 @@ class Notifier:
                 self._log(f"cannot notify systemd at {self.socket}: {exc.strerror or exc}")
             return
         self._failed = False
+
+
+def _one_line(text: str) -> str:
+    """A STATUS= value: one line (a newline would end the field), at most STATUS_MAX."""
+    return " ".join(text.split())[:STATUS_MAX]

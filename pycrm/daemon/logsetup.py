@@ -51,7 +51,7 @@ _PRIORITY = {
     logging.CRITICAL: 2,
 }
 _installed: list[logging.Handler] = []
-DEV_LOG = "/dev/log"
+DEV_LOG = "/dev/log"  # where hblog.syslog_handler sends
 JOURNAL_DIR = "/run/systemd/journal/"
 
 
@@ -114,7 +114,6 @@ def setup_logging(
     debug: bool = False,
     stream: TextIO | None = None,
     environ: Mapping[str, str] | None = None,
-    dev_log: str = DEV_LOG,
 ) -> logging.Logger:
     """Install the daemon's handlers on the root logger (replacing the ones a
     previous call installed) and return it. Raises LogSetupError."""
@@ -141,7 +140,7 @@ def setup_logging(
     console.setLevel(logging.DEBUG if debug else logging.INFO)
     console.setFormatter(JournalFormatter(word) if journal else stamped)
     handlers.append(console)
-    if not (journal and dev_log_is_journal(dev_log)):
+    if not (journal and dev_log_is_journal()):
         syslog = syslog_handler(opts.facility, bare)
         if syslog is not None:
             handlers.append(syslog)
