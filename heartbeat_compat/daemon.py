@@ -433,9 +433,11 @@ class HeartbeatNode:
         snap["pid"] = os.getpid()
         snap["version"] = VERSION
         snap["started"] = int(self.started_wall)
-        snap["udpport"] = self.parts.hacf.udpport
-        snap["auto_failback"] = self.parts.hacf.auto_failback
-        snap["parameters"] = dict(self.parts.hacf.parameters)
+        hacf = self.parts.hacf
+        if hacf is not None:  # a `pycrm run` node has no ha.cf of its own (it adds these)
+            snap["udpport"] = hacf.udpport
+            snap["auto_failback"] = hacf.auto_failback
+            snap["parameters"] = dict(hacf.parameters)
         snap["decode"] = self.codec.stats.as_dict() if hasattr(self.codec, "stats") else {}
         snap["media"] = [m.describe() for m in self.parts.media]
         return snap

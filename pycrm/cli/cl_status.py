@@ -1,4 +1,13 @@
-"""`pycrm cl_status`: heartbeat's cl_status against a running `pycrm heartbeat` node.
+"""`pycrm cl_status`: heartbeat's cl_status against a running `pycrm heartbeat` or
+`pycrm run` node.
+
+Both daemons serve heartbeat's status socket (``cl_status.sock``): a `pycrm heartbeat` node in
+its ``--state-dir``, a `pycrm run` node in its run directory (found with ``--config``,
+``--ha-d`` or ``--run-dir``).  Without any of these options, a `pycrm run` daemon in the
+default run directory is asked if there is one, else a `pycrm heartbeat` node in its default
+state directory.  Membership subcommands are answered the same by both; ``rscstatus`` of a
+`pycrm run` node says which of its resources it holds, as heartbeat did (local / foreign /
+all / none, transition while the cluster is not settled: pycrm.ops.heartbeat).
 
 Output and exit codes follow heartbeat 3.0.6's cl_status: 0 OK, 1 normal failure
 (node/link down, heartbeat stopped), 11 parameter error, 13 unknown error.
@@ -14,6 +23,7 @@ import click
 
 from heartbeat_compat.daemon import DEFAULT_RUN_DIR
 from heartbeat_compat.membership.statusd import SOCKET_NAME, StatusSocketError, query
+from pycrm.daemon import paths
 
 OK = 0
 NORMAL_FAIL = 1
@@ -22,7 +32,11 @@ UNKNOWN_ERROR = 13
 
 
 def _socket(ctx: click.Context) -> Path:
-    state_dir: Path | None = ctx.obj.get("state_dir") if ctx.obj else None
+    obj = ctx.obj or {}
+    run_dir: Path | None = obj.get("run_dir")
+    if run_dir is not None:
+        return run_dir / SOCKET_NAME
+    state_dir: Path | None = obj.get("state_dir")
     return (state_dir or DEFAULT_RUN_DIR) / SOCKET_NAME
 
 
@@ -55,10 +69,39 @@ def _done(code: int) -> NoReturn:
     envvar="PYCRM_HEARTBEAT_STATE_DIR",
     help="The node's --state-dir (its cl_status socket lives there).",
 )
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A `pycrm run` node: its TOML config (the run directory).",
+)
+@click.option(
+    "--ha-d",
+    "ha_d",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A `pycrm run --ha-d` node (the default run directory).",
+)
+@click.option(
+    "--run-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A `pycrm run` node's run directory.",
+)
 @click.pass_context
-def cl_status(ctx: click.Context, state_dir: Path | None) -> None:
-    """Query a running pycrm heartbeat node, like heartbeat's cl_status."""
-    ctx.obj = {"state_dir": state_dir}
+def cl_status(
+    ctx: click.Context,
+    state_dir: Path | None,
+    config: Path | None,
+    ha_d: Path | None,
+    run_dir: Path | None,
+) -> None:
+    """Query a running pycrm heartbeat or pycrm run node, like heartbeat's cl_status."""
+    crm_dir: Path | None = None
+    if config is not None or ha_d is not None or run_dir is not None:
+        from pycrm.cli.common import find_run_dir
+
+        crm_dir = find_run_dir("cl_status", config, ha_d, run_dir)
+    elif state_dir is None and paths.control_socket(paths.DEFAULT_RUN_DIR).exists():
+        crm_dir = paths.DEFAULT_RUN_DIR
+    ctx.obj = {"state_dir": state_dir, "run_dir": crm_dir}
 
 
 human = click.option("-m", "human", is_flag=True, help="Human-readable output.")
@@ -170,10 +213,27 @@ def linkstatus(ctx: click.Context, human: bool, node: str, link: str) -> None:
 @human
 @click.pass_context
 def rscstatus(ctx: click.Context, human: bool) -> None:
-    """Resources held by this node: always `none` (membership-only node)."""
+    """Resources held by this node: local, foreign, all, none or transition (`none` for a
+    membership-only `pycrm heartbeat` node)."""
     _signon(ctx)
-    click.echo("This node is holding none resources." if human else "none")
+    run_dir: Path | None = (ctx.obj or {}).get("run_dir")
+    held = "none" if run_dir is None else _held(run_dir)
+    click.echo(f"This node is holding {held} resources." if human else held)
     _done(OK)
+
+
+def _held(run_dir: Path) -> str:
+    """What a `pycrm run` node holds, in heartbeat's words (pycrm.ops.heartbeat)."""
+    from pycrm.cli.common import Daemon
+    from pycrm.cli.resource import placement
+    from pycrm.ops.heartbeat import rscstatus as held_by
+
+    daemon = Daemon("cl_status", run_dir, 10.0)
+    if daemon.settled().get("settled") is not True:
+        return "transition"
+    live = daemon.cib()
+    me = live.snapshot.local_node
+    return "none" if me is None else held_by(live.model, placement(live), me)
 
 
 @cl_status.command("hbparameter")
@@ -189,3 +249,8 @@ def hbparameter(ctx: click.Context, human: bool, param: str) -> None:
         _done(NORMAL_FAIL)
     click.echo(f"Heartbeat parameter {param}'s value: {value}" if human else value)
     _done(OK)
+
+
+def main() -> None:
+    """Console script ``cl_status``."""
+    cl_status(prog_name="cl_status")

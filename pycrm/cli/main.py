@@ -26,8 +26,22 @@ _SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "heartbeat": ("pycrm.cli.heartbeat", "heartbeat", "Run a Heartbeat v1 membership node."),
     "run": ("pycrm.cli.run", "run", "Run this node of the cluster (the CRM daemon)."),
-    "cl_status": ("pycrm.cli.cl_status", "cl_status", "Query a running pycrm heartbeat node."),
+    "cl_status": (
+        "pycrm.cli.cl_status",
+        "cl_status",
+        "Heartbeat's cl_status (pycrm heartbeat/run).",
+    ),
     "status": ("pycrm.cli.status", "status", "Show the cluster status, like crm_mon -1."),
+    "node": ("pycrm.cli.node", "node", "Standby, online and node attributes."),
+    "resource": (
+        "pycrm.cli.resource",
+        "resource",
+        "Move, ban, clear, enable, disable, restart, clean up resources.",
+    ),
+    "cib": ("pycrm.cli.cib_cmd", "cib", "Show, load, edit, verify and diff the live CIB."),
+    "explain": ("pycrm.cli.explain", "explain", "Why each resource is where it is."),
+    "hb_standby": ("pycrm.cli.hb_tools", "hb_standby", "Heartbeat's hb_standby."),
+    "hb_takeover": ("pycrm.cli.hb_tools", "hb_takeover", "Heartbeat's hb_takeover."),
     "demo": ("pycrm.cli.demo", "demo", "Run the demonstration in a private network namespace."),
 }
 

@@ -13,9 +13,10 @@ from pycrm.daemon.paths import control_socket
 class ControlError(Exception):
     """The daemon could not be asked or refused; str() is one line for the user."""
 
-    def __init__(self, message: str, *, connected: bool) -> None:
+    def __init__(self, message: str, *, connected: bool, code: str | None = None) -> None:
         super().__init__(message)
         self.connected = connected  # False: no daemon answered at all
+        self.code = code  # the daemon's error code (``invalid``, ``timeout`` ...), if any
 
 
 def call(
@@ -32,7 +33,7 @@ def call(
         ) from None
     except RemoteError as exc:
         message = f"{command} failed: {exc.message} ({exc.code})"
-        raise ControlError(message, connected=True) from None
+        raise ControlError(message, connected=True, code=exc.code) from None
     except IpcError as exc:
         hint = " (needs root, or the daemon's control group)" if exc.errno == errno.EACCES else ""
         raise ControlError(f"{exc}{hint}", connected=False) from None

@@ -31,9 +31,10 @@ from heartbeat_compat.daemon import FatalError, HeartbeatNode, NodeParts
 from heartbeat_compat.ipc import CommandError, IpcError, Reply, Request
 from heartbeat_compat.membership.nodes import ST_PING
 from pycrm.cluster import protocol
-from pycrm.cluster.channel import MSG_TYPE, Channel, ChannelError
+from pycrm.cluster.channel import MSG_TYPE, Channel, ChannelError, Delivered
 from pycrm.control.server import control_server
 from pycrm.daemon.cibsync import Applied
+from pycrm.daemon.commands import NodeCommands, heartbeat_parameters
 from pycrm.daemon.config import DaemonConfig
 from pycrm.daemon.config_model import RespawnEntry
 from pycrm.daemon.controller import Controller, ExecOrder
@@ -94,6 +95,8 @@ class CrmNode(HeartbeatNode):
         self.control.register(STATUS_COMMAND, self._status)
         self.control.register(SETTLED_COMMAND, self._settled)
         self.control.register(CIB_UPDATE_COMMAND, self._cib_update)
+        self.commands = NodeCommands(self)  # node_attr, cleanup, history, cluster_settled
+        self.commands.register(self.control)
         self._replies: dict[int, Reply] = {}
         self._next_ref = 0
         self._members: tuple[str, ...] | None = None
@@ -237,11 +240,15 @@ class CrmNode(HeartbeatNode):
             for stream in broken:
                 self.controller.stream_broken(stream.src, now)
             for msg in delivered:
-                self.controller.receive(msg, now)
+                self._deliver(msg, now)
         delivered, broken = self.channel.tick(now)
         for stream in broken:
             self.controller.stream_broken(stream.src, now)
         for msg in delivered:
+            self._deliver(msg, now)
+
+    def _deliver(self, msg: Delivered, now: float) -> None:
+        if not self.commands.receive(msg, now):
             self.controller.receive(msg, now)
 
     # ------------------------------------------------------------- execution
@@ -355,6 +362,7 @@ class CrmNode(HeartbeatNode):
             for body in bodies:
                 self.engine.send_app(body)
         ctl.outbox.clear()
+        self.commands.observe(ctl.log, ctl.verdicts)
         for level, text in ctl.log:
             self.crm_log.log(level, "%s", text)
         ctl.log.clear()
@@ -432,8 +440,7 @@ class CrmNode(HeartbeatNode):
             raise CommandError("bad-request", str(exc)) from None
         if request.peer is not None and request.peer.uid != 0:
             raise CommandError("permission-denied", "changing the CIB needs root")
-        self._next_ref += 1
-        ref = self._next_ref
+        ref = self.new_ref()
         try:
             accepted = self.controller.submit(changes, self.clock(), ref=ref)
         except CibError as exc:
@@ -445,11 +452,17 @@ class CrmNode(HeartbeatNode):
         self._acks()
         return None
 
+    def new_ref(self) -> int:
+        """A reference for a change whose acknowledgement by the DC someone awaits."""
+        self._next_ref += 1
+        return self._next_ref
+
     def _acks(self) -> None:
         acks, self.controller.sync.acks = self.controller.sync.acks, []
         for ack in acks:
             reply = self._replies.pop(ack.ref, None)
             if reply is None:
+                self.commands.acked(ack)
                 continue
             if ack.ok:
                 reply.result({"version": str(self.live.version)})
@@ -491,6 +504,7 @@ class CrmNode(HeartbeatNode):
         snap["version"] = VERSION
         snap["dc"] = self.controller.dc
         snap["quorum"] = self.controller.quorum_state.text()
+        snap.update(heartbeat_parameters(self.cfg))  # for cl_status hbparameter
         return snap
 
 

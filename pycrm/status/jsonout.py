@@ -36,6 +36,8 @@ durations milliseconds, flags booleans::
       "failures": [{"op_key", "node", "resource", "task", "interval_ms", "exitstatus",
                     "exitreason", "exitcode", "call", "status", "last_rc_change",
                     "queued_ms", "exec_ms"}],
+      "fence_history": [{"action", "target", "client", "origin", "status" (success, failed,
+                         pending), "delegate", "completed" (epoch), "exit_reason"}],
       "bans": [{"id", "resource", "node", "weight", "promoted_only"}],
       "status": {"code": 0, "message": "OK"}
     }
@@ -173,6 +175,19 @@ def document(st: ClusterStatus, request: str) -> dict[str, Any]:
             if h.resources
         ],
         "failures": [_failure(f) for f in st.failures],
+        "fence_history": [
+            {
+                "action": e.action,
+                "target": e.target,
+                "client": e.client,
+                "origin": e.origin,
+                "status": e.state,
+                "delegate": e.delegate,
+                "completed": e.completed,
+                "exit_reason": e.exit_reason,
+            }
+            for e in st.snapshot.fencing
+        ],
         "bans": [
             {
                 "id": b.id,

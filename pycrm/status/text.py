@@ -4,7 +4,8 @@ Sections, in crm_mon's order and words: Cluster Summary, the maintenance banner,
 Active Resources (``inactive=True``: Full List of Resources, as ``crm_mon -r``), Migration
 Summary (shown whenever a node has a fail count -- crm_mon shows it with ``-f`` only; the
 fail counts are what an operator looks for first, as ``pcs status`` shows them) and Failed
-Resource Actions. The resource list is the one crm_simulate shows (pycrm.simulate.text).
+Resource Actions, then the fencing history (Failed / Pending Fencing Actions, see
+pycrm.status.fencing). The resource list is the one crm_simulate shows (pycrm.simulate.text).
 
 Two additions to crm_mon's text, both absent when unknown: a first line ``Cluster name:
 NAME`` (as ``pcs status`` prints it) and ``on NODE`` after "Last updated" naming the node
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from pycrm.simulate.text import resource_lines
 from pycrm.simulate.view import sorted_nodes
+from pycrm.status import fencing
 from pycrm.status.collect import ClusterStatus, Failure, NodeRow, format_time
 from pycrm.status.words import exec_text, rc_text, readable_interval
 
@@ -149,8 +151,9 @@ def failure_lines(st: ClusterStatus) -> list[str]:
     return ["Failed Resource Actions:", *(failure_line(f) for f in st.failures)]
 
 
-def render(st: ClusterStatus, *, inactive: bool = False) -> str:
-    """The whole text report; `inactive` lists stopped resources too (``crm_mon -r``)."""
+def render(st: ClusterStatus, *, inactive: bool = False, fence_history: int = 1) -> str:
+    """The whole text report; `inactive` lists stopped resources too (``crm_mon -r``);
+    `fence_history` is crm_mon's ``--fence-history`` level (pycrm.status.fencing)."""
     out: list[str] = []
     if st.snapshot.cluster_name:
         out.append(f"Cluster name: {st.snapshot.cluster_name}")
@@ -161,6 +164,7 @@ def render(st: ClusterStatus, *, inactive: bool = False) -> str:
         resource_section(st, inactive),
         migration_lines(st),
         failure_lines(st),
+        *fencing.text_sections(st.snapshot.fencing, fence_history),
     ):
         if section:
             out += ["", *section]

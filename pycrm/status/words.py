@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 # OCF exit codes as crm_mon 2.1.5 words them (services_ocf_exitcode_str)
 RC_TEXT = {
     0: "ok",
@@ -67,3 +69,16 @@ def readable_interval(ms: int) -> str:
     if ms > 0:
         return out + f"{ms}ms"
     return out or "0s"
+
+
+def crm_time(epoch: float) -> str:
+    """A time as Pacemaker's crm_time_as_string writes it with the date, the time of day
+    and the zone: ``2026-12-07 16:57:48Z`` (UTC) or ``2026-12-07 17:57:48 +01:00``."""
+    local = time.localtime(epoch)
+    text = time.strftime("%Y-%m-%d %H:%M:%S", local)
+    offset = local.tm_gmtoff or 0
+    if offset == 0:
+        return text + "Z"
+    sign = "+" if offset > 0 else "-"
+    hours, minutes = divmod(abs(offset) // 60, 60)
+    return f"{text} {sign}{hours:02d}:{minutes:02d}"

@@ -1,11 +1,12 @@
 """`pycrm status --output-as=xml`: crm_mon's ``<pacemaker-result>`` document.
 
 Elements and attributes follow ``crm_mon -1 --output-as=xml`` of Pacemaker 2.1.5 (api-version
-2.25) -- summary, nodes, resources, node_attributes, node_history, failures, bans, status --
-and the document validates against the installed ``api-result-2.25.rng``, so tools that read
-crm_mon's XML (ha_cluster_exporter, hawk, scripts) read ours. Sections with nothing to say are
-left out, as crm_mon leaves them out. What crm_mon's schema has no place for (the cluster
-name, the answering node, the daemon's membership view) is in the JSON output only.
+2.25) -- summary, nodes, resources, node_attributes, node_history, failures, fence_history,
+bans, status -- and the document validates against the installed ``api-result-2.25.rng``, so
+tools that read crm_mon's XML (ha_cluster_exporter, hawk, scripts) read ours. Sections with
+nothing to say are left out, as crm_mon leaves them out. What crm_mon's schema has no place
+for (the cluster name, the answering node, the daemon's membership view) is in the JSON output
+only.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 from lxml import etree
 
 from pycrm.simulate.xmlout import API_VERSION, add_resources
+from pycrm.status import fencing
 from pycrm.status.collect import ClusterStatus, Failure, NodeRow, OpRow, format_time
 from pycrm.status.words import exec_text, rc_text
 
@@ -192,6 +194,10 @@ def render(st: ClusterStatus, request: str) -> str:
         failures = etree.SubElement(root, "failures")
         for f in st.failures:
             _failure(failures, f)
+    if st.snapshot.fencing:
+        history = etree.SubElement(root, "fence_history")
+        for event in st.snapshot.fencing:
+            etree.SubElement(history, "fence_event", fencing.xml_attributes(event))
     if st.bans:
         bans = etree.SubElement(root, "bans")
         for ban in st.bans:

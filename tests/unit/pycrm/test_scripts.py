@@ -26,7 +26,8 @@ def test_script_text_runs_python_isolated_without_site() -> None:
 
 def test_installed_scripts_run_as_new_processes(tmp_path: Path) -> None:
     written = scripts.install_scripts(tmp_path)
-    assert sorted(p.name for p in written) == ["haresources2cib", "pycrm"]
+    names = ["cl_status", "haresources2cib", "hb_standby", "hb_takeover", "pycrm"]
+    assert sorted(p.name for p in written) == names
     for path in written:
         assert os.access(path, os.X_OK)
         assert path.read_text().startswith(f"#!{sys.executable} -IS\n")
@@ -52,3 +53,10 @@ def test_installed_scripts_run_as_new_processes(tmp_path: Path) -> None:
     )
     assert res.returncode == 0, res.stderr
     assert "haresources" in res.stdout
+    # heartbeat's commands, under heartbeat's names
+    for name, words in (("hb_standby", "Release"), ("hb_takeover", "Take"), ("cl_status", "hb")):
+        res = subprocess.run(
+            [str(tmp_path / name), "--help"], capture_output=True, text=True, check=False
+        )
+        assert res.returncode == 0, res.stderr
+        assert res.stdout.startswith(f"Usage: {name} ") and words in res.stdout
