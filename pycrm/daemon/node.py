@@ -53,6 +53,8 @@ VERSION = "pycrm-run 0.1"
 SETTLED_COMMAND = "settled"
 CIB_UPDATE_COMMAND = "cib_update"
 IPADDR_TYPES = frozenset({"IPaddr2", "IPaddr"})
+# operations after which a resource no longer runs here: its watches end when they start
+LEAVING = frozenset({"stop", "migrate_to"})
 
 
 @dataclass
@@ -263,6 +265,9 @@ class CrmNode(HeartbeatNode):
             self.crm_log.error("refused an operation from %s: %s", order.ref.dc, exc)
             self.controller.local_result(order.ref, 1, [], self.clock())
             return
+        if request.action in LEAVING:  # its process exiting, its address going: no news
+            self.pid_watcher.forget(request.rsc_id)
+            self.watch_table.forget(request.rsc_id)
         call_id = self.executor.submit(request)
         self.local.submitted(call_id, order.ref)
 
