@@ -91,9 +91,17 @@ fi
 # Lean console scripts (python -I -S) in place of pip's: see pycrm/cli/scripts.py.
 "$venv/bin/python" -I -m pycrm.cli.scripts "$venv/bin" >/dev/null
 chmod -R a+rX "$(dirname "$venv")"
-for tool in pycrm haresources2cib; do
+for tool in pycrm haresources2cib hb_standby hb_takeover; do
     ln -sf "$venv/bin/$tool" "/usr/local/bin/$tool"
 done
+# heartbeat's cl_status too, unless heartbeat's own is installed (ours would shadow it)
+if [[ -x /usr/bin/cl_status ]]; then
+    if [[ "$(readlink /usr/local/bin/cl_status || true)" == "$venv/bin/cl_status" ]]; then
+        rm -f /usr/local/bin/cl_status
+    fi
+else
+    ln -sf "$venv/bin/cl_status" /usr/local/bin/cl_status
+fi
 if ((systemd_unit)); then
     # The unit runs /usr/local/bin/pycrm (linked above).  Installed, not enabled: starting
     # a cluster manager is the administrator's decision (systemctl enable --now pycrm).

@@ -97,6 +97,16 @@ class Event:
         return {"time": self.time, "kind": self.kind, "text": self.text}
 
 
+def may_change(request: Request, server: JsonLineServer | None) -> None:
+    """Who may change the cluster through the control socket: root, or -- when the socket
+    is opened to a group (``haclient``, mode 0660) -- whoever could connect, i.e. that
+    group's members.  Read-only commands are open to everyone who can connect."""
+    peer = request.peer
+    grouped = server is not None and server.group is not None
+    if peer is not None and peer.uid != 0 and not grouped:
+        raise CommandError("permission-denied", f"{request.command} needs root")
+
+
 def _text(args: dict[str, Any], name: str, *, limit: int = MAX_NAME) -> str:
     value = args.get(name)
     if not isinstance(value, str) or not value or len(value) > limit:
@@ -200,10 +210,7 @@ class NodeCommands:
 
     # ------------------------------------------------------------------ commands
     def _may_change(self, request: Request) -> None:
-        peer = request.peer
-        grouped = self.server is not None and self.server.group is not None
-        if peer is not None and peer.uid != 0 and not grouped:
-            raise CommandError("permission-denied", f"{request.command} needs root")
+        may_change(request, self.server)
 
     def _node_attr(self, request: Request) -> object:
         self._may_change(request)

@@ -34,7 +34,7 @@ from pycrm.cluster import protocol
 from pycrm.cluster.channel import MSG_TYPE, Channel, ChannelError, Delivered
 from pycrm.control.server import control_server
 from pycrm.daemon.cibsync import Applied
-from pycrm.daemon.commands import NodeCommands, heartbeat_parameters
+from pycrm.daemon.commands import NodeCommands, heartbeat_parameters, may_change
 from pycrm.daemon.config import DaemonConfig
 from pycrm.daemon.config_model import RespawnEntry
 from pycrm.daemon.controller import Controller, ExecOrder
@@ -443,8 +443,7 @@ class CrmNode(HeartbeatNode):
             changes = protocol.changes(request.args)
         except protocol.ProtocolError as exc:
             raise CommandError("bad-request", str(exc)) from None
-        if request.peer is not None and request.peer.uid != 0:
-            raise CommandError("permission-denied", "changing the CIB needs root")
+        may_change(request, self.control)  # root, or the socket's group
         ref = self.new_ref()
         try:
             accepted = self.controller.submit(changes, self.clock(), ref=ref)

@@ -73,7 +73,8 @@ def without_status(root: etree._Element) -> etree._Element:
     for status in out.findall("status"):
         out.remove(status)
     for name in patch.ROOT_STATUS_ATTRS:  # have-quorum, dc-uuid: status, not configuration
-        out.attrib.pop(name, None)
+        if name in out.attrib:
+            del out.attrib[name]
     return out
 
 
