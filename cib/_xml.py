@@ -13,8 +13,9 @@ _TRUE = frozenset({"true", "on", "yes", "y", "1"})
 _FALSE = frozenset({"false", "off", "no", "n", "0"})
 
 
-def make_parser() -> etree.XMLParser:
-    """A parser that never touches the network, expands no entities and loads no DTD."""
+def make_parser(*, remove_blank_text: bool = False) -> etree.XMLParser:
+    """A parser that never touches the network, expands no entities and loads no DTD
+    (``remove_blank_text``: drop the whitespace between elements, to re-indent)."""
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -24,6 +25,7 @@ def make_parser() -> etree.XMLParser:
         remove_comments=True,
         remove_pis=True,
         collect_ids=False,
+        remove_blank_text=remove_blank_text,
     )
 
 

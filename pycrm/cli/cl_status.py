@@ -23,6 +23,7 @@ import click
 
 from heartbeat_compat.daemon import DEFAULT_RUN_DIR
 from heartbeat_compat.membership.statusd import SOCKET_NAME, StatusSocketError, query
+from pycrm.cli.common import find_run_dir, location_options
 from pycrm.daemon import paths
 
 OK = 0
@@ -69,22 +70,7 @@ def _done(code: int) -> NoReturn:
     envvar="PYCRM_HEARTBEAT_STATE_DIR",
     help="The node's --state-dir (its cl_status socket lives there).",
 )
-@click.option(
-    "--config",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="A `pycrm run` node: its TOML config (the run directory).",
-)
-@click.option(
-    "--ha-d",
-    "ha_d",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="A `pycrm run --ha-d` node (the default run directory).",
-)
-@click.option(
-    "--run-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="A `pycrm run` node's run directory.",
-)
+@location_options
 @click.pass_context
 def cl_status(
     ctx: click.Context,
@@ -96,8 +82,6 @@ def cl_status(
     """Query a running pycrm heartbeat or pycrm run node, like heartbeat's cl_status."""
     crm_dir: Path | None = None
     if config is not None or ha_d is not None or run_dir is not None:
-        from pycrm.cli.common import find_run_dir
-
         crm_dir = find_run_dir("cl_status", config, ha_d, run_dir)
     elif state_dir is None and paths.control_socket(paths.DEFAULT_RUN_DIR).exists():
         crm_dir = paths.DEFAULT_RUN_DIR

@@ -222,27 +222,38 @@ def prog_name(ctx: click.Context) -> str:
     return ctx.command_path
 
 
+def location_options(func: Callable[..., R]) -> Callable[..., R]:
+    """--config / --ha-d / --run-dir (passed as ``config``, ``ha_d``, ``run_dir``)."""
+    for option in reversed(
+        (
+            click.option(
+                "--config",
+                "config",
+                type=click.Path(dir_okay=False, path_type=Path),
+                help="The daemon's TOML config (its [cluster] run_dir locates the socket).",
+            ),
+            click.option(
+                "--ha-d",
+                "ha_d",
+                type=click.Path(file_okay=False, path_type=Path),
+                help="A daemon run from a legacy heartbeat directory (default run directory).",
+            ),
+            click.option(
+                "--run-dir",
+                "run_dir",
+                type=click.Path(file_okay=False, path_type=Path),
+                help="The daemon's run directory (overrides the config).",
+            ),
+        )
+    ):
+        func = option(func)
+    return func
+
+
 def daemon_options(func: Callable[..., R]) -> Callable[..., R]:
     """Add --config / --ha-d / --run-dir / --timeout and pass a `Daemon` as ``daemon``."""
 
-    @click.option(
-        "--config",
-        "config",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="The daemon's TOML config (its [cluster] run_dir locates the socket).",
-    )
-    @click.option(
-        "--ha-d",
-        "ha_d",
-        type=click.Path(file_okay=False, path_type=Path),
-        help="A daemon run from a legacy heartbeat directory (default run directory).",
-    )
-    @click.option(
-        "--run-dir",
-        "run_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        help="The daemon's run directory (overrides the config).",
-    )
+    @location_options
     @click.option(
         "--timeout",
         type=click.FloatRange(min=0.1),

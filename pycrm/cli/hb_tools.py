@@ -33,7 +33,7 @@ def _usage(prog: str, problem: str) -> None:
     sys.exit(1)
 
 
-def _run(daemon: Daemon, which_text: str, planner: Planner, wait: float | None) -> ops.Plan:
+def _run(daemon: Daemon, which_text: str, planner: Planner, doing: str, wait: float | None) -> None:
     prog = daemon.prog.rsplit(" ", 1)[-1]
     try:
         which = ops.parse_set(which_text)
@@ -48,7 +48,11 @@ def _run(daemon: Daemon, which_text: str, planner: Planner, wait: float | None) 
     except errors.OpsError as exc:
         refuse(daemon.prog, exc)
     daemon.submit(plan.changes)
-    return plan
+    click.echo(f"{doing} [{which}].")
+    for line in plan.lines:
+        click.echo(f"  {line}")
+    if wait is not None:
+        daemon.wait(wait)
 
 
 @click.command("hb_standby")
@@ -57,12 +61,7 @@ def _run(daemon: Daemon, which_text: str, planner: Planner, wait: float | None) 
 @daemon_options
 def hb_standby(daemon: Daemon, which: str, wait: float | None) -> None:
     """Release this node's resources (all, its own: local, or the others': foreign)."""
-    plan = _run(daemon, which, ops.standby, wait)
-    click.echo(f"Going standby [{ops.parse_set(which)}].")
-    for line in plan.lines:
-        click.echo(f"  {line}")
-    if wait is not None:
-        daemon.wait(wait)
+    _run(daemon, which, ops.standby, "Going standby", wait)
 
 
 @click.command("hb_takeover")
@@ -71,12 +70,7 @@ def hb_standby(daemon: Daemon, which: str, wait: float | None) -> None:
 @daemon_options
 def hb_takeover(daemon: Daemon, which: str, wait: float | None) -> None:
     """Take resources over to this node (all, its own: local, or the others': foreign)."""
-    plan = _run(daemon, which, ops.takeover, wait)
-    click.echo(f"Taking over [{ops.parse_set(which)}].")
-    for line in plan.lines:
-        click.echo(f"  {line}")
-    if wait is not None:
-        daemon.wait(wait)
+    _run(daemon, which, ops.takeover, "Taking over", wait)
 
 
 def hb_standby_main() -> None:

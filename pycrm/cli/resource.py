@@ -55,6 +55,18 @@ def _report_where(daemon: Daemon, rscs: Sequence[str], seconds: float | None) ->
             click.echo(line)
 
 
+def _place(
+    daemon: Daemon, rsc: str, placed: constraints.Placement, quiet: bool, wait: float | None
+) -> None:
+    daemon.submit([placed.change])
+    if placed.warning and not quiet:
+        click.echo(placed.warning)
+    if placed.expires is not None:
+        click.echo(f"Migration will take effect until: {placed.expires}")
+    if wait is not None:
+        _report_where(daemon, [rsc], wait)
+
+
 @click.group("resource")
 def resource() -> None:
     """Manage resources, like crm_resource and pcs resource."""
@@ -96,13 +108,7 @@ def move(
             )  # fmt: skip
     except errors.OpsError as exc:
         refuse(daemon.prog, exc)
-    daemon.submit([placed.change])
-    if placed.warning and not quiet:
-        click.echo(placed.warning)
-    if placed.expires is not None:
-        click.echo(f"Migration will take effect until: {placed.expires}")
-    if wait is not None:
-        _report_where(daemon, [rsc], wait)
+    _place(daemon, rsc, placed, quiet, wait)
 
 
 @resource.command("ban")
@@ -132,13 +138,7 @@ def ban(
         )  # fmt: skip
     except errors.OpsError as exc:
         refuse(daemon.prog, exc)
-    daemon.submit([placed.change])
-    if placed.warning and not quiet:
-        click.echo(placed.warning)
-    if placed.expires is not None:
-        click.echo(f"Migration will take effect until: {placed.expires}")
-    if wait is not None:
-        _report_where(daemon, [rsc], wait)
+    _place(daemon, rsc, placed, quiet, wait)
 
 
 @resource.command("clear")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import click
 
-from pycrm.cli.common import find_run_dir
+from pycrm.cli.common import find_run_dir, location_options
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -43,24 +43,7 @@ def _fail(message: str, code: int) -> None:
 
 
 @click.command("status")
-@click.option(
-    "--config",
-    "config",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The daemon's TOML config (its [cluster] run_dir locates the socket).",
-)
-@click.option(
-    "--ha-d",
-    "ha_d",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="A daemon run from a legacy heartbeat directory (default run directory).",
-)
-@click.option(
-    "--run-dir",
-    "run_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The daemon's run directory (overrides the config).",
-)
+@location_options
 @click.option(
     "--output-as",
     "output",

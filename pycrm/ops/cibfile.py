@@ -49,21 +49,8 @@ SCOPES = ("all", *SECTIONS)
 
 def _pretty(el: etree._Element) -> str:
     """An element as indented text (whitespace between elements re-done)."""
-    clean = etree.fromstring(etree.tostring(el), parser=_blank_parser())
+    clean = etree.fromstring(etree.tostring(el), parser=make_parser(remove_blank_text=True))
     return etree.tostring(clean, pretty_print=True, encoding="unicode")
-
-
-def _blank_parser() -> etree.XMLParser:
-    """The hardened parser's settings, dropping the blanks between elements."""
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        remove_blank_text=True,
-        remove_comments=True,
-        remove_pis=True,
-        collect_ids=False,
-    )
 
 
 def without_status(root: etree._Element) -> etree._Element:

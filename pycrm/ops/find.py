@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from cib.model import Cib, Clone, Group, Node, Primitive, Resource, iter_primitives
+from cib.model import Cib, Clone, Group, Node, Resource, iter_primitives
 from pycrm.ops import errors
 from pycrm.scheduler import ResourceState
 
@@ -44,10 +44,6 @@ def kind(rsc: Resource) -> str:
     if isinstance(rsc, Group):
         return "group"
     return "primitive"
-
-
-def is_primitive(rsc: Resource) -> bool:
-    return isinstance(rsc, Primitive)
 
 
 def locations(model: Cib, states: Iterable[ResourceState]) -> dict[str, list[tuple[str, str]]]:

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from cib import patch
 from cib.model import Cib, Clone, Group, Resource
 from cib.scores import SCORE_INF, add_scores, format_score, parse_score
-from cib.timespec import parse_interval_ms
 from pycrm.ops import errors, find
 
 TARGET_ROLE = "target-role"
@@ -170,11 +169,3 @@ def total(counts: Iterable[FailCount]) -> int:
 
 def count_text(count: int) -> str:
     return format_score(count)
-
-
-def interval_ms(text: str) -> int:
-    """An ``--interval`` as Pacemaker reads it; BAD_VALUE when it cannot be read."""
-    try:
-        return parse_interval_ms(text)
-    except ValueError:
-        raise errors.fail(errors.BAD_VALUE, f"invalid interval {text!r}") from None

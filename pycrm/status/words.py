@@ -71,7 +71,7 @@ def readable_interval(ms: int) -> str:
     return out or "0s"
 
 
-def crm_time(epoch: float) -> str:
+def crm_time(epoch: float, zone_separator: str = " ") -> str:
     """A time as Pacemaker's crm_time_as_string writes it with the date, the time of day
     and the zone: ``2026-12-07 16:57:48Z`` (UTC) or ``2026-12-07 17:57:48 +01:00``."""
     local = time.localtime(epoch)
@@ -81,4 +81,4 @@ def crm_time(epoch: float) -> str:
         return text + "Z"
     sign = "+" if offset > 0 else "-"
     hours, minutes = divmod(abs(offset) // 60, 60)
-    return f"{text} {sign}{hours:02d}:{minutes:02d}"
+    return f"{text}{zone_separator}{sign}{hours:02d}:{minutes:02d}"

@@ -11,14 +11,12 @@ only.
 
 from __future__ import annotations
 
-import time
-
 from lxml import etree
 
 from pycrm.simulate.xmlout import API_VERSION, add_resources
 from pycrm.status import fencing
 from pycrm.status.collect import ClusterStatus, Failure, NodeRow, OpRow, format_time
-from pycrm.status.words import exec_text, rc_text
+from pycrm.status.words import crm_time, exec_text, rc_text
 
 
 def _b(value: bool) -> str:
@@ -27,14 +25,7 @@ def _b(value: bool) -> str:
 
 def iso_time(epoch: int) -> str:
     """``2023-11-14 22:15:00Z`` (local time, ``+hh:mm`` when not UTC), as crm_mon's failures."""
-    local = time.localtime(epoch)
-    text = time.strftime("%Y-%m-%d %H:%M:%S", local)
-    offset = local.tm_gmtoff or 0
-    if offset == 0:
-        return text + "Z"
-    sign = "+" if offset > 0 else "-"
-    hours, minutes = divmod(abs(offset) // 60, 60)
-    return f"{text}{sign}{hours:02d}:{minutes:02d}"
+    return crm_time(epoch, zone_separator="")
 
 
 def _summary(root: etree._Element, st: ClusterStatus) -> None:

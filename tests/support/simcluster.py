@@ -196,19 +196,30 @@ class SimCluster:
                     for dst in sorted(self.group_of(src)):
                         if dst == src or (dest is not None and dest != dst):
                             continue
-                        self.ctl[dst].receive(Delivered(src, kind, payload, dest), self.now)
+                        self.deliver(dst, Delivered(src, kind, payload, dest))
                         moved = True
                 orders, ctl.to_execute = ctl.to_execute, []
                 for order in orders:
                     rc, changes = self.fake[src].run(order)
                     ctl.local_result(order.ref, rc, changes, self.now)
                     moved = True
-                self.log.extend(ctl.verdicts)
-                ctl.verdicts.clear()
-                ctl.applied.clear()
+                moved = self.drain_outputs(src) or moved
             if not moved:
                 return
         raise AssertionError("the cluster did not settle")
+
+    def deliver(self, dst: str, msg: Delivered) -> None:
+        """A CRM message reaches node ``dst`` (a subclass may route some elsewhere)."""
+        self.ctl[dst].receive(msg, self.now)
+
+    def drain_outputs(self, src: str) -> bool:
+        """What a node's shell does with the controller's other outputs after a cycle;
+        True if that made something happen."""
+        ctl = self.ctl[src]
+        self.log.extend(ctl.verdicts)
+        ctl.verdicts.clear()
+        ctl.applied.clear()
+        return False
 
     def advance(self, seconds: float, step: float = 0.25) -> None:
         end = self.now + seconds

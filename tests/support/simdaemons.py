@@ -64,40 +64,23 @@ class _Host:
 
 
 class HookedSim(SimCluster):
-    """SimCluster whose message delivery and outputs go through the daemons' hooks."""
+    """SimCluster whose message delivery and outputs go through the daemons' hooks, as
+    pycrm/daemon/node.py routes them."""
 
-    daemons: SimDaemons
+    daemons: SimDaemons | None = None
 
-    def settle(self, rounds: int = 400) -> None:
-        daemons = getattr(self, "daemons", None)
-        for _ in range(rounds):
-            moved = False
-            for src in sorted(self.up):
-                ctl = self.ctl[src]
-                out, ctl.outbox = ctl.outbox, []
-                for kind, payload, dest in out:
-                    for dst in sorted(self.group_of(src)):
-                        if dst == src or (dest is not None and dest != dst):
-                            continue
-                        msg = Delivered(src, kind, payload, dest)
-                        if daemons is None or not daemons.commands[dst].receive(msg, self.now):
-                            self.ctl[dst].receive(msg, self.now)
-                        moved = True
-                orders, ctl.to_execute = ctl.to_execute, []
-                for order in orders:
-                    rc, changes = self.fake[src].run(order)
-                    ctl.local_result(order.ref, rc, changes, self.now)
-                    moved = True
-                if daemons is not None:
-                    daemons.commands[src].observe(ctl.log, ctl.verdicts)
-                    moved = daemons.acks(src) or moved
-                self.log.extend(ctl.verdicts)
-                ctl.verdicts.clear()
-                ctl.log.clear()
-                ctl.applied.clear()
-            if not moved:
-                return
-        raise AssertionError("the cluster did not settle")
+    def deliver(self, dst: str, msg: Delivered) -> None:
+        if self.daemons is None or not self.daemons.commands[dst].receive(msg, self.now):
+            super().deliver(dst, msg)
+
+    def drain_outputs(self, src: str) -> bool:
+        ctl = self.ctl[src]
+        acked = False
+        if self.daemons is not None:
+            self.daemons.commands[src].observe(ctl.log, ctl.verdicts)
+            acked = self.daemons.acks(src)
+        ctl.log.clear()
+        return super().drain_outputs(src) or acked
 
 
 class SimDaemons:

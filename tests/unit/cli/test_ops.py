@@ -106,19 +106,8 @@ def test_a_lifetime_is_crm_resources_rule_with_an_end() -> None:
 
 def test_lifetime_end_in_a_local_zone() -> None:
     paris = datetime(2026, 12, 7, 17, 0, 2, tzinfo=timezone(timedelta(hours=1)))
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "Europe/Paris"
-    import time
-
-    time.tzset()
-    try:
+    with utc("Europe/Paris"):
         assert constraints.lifetime_end("PT1M", paris) == "2026-12-07 17:01:02 +01:00"
-    finally:
-        if old is None:
-            del os.environ["TZ"]
-        else:
-            os.environ["TZ"] = old
-        time.tzset()
 
 
 def test_the_same_constraints_as_the_installed_crm_resource(tmp_path: Path) -> None:

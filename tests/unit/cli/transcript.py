@@ -96,9 +96,10 @@ TOOLS: dict[str, click.Command] = {
 
 
 @contextmanager
-def utc() -> Iterator[None]:
+def utc(zone: str = "UTC") -> Iterator[None]:
+    """The local time zone is ``zone`` (UTC) for the block."""
     old = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
+    os.environ["TZ"] = zone
     time.tzset()
     try:
         yield
