@@ -120,6 +120,35 @@ def test_operator_commands_change_the_cluster_seen_from_every_node(cluster_lab: 
     pycrm(lab, "node1", "hb_takeover", "local", "--wait", "90")
     lab.audit(vip_holder="node1")
     assert lab.http() == 200
+    out = pycrm(lab, "node2", "resource", "clear", "web", "--wait", "90")
+    assert out.startswith("Removing constraint: cli-prefer-web\n")  # what hb_takeover left
+    lab.audit(vip_holder="node1")
+
+    # restart: stopped, then started again where it was
+    out = pycrm(lab, "node2", "resource", "restart", "web", "--wait", "90")
+    assert out == "resource web is running on: node1\n"
+    lab.audit(vip_holder="node1")
+    assert lab.http() == 200
+
+    # a configuration loaded on one node applies everywhere; an older one is refused
+    original = pycrm(lab, "node2", "cib", "show")
+    moved = original.replace(
+        '<rsc_location id="web-prefers-node1" rsc="web" node="node1"',
+        '<rsc_location id="web-prefers-node1" rsc="web" node="node3"',
+    )
+    assert moved != original
+    new_file, old_file = lab.root / "new-cib.xml", lab.root / "old-cib.xml"
+    new_file.write_text(moved)
+    old_file.write_text(original)
+    assert pycrm(lab, "node2", "cib", "load", str(new_file), "--wait", "90") == "CIB updated\n"
+    lab.audit(vip_holder="node3")
+    assert lab.disk_holders() == ["node3"]
+    for member in lab.members:
+        assert 'rsc="web" node="node3"' in pycrm(lab, member.name, "cib", "show")
+    pycrm(lab, "node1", "cib", "load", str(old_file), code=103)
+    pycrm(lab, "node1", "cib", "load", str(old_file), "--force", "--wait", "90")
+    lab.audit(vip_holder="node1")
+    assert pycrm(lab, "node3", "cib", "verify") == ""
 
     # bad input changes nothing
     before = lab.versions()
