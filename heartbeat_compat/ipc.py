@@ -81,6 +81,10 @@ class NotRunning(IpcError):
         self.reason = reason
 
 
+class TimedOut(IpcError):
+    """A server took the connection but did not answer in time."""
+
+
 class RemoteError(IpcError):
     """The server answered with an error reply."""
 
@@ -606,8 +610,9 @@ def request(
 ) -> Any:
     """Send one command and return its result (blocking, bounded by `timeout` seconds).
 
-    Raises NotRunning when nothing serves `path`, RemoteError for an error reply and
-    IpcError for everything else (permission, timeout, malformed reply).
+    Raises NotRunning when nothing serves `path`, RemoteError for an error reply, TimedOut
+    when no reply came in time and IpcError for everything else (permission, malformed
+    reply).
     """
     deadline = time.monotonic() + timeout
     line = _encode({"cmd": command, "args": args or {}})
@@ -629,7 +634,7 @@ def request(
                 sock.sendall(line)
             data = _read_line(sock, deadline, max_response)
         except TimeoutError:
-            raise IpcError(f"{path}: no reply within {timeout:g} s") from None
+            raise TimedOut(f"{path}: no reply within {timeout:g} s") from None
         except OSError as exc:
             raise IpcError(f"{path}: {exc.strerror or exc}") from exc
     if data is None:

@@ -140,7 +140,7 @@ def _crm_verify(daemon: Daemon, xml: bytes) -> bool:
         path = Path(tmp) / "cib.xml"
         path.write_bytes(xml)
         done = subprocess.run(
-            [tool, "--xml-file", str(path)],
+            [tool, "-V", "--xml-file", str(path)],
             capture_output=True,
             text=True,
             timeout=120,

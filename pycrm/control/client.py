@@ -6,7 +6,7 @@ import errno
 from pathlib import Path
 from typing import Any
 
-from heartbeat_compat.ipc import IpcError, NotRunning, RemoteError, request
+from heartbeat_compat.ipc import IpcError, NotRunning, RemoteError, TimedOut, request
 from pycrm.daemon.paths import control_socket
 
 
@@ -34,6 +34,8 @@ def call(
     except RemoteError as exc:
         message = f"{command} failed: {exc.message} ({exc.code})"
         raise ControlError(message, connected=True, code=exc.code) from None
+    except TimedOut as exc:
+        raise ControlError(str(exc), connected=True, code="timeout") from None
     except IpcError as exc:
         hint = " (needs root, or the daemon's control group)" if exc.errno == errno.EACCES else ""
         raise ControlError(f"{exc}{hint}", connected=False) from None
