@@ -247,7 +247,7 @@ class NodeCommands:
                 "not-member", f"{target} is not a member of this partition: nothing was changed"
             )
         reply = request.defer()
-        done = _replier(reply)
+        done: Done = _Replier(reply)
         if target == self.me:
             self._run(op, args, done)
             return
@@ -422,10 +422,6 @@ class _Replier:
             self.reply.error(*error)
         else:
             self.reply.result(result)
-
-
-def _replier(reply: Reply) -> Done:
-    return _Replier(reply)
 
 
 def _failed(entry: OpEntry) -> bool:
