@@ -23,15 +23,21 @@ def enter(name: str) -> None:
     """setns() into /var/run/netns/<name>; FileNotFoundError when it does not exist."""
     fd = os.open(netns_path(name), os.O_RDONLY | os.O_CLOEXEC)
     try:
-        setns = getattr(os, "setns", None)
-        if setns is not None:  # Python >= 3.12
-            setns(fd, CLONE_NEWNET)
-            return
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.setns(fd, CLONE_NEWNET) != 0:
-            err = ctypes.get_errno()
-            raise OSError(err, f"setns({name}): {os.strerror(err)}")
+        setns_fd(fd, name)
     finally:
         os.close(fd)
+
+
+def setns_fd(fd: int, what: str = "") -> None:
+    """setns() into the network namespace ``fd`` refers to (a /var/run/netns file or
+    /proc/<pid>/ns/net)."""
+    setns = getattr(os, "setns", None)
+    if setns is not None:  # Python >= 3.12
+        setns(fd, CLONE_NEWNET)
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.setns(fd, CLONE_NEWNET) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"setns({what or fd}): {os.strerror(err)}")

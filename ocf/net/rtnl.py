@@ -1,7 +1,7 @@
 """A minimal rtnetlink client over a raw AF_NETLINK socket.
 
-Just what IPaddr2 needs: dump links, addresses and routes; get one link;
-add/delete an address; set a link up. One request at a time, answered in
+Just what IPaddr2 and fence_netns need: dump links, addresses and routes; get one
+link; add/delete an address; set a link up or down. One request at a time, answered in
 full before the next; errors come back as OSError with the kernel's errno.
 Built on `_socket` + `struct` only, so a monitor costs ~1 ms here.
 """
@@ -158,7 +158,7 @@ class Link(_Record):
 class Addr(_Record):
     __slots__ = (
         *("address", "broadcast", "family", "flags", "ifindex", "label", "local"),
-        *("preferred", "prefixlen", "scope"),
+        *("created", "preferred", "prefixlen", "scope"),
     )
 
     def __init__(
@@ -174,6 +174,7 @@ class Addr(_Record):
         broadcast: bytes | None = None,
         label: str | None = None,
         preferred: int | None = None,
+        created: int | None = None,
     ) -> None:
         self.family = family
         self.ifindex = ifindex
@@ -185,6 +186,7 @@ class Addr(_Record):
         self.broadcast = broadcast
         self.label = label
         self.preferred = preferred
+        self.created = created  # IFA_CACHEINFO cstamp: hundredths of a second since boot
 
     @property
     def ip(self) -> bytes:
@@ -281,6 +283,7 @@ def parse_addr(body: bytes) -> Addr:
         broadcast=a.get(IFA_BROADCAST),
         label=_cstr(a.get(IFA_LABEL)),
         preferred=_u32(cache),
+        created=_u32(cache[8:12]) if cache is not None else None,
     )
 
 
@@ -431,6 +434,10 @@ class Rtnl:
 
     def set_up(self, index: int) -> None:
         body = _IFINFO.pack(0, 0, index, IFF_UP, IFF_UP)
+        self._request(RTM_NEWLINK, NLM_F_ACK, body)
+
+    def set_down(self, index: int) -> None:
+        body = _IFINFO.pack(0, 0, index, 0, IFF_UP)
         self._request(RTM_NEWLINK, NLM_F_ACK, body)
 
 
