@@ -21,7 +21,12 @@ as run) or None when the class or the agent is unknown, which the executor repor
   ``stopped`` or ``not ... running`` means stopped, else ``running`` (or ``OK``, case
   sensitive) means running, anything else (no output included) stopped.  Other actions map
   like LSB ones.
-* ``stonith`` is not here yet (split-brain issue): :data:`CLASSES` is the table to extend.
+* ``stonith``: fence agents, run the way Pacemaker's fencer runs them (see
+  :mod:`.stonith`): ``<fence_dir>/<type>`` with no arguments and ``key=value`` lines on
+  stdin; ``start`` runs the agent's ``monitor``, ``stop`` runs nothing, a probe answers from
+  what this executor did (started and not stopped since: running).
+
+:func:`resolve` may also answer :class:`Immediate`: a result without running anything.
 """
 
 from __future__ import annotations
@@ -75,6 +80,7 @@ class AgentPaths:
     ocf_root: str = "/usr/lib/ocf"
     init_dir: str = "/etc/init.d"
     ha_dir: str = LEGACY_HA_DIR
+    fence_dir: str = "/usr/sbin"  # fence agents (Pacemaker's PCMK__FENCE_BINDIR)
     python: str = sys.executable  # interpreter for pycrm's own agents
     extra_env: Mapping[str, str] = field(default_factory=dict)
 
@@ -96,6 +102,20 @@ class Invocation:
     env: Mapping[str, str]
     action: str  # the action as run ("status" for an LSB monitor)
     agent_class: AgentClass
+    stdin: bytes | None = None  # written to the agent's stdin (None: /dev/null)
+    stderr_reason: bool = False  # exit reason: the agent's last "ERROR: " line on stderr
+
+
+@dataclass(frozen=True)
+class Immediate:
+    """A result known without running an agent (a stonith ``stop``, a stonith probe).
+
+    ``rc`` None means "what this executor knows of the resource": running (0) when its
+    last conclusive operation here left it started, else not running (7)."""
+
+    rc: int | None
+    op_status: int = 0
+    exit_reason: str = ""
 
 
 class AgentClass(Protocol):
@@ -103,8 +123,11 @@ class AgentClass(Protocol):
     exit_reasons: bool  # exit reasons are read from stderr (OCF only, as Pacemaker)
     file_based: bool  # the type names a file in a directory (so it may not contain "/")
 
-    def invocation(self, req: OpRequest, paths: AgentPaths, probe: Probe) -> Invocation | None:
-        """argv and environment for ``req``, or None when the agent cannot be found."""
+    def invocation(
+        self, req: OpRequest, paths: AgentPaths, probe: Probe
+    ) -> Invocation | Immediate | None:
+        """argv and environment for ``req``, an immediate result, or None when the agent
+        cannot be found."""
         ...
 
     def map_exit(self, action: str, exit_status: int, stdout: str) -> int:
@@ -234,10 +257,17 @@ def _status_for_monitor(action: str) -> str:
     return "status" if action == "monitor" else action
 
 
+def _stonith_class() -> AgentClass:
+    from pycrm.daemon.executor.stonith import StonithClass
+
+    return StonithClass()
+
+
 CLASSES: dict[str, AgentClass] = {
     "ocf": OcfClass(),
     "lsb": LsbClass(),
     "heartbeat": HeartbeatClass(),
+    "stonith": _stonith_class(),
 }
 
 
@@ -246,7 +276,7 @@ def resolve(
     paths: AgentPaths,
     probe: Probe | None = None,
     classes: Mapping[str, AgentClass] | None = None,
-) -> Invocation | None:
+) -> Invocation | Immediate | None:
     """How to run ``req``: None for an unknown class or an agent that is not installed."""
     table = CLASSES if classes is None else classes
     agent_class = table.get(req.rsc_class)

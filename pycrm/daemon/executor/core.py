@@ -23,6 +23,8 @@ Rules, as Pacemaker's executor and controller apply them:
 * a stop runs with the instance attributes of the resource's last start, reload or
   monitor on this node (the newer meta attributes are kept), so that a changed parameter
   stops what was started;
+* a request the agent class answers without running anything (:class:`Immediate`: a
+  stonith ``stop`` or probe) completes as soon as it is its turn;
 * at its timeout a run is killed (:class:`Kill`: the whole process group, or only the
   process itself when the operation's on-fail is ``block``, as Pacemaker's executor does)
   and its result is a timeout.
@@ -35,7 +37,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from pycrm.daemon.executor.classes import Invocation
+from pycrm.daemon.executor.classes import Immediate, Invocation
 from pycrm.daemon.executor.codes import (
     EXEC_CANCELLED,
     EXEC_DONE,
@@ -49,10 +51,19 @@ from pycrm.daemon.executor.request import DEFAULT_TIMEOUT_MS, MAX_OUTPUT, OpRequ
 
 OUTPUT_TAIL = 4096  # characters of stdout kept in a result (meta-data: up to MAX_OUTPUT)
 
-Resolver = Callable[[OpRequest], Invocation | None]
+Resolver = Callable[[OpRequest], Invocation | Immediate | None]
 
-# Operations that leave the resource's recurring operations running.
-_KEEPS_RECURRING = frozenset({"monitor", "status", "notify", "meta-data", "validate-all"})
+# Operations that leave the resource's recurring operations running (the fencing runs of a
+# stonith device included: fencing with a device does not stop its monitor).
+_KEEPS_RECURRING = frozenset(
+    {
+        *("monitor", "status", "notify", "meta-data", "validate-all"),
+        *("off", "on", "reboot", "list", "list-status"),
+    }
+)
+# Operations that say nothing about the resource's state (not what a later one-shot
+# monitor is built from): information actions and a stonith device's fencing runs.
+_ONE_OFF = frozenset({"meta-data", "validate-all", "off", "on", "reboot", "list", "list-status"})
 # Operations whose parameters a later stop uses (the controller's "stop parameters": a
 # resource is stopped with the attributes it was started with, not the current ones).
 _SETS_STOP_PARAMS = frozenset({"start", "reload", "reload-agent", "monitor"})
@@ -145,7 +156,7 @@ class ExecutorCore:
         call_id = self._new_call_id()
         if req.action == "stop" and rsc.stop_params is not None:
             req = replace(req, params=rsc.stop_params)
-        if req.action not in ("meta-data", "validate-all"):
+        if req.action not in _ONE_OFF:
             rsc.last_request = req
         if req.interval_ms == 0 and req.action not in _KEEPS_RECURRING:
             self._cancel_recurring(rsc, None, None, now)
@@ -362,6 +373,12 @@ class ExecutorCore:
         inv = self._resolve(run.request)
         if inv is None:
             self._complete(run, not_installed(), now)
+            return
+        if isinstance(inv, Immediate):
+            rc = inv.rc
+            if rc is None:
+                rc = OCF_OK if rsc.expected_rc == OCF_OK else OCF_NOT_RUNNING
+            self._complete(run, Outcome(rc, inv.op_status, inv.exit_reason), now)
             return
         run.invocation = inv
         run.deadline = now + run.request.timeout_ms / 1000

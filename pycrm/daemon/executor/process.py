@@ -1,7 +1,9 @@
 """One running agent process: spawn, pidfd, non-blocking output pipes, kill (the I/O shell).
 
-The process gets its own session (so its own process group), ``/dev/null`` as stdin, pipes
-for stdout and stderr, the invocation's environment only, and the work directory as cwd.
+The process gets its own session (so its own process group), ``/dev/null`` as stdin (or
+the invocation's ``stdin`` bytes: a fence agent's ``key=value`` lines, from an anonymous
+memory file, so that writing them can never block the loop), pipes for stdout and stderr,
+the invocation's environment only, and the work directory as cwd.
 Its exit is watched with a pidfd.  When the pidfd says the process is gone, whatever is
 still buffered in the pipes is read and the pipes are closed at once: a daemon the agent
 started may keep them open forever, as Pacemaker's executor also assumes.
@@ -74,16 +76,21 @@ class AgentProcess:
         self.stdout = Tail()
         self.stderr = Tail()
         self.scanner = LineScanner()
-        self.proc = subprocess.Popen(  # raises OSError when the agent cannot be executed
-            list(invocation.argv),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=dict(invocation.env),
-            cwd=cwd,
-            close_fds=True,
-            start_new_session=True,
-        )
+        stdin_fd = _memory_file(invocation.stdin) if invocation.stdin is not None else None
+        try:
+            self.proc = subprocess.Popen(  # raises OSError when the agent cannot be executed
+                list(invocation.argv),
+                stdin=subprocess.DEVNULL if stdin_fd is None else stdin_fd,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=dict(invocation.env),
+                cwd=cwd,
+                close_fds=True,
+                start_new_session=True,
+            )
+        finally:
+            if stdin_fd is not None:
+                os.close(stdin_fd)
         self.pid = self.proc.pid
         self.done = False
         self.pidfd: int | None = None
@@ -162,3 +169,17 @@ class AgentProcess:
 
 def _ignore(process: AgentProcess, end: ProcessEnd) -> None:
     return None
+
+
+def _memory_file(data: bytes) -> int:
+    """A descriptor of an anonymous file holding ``data``, positioned at its start."""
+    fd = os.memfd_create("pycrm-agent-stdin", os.MFD_CLOEXEC)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.lseek(fd, 0, os.SEEK_SET)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd

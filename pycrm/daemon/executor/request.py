@@ -73,7 +73,7 @@ class OpRequest:
     """One operation for one resource on one node."""
 
     rsc_id: str  # executor id: OCF_RESOURCE_INSTANCE and the history's lrm_resource id
-    rsc_class: str  # ocf | lsb | heartbeat (stonith later)
+    rsc_class: str  # ocf | lsb | heartbeat | stonith
     agent: str  # the resource type
     action: str  # start stop monitor promote demote notify reload migrate_to ...
     node: str  # CRM_meta_on_node

@@ -28,7 +28,14 @@ import selectors
 import time
 from collections.abc import Callable, Mapping
 
-from pycrm.daemon.executor.classes import AgentClass, AgentPaths, Invocation, Probe, resolve
+from pycrm.daemon.executor.classes import (
+    AgentClass,
+    AgentPaths,
+    Immediate,
+    Invocation,
+    Probe,
+    resolve,
+)
 from pycrm.daemon.executor.codes import EXEC_NAMES
 from pycrm.daemon.executor.core import ExecutorCore, Kill, Run, Spawn
 from pycrm.daemon.executor.outcome import ProcessEnd
@@ -135,7 +142,7 @@ class Executor:
         self._runs.clear()
 
     # -------------------------------------------------------------- internals
-    def _resolve(self, req: OpRequest) -> Invocation | None:
+    def _resolve(self, req: OpRequest) -> Invocation | Immediate | None:
         return resolve(req, self.paths, self._probe, self._classes)
 
     def _flush(self) -> None:
@@ -182,12 +189,16 @@ class Executor:
         if run is None:
             return
         self._procs.pop(id(run), None)
+        inv = run.invocation
+        reason = proc.scanner.exit_reason
+        if inv is not None and inv.stderr_reason:
+            reason = proc.scanner.error_reason
         self.core.finished(
             run,
             end,
             self.clock(),
             stdout=proc.stdout.text(),
-            exit_reason=proc.scanner.exit_reason,
+            exit_reason=reason,
             main_pid=proc.scanner.main_pid,
         )
         self._flush()

@@ -8,7 +8,10 @@ cookies are found wherever they are:
   its line, at most 128 characters (an empty last one means no reason) -- Pacemaker's
   ``parse_exit_reason_from_stderr``;
 * the main PID: the last line ``ocf-main-pid:<pid>`` (docs/daemon.md, "Service-level
-  watching").
+  watching");
+* the last error a fence agent logged: the text after `` ERROR: `` of the last such line
+  (fence-agents log ``<time> ERROR: <message>``), "Please use '-h' for usage" skipped, at
+  most 128 characters -- the exit reason of a failed fence agent run.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from pycrm.daemon.executor.request import PID_MAX
 TAIL_BYTES = 65_536
 MAX_LINE = 8192
 EXIT_REASON_MAX = 128
+FENCE_ERROR = "ERROR: "
+FENCE_USAGE = "Please use '-h' for usage"
 
 
 class Tail:
@@ -48,6 +53,7 @@ class LineScanner:
         self._skipping = False  # inside the unread rest of an overlong line
         self._reason: str | None = None
         self.main_pid: int | None = None
+        self.error_reason = ""
 
     @property
     def exit_reason(self) -> str:
@@ -88,6 +94,11 @@ class LineScanner:
         at = line.rfind(EXIT_REASON_PREFIX)
         if at >= 0:
             self._reason = line[at + len(EXIT_REASON_PREFIX) :][:EXIT_REASON_MAX]
+        err = line.find(FENCE_ERROR)
+        if err >= 0:
+            text = line[err + len(FENCE_ERROR) :].strip()
+            if text and text != FENCE_USAGE:
+                self.error_reason = text[:EXIT_REASON_MAX]
         if line.startswith(MAIN_PID_PREFIX):
             value = line[len(MAIN_PID_PREFIX) :].strip()
             if value.isascii() and value.isdigit() and 0 < int(value) <= PID_MAX:
