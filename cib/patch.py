@@ -240,6 +240,42 @@ class ReplaceLrm(Change):
             state.replace(old, new)
 
 
+NODE_SECTIONS = {
+    "lrm": ("lrm",),
+    "attrs": ("transient_attributes",),
+    "all": ("lrm", "transient_attributes"),
+}
+
+
+@dataclass(frozen=True)
+class ClearNodeState(Change):
+    """Erase a node's resource history (``lrm``), transient attributes (``attrs``) or both
+    (``all``) from its ``node_state``, as Pacemaker's controller does for a node it fenced
+    (``controld_delete_node_state``).  Nothing happens for a node without a node_state."""
+
+    kind: ClassVar[str] = "node-state-clear"
+    node: str
+    sections: str = "all"
+
+    def check(self) -> None:
+        if self.sections not in NODE_SECTIONS:
+            raise PatchError(
+                f"node-state sections must be one of {', '.join(NODE_SECTIONS)}, "
+                f"not {self.sections!r}"
+            )
+
+    def apply(self, root: etree._Element) -> None:
+        status = root.find("status")
+        if status is None:
+            return
+        for state in status.iterchildren("node_state"):
+            if state.get("uname") != self.node:
+                continue
+            for tag in NODE_SECTIONS.get(self.sections, ()):
+                for el in state.findall(tag):
+                    state.remove(el)
+
+
 def _transient_set(root: etree._Element, node: str) -> tuple[etree._Element, str]:
     state = node_state(root, node)
     ident = state.get("id") or node
@@ -461,6 +497,7 @@ CHANGES: dict[str, type[Change]] = {
         ReplaceLrm,
         SetTransientAttr,
         ReplaceTransientAttrs,
+        ClearNodeState,
         SetRootAttrs,
         EnsureNode,
         SetNodeAttr,

@@ -179,6 +179,7 @@ def test_wire_form_round_trip_and_validation() -> None:
         patch.ReplaceLrm("n1", "<lrm><lrm_resources/></lrm>"),
         patch.SetTransientAttr("n1", "x", None),
         patch.ReplaceTransientAttrs("n1", {"x": "1"}),
+        patch.ClearNodeState("n1", "all"),
         patch.SetRootAttrs({"have-quorum": "0"}),
         patch.EnsureNode("n1", "1"),
         patch.SetNodeAttr("n1", "standby", "on"),
