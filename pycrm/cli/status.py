@@ -188,5 +188,5 @@ def render_result(
     if output == "xml":
         return xmlout.render(st, request)
     if output == "json":
-        return jsonout.render(st, request)
+        return jsonout.render(st, request, fence_history)
     return text.render(st, inactive=inactive, fence_history=fence_history)

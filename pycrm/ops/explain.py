@@ -7,7 +7,7 @@ Drawn from three sources, nothing guessed:
   its first member (whose score carries the other members' preferences through the group's
   internal colocation), a clone by its instances;
 * the nodes' states as `pycrm status` shows them (OFFLINE, standby, UNCLEAN ...) and the
-  fencer's history (``DaemonSnapshot.fencing``);
+  fencer's history (``DaemonSnapshot.fence_history``);
 * the DC's recent events (the daemon's ``history`` command): its one-line verdicts say what
   it last did with the resource and which node left when.
 
@@ -37,7 +37,7 @@ from pycrm.ops import find
 from pycrm.ops.resource import TARGET_ROLE, own_meta
 from pycrm.scheduler import ScoreContribution, ScoreDetail, Transition, schedule
 from pycrm.status.collect import ClusterStatus, NodeRow, collect
-from pycrm.status.fencing import FenceEvent
+from pycrm.fencing.history import FenceEvent
 from pycrm.status.snapshot import DaemonSnapshot
 
 INTERNAL = ":internal_colocation"
@@ -182,7 +182,7 @@ def _left_at(node: str, events: Sequence[Event]) -> Event | None:
 
 
 def _fenced(node: str, fencing: Sequence[FenceEvent]) -> FenceEvent | None:
-    done = [e for e in fencing if e.target == node and e.state == "success" and e.completed]
+    done = [e for e in fencing if e.target == node and e.state == "done" and e.completed]
     return max(done, key=lambda e: e.completed or 0.0) if done else None
 
 
@@ -245,7 +245,7 @@ def explain_one(
         if reason is not None:  # the operator's choice: the nodes' scores say only that
             out.clauses.append(reason)
             return out
-    fencing = status.snapshot.fencing
+    fencing = status.snapshot.fence_history
     others: list[str] = []
     for row in status.nodes:
         node = row.name

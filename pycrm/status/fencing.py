@@ -1,156 +1,141 @@
-"""Fencing history as crm_mon shows it: the seam between the fencer and `pycrm status`.
+"""The fencing history in a status, as ``crm_mon`` 2.1.5 shows it (formatting only).
 
-The daemon's fencer (the fencing issue) fills ``DaemonSnapshot.fencing`` with
-:class:`FenceEvent` records, newest first as stonith_admin --history lists them; the status
-renderers show them like crm_mon 2.1.5:
+``crm_mon --fence-history=LEVEL`` (``-m``): 0 nothing; 1 (the default) the failed and the
+pending actions, each the "last" of its kind; 2 also the successful ones; 3 the full history
+(levels below 3 keep only the newest event per target and action,
+:func:`pycrm.fencing.history.reduce_history`).  Checked against crm_mon 2.1.5 with a real
+fencer (tests/realproc/test_fencing_pacemaker.py).
+Text sections, in crm_mon's places: "Failed Fencing Actions:" after the failed resource
+actions, then "Pending Fencing Actions:" (level 1) or "Fencing History:" (levels 2 and 3,
+every event that did not fail) at the end.  One line per event::
 
-* text: "Failed Fencing Actions:" (failed events) and "Pending Fencing Actions:" (pending
-  ones) by default, the successful ones under "Fencing History:" with ``--fence-history=2``
-  and everything (with ``completed=`` times) with ``--fence-history=3``;
-* XML: ``<fence_history>`` of ``<fence_event action target client origin status [delegate]
-  [completed] [exit-reason]>`` (fence-event-2.15.rng), after the failures;
-* JSON: ``"fence_history"``, the same fields, ``completed`` in epoch seconds.
+    * reboot of node2 by node1 for pycrm-controld@node1 last failed (<reason>) at <time>
+    * reboot of node2 by node1 for pycrm-controld@node1 successful at <time>
+    * turning off of node3 for pycrm-controld@node1 last pending
 
-Without a fencer the history is empty and nothing is shown, as crm_mon shows nothing.
+(``stonith__history_description``: the action -- ``on`` is "unfencing", ``off`` "turning
+off" --, the delegate for a finished event, ``client@origin``, "last" at level 1, the
+state and a failure's exit reason, the completion time; "(a later attempt from X
+succeeded)" after a failure that a later success of the same fencing superseded.)
+XML: ``<fence_history>`` with one ``<fence_event>`` per event (crm_mon's
+``fence-event-2.15.rng``), every reduced event whatever the level.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
-from pycrm.status.words import crm_time
+from lxml import etree
 
-STATES = ("success", "failed", "pending")
+from pycrm.fencing.history import FenceEvent, later_succeeded, reduce_history, sort_history
+from pycrm.status.words import iso_time
 
-
-@dataclass(frozen=True)
-class FenceEvent:
-    target: str
-    action: str  # reboot | off | on
-    state: str  # one of STATES
-    client: str  # who asked, e.g. "pycrm-controld.1234"
-    origin: str  # the node that asked
-    delegate: str | None = None  # the node that carried it out
-    completed: float | None = None  # epoch seconds (None while pending)
-    exit_reason: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "target": self.target,
-            "action": self.action,
-            "state": self.state,
-            "client": self.client,
-            "origin": self.origin,
-            "delegate": self.delegate,
-            "completed": self.completed,
-            "exit_reason": self.exit_reason,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> FenceEvent:
-        """Inverse of to_dict; ValueError naming the bad field."""
-
-        def text(name: str) -> str:
-            value = data.get(name)
-            if not isinstance(value, str):
-                raise ValueError(f"fence event: {name}: wrong type")
-            return value
-
-        state = text("state")
-        if state not in STATES:
-            raise ValueError(f"fence event: unknown state {state!r}")
-        delegate = data.get("delegate")
-        completed = data.get("completed")
-        if delegate is not None and not isinstance(delegate, str):
-            raise ValueError("fence event: delegate: wrong type")
-        if completed is not None and (
-            isinstance(completed, bool) or not isinstance(completed, int | float)
-        ):
-            raise ValueError("fence event: completed: wrong type")
-        reason = data.get("exit_reason", "")
-        return cls(
-            target=text("target"),
-            action=text("action"),
-            state=state,
-            client=text("client"),
-            origin=text("origin"),
-            delegate=delegate,
-            completed=None if completed is None else float(completed),
-            exit_reason=reason if isinstance(reason, str) else "",
-        )
+DEFAULT_LEVEL = 1
+_STATE_WORDS = {"failed": "failed", "done": "successful", "pending": "pending"}
+_XML_STATUS = {"failed": "failed", "done": "success", "pending": "pending"}
+_PENDING_EXTENDED = "1"  # st_query: Pacemaker shows a pending event's internal state
 
 
-def later_succeeded(event: FenceEvent, history: Iterable[FenceEvent]) -> bool:
-    """A failed action on the same target with the same action succeeded later."""
-    if event.completed is None:
-        return False
-    return any(
-        e.state == "success"
-        and e.target == event.target
-        and e.action == event.action
-        and e.completed is not None
-        and e.completed > event.completed
-        for e in history
-    )
+def action_text(action: str) -> str:
+    """Pacemaker's ``stonith_action_str``."""
+    return {"on": "unfencing", "off": "turning off"}.get(action, action or "fencing")
 
 
-def event_line(event: FenceEvent, history: tuple[FenceEvent, ...], full: bool) -> str:
-    """crm_mon's line for one event (stonith-event, text)."""
-    delegate = event.delegate or ""
-    when = crm_time(event.completed) if event.completed is not None else ""
-    if event.state == "failed":
-        label = "completed" if full else "last-failed"
-        later = "(a later attempt succeeded)" if later_succeeded(event, history) else ""
-        return (
-            f"  * {event.action} of {event.target} failed: delegate={delegate},"
-            f" client={event.client}, origin={event.origin}, {label}='{when}' {later}"
-        )
-    if event.state == "success":
-        label = "completed" if full else "last-successful"
-        return (
-            f"  * {event.action} of {event.target} successful: delegate={delegate},"
-            f" client={event.client}, origin={event.origin}, {label}='{when}'"
-        )
-    return (
-        f"  * {event.action} of {event.target} pending: client={event.client},"
-        f" origin={event.origin}"
-    )
+def shown(events: Sequence[FenceEvent], level: int) -> list[FenceEvent]:
+    ordered = sort_history(events)
+    return ordered if level >= 3 else reduce_history(ordered)
 
 
-def text_sections(history: tuple[FenceEvent, ...], level: int) -> list[list[str]]:
-    """The text sections for ``--fence-history=level`` (0 none, 1 failed and pending,
-    2 also the successful ones, 3 everything with completion times)."""
-    if level <= 0 or not history:
+def describe(ev: FenceEvent, *, full: bool, later: str | None) -> str:
+    text = f"{action_text(ev.action)} of {ev.target}"
+    if ev.finished and ev.delegate:
+        text += f" by {ev.delegate}"
+    text += f" for {ev.client}@{ev.origin}"
+    if not full:
+        text += " last"
+    text += f" {_STATE_WORDS[ev.state]}"
+    if ev.state == "failed" and ev.exit_reason:
+        text += f" ({ev.exit_reason})"
+    if ev.finished and ev.completed is not None:
+        text += f" at {iso_time(int(ev.completed))}"
+    if ev.state == "failed" and later is not None:
+        text += f" (a later attempt from {later} succeeded)"
+    return text
+
+
+def failed_lines(events: Sequence[FenceEvent], level: int = DEFAULT_LEVEL) -> list[str]:
+    """The "Failed Fencing Actions" section (empty when there is none)."""
+    if level <= 0:
         return []
-    full = level >= 3
-    failed = [event_line(e, history, full) for e in history if e.state == "failed"]
-    pending = [event_line(e, history, full) for e in history if e.state == "pending"]
-    sections: list[list[str]] = []
+    history = shown(events, level)
+    rows = [
+        "  * " + describe(ev, full=level >= 2, later=later_succeeded(ev, history))
+        for ev in history
+        if ev.state == "failed"
+    ]
+    return ["Failed Fencing Actions:", *rows] if rows else []
+
+
+def history_lines(events: Sequence[FenceEvent], level: int = DEFAULT_LEVEL) -> list[str]:
+    """ "Pending Fencing Actions" (level 1) or "Fencing History" (levels 2 and 3)."""
+    if level <= 0:
+        return []
+    history = shown(events, level)
+    full = level >= 2
     if level >= 2:
-        done = [event_line(e, history, full) for e in history if e.state != "failed"]
-        if done:
-            sections.append(["Fencing History:", *done])
-    elif pending:
-        sections.append(["Pending Fencing Actions:", *pending])
-    if failed:
-        sections.insert(0, ["Failed Fencing Actions:", *failed])
-    return sections
+        rows = [
+            "  * " + describe(ev, full=full, later=later_succeeded(ev, history))
+            for ev in history
+            if ev.state != "failed"
+        ]
+        return ["Fencing History:", *rows] if rows else []
+    pending = []
+    for ev in history:
+        if ev.finished:
+            break
+        pending.append("  * " + describe(ev, full=full, later=None))
+    return ["Pending Fencing Actions:", *pending] if pending else []
 
 
-def xml_attributes(event: FenceEvent) -> dict[str, str]:
-    attrs = {
-        "action": event.action,
-        "target": event.target,
-        "client": event.client,
-        "origin": event.origin,
-        "status": event.state,
-    }
-    if event.delegate is not None:
-        attrs["delegate"] = event.delegate
-    if event.state != "pending" and event.completed is not None:
-        attrs["completed"] = crm_time(event.completed)
-    if event.exit_reason:
-        attrs["exit-reason"] = event.exit_reason
-    return attrs
+def add_xml(root: etree._Element, events: Sequence[FenceEvent], level: int) -> None:
+    """``<fence_history>`` (only when there is an event and the level is not 0)."""
+    history = shown(events, level) if level > 0 else []
+    if not history:
+        return
+    parent = etree.SubElement(root, "fence_history")
+    for ev in history:
+        attrs = {
+            "action": ev.action,
+            "target": ev.target,
+            "client": ev.client,
+            "origin": ev.origin,
+            "status": _XML_STATUS[ev.state],
+        }
+        if ev.state == "failed" and ev.exit_reason:
+            attrs["exit-reason"] = ev.exit_reason
+        if ev.state == "pending":
+            attrs["extended-status"] = _PENDING_EXTENDED
+        if ev.delegate:
+            attrs["delegate"] = ev.delegate
+        if ev.finished and ev.completed is not None:
+            attrs["completed"] = iso_time(int(ev.completed))
+        etree.SubElement(parent, "fence_event", attrs)
+
+
+def json_events(events: Sequence[FenceEvent], level: int) -> list[dict[str, Any]]:
+    history = shown(events, level) if level > 0 else []
+    return [
+        {
+            "action": ev.action,
+            "target": ev.target,
+            "client": ev.client,
+            "origin": ev.origin,
+            "status": _XML_STATUS[ev.state],
+            "delegate": ev.delegate,
+            "completed": ev.completed,
+            "exit_reason": ev.exit_reason,
+            "device": ev.device,
+        }
+        for ev in history
+    ]

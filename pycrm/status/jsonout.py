@@ -36,8 +36,9 @@ durations milliseconds, flags booleans::
       "failures": [{"op_key", "node", "resource", "task", "interval_ms", "exitstatus",
                     "exitreason", "exitcode", "call", "status", "last_rc_change",
                     "queued_ms", "exec_ms"}],
-      "fence_history": [{"action", "target", "client", "origin", "status" (success, failed,
-                         pending), "delegate", "completed" (epoch), "exit_reason"}],
+      "fence_history": [{"action", "target", "client", "origin",
+                         "status" ("success", "failed", "pending"), "delegate",
+                         "completed" (epoch seconds or null), "exit_reason", "device"}],
       "bans": [{"id", "resource", "node", "weight", "promoted_only"}],
       "status": {"code": 0, "message": "OK"}
     }
@@ -49,6 +50,7 @@ import json
 from typing import Any
 
 from pycrm.simulate.jsonout import item_dict
+from pycrm.status import fencing
 from pycrm.status.collect import ClusterStatus, Failure, NodeRow, ResourceHistory
 from pycrm.status.words import exec_text, rc_text
 
@@ -116,7 +118,9 @@ def _failure(f: Failure) -> dict[str, Any]:
     }
 
 
-def document(st: ClusterStatus, request: str) -> dict[str, Any]:
+def document(
+    st: ClusterStatus, request: str, fence_history: int = fencing.DEFAULT_LEVEL
+) -> dict[str, Any]:
     snap = st.snapshot
     opts = st.options
     change = st.last_change
@@ -175,19 +179,7 @@ def document(st: ClusterStatus, request: str) -> dict[str, Any]:
             if h.resources
         ],
         "failures": [_failure(f) for f in st.failures],
-        "fence_history": [
-            {
-                "action": e.action,
-                "target": e.target,
-                "client": e.client,
-                "origin": e.origin,
-                "status": e.state,
-                "delegate": e.delegate,
-                "completed": e.completed,
-                "exit_reason": e.exit_reason,
-            }
-            for e in st.snapshot.fencing
-        ],
+        "fence_history": fencing.json_events(snap.fence_history, fence_history),
         "bans": [
             {
                 "id": b.id,
@@ -202,5 +194,5 @@ def document(st: ClusterStatus, request: str) -> dict[str, Any]:
     }
 
 
-def render(st: ClusterStatus, request: str) -> str:
-    return json.dumps(document(st, request), indent=2) + "\n"
+def render(st: ClusterStatus, request: str, fence_history: int = fencing.DEFAULT_LEVEL) -> str:
+    return json.dumps(document(st, request, fence_history), indent=2) + "\n"

@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 
 from cib.model import Cib
 from cib.nvsets import cluster_options
-from pycrm.status.fencing import FenceEvent
+from pycrm.fencing.history import FenceEvent, FenceHistory
 
 # A configured node as the daemon's membership layer sees it right now.
 MEMBERSHIP_STATES = ("member", "lost", "unknown")
@@ -49,8 +49,8 @@ class DaemonSnapshot:
     # None: read cib-last-written / update-user / update-client / update-origin from the CIB
     last_change: LastChange | None = None
     cib_version: tuple[int, int, int] | None = None  # (admin_epoch, epoch, num_updates)
-    # the fencer's history, newest first (pycrm.status.fencing); empty without a fencer
-    fencing: tuple[FenceEvent, ...] = ()
+    # the fencing history the daemon keeps (Pacemaker's fencer history, shown by crm_mon)
+    fence_history: tuple[FenceEvent, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         change = self.last_change
@@ -72,7 +72,7 @@ class DaemonSnapshot:
                 "origin": change.origin,
             },
             "cib_version": None if self.cib_version is None else list(self.cib_version),
-            "fencing": [e.to_dict() for e in self.fencing],
+            "fence_history": [e.to_dict() for e in self.fence_history],
         }
 
     @classmethod
@@ -104,7 +104,7 @@ class DaemonSnapshot:
             if isinstance(change, dict)
             else _bad("last_change"),
             cib_version=None if version is None else _version(version),
-            fencing=_fencing(data.get("fencing", [])),
+            fence_history=tuple(FenceHistory.from_list(data.get("fence_history", []))),
         )
 
 
@@ -159,12 +159,6 @@ def _mapping(data: Mapping[str, Any], name: str) -> dict[str, str]:
     ):
         return _bad(name)
     return dict(value)
-
-
-def _fencing(value: Any) -> tuple[FenceEvent, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        return _bad("fencing")
-    return tuple(FenceEvent.from_dict(v) for v in value)
 
 
 def _version(value: Any) -> tuple[int, int, int]:

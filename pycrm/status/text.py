@@ -3,9 +3,9 @@
 Sections, in crm_mon's order and words: Cluster Summary, the maintenance banner, Node List,
 Active Resources (``inactive=True``: Full List of Resources, as ``crm_mon -r``), Migration
 Summary (shown whenever a node has a fail count -- crm_mon shows it with ``-f`` only; the
-fail counts are what an operator looks for first, as ``pcs status`` shows them) and Failed
-Resource Actions, then the fencing history (Failed / Pending Fencing Actions, see
-pycrm.status.fencing). The resource list is the one crm_simulate shows (pycrm.simulate.text).
+fail counts are what an operator looks for first, as ``pcs status`` shows them), Failed
+Resource Actions, Failed Fencing Actions and Pending Fencing Actions / Fencing History
+(pycrm.status.fencing). The resource list is the one crm_simulate shows (pycrm.simulate.text).
 
 Two additions to crm_mon's text, both absent when unknown: a first line ``Cluster name:
 NAME`` (as ``pcs status`` prints it) and ``on NODE`` after "Last updated" naming the node
@@ -151,20 +151,24 @@ def failure_lines(st: ClusterStatus) -> list[str]:
     return ["Failed Resource Actions:", *(failure_line(f) for f in st.failures)]
 
 
-def render(st: ClusterStatus, *, inactive: bool = False, fence_history: int = 1) -> str:
-    """The whole text report; `inactive` lists stopped resources too (``crm_mon -r``);
+def render(
+    st: ClusterStatus, *, inactive: bool = False, fence_history: int = fencing.DEFAULT_LEVEL
+) -> str:
+    """The whole text report; `inactive` lists stopped resources too (``crm_mon -r``),
     `fence_history` is crm_mon's ``--fence-history`` level (pycrm.status.fencing)."""
     out: list[str] = []
     if st.snapshot.cluster_name:
         out.append(f"Cluster name: {st.snapshot.cluster_name}")
     out += summary_lines(st)
     out += maintenance_lines(st)
+    events = st.snapshot.fence_history
     for section in (
         node_lines(st.nodes),
         resource_section(st, inactive),
         migration_lines(st),
         failure_lines(st),
-        *fencing.text_sections(st.snapshot.fencing, fence_history),
+        fencing.failed_lines(events, fence_history),
+        fencing.history_lines(events, fence_history),
     ):
         if section:
             out += ["", *section]

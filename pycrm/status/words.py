@@ -82,3 +82,9 @@ def crm_time(epoch: float, zone_separator: str = " ") -> str:
     sign = "+" if offset > 0 else "-"
     hours, minutes = divmod(abs(offset) // 60, 60)
     return f"{text}{zone_separator}{sign}{hours:02d}:{minutes:02d}"
+
+
+def iso_time(epoch: float) -> str:
+    """``2023-11-14 22:15:00Z`` (``+hh:mm`` right after the time when not UTC), as crm_mon's
+    failures and fencing history write it."""
+    return crm_time(epoch, zone_separator="")

@@ -16,16 +16,11 @@ from lxml import etree
 from pycrm.simulate.xmlout import API_VERSION, add_resources
 from pycrm.status import fencing
 from pycrm.status.collect import ClusterStatus, Failure, NodeRow, OpRow, format_time
-from pycrm.status.words import crm_time, exec_text, rc_text
+from pycrm.status.words import exec_text, iso_time, rc_text
 
 
 def _b(value: bool) -> str:
     return "true" if value else "false"
-
-
-def iso_time(epoch: int) -> str:
-    """``2023-11-14 22:15:00Z`` (local time, ``+hh:mm`` when not UTC), as crm_mon's failures."""
-    return crm_time(epoch, zone_separator="")
 
 
 def _summary(root: etree._Element, st: ClusterStatus) -> None:
@@ -164,7 +159,7 @@ def _failure(parent: etree._Element, f: Failure) -> None:
     etree.SubElement(parent, "failure", attrs)
 
 
-def render(st: ClusterStatus, request: str) -> str:
+def render(st: ClusterStatus, request: str, fence_history: int = fencing.DEFAULT_LEVEL) -> str:
     root = etree.Element("pacemaker-result", {"api-version": API_VERSION, "request": request})
     _summary(root, st)
     nodes = etree.SubElement(root, "nodes")
@@ -185,10 +180,7 @@ def render(st: ClusterStatus, request: str) -> str:
         failures = etree.SubElement(root, "failures")
         for f in st.failures:
             _failure(failures, f)
-    if st.snapshot.fencing:
-        history = etree.SubElement(root, "fence_history")
-        for event in st.snapshot.fencing:
-            etree.SubElement(history, "fence_event", fencing.xml_attributes(event))
+    fencing.add_xml(root, st.snapshot.fence_history, fence_history)
     if st.bans:
         bans = etree.SubElement(root, "bans")
         for ban in st.bans:
