@@ -54,24 +54,18 @@ def import_paths() -> list[str]:
     return paths
 
 
-def launcher_text(name: str, python: str | None = None) -> str:
+def _launcher(name: str, python: str | None, what: str, module: str) -> str:
     return _LAUNCHER.format(
-        python=python or sys.executable,
-        name=name,
-        what="OCF resource agent",
-        paths=import_paths(),
-        module=AGENTS[name],
+        python=python or sys.executable, name=name, what=what, paths=import_paths(), module=module
     )
+
+
+def launcher_text(name: str, python: str | None = None) -> str:
+    return _launcher(name, python, "OCF resource agent", AGENTS[name])
 
 
 def fence_launcher_text(name: str, python: str | None = None) -> str:
-    return _LAUNCHER.format(
-        python=python or sys.executable,
-        name=name,
-        what="fence agent",
-        paths=import_paths(),
-        module=FENCE_AGENTS[name],
-    )
+    return _launcher(name, python, "fence agent", FENCE_AGENTS[name])
 
 
 def write_executable(path: Path, text: str) -> None:

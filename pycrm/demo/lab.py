@@ -492,14 +492,46 @@ class ClusterLab:
         member.powered = False
 
     def power_on(self, name: str) -> None:
-        """The node boots: clean interfaces (no floating address), cables back."""
+        """The node boots: clean interfaces (no floating address), up, cables back."""
         member = self.node(name)
         for link in range(self.links):
             _run([IP, "-n", member.ns, "addr", "flush", "dev", f"eth{link}"])
             _run([IP, "-n", member.ns, "addr", "add", f"{member.addrs[link]}/24", "dev",
                   f"eth{link}"])  # fmt: skip
+            # fence_netns "off" sets the node's own interfaces down
+            _run([IP, "-n", member.ns, "link", "set", f"eth{link}", "up"])
         self.heal(name)
         member.powered = True
+
+    # ----------------------------------------------------------------- fencing
+    def stonith_xml(self, rsc: str = "fence-lab", *, monitor: str = "60s", **params: str) -> str:
+        """A ``stonith:fence_netns`` primitive that fences every lab node (its namespace
+        through ``pcmk_host_map``); ``params`` adds instance attributes (for example
+        ``pcmk_delay_base="node1:0;node2:5s"``)."""
+        attrs = {"pcmk_host_map": ";".join(f"{m.name}:{m.ns}" for m in self.members), **params}
+        pairs = "".join(
+            f'<nvpair id="{rsc}-{k}" name="{k}" value="{v}"/>' for k, v in attrs.items()
+        )
+        return (
+            f'<primitive id="{rsc}" class="stonith" type="fence_netns">'
+            f'<instance_attributes id="{rsc}-ia">{pairs}</instance_attributes>'
+            f'<operations><op id="{rsc}-monitor" name="monitor" interval="{monitor}"/>'
+            "</operations></primitive>"
+        )
+
+    def fence_agent(self, name: str, action: str) -> subprocess.CompletedProcess[str]:
+        """Run fence_netns (from the package) on node ``name``'s namespace, from the host,
+        as an admin would: ``-o <action> -n <namespace>``."""
+        from ocf.install import fence_launcher_text
+
+        argv = [self.python, "-I", "-S", "-c", fence_launcher_text("fence_netns", self.python)]
+        return subprocess.run(
+            [*argv, "-o", action, "-n", self.node(name).ns],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
 
     def cut(self, name: str, links: Iterable[int] | None = None) -> None:
         member = self.node(name)

@@ -8,6 +8,7 @@ Pure cores (no I/O, injected clocks); the agent runs go through the daemon's exe
   parameters), what its agent supports (from its meta-data), which nodes it can fence
   (``pcmk_host_check``), its delays, timeouts and retries, and the ``key=value`` arguments
   a fence agent gets (:func:`.device.agent_args`);
+* :mod:`.config` -- the devices a node registers, read from the CIB;
 * :mod:`.fencer` -- :class:`.fencer.Fencer`: "fence node X" -> executor requests (queries,
   then the fencing action with its delay, retries, the next device) -> one outcome;
 * :mod:`.history` -- the fencing history (:class:`.history.FenceEvent`), as ``crm_mon``

@@ -8,14 +8,17 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import cib
 from ocf.install import install_fence
 from pycrm.daemon.executor import OpRequest
 from pycrm.daemon.executor.codes import EXEC_DONE, EXEC_ERROR, EXEC_NO_FENCE_DEVICE
+from pycrm.fencing.config import stonith_devices
 from pycrm.fencing.device import AgentInfo, FenceDevice
 from pycrm.fencing.fencer import FenceRequest
 from pycrm.fencing.history import FenceHistory
@@ -34,6 +37,29 @@ with rtnl.Rtnl() as rt:
     for a in rt.addrs(2):
         print(a.ifindex, a.created, ".".join(str(b) for b in a.ip))
 """
+
+
+def stonith_op(
+    rsc: str,
+    agent: str,
+    action: str,
+    node: str,
+    *,
+    params: Mapping[str, str] | None = None,
+    meta: Mapping[str, str] | None = None,
+    interval_ms: int = 0,
+) -> OpRequest:
+    """An executor request of class stonith (a resource operation or a fencer-style run)."""
+    return OpRequest(
+        rsc_id=rsc,
+        rsc_class="stonith",
+        agent=agent,
+        action=action,
+        node=node,
+        interval_ms=interval_ms,
+        params=params or {},
+        meta=meta or {},
+    )
 
 
 @pytest.fixture
@@ -163,12 +189,11 @@ def test_fencer_and_executor_fence_a_namespace(netns_lab: NetnsLab, workdir: Pat
 
         def rsc_op(action: str, interval_ms: int = 0) -> tuple[int, int]:
             r = bench.op(
-                OpRequest(
-                    rsc_id="fence-map",
-                    rsc_class="stonith",
-                    agent="fence_netns",
-                    action=action,
-                    node="node9",
+                stonith_op(
+                    "fence-map",
+                    "fence_netns",
+                    action,
+                    "node9",
                     interval_ms=interval_ms,
                     params=mapped.params,
                 )
@@ -181,15 +206,7 @@ def test_fencer_and_executor_fence_a_namespace(netns_lab: NetnsLab, workdir: Pat
         assert rsc_op("monitor") == (0, EXEC_DONE)
         assert rsc_op("stop") == (0, EXEC_DONE)
         assert rsc_op("monitor") == (7, EXEC_DONE)
-        meta = bench.op(
-            OpRequest(
-                rsc_id="fence-map",
-                rsc_class="stonith",
-                agent="fence_netns",
-                action="meta-data",
-                node="node9",
-            )
-        )
+        meta = bench.op(stonith_op("fence-map", "fence_netns", "meta-data", "node9"))
         assert AgentInfo.from_metadata(meta.output).host_arg == "port"
 
         history = FenceHistory()
@@ -214,7 +231,7 @@ def test_fencer_and_executor_fence_a_namespace(netns_lab: NetnsLab, workdir: Pat
         bench.fencer.set_devices([broken])
         out = bench.fence(FenceRequest("op5", "node1", "off"))
         assert not out.ok and out.exec_status == EXEC_ERROR
-        assert "plug is not available" in out.exit_reason
+        assert "plug is not available" in out.agent_error and out.exit_reason == ""
         history.record(out.event())
         assert [e.state for e in history.events()] == ["failed", "done"]
     finally:
@@ -227,29 +244,12 @@ def test_packaged_fence_dummy_runs_unchanged(workdir: Path) -> None:
     status.write_text("on")
     bench = FenceBench("node1", str(workdir))
     try:
-        meta = bench.op(
-            OpRequest(
-                rsc_id="fd",
-                rsc_class="stonith",
-                agent="fence_dummy",
-                action="meta-data",
-                node="node1",
-            )
-        )
+        meta = bench.op(stonith_op("fd", "fence_dummy", "meta-data", "node1"))
         assert meta.rc == 0 and '<resource-agent name="fence_dummy"' in meta.output
         info = AgentInfo.from_metadata(meta.output)
         assert info.supports_status and not info.supports_list and info.host_arg is None
         device = FenceDevice("fd", "fence_dummy", {"status_file": str(status)})
-        start = bench.op(
-            OpRequest(
-                rsc_id="fd",
-                rsc_class="stonith",
-                agent="fence_dummy",
-                action="start",
-                node="node1",
-                params=device.params,
-            )
-        )
+        start = bench.op(stonith_op("fd", "fence_dummy", "start", "node1", params=device.params))
         assert (start.rc, start.op_status) == (0, EXEC_DONE)
         bench.fencer.set_devices([device])
         out = bench.fence(FenceRequest("op1", "node2", "off"))
@@ -303,16 +303,7 @@ def test_packaged_fence_docker_lists_and_fences(docker_api: str, workdir: Path) 
     params = {"ipaddr": "127.0.0.1", "ipport": docker_api, "ssl_insecure": "1"}
     bench = FenceBench("node1", str(workdir))
     try:
-        listed = bench.op(
-            OpRequest(
-                rsc_id="fdock",
-                rsc_class="stonith",
-                agent="fence_docker",
-                action="list",
-                node="node1",
-                params=params,
-            )
-        )
+        listed = bench.op(stonith_op("fdock", "fence_docker", "list", "node1", params=params))
         assert (listed.rc, listed.op_status) == (0, EXEC_DONE), listed
         assert listed.output.splitlines() == ["id-node2,node2", "id-node3,node3"]
         device = FenceDevice("fdock", "fence_docker", params)
@@ -320,12 +311,11 @@ def test_packaged_fence_docker_lists_and_fences(docker_api: str, workdir: Path) 
         out = bench.fence(FenceRequest("op1", "node3", "off"))  # dynamic-list: "node3" listed
         assert out.ok, out
         listed = bench.op(
-            OpRequest(
-                rsc_id="fdock",
-                rsc_class="stonith",
-                agent="fence_docker",
-                action="status",
-                node="node1",
+            stonith_op(
+                "fdock",
+                "fence_docker",
+                "status",
+                "node1",
                 params=params,
                 meta={"stonith_target": "node3", "stonith_host_arg": "port"},
             )
@@ -340,3 +330,38 @@ def test_packaged_fence_docker_lists_and_fences(docker_api: str, workdir: Path) 
 def test_install_writes_a_launcher_per_fence_agent(workdir: Path) -> None:
     [item] = install_fence(workdir / "sbin")
     assert item.name == "fence_netns" and os.access(item.path, os.X_OK)
+
+
+def test_the_lab_fences_its_nodes(cluster_lab: Callable[..., Any], workdir: Path) -> None:
+    """The lab's stonith primitive, read from a CIB, fences a lab node through the fencer;
+    the node is off until it boots again (power_on)."""
+    lab = cluster_lab(nodes=2, disk=False).lab
+    victim = lab.node("node1")
+    proc = subprocess.Popen(["ip", "netns", "exec", victim.ns, "sleep", "300"],
+                            start_new_session=True)  # fmt: skip
+    model = cib.loads(
+        lab.group_cib(
+            extra_resources=lab.stonith_xml(pcmk_delay_base="node1:1s"),
+            options={"stonith-enabled": "true"},
+        )
+    )
+    devices = stonith_devices(model, "node2")
+    assert [d.id for d in devices] == ["fence-lab"]
+    empty = workdir / "sbin"
+    empty.mkdir()
+    bench = FenceBench("node2", str(workdir), fence_dir=str(empty))
+    try:
+        bench.fencer.set_devices(devices)
+        out = bench.fence(FenceRequest("op1", "node1", "reboot", origin="node2"))
+        assert out.ok and out.device == "fence-lab", out
+        assert proc.wait(timeout=10) is not None
+        assert lab.fence_agent("node1", "off").stdout == "Success: Powered OFF\n"
+        assert lab.fence_agent("node1", "status").returncode == 2
+        lab.power_on("node1")
+        assert lab.fence_agent("node1", "status").returncode == 0
+        assert lab.vip_holders() == []
+    finally:
+        bench.close()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
