@@ -33,11 +33,11 @@ from typing import Any
 
 from cib.model import Cib, Clone, Group, Resource
 from cib.scores import SCORE_MINUS_INF, format_score
+from pycrm.fencing.history import FenceEvent
 from pycrm.ops import find
 from pycrm.ops.resource import TARGET_ROLE, own_meta
 from pycrm.scheduler import ScoreContribution, ScoreDetail, Transition, schedule
 from pycrm.status.collect import ClusterStatus, NodeRow, collect
-from pycrm.fencing.history import FenceEvent
 from pycrm.status.snapshot import DaemonSnapshot
 
 INTERNAL = ":internal_colocation"
