@@ -12,8 +12,10 @@ Inputs (from the node shell):
 * :meth:`request_shutdown`, :meth:`tick`.
 
 Outputs (drained by the shell): ``outbox`` (CRM messages), ``to_execute`` (operations for the
-local executor), ``log`` (level, text) and ``verdicts`` (one line per decision, Patroni
-style); ``sync.applied`` tells what changed in the local CIB copy (for persistence).
+local executor), ``fencing.orders`` (fencing requests for the DC's fencer, whose outcomes
+come back through :meth:`fence_outcome`), ``log`` (level, text) and ``verdicts`` (one line
+per decision, Patroni style); ``sync.applied`` tells what changed in the local CIB copy
+(for persistence).
 
 As DC the controller plans with :func:`pycrm.scheduler.schedule` on the live CIB whenever
 something changed that it did not expect, runs the transition, and plans again when it ends.
@@ -43,8 +45,11 @@ from pycrm.cluster.quorum import Quorum, QuorumState
 from pycrm.daemon.cibsync import KINDS as SYNC_KINDS
 from pycrm.daemon.cibsync import Applied, CibSync, LocalReport
 from pycrm.daemon.failures import next_expiry
+from pycrm.daemon.fencing import FENCE_EVENT, FenceCoordinator
 from pycrm.daemon.transition import TransitionRunner
 from pycrm.daemon.verdict import describe_transition
+from pycrm.fencing.fencer import FenceOutcome
+from pycrm.fencing.history import FenceEvent
 from pycrm.scheduler import Action, Transition, schedule
 from pycrm.scheduler.digests import find_op
 
@@ -93,7 +98,7 @@ class ControllerConfig:
 
 
 # Actions the node carries out itself (no agent): cancel a recurring operation, forget an
-# orphan's history, clear a fail count.  Fencing (``stonith``) comes with the fencer.
+# orphan's history, clear a fail count.  Fencing (``stonith``) goes to the DC's fencer.
 CONTROL_TASKS = frozenset({"cancel", "delete", "clear_failcount"})
 
 
@@ -172,6 +177,7 @@ class Controller:
         self.shutting_down = False
         self.last_transition: Transition | None = None
         self.applied: list[Applied] = []  # changes to the local copy, for persistence
+        self.fencing = FenceCoordinator(cfg.me)
 
     # ------------------------------------------------------------------ queries
     @property
@@ -220,6 +226,8 @@ class Controller:
         self.members = ordered
         before = self.quorum.state
         state = self.quorum.update(ordered)
+        for node in joined:
+            self.fencing.forget(node)  # back in the cluster: its fencing failures are past
         if not first:
             if left:
                 self.dirty(f"{', '.join(left)} left")
@@ -251,6 +259,8 @@ class Controller:
             self._on_exec(msg, now)
         elif kind == EXEC_RESULT:
             self._on_exec_result(msg, now)
+        elif kind == FENCE_EVENT:
+            self._on_fence_event(msg)
         else:
             self._count("dropped_unknown_kind")
         self._drain(now)
@@ -344,6 +354,8 @@ class Controller:
         if not changed:
             return
         self.sync.follow(self.election.dc, self.election.term)
+        if not self.is_dc:
+            self.fencing.abandon()
         if self.plan is not None and not self.plan.local:
             self.plan.runner.abort("the DC changed")
             if not self.is_dc:
@@ -415,13 +427,12 @@ class Controller:
 
     def _dispatch(self, action: Action) -> bool:
         node = action.node
-        if node is None or node not in self.members:
-            return False
         plan = self.plan
-        if plan is None:
+        if plan is None or node is None:
             return False
         if action.task == "stonith":
-            self._warn(f"cannot fence {node}: no fencer runs in this version ({action.id})")
+            return self._fence(action, plan)
+        if node not in self.members:
             return False
         rc = target_rc(plan.model, action)
         key = f"{plan.runner.number(action.id)}:{plan.runner.tid}:{rc}:{self._dc_uuid()}"
@@ -458,7 +469,71 @@ class Controller:
         return f"{self.me}-{self.election.term}"
 
     def _timeout_for(self, action: Action) -> float:
-        return DEFAULT_TIMEOUT + RESULT_MARGIN
+        fencing = self.fencing.timeout_for(action.id) if action.task == "stonith" else None
+        return (DEFAULT_TIMEOUT if fencing is None else fencing) + RESULT_MARGIN
+
+    # ------------------------------------------------------------------- fencing
+    def _fence(self, action: Action, plan: _Plan) -> bool:
+        refusal = self.fencing.request(
+            plan.model,
+            action,
+            tid=plan.runner.tid,
+            term=self.election.term,
+            origin=self.me,
+        )
+        if refusal is not None:
+            self._warn(f"cannot fence: {refusal} ({action.id})")
+            return False
+        req = self.fencing.orders[-1]
+        delay = f" after {req.delay_s} s (priority-fencing-delay)" if req.delay_s > 0 else ""
+        self._warn(f"requesting fencing ({req.action}) of node {req.target}{delay}")
+        return True
+
+    def fence_outcome(self, outcome: FenceOutcome, now: float) -> None:
+        """The DC's fencer finished a request (see :mod:`pycrm.daemon.fencing`)."""
+        finished = self.fencing.outcome(outcome)
+        if finished is None:
+            self._drain(now)
+            return
+        self.log.append((logging.WARNING if not finished.ok else logging.INFO, finished.text))
+        if finished.changes and self.sync.synced:
+            try:
+                self.sync.apply(finished.changes, source="expected")
+            except Exception as exc:  # the record must not take the DC down
+                self._warn(f"cannot record the fencing of {outcome.request.target}: {exc}")
+        plan = self.plan
+        if plan is not None and not plan.local and plan.runner.tid == finished.tid:
+            plan.runner.completed(finished.action_id, finished.ok, now, "fencing failed")
+        self._drain(now)
+
+    def _on_fence_event(self, msg: Delivered) -> None:
+        if msg.src == self.me:
+            return
+        data = msg.payload.get("event")
+        try:
+            if not isinstance(data, dict):
+                raise ValueError("field 'event' must be an object")
+            event = FenceEvent.from_dict(data)
+        except ValueError as exc:
+            self._count("dropped_malformed")
+            self._warn(f"dropped fence_event from {msg.src}: {exc}")
+            return
+        self.fencing.heard(event)
+
+    def _blocked_fencing(self, transition: Transition, model: Cib) -> str | None:
+        """Pacemaker stops retrying a fencing after ``stonith-max-attempts`` failures: no
+        transition that would fence that target starts (nothing moves)."""
+        targets = [a.node for a in transition.actions if a.task == "stonith" and a.node]
+        blocked = self.fencing.blocked(model, targets)
+        if not blocked:
+            return None
+        for target, count in blocked:
+            notice = self.fencing.give_up_text(target, count)
+            if notice is not None:
+                self._warn(notice)
+        return ", ".join(
+            f"fencing of {t} failed {n} times (stonith-max-attempts)" for t, n in blocked
+        )
 
     # -------------------------------------------------------------------- policy
     def _plan_now(self, now: float) -> None:
@@ -473,6 +548,10 @@ class Controller:
             self._recheck_at = now + 5.0
             return
         self.last_transition = transition
+        blocked = self._blocked_fencing(transition, model)
+        if blocked is not None:
+            self.verdicts.append(f"no action: {blocked}; nothing moves until it is fixed")
+            return
         self._tid += 1
         runner = TransitionRunner(
             self._tid, transition, dispatch=self._dispatch, timeout_for=self._timeout_for
@@ -592,6 +671,7 @@ class Controller:
             elif applied.source == "join":
                 self.dirty("join complete")
             elif applied.scope == "configuration":
+                self.fencing.forget()  # maybe the device was fixed: try fencing again
                 self.dirty("configuration changed")
             elif self.is_dc and applied.scope == "status" and applied.source != "local":
                 self.dirty(f"status changed by {applied.source}")
@@ -604,6 +684,9 @@ class Controller:
         self._collect_sync()
         self._policy(now)
         self._collect_sync()
+        for event in self.fencing.announce:
+            self.outbox.append((FENCE_EVENT, {"event": event.to_dict()}, None))
+        self.fencing.announce.clear()
 
 
 def _only_node(transition: Transition, node: str, tasks: tuple[str, ...]) -> Transition:

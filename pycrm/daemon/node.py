@@ -40,6 +40,7 @@ from pycrm.daemon.config_model import RespawnEntry
 from pycrm.daemon.controller import Controller, ExecOrder
 from pycrm.daemon.executor import AgentPaths, Executor, OpRequest
 from pycrm.daemon.executor.request import OpResult
+from pycrm.daemon.fence_runner import FenceRunner
 from pycrm.daemon.local import LocalNode
 from pycrm.daemon.respawn import RespawnSupervisor
 from pycrm.daemon.watch import LinkWatcher, PidWatcher, WatchTable
@@ -86,6 +87,7 @@ class CrmNode(HeartbeatNode):
             work_dir=str(self.cfg.state_dir),
             max_parallel=self.cfg.executor.max_parallel or 4,
         )
+        self.fence_runner = FenceRunner(self.cfg.local_node, self.executor)
         self.respawn = RespawnSupervisor(
             self.cfg.respawn, self.selector, logger=self.crm_log, on_failfast=self._failfast
         )
@@ -212,7 +214,14 @@ class CrmNode(HeartbeatNode):
         self.executor.tick(now)
         for result in self.executor.drain():
             acted = True
-            self._on_result(result, now)
+            if not self.fence_runner.route(result, now):
+                self._on_result(result, now)
+        for outcome in self.fence_runner.take_outcomes():
+            acted = True
+            self.metrics.counters.fenced(outcome.ok)
+            if outcome.agent_error:
+                self.crm_log.warning("fence agent: %s", outcome.agent_error)
+            ctl.fence_outcome(outcome, now)
         ctl.tick(now)
         self._shutdown_step(now)
         self._again = self._outputs(now) or acted
@@ -354,7 +363,12 @@ class CrmNode(HeartbeatNode):
     def _outputs(self, now: float) -> bool:
         """Act on what the controller queued; True if there was anything."""
         ctl = self.controller
-        acted = bool(ctl.to_execute or ctl.outbox or ctl.applied or ctl.verdicts)
+        acted = bool(
+            ctl.to_execute or ctl.outbox or ctl.applied or ctl.verdicts or ctl.fencing.orders
+        )
+        if ctl.fencing.orders:
+            self.fence_runner.start(ctl.fencing.orders, self.live.model(), ctl.last_transition, now)
+            ctl.fencing.orders.clear()
         for order in ctl.to_execute:
             self._execute(order)
         ctl.to_execute.clear()
@@ -490,6 +504,7 @@ class CrmNode(HeartbeatNode):
             last_updated=time.time(),
             membership={n: "member" if n in members else "lost" for n in self.cfg.nodes},
             cib_version=(version.admin_epoch, version.epoch, version.num_updates),
+            fence_history=tuple(ctl.fencing.history.events()),
         )
 
     def _scrape(self) -> Scrape:

@@ -2,6 +2,7 @@
 
 moved web-group to node2: node1 left; quorum 2/3
 started vip on node1, started web on node1: elected DC; quorum 2/2
+fence node1 (reboot: peer is no longer part of the cluster), moved web to node2: node1 left ...
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ def _phrases(transition: Transition) -> list[str]:
         if group is not None:
             groups.setdefault(group, []).append(line)
     for line in transition.summary:
+        if line.verb == "Fence":
+            why = f": {line.reason}" if line.reason else ""
+            phrases.append(f"fence {line.rsc} ({line.fence_action or 'reboot'}{why})")
+            continue
         if line.blocked:
             phrases.append(f"cannot {line.verb.lower()} {line.rsc} ({line.reason or 'blocked'})")
             continue

@@ -21,8 +21,9 @@ from pycrm.daemon.cibsync import LocalReport
 from pycrm.daemon.controller import Controller, ControllerConfig, ExecOrder
 from pycrm.daemon.executor import OpRequest, OpResult
 from pycrm.daemon.executor import build_request as real_build_request
-from pycrm.daemon.executor.codes import EXEC_DONE
+from pycrm.daemon.executor.codes import EXEC_DONE, EXEC_NO_FENCE_DEVICE
 from pycrm.daemon.local import LocalNode
+from pycrm.fencing.fencer import FenceOutcome, FenceRequest
 from pycrm.scheduler import Action
 
 CALLS = itertools.count(1)
@@ -115,6 +116,8 @@ class SimCluster:
         self.up: set[str] = set()
         self.groups: list[set[str]] = [set(self.nodes)]
         self.log: list[str] = []
+        self.fence_ok = True  # whether a fencing request succeeds
+        self.fenced: list[str] = []  # targets fenced, in order
         for n in self.nodes:
             self.start(n)
 
@@ -203,6 +206,10 @@ class SimCluster:
                     rc, changes = self.fake[src].run(order)
                     ctl.local_result(order.ref, rc, changes, self.now)
                     moved = True
+                fencing, ctl.fencing.orders = ctl.fencing.orders, []
+                for req in fencing:
+                    ctl.fence_outcome(self._fence(src, req), self.now)
+                    moved = True
                 moved = self.drain_outputs(src) or moved
             if not moved:
                 return
@@ -220,6 +227,20 @@ class SimCluster:
         ctl.verdicts.clear()
         ctl.applied.clear()
         return False
+
+    def _fence(self, executioner: str, req: FenceRequest) -> FenceOutcome:
+        """A power switch: the target's daemon and everything it ran are gone."""
+        wall = self.fake[executioner].wall + self.now
+        if not self.fence_ok:
+            return FenceOutcome(
+                req, False, executioner, None, 1, EXEC_NO_FENCE_DEVICE, "", wall, wall
+            )
+        self.fenced.append(req.target)
+        if req.action != "on":
+            self.up.discard(req.target)
+            self.fake[req.target].running.clear()
+            self.fake[req.target].restart()
+        return FenceOutcome(req, True, executioner, "fence-sim", 0, EXEC_DONE, "", wall, wall)
 
     def advance(self, seconds: float, step: float = 0.25) -> None:
         end = self.now + seconds

@@ -294,3 +294,57 @@ def test_a_restarted_node_that_missed_the_offer_asks_to_join() -> None:
     audit(sim)
     assert sim.holders("www") == {"node1"}
     converged(sim)
+
+
+DEVICE = '<primitive id="fence-sim" class="stonith" type="fence_netns"/>'
+
+
+def fencing_cib(options: str = "") -> bytes:
+    off = b'<nvpair id="o1" name="stonith-enabled" value="false"/>'
+    on = b'<nvpair id="o1" name="stonith-enabled" value="true"/>'
+    return cib(extra_resources=DEVICE, options=options).replace(off, on)
+
+
+def test_a_crashed_node_is_fenced_before_its_resources_move_and_rejoins_clean() -> None:
+    sim = SimCluster(fencing_cib(), NODES)
+    sim.membership()
+    assert sim.holders("www") == {"node1"}
+    sim.fake["node1"].running.discard("fence-sim")  # (wherever the device ran)
+    sim.crash("node1")
+    audit(sim)
+    assert sim.fenced == ["node1"]
+    assert sim.holders("www") == {"node2"}
+    verdict = "fence node1 (reboot: peer is no longer part of the cluster), moved web to node2"
+    assert any(line.startswith(verdict) for line in sim.log), sim.log
+    for node in ("node2", "node3"):  # every node keeps the history the DC announced
+        events = sim.ctl[node].fencing.history.events()
+        assert [(e.target, e.action, e.state) for e in events] == [("node1", "reboot", "done")]
+    state = sim.ctl["node2"].live.root.find("status/node_state[@uname='node1']")
+    assert state is not None and state.get("expected") == "down"
+    assert state.find("lrm") is None or len(state.find("lrm")) == 0
+    sim.restart("node1")
+    audit(sim)
+    assert sim.holders("www") == {"node1"}
+    converged(sim)
+
+
+def test_fencing_that_keeps_failing_is_given_up_and_nothing_moves() -> None:
+    sim = SimCluster(fencing_cib('<nvpair id="o3" name="stonith-max-attempts" value="3"/>'), NODES)
+    sim.membership()
+    sim.fence_ok = False
+    sim.crash("node1")
+    sim.advance(2)
+    assert sim.holders("www") == set()  # node1's copy is gone, and nobody took over
+    dc = sim.ctl["node2"]
+    assert dc.fencing.failures("node1") == 3
+    warnings = [text for _, text in dc.log]
+    assert warnings.count("Too many failures (3) to fence node1, giving up") == 1
+    assert any("fencing of node1 failed 3 times" in v for v in sim.log), sim.log
+    failed = [e for e in dc.fencing.history.events() if e.state == "failed"]
+    assert failed and all(e.target == "node1" for e in failed)
+    # the administrator fixes the device: a configuration change, and fencing is tried again
+    sim.fence_ok = True
+    dc.submit([patch.SetClusterOption("stonith-timeout", "30s")], sim.now)
+    sim.settle()
+    assert sim.fenced == ["node1"] and sim.holders("www") == {"node2"}
+    audit(sim)
