@@ -45,10 +45,16 @@ from pycrm.cluster.quorum import Quorum, QuorumState
 from pycrm.daemon.cibsync import KINDS as SYNC_KINDS
 from pycrm.daemon.cibsync import Applied, CibSync, LocalReport
 from pycrm.daemon.failures import next_expiry
-from pycrm.daemon.fencing import FENCE_EVENT, FenceCoordinator
+from pycrm.daemon.fencing import (
+    FENCE_EVENT,
+    FENCE_REQ,
+    FENCE_RESULT,
+    FenceCoordinator,
+    Finished,
+)
 from pycrm.daemon.transition import TransitionRunner
 from pycrm.daemon.verdict import describe_transition
-from pycrm.fencing.fencer import FenceOutcome
+from pycrm.fencing.fencer import FenceOutcome, FenceRequest
 from pycrm.fencing.history import FenceEvent
 from pycrm.scheduler import Action, Transition, schedule
 from pycrm.scheduler.digests import find_op
@@ -261,6 +267,10 @@ class Controller:
             self._on_exec_result(msg, now)
         elif kind == FENCE_EVENT:
             self._on_fence_event(msg)
+        elif kind == FENCE_REQ:
+            self._on_fence_request(msg)
+        elif kind == FENCE_RESULT:
+            self._on_fence_result(msg, now)
         else:
             self._count("dropped_unknown_kind")
         self._drain(now)
@@ -480,31 +490,86 @@ class Controller:
             tid=plan.runner.tid,
             term=self.election.term,
             origin=self.me,
+            members=self.members,
         )
         if refusal is not None:
             self._warn(f"cannot fence: {refusal} ({action.id})")
             return False
+        for member, req in self.fencing.delegated:
+            self._warn(f"this node ({req.target}) must be fenced: {member} will do it")
+            payload = {
+                "term": self.election.term,
+                "op": req.op_id,
+                "target": req.target,
+                "action": req.action,
+                "timeout_s": req.timeout_s,
+                "delay_s": req.delay_s,
+            }
+            self.outbox.append((FENCE_REQ, payload, member))
+        if self.fencing.delegated:
+            self.fencing.delegated.clear()
+            return True
         req = self.fencing.orders[-1]
         delay = f" after {req.delay_s} s (priority-fencing-delay)" if req.delay_s > 0 else ""
         self._warn(f"requesting fencing ({req.action}) of node {req.target}{delay}")
         return True
 
     def fence_outcome(self, outcome: FenceOutcome, now: float) -> None:
-        """The DC's fencer finished a request (see :mod:`pycrm.daemon.fencing`)."""
+        """This node's fencer finished a request (see :mod:`pycrm.daemon.fencing`)."""
         finished = self.fencing.outcome(outcome)
-        if finished is None:
-            self._drain(now)
-            return
+        if finished is not None:
+            self._fence_finished(finished, now)
+        self._drain(now)
+
+    def _fence_finished(self, finished: Finished, now: float) -> None:
         self.log.append((logging.WARNING if not finished.ok else logging.INFO, finished.text))
+        if finished.report_to is not None and finished.event is not None:
+            payload = {"term": self.election.term, "event": finished.event.to_dict()}
+            self.outbox.append((FENCE_RESULT, payload, finished.report_to))
+            return
         if finished.changes and self.sync.synced:
             try:
                 self.sync.apply(finished.changes, source="expected")
             except Exception as exc:  # the record must not take the DC down
-                self._warn(f"cannot record the fencing of {outcome.request.target}: {exc}")
+                self._warn(f"cannot record a fencing ({finished.text}): {exc}")
         plan = self.plan
         if plan is not None and not plan.local and plan.runner.tid == finished.tid:
             plan.runner.completed(finished.action_id, finished.ok, now, "fencing failed")
-        self._drain(now)
+
+    def _on_fence_request(self, msg: Delivered) -> None:
+        """The DC must be fenced and asks this node's fencer to do it."""
+        payload = msg.payload
+        try:
+            if msg.src != self.dc or p.integer(payload, "term") != self.election.term:
+                raise p.ProtocolError("not from the current DC")
+            req = FenceRequest(
+                op_id=p.text(payload, "op", limit=256),
+                target=p.text(payload, "target", limit=256),
+                action=p.text(payload, "action", limit=16),
+                timeout_s=p.integer(payload, "timeout_s", minimum=1),
+                delay_s=p.integer(payload, "delay_s", minimum=-1),
+                origin=msg.src,
+            )
+        except (p.ProtocolError, ValueError) as exc:
+            self._count("dropped_malformed")
+            self._warn(f"dropped fence_req from {msg.src}: {exc}")
+            return
+        self._warn(f"fencing {req.target} ({req.action}) for the DC {msg.src}")
+        self.fencing.accept(req, msg.src)
+
+    def _on_fence_result(self, msg: Delivered, now: float) -> None:
+        data = msg.payload.get("event")
+        try:
+            if not isinstance(data, dict):
+                raise ValueError("field 'event' must be an object")
+            event = FenceEvent.from_dict(data)
+        except ValueError as exc:
+            self._count("dropped_malformed")
+            self._warn(f"dropped fence_result from {msg.src}: {exc}")
+            return
+        finished = self.fencing.remote_outcome(event.op_id, event)
+        if finished is not None:
+            self._fence_finished(finished, now)
 
     def _on_fence_event(self, msg: Delivered) -> None:
         if msg.src == self.me:

@@ -7,7 +7,10 @@ Pacemaker 2.1.5's controller (``controld_fencing.c``), reduced to one fencer: th
   transition asks the DC's fencer (:class:`pycrm.fencing.fencer.Fencer`, run by the node
   shell on its executor) to fence the target, with ``stonith-timeout`` and the
   ``priority-fencing-delay`` the CIB asks for that target
-  (:func:`pycrm.fencing.priority.requested_delay`).  The DC never fences itself.
+  (:func:`pycrm.fencing.priority.requested_delay`).  When the DC itself must be fenced (a
+  stop failed there, say) it delegates: another member's fencer runs the request
+  (``fence_req``) and reports back (``fence_result``) -- as Pacemaker's fencer lets a peer
+  fence the node that asked.  On success the DC is gone and the next DC takes over.
 * **Outcome** (:meth:`FenceCoordinator.outcome`): success is recorded in the CIB as
   Pacemaker records it (:func:`pycrm.fencing.record.fenced_changes`: the node is down and
   clean, its history and attributes are gone), so the scheduler recovers its resources;
@@ -22,13 +25,14 @@ Pacemaker 2.1.5's controller (``controld_fencing.c``), reduced to one fencer: th
   broadcasts; each node keeps the events it hears, so ``pycrm status`` anywhere shows the
   fencing history as ``crm_mon`` shows the fencer's.
 
-Not modelled: asking other nodes' fencers (the DC uses the devices it registers itself:
-a device banned from the DC cannot be used), fencing topology (levels).
+Not modelled: asking other nodes' fencers which can fence a target (the DC uses the devices
+it registers itself, so a device banned from the DC cannot be used unless the DC is the
+target), fencing topology (levels).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from cib import patch
@@ -42,6 +46,8 @@ from pycrm.fencing.record import fenced_changes
 from pycrm.scheduler import Action
 
 FENCE_EVENT = "fence_event"
+FENCE_REQ = "fence_req"
+FENCE_RESULT = "fence_result"
 DEFAULT_TIMEOUT_S = 60
 DEFAULT_MAX_ATTEMPTS = 10
 
@@ -62,11 +68,14 @@ def max_attempts(cib: Cib) -> int:
 
 @dataclass(frozen=True)
 class Running:
-    """A fencing request this DC made: which transition action waits for it."""
+    """A fencing request in flight: the transition action that waits for it (as DC), or
+    the DC it is carried out for (as the member a DC delegated to)."""
 
     request: FenceRequest
-    tid: int
-    action_id: str
+    tid: int = -1
+    action_id: str = ""
+    delegate: str | None = None  # as DC: the member that runs it
+    for_dc: str | None = None  # as member: the DC that asked
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,8 @@ class Finished:
     ok: bool
     changes: list[patch.Change]  # the CIB record (empty on failure)
     text: str  # the log line
+    report_to: str | None = None  # a delegated request: the DC to tell
+    event: FenceEvent | None = None
 
 
 class FenceCoordinator:
@@ -86,6 +97,7 @@ class FenceCoordinator:
         self.history = FenceHistory()
         self.orders: list[FenceRequest] = []  # for the node's fencer
         self.announce: list[FenceEvent] = []  # for every node's history
+        self.delegated: list[tuple[str, FenceRequest]] = []  # (member, request) to send
         self._running: dict[str, Running] = {}
         self._failures: dict[str, int] = {}
         self._gave_up: set[str] = set()
@@ -117,13 +129,20 @@ class FenceCoordinator:
         return None
 
     # ------------------------------------------------------------------- inputs
-    def request(self, cib: Cib, action: Action, *, tid: int, term: int, origin: str) -> str | None:
+    def request(
+        self,
+        cib: Cib,
+        action: Action,
+        *,
+        tid: int,
+        term: int,
+        origin: str,
+        members: Sequence[str] = (),
+    ) -> str | None:
         """Ask the fencer to carry out a ``stonith`` action; the refusal's text, else None."""
         target = action.node
         if target is None:
             return "fencing without a target"
-        if target == self.me:
-            return f"{self.me} will not fence itself"
         fence_action = action.meta.get("stonith_action", "reboot")
         self._seq += 1
         req = FenceRequest(
@@ -135,36 +154,70 @@ class FenceCoordinator:
             origin=origin,
             client=CLIENT,
         )
-        self._running[req.op_id] = Running(req, tid, action.id)
-        self.orders.append(req)
+        delegate = None
+        if target == self.me:
+            others = [m for m in members if m != self.me]
+            if not others:
+                return f"{self.me} must be fenced and no other node can do it"
+            delegate = others[0]
+        self._running[req.op_id] = Running(req, tid, action.id, delegate=delegate)
+        if delegate is None:
+            self.orders.append(req)
+        else:
+            self.delegated.append((delegate, req))
         event = self.history.pending(req.op_id, target, req.action, origin, CLIENT)
         self.announce.append(event)
         return None
 
+    def accept(self, req: FenceRequest, dc: str) -> None:
+        """As a member: the DC asks this node's fencer to carry out ``req``."""
+        if req.op_id in self._running:
+            return  # a repeated request
+        self._running[req.op_id] = Running(req, for_dc=dc)
+        self.orders.append(req)
+
+    def remote_outcome(self, op_id: str, event: FenceEvent) -> Finished | None:
+        """As DC: the member we delegated ``op_id`` to reports its end."""
+        run = self._running.get(op_id)
+        if run is None or run.delegate is None:
+            return None
+        del self._running[op_id]
+        return self._finished(run, event.state == "done", event, event.device, "")
+
     def outcome(self, outcome: FenceOutcome) -> Finished | None:
         """The fencer's answer; None when it is not for a request of ours."""
-        run = self._running.pop(outcome.request.op_id, None)
-        if run is None:
-            return None
-        req = run.request
         event = outcome.event()
+        run = self._running.pop(outcome.request.op_id, None)
+        if run is None:  # no longer DC: the history still tells
+            self.history.record(event)
+            self.announce.append(event)
+            return None
+        why = outcome.agent_error or outcome.exit_reason
+        return self._finished(run, outcome.ok, event, outcome.device, why)
+
+    def _finished(
+        self, run: Running, ok: bool, event: FenceEvent, device: str | None, why: str
+    ) -> Finished:
+        req = run.request
         self.history.record(event)
         self.announce.append(event)
-        if outcome.ok:
+        if run.for_dc is not None:  # carried out for the DC: it records and decides
+            text = f"fencing of {req.target} for {run.for_dc}: " + ("done" if ok else "failed")
+            return Finished(-1, "", ok, [], text, report_to=run.for_dc, event=event)
+        if ok:
             self.forget(req.target)
-            text = f"{req.target} was fenced ({req.action}) by {outcome.device}"
+            text = f"{req.target} was fenced ({req.action}) by {device}"
             changes = fenced_changes(req.target, req.action)
         else:
             self._failures[req.target] = self._failures.get(req.target, 0) + 1
-            why = outcome.agent_error or outcome.exit_reason or "no capable device"
-            if outcome.device is None:
+            if device is None:
                 why = "no fence device can fence it"
             text = (
                 f"fencing of {req.target} ({req.action}) failed"
-                f" (attempt {self._failures[req.target]}): {why}"
+                f" (attempt {self._failures[req.target]}): {why or 'the agent failed'}"
             )
             changes = []
-        return Finished(run.tid, run.action_id, outcome.ok, changes, text)
+        return Finished(run.tid, run.action_id, ok, changes, text, event=event)
 
     def heard(self, event: FenceEvent) -> None:
         """An event another node's DC announced."""
@@ -179,9 +232,10 @@ class FenceCoordinator:
             self._failures.pop(target, None)
             self._gave_up.discard(target)
 
-    def abandon(self) -> list[FenceRequest]:
-        """No longer DC: the requests in flight are forgotten (their outcomes are ignored;
-        the next DC decides again)."""
-        running = [r.request for r in self._running.values()]
-        self._running.clear()
-        return running
+    def abandon(self) -> None:
+        """No longer DC: the requests this DC made are forgotten (outcomes only reach the
+        history; the next DC decides again).  Requests run for another DC stay."""
+        mine = [op for op, r in self._running.items() if r.for_dc is None]
+        for op in mine:
+            del self._running[op]
+        self.delegated.clear()

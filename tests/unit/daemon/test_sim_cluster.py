@@ -348,3 +348,19 @@ def test_fencing_that_keeps_failing_is_given_up_and_nothing_moves() -> None:
     sim.settle()
     assert sim.fenced == ["node1"] and sim.holders("www") == {"node2"}
     audit(sim)
+
+
+def test_a_failed_stop_on_the_dc_has_another_node_fence_it_then_the_group_moves() -> None:
+    sim = SimCluster(fencing_cib(), NODES)
+    sim.membership()
+    assert sim.dcs() == {"node1"} and sim.holders("www") == {"node1"}
+    sim.fake["node1"].fail[("www", "stop")] = 1  # on-fail=fence with fencing enabled
+    sim.ctl["node1"].submit([patch.SetNodeAttr("node1", "standby", "on")], sim.now)
+    sim.settle()
+    assert sim.fenced == ["node1"]  # node1 asked node2's fencer: it cannot fence itself
+    assert any("(node1) must be fenced: node2 will do it" in t for _, t in sim.ctl["node1"].log)
+    sim.membership()  # the survivors see node1 gone
+    sim.advance(2)
+    audit(sim)
+    assert sim.holders("www") == {"node2"}
+    converged(sim)
