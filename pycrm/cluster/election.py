@@ -191,6 +191,10 @@ class Election:
         elif self.is_dc and src != self.me:
             # two DCs (a healed partition): the lesser one hears about us
             self._send(DC_ANNOUNCE, {"term": self.term})
+        elif self.dc is None and term < self.term:
+            # A DC from an older term (we were DC in a partition it never heard of, then
+            # restarted): without a word it keeps its office and we never follow it.
+            self._send(NOT_DC, {"term": self.term}, src)
 
     # ------------------------------------------------------------------- timers
     def _maybe_stand(self, now: float) -> None:

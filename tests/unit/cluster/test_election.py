@@ -137,6 +137,23 @@ def test_partition_gives_each_side_a_dc_and_healing_leaves_one() -> None:
     assert net.followed(set(NODES)) == dcs
 
 
+def test_a_node_from_a_newer_partition_term_is_not_left_without_a_dc() -> None:
+    """Two nodes split: node2 becomes DC of its half in term 2 and is fenced; node1 stays
+    DC in term 1.  node2 restarts with its saved term 2: node1's announcement is older, so
+    node2 tells it; node1 steps down and wins a new term that both follow."""
+    net = Net(nodes=("node1", "node2"))
+    net.membership()
+    net.partition({"node1"}, {"node2"})
+    assert net.cores["node2"].term > net.cores["node1"].term
+    net.crash("node2")
+    net.groups = [{"node1", "node2"}]
+    net.restart("node2")
+    net.advance(2)
+    assert net.dcs() == {"node1"}
+    assert net.followed({"node1", "node2"}) == {"node1"}
+    assert net.cores["node1"].term == net.cores["node2"].term
+
+
 def test_settle_delays_the_first_election_only() -> None:
     net = Net(settle=0.5)
     net.membership()
