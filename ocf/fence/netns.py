@@ -107,37 +107,43 @@ def kill_all(ident: tuple[int, int]) -> int:
 
 
 class _InNamespace:
-    """``with _InNamespace(name) as rt``: an rtnetlink socket inside namespace ``name``;
-    the process returns to its own namespace on exit."""
+    """``with _InNamespace(name) as rt``: an rtnetlink socket inside namespace ``name``.
+
+    The socket is opened by a short-lived thread that enters the namespace (setns acts on
+    the calling thread only); the process itself never joins it.  Had it joined, for that
+    moment it would be a process of the fenced node, carrying the fencing node's mounts
+    (its shared disk) -- to anyone listing that namespace's processes, the disk would be
+    mounted on both nodes.  The socket keeps working in ``name`` from any thread."""
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.home = -1
         self.rt: rtnl.Rtnl | None = None
 
     def __enter__(self) -> rtnl.Rtnl:
-        self.home = os.open("/proc/self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
-        try:
-            netns.enter(self.name)
-            self.rt = rtnl.Rtnl()
-        except BaseException:
-            self._leave()
-            raise
+        import threading
+
+        opened: list[rtnl.Rtnl] = []
+        failed: list[BaseException] = []
+
+        def open_inside() -> None:
+            try:
+                netns.enter(self.name)
+                opened.append(rtnl.Rtnl())
+            except BaseException as exc:  # handed to the caller's thread
+                failed.append(exc)
+
+        thread = threading.Thread(target=open_inside, name="fence-netns")
+        thread.start()
+        thread.join()
+        if failed:
+            raise failed[0]
+        self.rt = opened[0]
         return self.rt
 
     def __exit__(self, *exc: object) -> None:
-        self._leave()
-
-    def _leave(self) -> None:
         if self.rt is not None:
             self.rt.close()
             self.rt = None
-        if self.home >= 0:
-            try:
-                netns.setns_fd(self.home, "own namespace")
-            finally:
-                os.close(self.home)
-                self.home = -1
 
 
 def _links(rt: rtnl.Rtnl) -> list[rtnl.Link]:
