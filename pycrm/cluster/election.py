@@ -10,6 +10,9 @@ configured order).  Rules:
   views that disagree for a dead time then elect nobody rather than two DCs).  The candidate
   wins with the votes of a majority of the members it sees, then announces itself.  A
   candidate that has not won after ``timeout`` seconds stands again in a new term.
+* A member that knows no DC and may not stand asks (``dc_query``, again every ``timeout``
+  while it has none); a DC answers with its announcement.  Announcements are sent when the
+  membership changes, and one that reaches a node still starting is lost.
 * Every DC message carries its term.  A node follows the DC with the highest ``(term, -rank)``
   it has heard; a DC that hears of a higher term, or of a DC that outranks it in the same
   term (two partitions healing), steps down.  A node tells a DC with a lower term that it is
@@ -30,7 +33,8 @@ VOTE_REQ = "vote_req"
 VOTE = "vote"
 DC_ANNOUNCE = "dc"
 NOT_DC = "not_dc"
-KINDS = frozenset({VOTE_REQ, VOTE, DC_ANNOUNCE, NOT_DC})
+DC_QUERY = "dc_query"
+KINDS = frozenset({VOTE_REQ, VOTE, DC_ANNOUNCE, NOT_DC, DC_QUERY})
 
 Outgoing = tuple[str, dict[str, Any], str | None]
 
@@ -61,6 +65,7 @@ class Election:
     settle: float = 0.0  # before the first DC is known: wait this long for an announcement
     _quiet_until: float | None = None
     _had_dc: bool = False
+    _query_at: float | None = None  # when to ask who the DC is again
 
     def __post_init__(self) -> None:
         self._rank = {name: i for i, name in enumerate(self.order)}
@@ -144,6 +149,9 @@ class Election:
             self._on_vote(src, term, payload.get("granted") is True, now)
         elif kind == DC_ANNOUNCE:
             self._on_announce(src, term, now)
+        elif kind == DC_QUERY:
+            if self.is_dc:
+                self._send(DC_ANNOUNCE, {"term": self.term}, src)
         elif kind == NOT_DC and term > self.term:
             self._follow(None, term, f"{src} knows a newer election (term {term})")
             self._maybe_stand(now)
@@ -199,8 +207,12 @@ class Election:
     # ------------------------------------------------------------------- timers
     def _maybe_stand(self, now: float) -> None:
         if self.dc is not None or self.candidate:
+            self._query_at = None
             return
         if self._first_member() != self.me:
+            if self._query_at is None or now >= self._query_at:
+                self._query_at = now + self.timeout
+                self._send(DC_QUERY, {"term": self.term})
             return
         if not self._had_dc and self.settle > 0:
             if self._quiet_until is None:
@@ -233,6 +245,8 @@ class Election:
     def next_wakeup(self) -> float | None:
         if self._standing_until is not None:
             return self._standing_until
+        if self.dc is None and self._query_at is not None:
+            return self._query_at
         if self.dc is None and self._quiet_until is not None and not self._had_dc:
             return self._quiet_until
         return None

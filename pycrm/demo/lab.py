@@ -314,8 +314,23 @@ class ClusterLab:
         path.touch()
 
     def dummy_holders(self, rsc: str) -> list[str]:
-        """Nodes where the lab Dummy ``rsc`` runs (its state file exists)."""
-        return [m.name for m in self.members if (m.home / f"dummy-{rsc}.state").exists()]
+        """Nodes where the lab Dummy ``rsc`` runs (its state file exists) that are powered:
+        not crashed, and not switched off by a fencing (its interfaces down)."""
+        return [
+            m.name
+            for m in self.members
+            if (m.home / f"dummy-{rsc}.state").exists() and self.powered(m.name)
+        ]
+
+    def powered(self, name: str) -> bool:
+        """The node runs: not crashed (`crash`), not fenced off (fence_netns takes its
+        interfaces down; `power_on` brings them back)."""
+        member = self.node(name)
+        if not member.powered:
+            return False
+        out = _run([IP, "-n", member.ns, "-o", "link", "show", "dev", "eth0"], check=False)
+        flags = out.split("<", 1)[1].split(">", 1)[0].split(",") if "<" in out else []
+        return "UP" in flags
 
     def clear_injection(self, node: str, action: str) -> None:
         for suffix in ("", "-always"):
@@ -492,8 +507,11 @@ class ClusterLab:
         member.powered = False
 
     def power_on(self, name: str) -> None:
-        """The node boots: clean interfaces (no floating address), up, cables back."""
+        """The node boots: clean interfaces (no floating address), up, cables back, and
+        nothing of what ran before (the lab Dummy's state is volatile, like /run)."""
         member = self.node(name)
+        for state in member.home.glob("dummy-*.state"):
+            state.unlink(missing_ok=True)
         for link in range(self.links):
             _run([IP, "-n", member.ns, "addr", "flush", "dev", f"eth{link}"])
             _run([IP, "-n", member.ns, "addr", "add", f"{member.addrs[link]}/24", "dev",

@@ -154,6 +154,24 @@ def test_a_node_from_a_newer_partition_term_is_not_left_without_a_dc() -> None:
     assert net.cores["node1"].term == net.cores["node2"].term
 
 
+def test_a_member_whose_announcement_was_lost_asks_who_the_dc_is() -> None:
+    net = Net(nodes=("node1", "node2"))
+    net.membership()
+    net.partition({"node1"}, {"node2"})
+    net.crash("node2")
+    net.groups = [{"node1", "node2"}]
+    term = net.cores["node2"].term
+    net.cores["node2"] = Election("node2", net.nodes, timeout=1.0, term=term)
+    net.up.add("node2")
+    for node in ("node1", "node2"):
+        net.cores[node].membership({"node1", "node2"}, net.now)
+    net.cores["node1"].outbox.clear()  # the announcement reached node2 before it listened
+    net.cores["node2"].outbox.clear()  # and so did its first question
+    net.advance(3)
+    assert net.dcs() == {"node1"}
+    assert net.followed({"node1", "node2"}) == {"node1"}
+
+
 def test_settle_delays_the_first_election_only() -> None:
     net = Net(settle=0.5)
     net.membership()
