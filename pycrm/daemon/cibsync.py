@@ -162,9 +162,15 @@ class CibSync:
         return str(candidate)
 
     def _left_cleanly(self, node: str) -> bool:
-        """A node that announced its shutdown (Pacemaker's ``shutdown`` attribute)."""
+        """A node that announced its shutdown (Pacemaker's ``shutdown`` attribute), or one
+        already recorded as down and not expected back (fenced: a node fenced while still
+        in the membership leaves it moments later, and is not to be fenced again)."""
         status = self.live.model().status.get(node)
-        return status is not None and "shutdown" in status.transient
+        if status is None:
+            return False
+        return "shutdown" in status.transient or (
+            status.expected == "down" and status.crmd == "offline"
+        )
 
     # ---------------------------------------------------------------- role changes
     def follow(self, dc: str | None, term: int) -> None:

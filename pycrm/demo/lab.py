@@ -58,6 +58,9 @@ class LabNode:
     home: Path
     proc: subprocess.Popen[bytes] | None = None
     powered: bool = True
+    # the node's "init": a process in its namespace for as long as the node is up.  A crash
+    # or a fencing kills it with everything else; what ran on the node died with it.
+    boot: subprocess.Popen[bytes] | None = None
 
     @property
     def config(self) -> Path:
@@ -155,6 +158,7 @@ class ClusterLab:
                 addrs.append(addr)
                 ports.append(port)
             self.members.append(LabNode(name, ns, i, addrs, ports, home))
+            self._boot(self.members[-1])
         self._add_ns(self.client_ns)
         self._plug(self.client_ns, "eth0", "br0", f"{self.client_addr}/24", "cl")
         self._write_authkeys()
@@ -162,6 +166,15 @@ class ClusterLab:
             f"lab {self.prefix}: {self.nodes} nodes on {self.subnet(0)}.0/24"
             + (f" and {self.subnet(1)}.0/24" if self.links > 1 else "")
             + f", floating IP {self.vip}"
+        )
+
+    def _boot(self, member: LabNode) -> None:
+        member.boot = subprocess.Popen(
+            [IP, "netns", "exec", member.ns, "sleep", "infinity"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
 
     def _add_ns(self, ns: str) -> None:
@@ -323,14 +336,11 @@ class ClusterLab:
         ]
 
     def powered(self, name: str) -> bool:
-        """The node runs: not crashed (`crash`), not fenced off (fence_netns takes its
-        interfaces down; `power_on` brings them back)."""
+        """The node is up since its last boot: not crashed (`crash`) and not fenced
+        (fence_netns kills every process of the node, its "init" too, even for a reboot,
+        after which nothing is started again until `power_on`)."""
         member = self.node(name)
-        if not member.powered:
-            return False
-        out = _run([IP, "-n", member.ns, "-o", "link", "show", "dev", "eth0"], check=False)
-        flags = out.split("<", 1)[1].split(">", 1)[0].split(",") if "<" in out else []
-        return "UP" in flags
+        return member.powered and member.boot is not None and member.boot.poll() is None
 
     def clear_injection(self, node: str, action: str) -> None:
         for suffix in ("", "-always"):
@@ -501,9 +511,7 @@ class ClusterLab:
         member = self.node(name)
         self.cut(name)
         self._kill_ns(member.ns)
-        if member.proc is not None:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                member.proc.wait(10)
+        self._reap(member)
         member.powered = False
 
     def power_on(self, name: str) -> None:
@@ -519,6 +527,8 @@ class ClusterLab:
             # fence_netns "off" sets the node's own interfaces down
             _run([IP, "-n", member.ns, "link", "set", f"eth{link}", "up"])
         self.heal(name)
+        self._reap(member)
+        self._boot(member)
         member.powered = True
 
     # ----------------------------------------------------------------- fencing
@@ -563,6 +573,11 @@ class ClusterLab:
 
     # ------------------------------------------------------------------ audits
     def ns_pids(self, ns: str) -> list[int]:
+        """The processes in namespace ``ns``, but for the lab's own stand-in for init."""
+        boots = {m.boot.pid for m in self.members if m.boot is not None}
+        return [p for p in self._all_pids(ns) if p not in boots]
+
+    def _all_pids(self, ns: str) -> list[int]:
         out = _run([IP, "netns", "pids", ns], check=False)
         return [int(p) for p in out.split() if p.isdigit()]
 
@@ -611,7 +626,7 @@ class ClusterLab:
     # ----------------------------------------------------------------- cleanup
     def _kill_ns(self, ns: str) -> None:
         for _ in range(3):
-            pids = self.ns_pids(ns)
+            pids = self._all_pids(ns)
             if not pids:
                 return
             for pid in pids:  # only processes inside the lab's own, uniquely named namespace
@@ -619,12 +634,18 @@ class ClusterLab:
                     os.kill(pid, signal.SIGKILL)
             time.sleep(0.1)
 
+    @staticmethod
+    def _reap(member: LabNode) -> None:
+        """Wait for the node's processes of ours that were killed (daemon, init)."""
+        for proc in (member.proc, member.boot):
+            if proc is not None:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(10)
+
     def close(self) -> None:
         for member in self.members:
             self._kill_ns(member.ns)
-            if member.proc is not None:
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    member.proc.wait(10)
+            self._reap(member)
         for ns in reversed(self._made_ns):
             self._kill_ns(ns)
             _run([IP, "netns", "del", ns], check=False)

@@ -161,6 +161,11 @@ def test_stop_ends_the_process_group(tmp_path: Path, loops: list[Loop]) -> None:
     loop.sup.start()
     loop.run_until(lambda: len(starts(pids)) == 4)
     loop.sup.stop(grace=5.0)
+    # stop() waits for each main process; an orphan of its group has been sent SIGKILL
+    # and may take a moment to be gone (exiting, then reaped by its new parent)
+    deadline = time.monotonic() + 10.0
+    while any(_alive(pid) for pid in map(int, starts(pids))) and time.monotonic() < deadline:
+        time.sleep(0.05)
     for pid in map(int, starts(pids)):
         assert not _alive(pid), pid
     assert [c.state for c in loop.sup.children()] == ["stopped", "stopped"]

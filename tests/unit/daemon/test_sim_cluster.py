@@ -364,3 +364,21 @@ def test_a_failed_stop_on_the_dc_has_another_node_fence_it_then_the_group_moves(
     audit(sim)
     assert sim.holders("www") == {"node2"}
     converged(sim)
+
+
+def test_a_node_fenced_while_still_a_member_is_not_fenced_again_when_it_leaves() -> None:
+    sim = SimCluster(fencing_cib(), NODES)
+    sim.membership()
+    sim.ctl["node1"].submit([patch.SetNodeAttr("node1", "standby", "on")], sim.now)
+    sim.settle()
+    assert sim.holders("www") == {"node2"}
+    sim.fake["node2"].fail[("www", "stop")] = 1
+    sim.ctl["node1"].submit([patch.SetNodeAttr("node2", "standby", "on")], sim.now)
+    sim.settle()
+    assert sim.fenced == ["node2"]  # the DC fenced it before the membership saw it go
+    sim.membership()  # now the survivors see node2 gone: it is down as recorded, not unclean
+    sim.advance(2)
+    audit(sim)
+    assert sim.fenced == ["node2"]
+    assert sim.holders("www") == {"node3"}
+    converged(sim)
