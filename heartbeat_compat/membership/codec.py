@@ -48,7 +48,11 @@ OWN_SENDS_REMEMBERED = 32
 def _as_fields(msg: Message) -> Fields:
     """The membership layer's view: string and binary fields, without `auth` (the
     signature was checked; it means nothing above the wire)."""
-    return [(k, v) for k, v in msg.pairs() if isinstance(v, str | bytes) and k != AUTH_FIELD]
+    return [
+        (f.name, f.value)
+        for f in msg.fields
+        if isinstance(f.value, (str, bytes)) and f.name != AUTH_FIELD
+    ]
 
 
 class WireCodec:

@@ -18,7 +18,9 @@ non-canonical lengths and malformed base64 drop the packet.
 from __future__ import annotations
 
 import binascii
-from base64 import b64decode, b64encode
+from base64 import b64decode
+from binascii import b2a_base64
+from collections.abc import Sequence
 
 from .errors import DecodeError, DropReason, EncodeError
 from .limits import ParseContext
@@ -27,14 +29,14 @@ from .values import (
     EncodeContext,
     add_list,
     algorithm_of,
-    check_list_names,
+    check_list_name,
     compress_field,
     decode_name,
+    decoded_names,
     decompress_field,
     encode_name,
     pack_list,
     to_bytes,
-    to_str,
     unpack_list,
 )
 
@@ -43,6 +45,8 @@ END = b"<<<\n"
 STRING_NL = 0x13  # SPECIAL_SYM: LF inside string values
 SPECIAL_SYMS = bytes([20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 15, 16, 17, 18])
 
+_LPAREN = 0x28
+_RPAREN = 0x29
 _NL_TO_SYM = bytes.maketrans(b"\n", b"\x13")
 _SYM_TO_NL = bytes.maketrans(b"\x13", b"\n")
 _TYPE_PREFIX = {t: b"(%d)" % t for t in FieldType}
@@ -52,18 +56,24 @@ _CLASSIC_TYPES[ord("4")] = FieldType.COMPRESS
 
 
 # -- encoding ------------------------------------------------------------------------
-def _encode_value(f: Field, depth: int, algorithm: str, ctx: EncodeContext) -> bytes:
+def _string_value(name: str, value: str) -> bytes:
+    raw = to_bytes(value, name)
+    if not raw or b"\0" in raw or b"\x13" in raw:
+        raise EncodeError(f"field {name!r}: empty, NUL or 0x13 in a classic string")
+    return raw.translate(_NL_TO_SYM)
+
+
+def _encode_value(fields: Sequence[Field], index: int, depth: int, ctx: EncodeContext) -> bytes:
+    f = fields[index]
     value = f.value
     if f.type is FieldType.STRING and isinstance(value, str):
-        raw = to_bytes(value, f"field {f.name!r}")
-        if not raw or b"\0" in raw or b"\x13" in raw:
-            raise EncodeError(f"field {f.name!r}: empty, NUL or 0x13 in a classic string")
-        return raw.translate(_NL_TO_SYM)
+        return _string_value(f.name, value)
     if f.type is FieldType.BINARY and isinstance(value, bytes):
         if not value:
             raise EncodeError(f"field {f.name!r}: empty binary value cannot be classic")
-        return b64encode(value)
+        return b2a_base64(value, newline=False)
     if f.type is FieldType.LIST and isinstance(value, tuple):
+        check_list_name(fields, index)
         return pack_list(f.name, value, classic=True)
     if f.type is FieldType.STRUCT and isinstance(value, Message):
         if depth + 1 > min(ctx.limits.max_depth, len(SPECIAL_SYMS)):
@@ -74,7 +84,7 @@ def _encode_value(f: Field, depth: int, algorithm: str, ctx: EncodeContext) -> b
             raise EncodeError(f"field {f.name!r}: nested message contains byte {sym!r}")
         return child.replace(b"\n", sym)
     if f.type is FieldType.COMPRESS and isinstance(value, Message):
-        return b64encode(compress_field(value, algorithm, depth, ctx))
+        return b2a_base64(compress_field(value, algorithm_of(fields), depth, ctx), newline=False)
     raise EncodeError(f"field {f.name!r}: no classic encoding for {f.type.name} of this value")
 
 
@@ -82,18 +92,18 @@ def field_lines(
     msg: Message, depth: int, ctx: EncodeContext, *, skip_auth: bool = False
 ) -> list[bytes]:
     """One `[(t)]name=value\\n` line per field."""
-    algorithm = algorithm_of(msg)
-    check_list_names(msg)
+    fields = msg.fields
+    limits = ctx.limits
     lines = []
-    for f in msg.fields:
+    for index, f in enumerate(fields):
         if skip_auth and f.name == AUTH_FIELD:
             continue
-        name = encode_name(f.name, ctx.limits)
-        value = _encode_value(f, depth, algorithm, ctx)
-        if f.type is FieldType.STRING:
-            lines.append(b"%b=%b\n" % (name, value))
+        name = encode_name(f.name, limits)
+        if f.type is FieldType.STRING and isinstance(f.value, str):  # most fields
+            lines.append(name + b"=" + _string_value(f.name, f.value) + b"\n")
         else:
-            lines.append(b"%b%b=%b\n" % (_TYPE_PREFIX[f.type], name, value))
+            value = _encode_value(fields, index, depth, ctx)
+            lines.append(_TYPE_PREFIX[f.type] + name + b"=" + value + b"\n")
     return lines
 
 
@@ -104,6 +114,11 @@ def encode_message(msg: Message, depth: int, ctx: EncodeContext) -> bytes:
 def signed_text(msg: Message, ctx: EncodeContext) -> bytes:
     """What the classic `auth` field signs: every field line except `auth` ones."""
     return b"".join(field_lines(msg, 0, ctx, skip_auth=True))
+
+
+def auth_line(auth_string: str) -> bytes:
+    """The line of an `auth` field (an auth string never holds LF, NUL or 0x13)."""
+    return b"auth=" + auth_string.encode("ascii") + b"\n"
 
 
 # -- decoding ------------------------------------------------------------------------
@@ -129,6 +144,18 @@ def line_name(line: bytes) -> bytes:
     return line[:eq] if eq > 0 else b""
 
 
+def auth_line_index(lines: list[bytes]) -> int:
+    """Where the one `auth` line is; DecodeError if there is none, several or a typed one."""
+    found = [index for index, line in enumerate(lines) if line.startswith(b"auth=")]
+    if any(line_name(line)[3:] == b"auth" for line in lines if line[:1] == b"("):
+        raise DecodeError(DropReason.BAD_AUTH_FORMAT, "typed auth field")
+    if not found:
+        raise DecodeError(DropReason.NO_AUTH, "no auth field")
+    if len(found) > 1:
+        raise DecodeError(DropReason.BAD_AUTH_FORMAT, "more than one auth field")
+    return found[0]
+
+
 def parse_lines(lines: list[bytes], depth: int, ctx: ParseContext) -> Message:
     limits = ctx.limits
     if len(lines) > limits.max_fields:
@@ -136,29 +163,29 @@ def parse_lines(lines: list[bytes], depth: int, ctx: ParseContext) -> Message:
     ctx.count_fields(len(lines))
     fields: list[Field] = []
     compressed: list[tuple[int, bytes]] = []
+    max_field_len = limits.max_field_len
+    names = decoded_names(limits)
     for line in lines:
-        if len(line) > limits.max_field_len:
+        if len(line) > max_field_len:
             raise DecodeError(DropReason.BAD_LENGTH, f"line of {len(line)} bytes")
-        eq = line.find(b"=")
-        if eq <= 0:
+        raw_name, eq, value = line.partition(b"=")
+        if not eq or not raw_name:
             raise DecodeError(DropReason.MALFORMED, "line without name=value")
-        raw_name = line[:eq]
-        value = line[eq + 1 :]
         if not value:
             raise DecodeError(DropReason.BAD_VALUE, "empty value")
-        ftype = FieldType.STRING
-        if raw_name[:1] == b"(":
-            if len(raw_name) < 4 or raw_name[2] != 0x29:  # ')'
-                raise DecodeError(DropReason.BAD_TYPE, "bad type prefix")
-            found = _CLASSIC_TYPES.get(raw_name[1])
-            if found is None:
-                raise DecodeError(DropReason.BAD_TYPE, "unknown classic type digit")
-            ftype = found
-            raw_name = raw_name[3:]
-        name = decode_name(raw_name, limits)
-        if ftype is FieldType.STRING:
-            fields.append(Field(name, to_str(value.translate(_SYM_TO_NL)), ftype))
-        elif ftype is FieldType.BINARY or ftype is FieldType.COMPRESS:
+        if raw_name[0] != _LPAREN:  # no type prefix: a string, like most fields
+            name = names.get(raw_name) or decode_name(raw_name, limits)
+            text = value.translate(_SYM_TO_NL).decode("utf-8", "surrogateescape")
+            fields.append(Field(name, text, FieldType.STRING))
+            continue
+        if len(raw_name) < 4 or raw_name[2] != _RPAREN:
+            raise DecodeError(DropReason.BAD_TYPE, "bad type prefix")
+        ftype = _CLASSIC_TYPES.get(raw_name[1])
+        if ftype is None:
+            raise DecodeError(DropReason.BAD_TYPE, "unknown classic type digit")
+        raw_name = raw_name[3:]
+        name = names.get(raw_name) or decode_name(raw_name, limits)
+        if ftype is FieldType.BINARY or ftype is FieldType.COMPRESS:
             try:
                 raw = b64decode(value, validate=True)
             except (binascii.Error, ValueError):

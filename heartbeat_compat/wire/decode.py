@@ -36,6 +36,7 @@ from .stats import DecodeStats
 from .values import decompress_field
 
 KeyLookup = Mapping[int, AuthKey]
+_COMPRESSED_NAME = COMPRESSED_FIELD.encode() + b"="  # no such field without these bytes
 log = logging.getLogger(__name__)
 
 
@@ -74,17 +75,9 @@ def _decode_classic(data: bytes, keys: KeyLookup, ctx: ParseContext) -> Message:
     lines = classic.split_lines(data, allow_trailing_nul=False)
     if len(lines) > ctx.limits.max_fields:  # before any per-line work
         raise DecodeError(DropReason.TOO_MANY_FIELDS, f"{len(lines)} lines")
-    names = [classic.line_name(line) for line in lines]
-    auth_lines = [i for i, name in enumerate(names) if name == b"auth"]
-    if any(name[:1] == b"(" and name[3:] == b"auth" for name in names):
-        raise DecodeError(DropReason.BAD_AUTH_FORMAT, "typed auth field")
-    if not auth_lines:
-        raise DecodeError(DropReason.NO_AUTH, "no auth field")
-    if len(auth_lines) > 1:
-        raise DecodeError(DropReason.BAD_AUTH_FORMAT, "more than one auth field")
-    auth_at = auth_lines[0]
-    signed = b"".join(line + b"\n" for i, line in enumerate(lines) if i != auth_at)
-    _check_auth(lines[auth_at][len(AUTH_FIELD) + 1 :], signed, keys)
+    at = classic.auth_line_index(lines)
+    signed = b"\n".join([*lines[:at], *lines[at + 1 :], b""])  # every line but auth, + LF
+    _check_auth(lines[at][len(AUTH_FIELD) + 1 :], signed, keys)
     return classic.parse_lines(lines, 0, ctx)
 
 
@@ -129,7 +122,7 @@ def _decode(data: bytes, keys: KeyLookup, limits: Limits, decompress: bool) -> M
         msg = _decode_classic(data, keys, ctx)
     else:
         raise DecodeError(DropReason.BAD_MAGIC, "neither >>> nor ###")
-    if decompress and msg.field(COMPRESSED_FIELD) is not None:
+    if decompress and _COMPRESSED_NAME in data and msg.field(COMPRESSED_FIELD) is not None:
         payload = msg.get_bytes(COMPRESSED_FIELD)
         if payload is None:
             raise DecodeError(DropReason.BAD_TYPE, f"{COMPRESSED_FIELD} is not binary")

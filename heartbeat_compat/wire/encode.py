@@ -51,14 +51,32 @@ def context(limits: Limits = DEFAULT_LIMITS) -> EncodeContext:
     return EncodeContext(limits, encode_payload)
 
 
+def _auth_fields(msg: Message) -> list[int]:
+    """The positions of the `auth` fields, which must all be strings."""
+    found = [index for index, f in enumerate(msg.fields) if f.name == AUTH_FIELD]
+    if any(msg.fields[index].type is not FieldType.STRING for index in found):
+        raise EncodeError("field 'auth' must be a string")
+    return found
+
+
 def sign_classic(msg: Message, auth: AuthKey, ctx: EncodeContext) -> Message:
     """A copy of `msg` whose `auth` field is the classic signature of its other fields."""
-    for f in msg.fields:
-        if f.name == AUTH_FIELD and f.type is not FieldType.STRING:
-            raise EncodeError("field 'auth' must be a string")
+    _auth_fields(msg)
     signed = msg.copy()
     signed.set(AUTH_FIELD, auth.auth_string(classic.signed_text(msg, ctx)))
     return signed
+
+
+def _classic_packet(msg: Message, auth: AuthKey, ctx: EncodeContext) -> bytes:
+    """`classic.encode_message(sign_classic(msg))`, with the fields serialised once: the
+    packet is the signed lines with the auth line put where the `auth` field was (or last)."""
+    auth_at = _auth_fields(msg)
+    if len(auth_at) > 1:  # the later ones stay, unsigned (heartbeat never sends this)
+        return classic.encode_message(sign_classic(msg, auth, ctx), 0, ctx)
+    lines = classic.field_lines(msg, 0, ctx, skip_auth=True)
+    token = auth.auth_string(b"".join(lines))
+    lines.insert(auth_at[0] if auth_at else len(lines), classic.auth_line(token))
+    return classic.START + b"".join(lines) + classic.END
 
 
 def _netstring_packet(msg: Message, auth: AuthKey, ctx: EncodeContext) -> bytes:
@@ -82,15 +100,16 @@ def encode(
     if len(msg) == 0:
         raise EncodeError("message has no fields")
     ctx = context(limits)
-    if fmt == "classic" or inner_auth:
-        msg = sign_classic(msg, auth, ctx)
     if fmt == "classic":
-        plain = classic.encode_message(msg, 0, ctx)
-        packet = plain
+        plain = packet = _classic_packet(msg, auth, ctx)
     else:
+        if inner_auth:
+            msg = sign_classic(msg, auth, ctx)
         plain = netstring.encode_message(msg, 0, ctx)
         packet = plain + netstring.trailer(auth.auth_string(plain))
     if needs_compression(len(plain), compress_threshold):
+        if fmt == "classic":
+            msg = sign_classic(msg, auth, ctx)
         payload = encode_payload(msg, 0, ctx)
         if len(payload) > limits.max_uncompressed:
             raise EncodeError(f"message too large to compress ({len(payload)} bytes)")

@@ -80,8 +80,11 @@ class Field(NamedTuple):
 
     @classmethod
     def make(cls, name: str, value: InputValue, ftype: FieldType | None = None) -> Field:
-        if ftype is None and type(value) is str:  # the common case, without the checks
-            return cls(name, value, FieldType.STRING)
+        if ftype is None:  # the common cases first, without the checks
+            if type(value) is str:
+                return cls(name, value, FieldType.STRING)
+            if type(value) is bytes:
+                return cls(name, value, FieldType.BINARY)
         ft = infer_type(value) if ftype is None else FieldType(ftype)
         return cls(name, _normalise(value, ft), ft)
 
@@ -117,7 +120,7 @@ class Message:
 
     @classmethod
     def from_pairs(cls, pairs: Iterable[tuple[str, InputValue]]) -> Message:
-        return cls(pairs)
+        return cls._from_trusted([Field.make(name, value) for name, value in pairs])
 
     @classmethod
     def _from_trusted(cls, fields: list[Field]) -> Message:

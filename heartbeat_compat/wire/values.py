@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from .compress import COMPRESS_NAME, DEFAULT_ALGORITHM, compress, decompress
@@ -16,11 +16,12 @@ _ERRORS = "surrogateescape"  # any byte string survives bytes -> str -> bytes
 _FORBIDDEN_IN_NAME = (b"=", b"\n", b"\0")
 
 
-def to_bytes(text: str, what: str) -> bytes:
+def to_bytes(text: str, name: str, what: str = "field") -> bytes:
+    """`text` as wire bytes; `what` and `name` say whose it is if it cannot be."""
     try:
         return text.encode(_ENC, _ERRORS)
     except UnicodeEncodeError:
-        raise EncodeError(f"{what} is not encodable text") from None
+        raise EncodeError(f"{what} {name!r} is not encodable text") from None
 
 
 def to_str(raw: bytes) -> str:
@@ -41,29 +42,44 @@ def name_problem(raw: bytes, limits: Limits) -> str | None:
     return None
 
 
-def encode_name(name: str, limits: Limits) -> bytes:
-    raw = to_bytes(name, "field name")
-    problem = name_problem(raw, limits)
-    if problem is not None:
-        raise EncodeError(f"field {name!r}: {problem}")
-    return raw
-
-
-# Names seen before (heartbeat uses a few dozen): skips re-validation. Bounded.
-_NAME_CACHE: dict[bytes, str] = {}
+# Names already checked (heartbeat uses a few dozen) skip the checks; only the length
+# limit differs between `Limits`. Bounded.
+_ENCODED_NAMES: dict[str, bytes] = {}
+_DECODED_NAMES: dict[int, dict[bytes, str]] = {}  # by limits.max_name_len
 _NAME_CACHE_MAX = 4096
 
 
+def encode_name(name: str, limits: Limits) -> bytes:
+    raw = _ENCODED_NAMES.get(name)
+    if raw is not None and len(raw) <= limits.max_name_len:
+        return raw
+    raw = to_bytes(name, name, "field name")
+    problem = name_problem(raw, limits)
+    if problem is not None:
+        raise EncodeError(f"field {name!r}: {problem}")
+    if len(_ENCODED_NAMES) < _NAME_CACHE_MAX:
+        _ENCODED_NAMES[name] = raw
+    return raw
+
+
+def decoded_names(limits: Limits) -> dict[bytes, str]:
+    """Received names already accepted under `limits`: look a name up here first
+    (`names.get(raw) or decode_name(raw, limits)`), which is all most fields need."""
+    names = _DECODED_NAMES.get(limits.max_name_len)
+    if names is None:
+        names = _DECODED_NAMES.setdefault(limits.max_name_len, {})
+    return names
+
+
 def decode_name(raw: bytes, limits: Limits) -> str:
-    name = _NAME_CACHE.get(raw)
-    if name is not None and len(raw) <= limits.max_name_len:
-        return name
+    """Check a received name (DecodeError if it is not acceptable) and decode it."""
     problem = name_problem(raw, limits)
     if problem is not None:
         raise DecodeError(DropReason.BAD_NAME, problem)
     name = raw.decode(_ENC, _ERRORS)
-    if len(_NAME_CACHE) < _NAME_CACHE_MAX:
-        _NAME_CACHE[raw] = name
+    names = decoded_names(limits)
+    if len(names) < _NAME_CACHE_MAX:
+        names[raw] = name
     return name
 
 
@@ -73,7 +89,7 @@ def pack_list(name: str, items: tuple[str, ...], *, classic: bool) -> bytes:
         raise EncodeError(f"list field {name!r} is empty")
     out = bytearray()
     for item in items:
-        raw = to_bytes(item, f"list field {name!r}")
+        raw = to_bytes(item, name, "list field")
         if not raw or b"\0" in raw or (classic and b"\n" in raw):
             raise EncodeError(f"list field {name!r}: empty element, NUL or newline")
         out += b"%d:%b," % (len(raw), raw)
@@ -98,13 +114,12 @@ def add_list(fields: list[Field], name: str, items: tuple[str, ...], limits: Lim
     fields.append(Field(name, items, FieldType.LIST))
 
 
-def check_list_names(msg: Message) -> None:
-    """Encoder side of `add_list`: a list must not reuse an earlier field's name."""
-    seen: set[str] = set()
-    for f in msg.fields:
-        if f.type is FieldType.LIST and f.name in seen:
-            raise EncodeError(f"list field {f.name!r}: name already used in this message")
-        seen.add(f.name)
+def check_list_name(fields: Sequence[Field], index: int) -> None:
+    """Encoder side of `add_list`: the list `fields[index]` must not reuse an earlier
+    field's name (it would be merged into that field when received)."""
+    name = fields[index].name
+    if any(f.name == name for f in fields[:index]):
+        raise EncodeError(f"list field {name!r}: name already used in this message")
 
 
 def unpack_list(raw: bytes, limits: Limits) -> tuple[str, ...]:
@@ -146,8 +161,13 @@ class EncodeContext:
     encode_payload: PayloadEncoder
 
 
-def algorithm_of(msg: Message) -> str:
-    return msg.get_str(COMPRESS_NAME) or DEFAULT_ALGORITHM
+def algorithm_of(fields: Iterable[Field]) -> str:
+    """The compression algorithm a message names for its COMPRESS fields (the first
+    `_compression_algorithm` field, if it is a non-empty string), else the default."""
+    for f in fields:
+        if f.name == COMPRESS_NAME:
+            return f.value if isinstance(f.value, str) and f.value else DEFAULT_ALGORITHM
+    return DEFAULT_ALGORITHM
 
 
 def compress_field(child: Message, algorithm: str, depth: int, ctx: EncodeContext) -> bytes:
