@@ -4,7 +4,8 @@
 `WireCodec.encode` and `WireCodec.decode` (heartbeat_compat.membership.codec: the
 membership layer's fields in, signed datagram out, and back) for two small messages in
 both wire formats: the `status` heartbeat a node sends ten times a second in the fast
-profile, and a small CRM application message (`t=crm`, 200 bytes of binary payload).
+profile, and a small CRM application message (`t=crm`: an operation result, 107 bytes
+of compressed JSON).
 Decoding uses a second codec, so a node's cache of its own sends is not what is timed.
 
 * warm: the minimum over repeats of the mean CPU time (thread_time) of many
@@ -35,6 +36,7 @@ from heartbeat_compat.membership.codec import WireCodec
 from heartbeat_compat.membership.fields import Fields
 from heartbeat_compat.membership.outgoing import MessageFactory
 from heartbeat_compat.wire import AuthKeys
+from pycrm.cluster.channel import encode_payload
 
 KEYS = AuthKeys.from_mapping({1: ("sha1", "k" * 32)}, active=1)
 BEFORE_COMMIT = "af6471a"
@@ -59,7 +61,9 @@ def messages() -> dict[str, Fields]:
     status, _ = factory.finish(
         [("t", "status"), ("st", "active"), ("dt", "7d0"), ("protocol", "1")]
     )
-    crm_body: Fields = [("t", "crm"), ("ck", "op-result"), ("cs", "1f"), ("cp", bytes(200))]
+    result = {"rsc": "web", "op": "monitor", "interval": 10000, "rc": 0, "node": "node1"}
+    payload = encode_payload({**result, "call": 17, "digest": "f2317cad3d54cec5d7d7aa7d0bf35cf8"})
+    crm_body: Fields = [("t", "crm"), ("ck", "op-result"), ("cs", "1f"), ("cp", payload)]
     crm, _ = factory.finish(crm_body)
     return {"status": status, "crm": crm}
 

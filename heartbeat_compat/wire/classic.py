@@ -18,8 +18,7 @@ non-canonical lengths and malformed base64 drop the packet.
 from __future__ import annotations
 
 import binascii
-from base64 import b64decode
-from binascii import b2a_base64
+from binascii import a2b_base64, b2a_base64
 from collections.abc import Sequence
 
 from .errors import DecodeError, DropReason, EncodeError
@@ -35,6 +34,7 @@ from .values import (
     decoded_names,
     decompress_field,
     encode_name,
+    encoded_names,
     pack_list,
     to_bytes,
     unpack_list,
@@ -45,6 +45,9 @@ END = b"<<<\n"
 STRING_NL = 0x13  # SPECIAL_SYM: LF inside string values
 SPECIAL_SYMS = bytes([20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 15, 16, 17, 18])
 
+_STRING = FieldType.STRING  # module constant: an enum attribute costs a lookup each time
+_ENC = "utf-8"
+_ERRORS = "surrogateescape"  # as values.to_bytes / to_str, inlined in the field loops
 _LPAREN = 0x28
 _RPAREN = 0x29
 _NL_TO_SYM = bytes.maketrans(b"\n", b"\x13")
@@ -57,7 +60,10 @@ _CLASSIC_TYPES[ord("4")] = FieldType.COMPRESS
 
 # -- encoding ------------------------------------------------------------------------
 def _string_value(name: str, value: str) -> bytes:
-    raw = to_bytes(value, name)
+    try:
+        raw = value.encode(_ENC, _ERRORS)  # to_bytes, without a call
+    except UnicodeEncodeError:
+        raw = to_bytes(value, name)  # raises the EncodeError
     if not raw or b"\0" in raw or b"\x13" in raw:
         raise EncodeError(f"field {name!r}: empty, NUL or 0x13 in a classic string")
     return raw.translate(_NL_TO_SYM)
@@ -94,12 +100,13 @@ def field_lines(
     """One `[(t)]name=value\\n` line per field."""
     fields = msg.fields
     limits = ctx.limits
+    names = encoded_names(limits)
     lines = []
     for index, f in enumerate(fields):
         if skip_auth and f.name == AUTH_FIELD:
             continue
-        name = encode_name(f.name, limits)
-        if f.type is FieldType.STRING and isinstance(f.value, str):  # most fields
+        name = names.get(f.name) or encode_name(f.name, limits)
+        if f.type is _STRING and isinstance(f.value, str):  # most fields
             lines.append(name + b"=" + _string_value(f.name, f.value) + b"\n")
         else:
             value = _encode_value(fields, index, depth, ctx)
@@ -138,22 +145,30 @@ def split_lines(data: bytes, *, allow_trailing_nul: bool) -> list[bytes]:
     return [line for line in body.split(b"\n") if line]
 
 
-def line_name(line: bytes) -> bytes:
-    """The name part of a line, type prefix included (b'' if there is no '=')."""
-    eq = line.find(b"=")
-    return line[:eq] if eq > 0 else b""
+def split_auth(lines: list[bytes]) -> tuple[bytes, bytes]:
+    """(the signed text: every line but the one `auth` line, each + LF; the auth string).
+
+    DecodeError if there is no `auth` line, more than one, or one with a type prefix.
+    """
+    if lines and lines[-1].startswith(b"auth="):  # where senders put it
+        signed = b"\n".join([*lines[:-1], b""])
+        if b"auth=" not in signed:  # then no other line names auth, typed or not
+            return signed, lines[-1][5:]
+    return split_auth_anywhere(lines)
 
 
-def auth_line_index(lines: list[bytes]) -> int:
-    """Where the one `auth` line is; DecodeError if there is none, several or a typed one."""
+def split_auth_anywhere(lines: list[bytes]) -> tuple[bytes, bytes]:
+    """`split_auth`, line by line, wherever the `auth` line is."""
     found = [index for index, line in enumerate(lines) if line.startswith(b"auth=")]
-    if any(line_name(line)[3:] == b"auth" for line in lines if line[:1] == b"("):
-        raise DecodeError(DropReason.BAD_AUTH_FORMAT, "typed auth field")
+    for line in lines:  # "(t)auth=": the first '=' right after the name auth
+        if line[:1] == b"(" and line[3:8] == b"auth=" and b"=" not in line[:3]:
+            raise DecodeError(DropReason.BAD_AUTH_FORMAT, "typed auth field")
     if not found:
         raise DecodeError(DropReason.NO_AUTH, "no auth field")
     if len(found) > 1:
         raise DecodeError(DropReason.BAD_AUTH_FORMAT, "more than one auth field")
-    return found[0]
+    at = found[0]
+    return b"\n".join([*lines[:at], *lines[at + 1 :], b""]), lines[at][5:]
 
 
 def parse_lines(lines: list[bytes], depth: int, ctx: ParseContext) -> Message:
@@ -175,8 +190,8 @@ def parse_lines(lines: list[bytes], depth: int, ctx: ParseContext) -> Message:
             raise DecodeError(DropReason.BAD_VALUE, "empty value")
         if raw_name[0] != _LPAREN:  # no type prefix: a string, like most fields
             name = names.get(raw_name) or decode_name(raw_name, limits)
-            text = value.translate(_SYM_TO_NL).decode("utf-8", "surrogateescape")
-            fields.append(Field(name, text, FieldType.STRING))
+            text = value.translate(_SYM_TO_NL).decode(_ENC, _ERRORS)
+            fields.append(Field(name, text, _STRING))
             continue
         if len(raw_name) < 4 or raw_name[2] != _RPAREN:
             raise DecodeError(DropReason.BAD_TYPE, "bad type prefix")
@@ -187,7 +202,7 @@ def parse_lines(lines: list[bytes], depth: int, ctx: ParseContext) -> Message:
         name = names.get(raw_name) or decode_name(raw_name, limits)
         if ftype is FieldType.BINARY or ftype is FieldType.COMPRESS:
             try:
-                raw = b64decode(value, validate=True)
+                raw = a2b_base64(value, strict_mode=True)  # = b64decode(validate=True)
             except (binascii.Error, ValueError):
                 raise DecodeError(DropReason.BAD_VALUE, "bad base64") from None
             if ftype is FieldType.COMPRESS:

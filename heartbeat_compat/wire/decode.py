@@ -31,7 +31,7 @@ from .auth import AuthKey, parse_auth_string, verify
 from .compress import COMPRESS_NAME, COMPRESSED_FIELD
 from .errors import DecodeError, DropReason
 from .limits import DEFAULT_LIMITS, Limits, ParseContext
-from .message import AUTH_FIELD, Message
+from .message import Message
 from .stats import DecodeStats
 from .values import decompress_field
 
@@ -75,9 +75,8 @@ def _decode_classic(data: bytes, keys: KeyLookup, ctx: ParseContext) -> Message:
     lines = classic.split_lines(data, allow_trailing_nul=False)
     if len(lines) > ctx.limits.max_fields:  # before any per-line work
         raise DecodeError(DropReason.TOO_MANY_FIELDS, f"{len(lines)} lines")
-    at = classic.auth_line_index(lines)
-    signed = b"\n".join([*lines[:at], *lines[at + 1 :], b""])  # every line but auth, + LF
-    _check_auth(lines[at][len(AUTH_FIELD) + 1 :], signed, keys)
+    signed, auth_string = classic.split_auth(lines)
+    _check_auth(auth_string, signed, keys)
     return classic.parse_lines(lines, 0, ctx)
 
 

@@ -42,29 +42,37 @@ def name_problem(raw: bytes, limits: Limits) -> str | None:
     return None
 
 
-# Names already checked (heartbeat uses a few dozen) skip the checks; only the length
-# limit differs between `Limits`. Bounded.
-_ENCODED_NAMES: dict[str, bytes] = {}
-_DECODED_NAMES: dict[int, dict[bytes, str]] = {}  # by limits.max_name_len
+# Names already checked (heartbeat uses a few dozen) skip the checks: look a name up in
+# `encoded_names(limits)` / `decoded_names(limits)` first (`names.get(name) or
+# encode_name(name, limits)`), which is all most fields need. One table per name length
+# limit (the only limit that applies to names); each is bounded.
+_ENCODED_NAMES: dict[int, dict[str, bytes]] = {}
+_DECODED_NAMES: dict[int, dict[bytes, str]] = {}
 _NAME_CACHE_MAX = 4096
 
 
+def encoded_names(limits: Limits) -> dict[str, bytes]:
+    """Names already accepted for sending under `limits`."""
+    names = _ENCODED_NAMES.get(limits.max_name_len)
+    if names is None:
+        names = _ENCODED_NAMES.setdefault(limits.max_name_len, {})
+    return names
+
+
 def encode_name(name: str, limits: Limits) -> bytes:
-    raw = _ENCODED_NAMES.get(name)
-    if raw is not None and len(raw) <= limits.max_name_len:
-        return raw
+    """Check a name for sending (EncodeError if it cannot be sent) and encode it."""
     raw = to_bytes(name, name, "field name")
     problem = name_problem(raw, limits)
     if problem is not None:
         raise EncodeError(f"field {name!r}: {problem}")
-    if len(_ENCODED_NAMES) < _NAME_CACHE_MAX:
-        _ENCODED_NAMES[name] = raw
+    names = encoded_names(limits)
+    if len(names) < _NAME_CACHE_MAX:
+        names[name] = raw
     return raw
 
 
 def decoded_names(limits: Limits) -> dict[bytes, str]:
-    """Received names already accepted under `limits`: look a name up here first
-    (`names.get(raw) or decode_name(raw, limits)`), which is all most fields need."""
+    """Received names already accepted under `limits`."""
     names = _DECODED_NAMES.get(limits.max_name_len)
     if names is None:
         names = _DECODED_NAMES.setdefault(limits.max_name_len, {})
