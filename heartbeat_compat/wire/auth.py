@@ -173,9 +173,6 @@ class AuthKeys(Mapping[int, AuthKey]):
     def __getitem__(self, index: int) -> AuthKey:
         return self._keys[index]
 
-    def get(self, index: int, default: AuthKey | None = None) -> AuthKey | None:  # type: ignore[override]
-        return self._keys.get(index, default)  # Mapping.get goes through __getitem__
-
     def __iter__(self) -> Iterator[int]:
         return iter(self._keys)
 
