@@ -154,7 +154,8 @@ def _read_plain_run(
     data: bytes, pos: int, fields: list[Field], names: dict[bytes, str], limits: Limits
 ) -> int:
     """Append the plain fields that follow one another from `pos`; return where they end."""
-    end = _PLAIN_RUN.match(data, pos).end()  # type: ignore[union-attr]  # `*` always matches
+    run = _PLAIN_RUN.match(data, pos)  # matches, if only the empty run
+    end = run.end() if run else pos
     found = _PLAIN_FIELD.findall(data, pos, end)
     room = limits.max_fields - len(fields)  # the field over the limit is left to _read_field
     max_field_len = limits.max_field_len
