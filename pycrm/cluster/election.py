@@ -14,13 +14,19 @@ configured order).  Rules:
   while it has none); a DC answers with its announcement.  Announcements are sent when the
   membership changes, and one that reaches a node still starting is lost.
 * Every DC message carries its term.  A node follows the DC with the highest ``(term, -rank)``
-  it has heard; a DC that hears of a higher term, or of a DC that outranks it in the same
-  term (two partitions healing), steps down.  A node tells a DC with a lower term that it is
-  stale (``not_dc``).  The term is persisted by the caller (``term_changed``), so a node that
-  comes back after a crash or a partition never acts on an old election.
+  it has heard; a DC that hears of a DC that outranks it (two partitions healing) steps
+  down.  A node tells a DC with a lower term that it is stale (``not_dc``); a DC told so,
+  or asked for votes in a newer term while it is alive, keeps its office and moves to that
+  term, announcing itself there (the node that knew the newer term was DC of a partition
+  that is gone, or restarted: it has no DC to offer, and the members that follow this DC
+  would never hear that it stepped down).  Any change of DC *or term* is an event, so the
+  layers that stamp messages with the term move with it.  The term is persisted by the
+  caller (``term_changed``), so a node that comes back after a crash or a partition never
+  acts on an old election.
 
 Outputs are drained from ``outbox`` as ``(kind, payload, dest)``; ``events`` names what
-happened (``elected``, ``deposed``, ``new-dc``, ``lost-dc``) for the controller and the log.
+happened (``elected``, ``deposed``, ``new-dc``, ``lost-dc``, ``new-term``, ``standing``) for
+the controller and the log.
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ Outgoing = tuple[str, dict[str, Any], str | None]
 
 @dataclass(frozen=True)
 class ElectionEvent:
-    kind: str  # elected deposed new-dc lost-dc standing
+    kind: str  # elected deposed new-dc lost-dc new-term standing
     dc: str | None
     term: int
     text: str
@@ -103,7 +109,7 @@ class Election:
         self._see_term(term)
 
     def _follow(self, dc: str | None, term: int, text: str) -> None:
-        old = self.dc
+        old, old_term = self.dc, self.term
         self._move_to(term)
         self._standing_until = None
         self._grants.clear()
@@ -111,6 +117,8 @@ class Election:
         if dc is not None:
             self._had_dc = True
         if dc == old:
+            if dc is not None and self.term != old_term:
+                self._emit("new-term", text)
             return
         if dc == self.me:
             self._emit("elected", text)
@@ -153,8 +161,11 @@ class Election:
             if self.is_dc:
                 self._send(DC_ANNOUNCE, {"term": self.term}, src)
         elif kind == NOT_DC and term > self.term:
-            self._follow(None, term, f"{src} knows a newer election (term {term})")
-            self._maybe_stand(now)
+            if self.is_dc:
+                self._catch_up(term, f"{src} knows a newer term")
+            else:
+                self._follow(None, term, f"{src} knows a newer election (term {term})")
+                self._maybe_stand(now)
 
     def stale_dc(self, src: str, term: int) -> None:
         """A DC instruction from ``src`` in an older term arrived: tell it."""
@@ -170,8 +181,7 @@ class Election:
             # cannot see it) does not depose it.  The DC catches up with the term and
             # announces itself, so that the candidate follows it.
             if self.is_dc:
-                self._move_to(term)
-                self._send(DC_ANNOUNCE, {"term": self.term})
+                self._catch_up(term, f"{src} stood for election")
             else:
                 self._send(VOTE, {"term": term, "granted": False}, src)
             return
@@ -184,6 +194,12 @@ class Election:
         if granted:
             self.voted = (term, src)
         self._send(VOTE, {"term": term, "granted": granted}, src)
+
+    def _catch_up(self, term: int, why: str) -> None:
+        """As a live DC: move to ``term`` (if newer) and announce ourselves in it."""
+        if term > self.term:
+            self._follow(self.me, term, f"still DC, in term {term}: {why}")
+        self._send(DC_ANNOUNCE, {"term": self.term})
 
     def _on_vote(self, src: str, term: int, granted: bool, now: float) -> None:
         if not self.candidate or term != self.term or not granted:

@@ -182,14 +182,54 @@ def test_settle_delays_the_first_election_only() -> None:
     assert net.dcs() == {"node2"}  # no settle once a DC was known
 
 
-def test_stale_dc_is_told_to_step_down() -> None:
+def test_a_dc_told_of_a_newer_term_moves_to_it_and_announces_itself() -> None:
     core = Election("node1", NODES, timeout=1.0, term=3)
     core.stale_dc("node2", 2)
     assert core.outbox == [("not_dc", {"term": 3}, "node2")]
     dc = Election("node2", NODES, timeout=1.0, term=2, dc="node2")
     dc.receive("node1", "not_dc", {"term": 3}, 0.0)
-    assert not dc.is_dc
-    assert [e.kind for e in dc.events] == ["deposed"]
+    assert dc.is_dc and dc.term == 3 and dc.term_changed
+    assert [e.kind for e in dc.events] == ["new-term"]
+    assert dc.outbox == [("dc", {"term": 3}, None)]
+
+
+def test_a_restarted_first_node_that_stands_in_a_newer_term_follows_the_dc() -> None:
+    """node1 crashes while DC; node2 takes over.  node1 comes back knowing a newer term than
+    node2's (it stood for election just before it went): node2 keeps its office in that
+    term, and every node, node1 included, follows it there (each of them saw the change of
+    term, which the CIB layer stamps its messages with)."""
+    net = Net()
+    net.membership()
+    net.crash("node1")
+    net.cores["node1"].term = net.cores["node2"].term + 1  # what it persisted before it died
+    for core in net.cores.values():
+        core.events.clear()
+    net.restart("node1")
+    net.advance(2)
+    assert net.dcs() == {"node2"}
+    assert net.followed(set(NODES)) == {"node2"}
+    assert len({c.term for c in net.cores.values()}) == 1
+    assert [e.kind for e in net.cores["node3"].events] == ["new-term"]
+
+
+def test_a_node_back_from_a_minority_term_does_not_leave_the_cluster_without_a_dc() -> None:
+    """node2 is DC (node1 crashed); node3 is cut off, makes itself DC of its own half in a
+    newer term, is fenced and restarts.  node2 hears from it that a newer term exists: it
+    keeps its office in that term, and node1 (which follows node2 and could stand) is never
+    left following a DC that stepped down without telling it."""
+    net = Net()
+    net.membership()
+    net.crash("node1")
+    net.restart("node1")
+    net.partition({"node1", "node2"}, {"node3"})
+    assert net.cores["node3"].term > net.cores["node2"].term
+    net.crash("node3")
+    net.groups = [set(NODES)]
+    net.restart("node3")
+    net.advance(3)
+    assert net.dcs() == {"node2"}
+    assert net.followed(set(NODES)) == {"node2"}
+    assert len({c.term for c in net.cores.values()}) == 1
 
 
 def test_garbage_is_ignored() -> None:

@@ -382,3 +382,43 @@ def test_a_node_fenced_while_still_a_member_is_not_fenced_again_when_it_leaves()
     assert sim.fenced == ["node2"]
     assert sim.holders("www") == {"node3"}
     converged(sim)
+
+
+def test_a_node_back_with_a_newer_term_joins_the_dc_that_stayed() -> None:
+    """node1 crashes; node2 becomes DC.  node1 comes back with a newer term than node2's
+    (saved as it stood for election just before it died) and asks for votes in it: node2
+    keeps its office in that term, and the CIB layer of every node follows the new term,
+    so node1 joins and the group comes back to it."""
+    sim = SimCluster(cib(), NODES)
+    sim.membership()
+    sim.crash("node1")
+    assert sim.dcs() == {"node2"} and sim.holders("www") == {"node2"}
+    sim.ctl["node1"].election.term = sim.ctl["node2"].election.term + 1
+    sim.restart("node1")
+    sim.advance(3)
+    audit(sim)
+    assert sim.dcs() == {"node2"}
+    assert {sim.ctl[n].sync.term for n in NODES} == {sim.ctl["node2"].election.term}
+    assert sim.ctl["node2"].sync.joined >= {"node1", "node3"}
+    assert sim.holders("www") == {"node1"}
+    converged(sim)
+
+
+def test_a_node_back_from_its_own_minority_term_leaves_the_cluster_a_dc() -> None:
+    """node2 is DC (node1 crashed and came back); node3 is cut off and makes itself DC of
+    its half in a newer term, then is restarted (the fence's reboot) with that term."""
+    sim = SimCluster(cib(), NODES)
+    sim.membership()
+    sim.crash("node1")
+    sim.restart("node1")
+    sim.partition({"node1", "node2"}, {"node3"})
+    assert sim.ctl["node3"].election.term > sim.ctl["node2"].election.term
+    sim.crash("node3")
+    sim.groups = [set(NODES)]
+    sim.restart("node3")
+    sim.advance(3)
+    audit(sim)
+    assert len(sim.dcs()) == 1
+    assert len({sim.ctl[n].sync.term for n in NODES}) == 1
+    assert all(sim.ctl[n].sync.synced for n in NODES)
+    converged(sim)
