@@ -182,6 +182,18 @@ class MembershipEngine:
             if n.name == self.me or n.status in (ST_UP, ST_ACTIVE)
         ]
 
+    def silent_peers(self, now: float, quiet: float) -> list[str]:
+        """Peers still counted alive (`up` or `active`) that no link has heard from for
+        ``quiet`` seconds or more."""
+        silent = []
+        for n in self.nodes.normal():
+            if n.name == self.me or n.status not in (ST_UP, ST_ACTIVE):
+                continue
+            heard = [s.last_heard for s in n.links.values() if s.last_heard is not None]
+            if not heard or now - max(heard) >= quiet:
+                silent.append(n.name)
+        return silent
+
     def shutdown(self) -> None:
         """Announce a graceful stop: `shutdone st=dead` (peers then wait deadtime)."""
         self._send([("t", T_SHUTDONE), ("st", ST_DEAD)])

@@ -43,6 +43,7 @@ from pycrm.daemon.executor.request import OpResult
 from pycrm.daemon.fence_runner import FenceRunner
 from pycrm.daemon.local import LocalNode
 from pycrm.daemon.respawn import RespawnSupervisor
+from pycrm.daemon.settle import MembershipGate
 from pycrm.daemon.watch import LinkWatcher, PidWatcher, WatchTable
 from pycrm.metrics.daemon import NodeMetrics, rings
 from pycrm.metrics.model import Membership, Scrape
@@ -103,7 +104,8 @@ class CrmNode(HeartbeatNode):
         self.commands.register(self.control)
         self._replies: dict[int, Reply] = {}
         self._next_ref = 0
-        self._members: tuple[str, ...] | None = None
+        timing = self.engine.timing
+        self.gate = MembershipGate(timing.keepalive_ms / 1000, timing.deadtime_ms / 1000)
         self._shutdown_requested = False
         self._shutdown_started = False
         self._crm_due = 0.0  # earliest CRM timer (monotonic), set by next_deadline
@@ -171,6 +173,7 @@ class CrmNode(HeartbeatNode):
             self.respawn.next_wakeup(),
             self.metrics.next_wakeup(),
             self.notifier.next_wakeup(),
+            self.gate.next_wakeup(),
         ):
             if source is not None:
                 times.append(source)
@@ -206,9 +209,14 @@ class CrmNode(HeartbeatNode):
         self._crm_messages(now)
         if self.engine.comm_up:
             members = tuple(self.engine.members())
-            if members != self._members:
-                self._members = members
-                ctl.membership(members, now)
+            if members != self.gate.current:
+                silent = self.engine.silent_peers(now, self.gate.quiet)
+                settled = self.gate.offer(members, silent, now)
+                for line in self.gate.log:
+                    self.crm_log.info("%s", line)
+                self.gate.log.clear()
+                if settled is not None:
+                    ctl.membership(settled, now)
         self.respawn.tick(now)
         self._update_pings(now)
         self.executor.tick(now)
@@ -492,7 +500,7 @@ class CrmNode(HeartbeatNode):
 
     def _snapshot(self) -> DaemonSnapshot:
         ctl = self.controller
-        members = set(self._members or ())
+        members = set(self.gate.current or ())
         version = self.live.version
         return DaemonSnapshot(
             cluster_name=self.cfg.cluster_name,
