@@ -25,6 +25,17 @@ def cpu_model() -> str:
     return platform.processor() or "unknown CPU"
 
 
+def memory() -> str:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key == "MemTotal":
+                return f"{int(value.split()[0]) / 2**20:.1f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return "RAM unknown"
+
+
 def debian_version() -> str:
     try:
         return "Debian " + Path("/etc/debian_version").read_text().strip()
@@ -52,7 +63,7 @@ def describe(packages: tuple[str, ...] = ()) -> list[str]:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     lines = [
         f"date:     {time.strftime('%Y-%m-%d %H:%M %Z')}",
-        f"machine:  {cpu_model()}, {os.cpu_count()} cores ({usable} usable), "
+        f"machine:  {cpu_model()}, {os.cpu_count()} cores ({usable} usable), {memory()}, "
         f"Linux {platform.release()}, {debian_version()}",
         f"python:   {platform.python_version()} ({sys.executable})",
         f"load:     {load} (1/5/15 min) at the start",
