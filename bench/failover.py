@@ -6,7 +6,8 @@ a bridge, a client namespace running a bounded HTTP loop against the floating IP
 (pycrm.demo.client: a new TCP connection per request, 50 ms timeout, or 10 s with
 ``--client plain``), and, for systems that move the whole service, the shared loop-mounted
 ext4 disk with the apache site.  Every system runs in that same lab with that same client
-and gets the same fault, at a random phase of its heartbeat interval:
+and gets the same fault, at a random phase of its heartbeat interval (of the 10 s monitor
+interval, for the apache kill):
 
 * ``crash``: node1 (which holds the service) loses power: its cables are pulled and every
   process in its namespaces is killed (`ClusterLab.crash`);
@@ -82,6 +83,7 @@ REFERENCE = {
 }
 CLIENT_TIMEOUT = {"bounded": 0.05, "plain": 10.0}
 PACKAGES = ("keepalived", "heartbeat", "pacemaker", "corosync", "resource-agents", "apache2")
+MONITOR_S = 10.0  # the monitor interval of the lab's CIB (ClusterLab.group_cib), on every stack
 READY_S = 180.0  # heartbeat's first resource acquisition and Pacemaker's dc-deadtime (20 s)
 
 
@@ -158,7 +160,9 @@ def one_run(system: System, scenario: str, client_timeout: float) -> Run:
         try:
             if not wait(lambda: client.ok_since(time.time() - 0.5), 15):
                 raise RuntimeError("the client gets no answer before the fault")
-            time.sleep(0.5 + random.random() * system.period)  # a random phase
+            # a random phase of the heartbeat (crash) or of the monitor (apache)
+            cycle = system.period if scenario == "crash" else MONITOR_S
+            time.sleep(0.5 + random.random() * cycle)
             if scenario == "crash":
                 fault = time.time()
                 lab.crash("node1")

@@ -32,16 +32,10 @@ from pathlib import Path
 
 from pycrm.demo.apache_site import HTTPD, write_apache_config
 from pycrm.demo.lab import ClusterLab, LabNode
+from pycrm.demo.netlab import run
 
 GROUP = "ip+fs+apache"
 VIP = "ip only (apache on every node)"
-
-
-def run(argv: Sequence[str], *, check: bool = True, timeout: float = 60) -> str:
-    res = subprocess.run(list(argv), capture_output=True, text=True, timeout=timeout, check=False)
-    if check and res.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)}: {res.stderr.strip() or res.returncode}")
-    return res.stdout
 
 
 def wait(cond: Callable[[], bool], timeout: float, every: float = 0.05) -> bool:
