@@ -14,7 +14,9 @@ interval, for the apache kill):
 * ``apache``: apache's main process on node1 is killed with SIGKILL (systems that monitor
   the service: pycrm and Pacemaker).
 
-Per system and scenario, over ``--runs`` runs (min / median / max):
+The runs go in rounds, every system and scenario once per round, so that other work on
+the machine weighs on every system alike; the 1-minute load average as each run begins is
+recorded with it.  Per system and scenario, over ``--runs`` rounds (min / median / max):
 
 * detection: from the fault to the line where the stack itself declares the peer (or the
   service) failed -- each system's module in bench/peers/ names that line;
@@ -305,18 +307,23 @@ def _stats(values: list[float]) -> str:
     return f"{min(values):.2f} / {statistics.median(values):.2f} / {max(values):.2f}"
 
 
-def _median(runs: list[Run], system: str, scenario: str) -> float | None:
-    down = [r.downtime for r in runs if r.system == system and r.scenario == scenario]
-    values = [d for d in down if d is not None]
+def _median(runs: list[Run], system: str, scenario: str, what: str) -> float | None:
+    got = [getattr(r, what) for r in runs if r.system == system and r.scenario == scenario]
+    values = [v for v in got if v is not None]
     return statistics.median(values) if values else None
+
+
+def _ratio(runs: list[Run], mine: str, peer: str, scenario: str, what: str) -> str:
+    a, b = _median(runs, mine, scenario, what), _median(runs, peer, scenario, what)
+    return "n/a" if a is None or not b else f"{a / b:.2f}"
 
 
 def table(runs: list[Run], scenario: str) -> list[str]:
     lines = [
-        f"scenario {scenario}: seconds, min / median / max; ratio = the peer's median"
-        " downtime / pycrm's (above 1: pycrm is faster)",
+        f"scenario {scenario}: seconds, min / median / max over the runs; ratio = pycrm's"
+        " median / the peer's median (below 1: pycrm is faster), detection and downtime",
         "",
-        "| system | moves | detection s | downtime s | ratio to pycrm | runs |",
+        "| system | moves | detection s | downtime s | pycrm / peer: detection, downtime | runs |",
         "|---|---|---|---|---|---|",
     ]
     for name, system in SYSTEMS.items():
@@ -325,12 +332,12 @@ def table(runs: list[Run], scenario: str) -> list[str]:
             continue
         det = [r.detection for r in mine if r.detection is not None]
         down = [r.downtime for r in mine if r.downtime is not None]
-        ratios = []
-        peer = _median(runs, name, scenario)
-        for ref in REFERENCE.get(name, ()):
-            base = _median(runs, ref, scenario)
-            if peer is not None and base:
-                ratios.append(f"{peer / base:.2f} vs {ref}")
+        ratios = [
+            f"{ref}: {_ratio(runs, ref, name, scenario, 'detection')},"
+            f" {_ratio(runs, ref, name, scenario, 'downtime')}"
+            for ref in REFERENCE.get(name, ())
+            if any(r.system == ref and r.scenario == scenario for r in runs)
+        ]
         bad = len(mine) - len(down)
         count = f"{len(mine)}" + (f" ({bad} not recovered)" if bad else "")
         lines.append(
@@ -340,6 +347,25 @@ def table(runs: list[Run], scenario: str) -> list[str]:
     return lines
 
 
+def footprint_table(fps: list[dict[str, Any]]) -> list[str]:
+    if not fps:
+        return []
+    head = fps[0]
+    return [
+        f"footprint: idle {head['seconds']:g} s, {head['nodes']} nodes, per node (mean over"
+        " the nodes); the stack's own processes; CPU includes the agents they ran (children's"
+        " time)",
+        "",
+        "| system | processes | RSS MB | PSS MB | CPU % of a core (max node) |",
+        "|---|---|---|---|---|",
+        *(
+            f"| {fp['system']} | {fp['processes_per_node']:.0f} | {fp['rss_mb']:.1f} |"
+            f" {fp['pss_mb']:.1f} | {fp['cpu_pct']:.2f} ({fp['cpu_pct_max']:.2f}) |"
+            for fp in fps
+        ),
+    ]
+
+
 def targets(runs: list[Run], soaked: dict[str, Any] | None) -> list[str]:
     out = []
     for mine, peer, limit in (
@@ -347,7 +373,8 @@ def targets(runs: list[Run], soaked: dict[str, Any] | None) -> list[str]:
         ("pycrm-fast", "keepalived-v3", 1.0),
         ("pycrm-fast-vip", "keepalived-v3", 1.0),
     ):
-        a, b = _median(runs, mine, "crash"), _median(runs, peer, "crash")
+        a = _median(runs, mine, "crash", "downtime")
+        b = _median(runs, peer, "crash", "downtime")
         if a is None or b is None:
             continue
         verdict = "met" if a / b <= limit else "NOT MET"
@@ -364,6 +391,50 @@ def targets(runs: list[Run], soaked: dict[str, Any] | None) -> list[str]:
         )
         out += [f"    {line}" for line in soaked["false_failovers"]]
     return out
+
+
+def report(runs: list[Run], fps: list[dict[str, Any]], soaked: dict[str, Any] | None) -> None:
+    """The tables: per scenario, the footprint, the targets."""
+    if runs:
+        loads = [r.extra["load1"] for r in runs if "load1" in r.extra]
+        if loads:
+            print(f"load average (1 min) as each run began: {_stats(loads)} (min / median / max)")
+        print()
+    for scenario in dict.fromkeys(r.scenario for r in runs):
+        print("\n".join(table(runs, scenario)) + "\n")
+    starts = [r.extra["apache_start"] for r in runs if "apache_start" in r.extra]
+    if starts:
+        print(f"pycrm's apache start (daemon log), median {statistics.median(starts):.3f} s\n")
+    if fps:
+        print("\n".join(footprint_table(fps)) + "\n")
+    goals = targets(runs, soaked)
+    if goals:
+        print("targets:")
+        print("\n".join(goals))
+
+
+def replay(path: Path) -> None:
+    """``--report FILE``: the report of earlier runs, from their JSON lines."""
+    runs: list[Run] = []
+    fps: list[dict[str, Any]] = []
+    soaked = None
+    for line in path.read_text().splitlines():
+        obj = json.loads(line)
+        kind = obj.pop("kind")
+        if kind == "machine":
+            print("\n".join(obj["lines"]))
+        elif kind == "run":
+            obj.pop("client", None)
+            obj.pop("round", None)
+            runs.append(Run(**obj))
+        elif kind == "footprint":
+            fps.append(obj)
+        elif kind == "soak":
+            soaked = obj
+        elif kind == "end":
+            print(obj["uptime"])
+    print()
+    report(runs, fps, soaked)
 
 
 def uptime() -> str:
@@ -387,7 +458,11 @@ def main() -> int:
     parser.add_argument("--soak-nodes", type=int, default=3)
     parser.add_argument("--json", type=Path, default=None, help="also write JSON lines here")
     parser.add_argument("--keep-logs", type=Path, default=None, help="copy each lab's logs here")
+    parser.add_argument("--report", type=Path, default=None, help="only print the report of FILE")
     args = parser.parse_args()
+    if args.report is not None:
+        replay(args.report)
+        return 0
     names = [n for n in args.systems.split(",") if n]
     unknown = [n for n in names if n not in SYSTEMS]
     if unknown:
@@ -414,59 +489,41 @@ def main() -> int:
         record({"kind": "machine", "lines": head})
         runs: list[Run] = []
         scenarios = [s for s in args.scenarios.split(",") if s]
+        plan = [(n, s) for n in names for s in scenarios if s in SYSTEMS[n].scenarios]
         for name in names:
-            system = SYSTEMS[name]
-            print(f"{name}: {system.moves}; {system.note}", flush=True)
-            for scenario in scenarios:
-                if scenario not in system.scenarios:
-                    continue
-                for i in range(args.runs):
-                    try:
-                        run = one_run(system, scenario, CLIENT_TIMEOUT[args.client])
-                    except RuntimeError as exc:
-                        run = Run(name, scenario, None, None, 0, 0.0, error=str(exc))
-                    runs.append(run)
-                    record({"kind": "run", "client": args.client, **asdict(run)})
-                    det = "n/a" if run.detection is None else f"{run.detection:.3f}"
-                    down = "n/a" if run.downtime is None else f"{run.downtime:.3f}"
-                    print(
-                        f"  {scenario:6} run {i + 1}: detection {det} s, downtime {down} s,"
-                        f" {run.failed} failed requests, ready after {run.startup:.1f} s"
-                        f"{' ' + str(run.extra) if run.extra else ''}"
-                        f"{' ERROR ' + run.error if run.error else ''}",
-                        flush=True,
-                    )
-        print()
-        for scenario in scenarios:
-            if any(r.scenario == scenario for r in runs):
-                print("\n".join(table(runs, scenario)) + "\n")
-        starts = [r.extra["apache_start"] for r in runs if "apache_start" in r.extra]
-        if starts:
-            print(f"pycrm's apache start (daemon log), median {statistics.median(starts):.3f} s\n")
+            print(f"{name}: {SYSTEMS[name].moves}; {SYSTEMS[name].note}", flush=True)
+        # round after round, every system once per round: a change in the machine's load
+        # (other work on it) falls on every system alike rather than on whichever ran then
+        for i in range(args.runs):
+            for name, scenario in plan:
+                load = os.getloadavg()[0]
+                try:
+                    run = one_run(SYSTEMS[name], scenario, CLIENT_TIMEOUT[args.client])
+                except RuntimeError as exc:
+                    run = Run(name, scenario, None, None, 0, 0.0, error=str(exc))
+                run.extra["load1"] = load
+                runs.append(run)
+                record({"kind": "run", "client": args.client, "round": i + 1, **asdict(run)})
+                det = "n/a" if run.detection is None else f"{run.detection:.3f}"
+                down = "n/a" if run.downtime is None else f"{run.downtime:.3f}"
+                print(
+                    f"  round {i + 1} {name} {scenario}: detection {det} s, downtime {down} s,"
+                    f" {run.failed} failed requests, ready after {run.startup:.1f} s"
+                    f" {run.extra}{' ERROR ' + run.error if run.error else ''}",
+                    flush=True,
+                )
+        fps: list[dict[str, Any]] = []
         if args.footprint:
-            print(
-                f"footprint: idle {args.footprint:g} s, {args.footprint_nodes} nodes, per node"
-                " (mean over the nodes); the stack's own processes; CPU includes the agents"
-                " they ran (children's time)\n"
-            )
-            print("| system | processes | RSS MB | PSS MB | CPU % of a core (max node) |")
-            print("|---|---|---|---|---|")
             for name in names:
                 fp = footprint(SYSTEMS[name], args.footprint, args.footprint_nodes)
                 record(fp)
-                print(
-                    f"| {name} | {fp['processes_per_node']:.0f} | {fp['rss_mb']:.1f} |"
-                    f" {fp['pss_mb']:.1f} | {fp['cpu_pct']:.2f} ({fp['cpu_pct_max']:.2f}) |",
-                    flush=True,
-                )
-            print()
+                fps.append(fp)
+                print(f"  footprint {name}: {fp}", flush=True)
         soaked = soak(args.soak, args.hog, args.soak_nodes) if args.soak else None
         if soaked is not None:
             record(soaked)
-        goals = targets(runs, soaked)
-        if goals:
-            print("targets:")
-            print("\n".join(goals))
+        print()
+        report(runs, fps, soaked)
         end = f"uptime:   {uptime()} (end)"
         print(end)
         record({"kind": "end", "uptime": end})
