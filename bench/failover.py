@@ -38,7 +38,8 @@ core), counting false failovers: a node declared dead, a DC change or a resource
 
     sudo /opt/pycrm/venv/bin/python bench/failover.py [--runs 5] [--systems a,b]
         [--scenarios crash,apache] [--client bounded|plain] [--footprint 60]
-        [--soak 10 --hog] [--json FILE]
+        [--soak 10 --hog] [--json FILE] [--keep-logs DIR]
+    python bench/failover.py --report FILE      # the tables again, from saved JSON lines
 """
 
 from __future__ import annotations
