@@ -515,9 +515,11 @@ class ClusterLab:
         member.powered = False
 
     def power_on(self, name: str) -> None:
-        """The node boots: clean interfaces (no floating address), up, cables back, and
-        nothing of what ran before (the lab Dummy's state is volatile, like /run)."""
+        """The node boots: nothing of what ran before (processes, if the node was never
+        powered off, are killed; the lab Dummy's state is volatile, like /run), clean
+        interfaces (no floating address), up, cables back."""
         member = self.node(name)
+        self._kill_ns(member.ns)  # whatever still ran (a node never powered off) dies
         for state in member.home.glob("dummy-*.state"):
             state.unlink(missing_ok=True)
         for link in range(self.links):
