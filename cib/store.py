@@ -4,8 +4,10 @@
   (temporary file in the same directory, fsync, rename, directory fsync): a crash leaves
   either the old or the new file.
 * ``cib.xml.sig`` -- md5 hex digest of ``cib.xml``'s bytes; :meth:`CibStore.read_bytes`
-  refuses a file whose digest does not match (``CIB_DIGEST_MISMATCH``).  A missing
-  signature is accepted unless ``require_digest`` is set (Pacemaker only warns).
+  refuses a file whose digest does not match (``CIB_DIGEST_MISMATCH``), except where a
+  write was cut off between the file and its signature (a node fenced mid-write): the
+  file is whole, and its signature is written then.  A missing signature is accepted
+  unless ``require_digest`` is set (Pacemaker only warns).
 * ``cib-N.raw`` (+ ``.sig``) -- the previous versions, ``N`` counted in ``cib.last``;
   only the newest ``keep`` are kept.
 
@@ -87,6 +89,12 @@ class CibStore:
                 errors.IO, f"cannot read {self.sig_path.name}: {exc}", file=str(self.path), line=0
             ) from None
         actual = digest(data)
+        if actual != expected and self._signature_not_written(expected):
+            # cib.xml was replaced (atomically: it is whole) and the process died before
+            # its signature was: finish that write, as the next one would have
+            with contextlib.suppress(OSError), self.locked():
+                atomic_write(self.sig_path, actual.encode("ascii"), FILE_MODE, self.owner)
+            return
         if actual != expected:
             newest = self.backups()[-1:]
             hint = f"; the newest backup is {newest[0].name}" if newest else ""
@@ -98,6 +106,21 @@ class CibStore:
                 line=0,
                 element_id="cib",
             )
+
+    def _signature_not_written(self, signature: str) -> bool:
+        """Whether ``signature`` is the newest backup's: a write backs the current files up
+        first, then replaces ``cib.xml``, then its signature, so a write cut off between the
+        last two leaves the old signature, the backup's, beside the new file.  A file edited
+        behind the store's back after a complete write does not pass: its signature is
+        then the new one, not the backup's."""
+        newest = self.backups()[-1:]
+        if not newest:
+            return False
+        try:
+            backup_sig = Path(f"{newest[0]}.sig").read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            return False
+        return backup_sig == signature
 
     def load(self, verify: bool = True) -> Cib:
         return loads(self.read_bytes(verify), source=str(self.path))

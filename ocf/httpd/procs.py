@@ -184,6 +184,8 @@ class Identity:
         When we cannot see one at all (it is on a shared disk mounted in another node's
         mount namespace), a process that does see it lives elsewhere: not ours.
         """
+        if self.config_id is None:  # (both sides unable to see it is no proof of anything)
+            return False
         if file_id(f"/proc/{pid}/root{self.config_real}") != self.config_id:
             return False
         if self.pid_dir is None:

@@ -49,6 +49,9 @@ DIGEST_EVERY = 64  # status diffs between two digest checks
 Outgoing = tuple[str, dict[str, Any], str | None]
 
 MEMBER_STATE = {"in_ccm": "true", "crmd": "online", "join": "member", "expected": "member"}
+# a node heartbeat shows in the partition that has not answered the join (yet): Pacemaker's
+# pending node -- neither placed on nor fenced -- until it joins (its join_req brings an offer)
+PENDING_STATE = {"in_ccm": "true", "crmd": "online", "join": "pending"}
 
 
 def offline_state(clean: bool) -> dict[str, str]:
@@ -432,6 +435,9 @@ class CibSync:
             for node in self.nodes:
                 if node in join.acks or patch.node_id_of(self.live.root, node) is None:
                     continue
+                if node in self.members:
+                    changes.append(patch.SetNodeState(node, PENDING_STATE))
+                    continue
                 changes.append(patch.SetNodeState(node, offline_state(self._left_cleanly(node))))
                 changes.append(patch.ReplaceTransientAttrs(node, {}))
             changes.append(
@@ -452,13 +458,9 @@ class CibSync:
         self.joined |= set(acked)
         self.synced = True
         self._diffs_since_digest = 0
-        xml = self.live.to_bytes().decode("utf-8")
-        targets = [n for n in acked if n != self.me]
-        if join.full_round:
-            self._send(CIB_FULL, {"xml": xml})
-        else:
-            for node in targets:
-                self._send(CIB_FULL, {"xml": xml}, node)
+        # everyone gets the result: the joiners need it whole, and the members already in
+        # step would otherwise stay one version behind until the next diff
+        self._send(CIB_FULL, {"xml": self.live.to_bytes().decode("utf-8")})
         self.applied.append(Applied(self.live.version, "full", "join", tuple(changes)))
         missing = sorted(join.offered - set(acked))
         self.log.append(

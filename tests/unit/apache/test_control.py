@@ -23,6 +23,7 @@ def _ready(pid: int, needle: str) -> None:
 
 def test_signal_only_this_instance(tmp_path: Path, spawned: Spawned) -> None:
     config = str(tmp_path / "httpd.conf")
+    Path(config).touch()  # an instance's configuration exists where it is looked for
     ours = spawned.popen([sys.executable, "-c", SLEEPER, "-f", config])
     stranger = spawned.popen([sys.executable, "-c", SLEEPER, "-f", config + "x"])
     _ready(ours.pid, config)

@@ -54,6 +54,7 @@ def test_default_config_without_f() -> None:
 
 def test_scan_finds_only_matching_processes(tmp_path: Path, spawned: Spawned) -> None:
     config = str(tmp_path / "httpd.conf")
+    Path(config).touch()  # an instance's configuration exists where it is looked for
     ours = spawned.popen([sys.executable, "-c", SLEEPER, "-f", config])
     other_config = spawned.popen([sys.executable, "-c", SLEEPER, "-f", config + ".other"])
     other_binary = spawned.popen(["sleep", "60", "-f", config], stderr=subprocess.DEVNULL)
@@ -74,6 +75,7 @@ def test_scan_finds_only_matching_processes(tmp_path: Path, spawned: Spawned) ->
 
 def test_non_session_leader_is_not_a_main(tmp_path: Path) -> None:
     config = str(tmp_path / "httpd.conf")
+    Path(config).touch()  # an instance's configuration exists where it is looked for
     child = subprocess.Popen([sys.executable, "-c", SLEEPER, "-f", config])
     try:
         _wait_cmdline(child.pid, config)
@@ -137,3 +139,17 @@ def test_an_instance_whose_config_only_it_can_see_is_not_ours(
     assert not ident.alive(elsewhere.pid)
     (site / "httpd.conf").write_text("")  # the same path here is another file
     assert not Identity(sys.executable, config, str(site), None).alive(elsewhere.pid)
+
+
+def test_nothing_is_ours_where_our_configuration_cannot_be_seen(
+    tmp_path: Path, spawned: Spawned
+) -> None:
+    """The shared disk with the configuration is mounted on another node: an httpd that
+    runs that configuration there is not this node's (the shell agent: no configuration
+    file, not running)."""
+    config = str(tmp_path / "missing" / "httpd.conf")
+    other = spawned.popen([sys.executable, "-c", SLEEPER, "-f", config])
+    _wait_cmdline(other.pid, config)
+    ident = Identity(sys.executable, config, str(tmp_path), None)
+    assert ident.scan() == []
+    assert not ident.alive(other.pid)

@@ -47,6 +47,29 @@ def test_digest_mismatch_is_a_clear_error(tmp_path: Path) -> None:
     assert s.load(verify=False).epoch == 3
 
 
+def test_a_write_cut_off_before_its_signature_is_finished_on_read(tmp_path: Path) -> None:
+    s = CibStore(tmp_path)
+    s.write(cib_text(1))
+    s.write(cib_text(2))
+    s.write(cib_text(3))
+    # the process died after cib.xml was replaced but before its signature was
+    s.sig_path.write_text(digest(cib_text(2).encode()))
+    assert s.load().epoch == 3
+    assert s.sig_path.read_text() == digest(cib_text(3).encode())
+
+
+def test_an_old_signature_that_is_not_the_newest_backups_is_still_refused(
+    tmp_path: Path,
+) -> None:
+    s = CibStore(tmp_path)
+    for epoch in (1, 2, 3):
+        s.write(cib_text(epoch))
+    s.sig_path.write_text(digest(cib_text(1).encode()))  # not what a cut-off write leaves
+    with pytest.raises(cib.CibError) as info:
+        s.load()
+    assert info.value.code == errors.DIGEST_MISMATCH
+
+
 def test_missing_signature_policy(tmp_path: Path) -> None:
     s = CibStore(tmp_path)
     s.write(cib_text(1))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cib import patch
+from pycrm.cluster.channel import Delivered
 from tests.support.simcluster import SimCluster
 
 NODES = ("node1", "node2", "node3")
@@ -421,4 +422,29 @@ def test_a_node_back_from_its_own_minority_term_leaves_the_cluster_a_dc() -> Non
     assert len(sim.dcs()) == 1
     assert len({sim.ctl[n].sync.term for n in NODES}) == 1
     assert all(sim.ctl[n].sync.synced for n in NODES)
+    converged(sim)
+
+
+def test_a_member_that_misses_the_first_join_round_is_pending_not_fenced() -> None:
+    """node3 hears nothing from the DC while the first join round runs (its announcement and
+    offers are lost): the round finishes without it.  Heartbeat still shows node3 in the
+    partition, so it is a pending node, as in Pacemaker -- not an unclean one to fence --
+    and it joins when it learns who the DC is."""
+    sim = SimCluster(fencing_cib(), NODES)
+    deliver = sim.deliver
+
+    def lossy(dst: str, msg: Delivered) -> None:
+        if dst == "node3" and sim.now < 2.0:
+            return
+        deliver(dst, msg)
+
+    sim.deliver = lossy  # type: ignore[method-assign]
+    sim.membership()
+    sim.advance(1.5)
+    state = sim.ctl["node1"].live.root.find("status/node_state[@uname='node3']")
+    assert state is not None and state.get("join") == "pending"
+    sim.advance(3)
+    assert sim.fenced == []
+    assert sim.ctl["node1"].sync.joined >= {"node2", "node3"}
+    audit(sim)
     converged(sim)
