@@ -16,7 +16,8 @@ This follows what Pacemaker's status unpacking does for one ``lrm_resource`` on 
 * a failed stop bans the resource from the node; a failed promote leaves it promoted.
 
 The caller supplies ``on_fail_for(task, interval_ms) -> str`` resolving the configured
-``on-fail`` of an operation (Pacemaker values: ignore block stop restart standby fence demote).
+``on-fail`` of an operation (Pacemaker values: ignore block stop restart standby fence demote,
+and internally restart-container and reset-remote).
 """
 
 from __future__ import annotations
@@ -63,8 +64,12 @@ ON_FAIL_ORDER = {
     "stop": 6,
     "standby": 7,
     "fence": 8,
+    "restart-container": 9,
+    "reset-remote": 10,
 }
-_CLEARED_BY_SUCCESS = frozenset({"ignore", "demote", "restart", "block"})
+_CLEARED_BY_SUCCESS = frozenset(
+    {"ignore", "demote", "restart", "block", "restart-container", "reset-remote"}
+)
 
 OnFailResolver = Callable[[str, int], str]
 

@@ -16,6 +16,7 @@ from types import MappingProxyType
 
 from cib.history import ROLE_PROMOTED
 from cib.model import Cib
+from pycrm.scheduler import remote
 from pycrm.scheduler.build import is_true
 from pycrm.scheduler.confchange import ConfigChanges
 from pycrm.scheduler.notify import add_notifications
@@ -203,11 +204,20 @@ def _primitive_actions(
 ) -> None:
     probes: list[str] = []
     # resources inside a container (meta "container") are not probed: the container is
-    if not rsc.orphan and (rsc.managed or not rsc.maintenance) and "container" not in rsc.meta:
+    # (a guest node's connection is)
+    inside = rsc.container_id is not None and rsc.remote_node is None
+    if not rsc.orphan and (rsc.managed or not rsc.maintenance) and not inside:
         wanted = probe_nodes.get(id(rsc))
         if wanted is None:
             known = history_nodes.get(rsc.history_name or rsc.id, _NO_NODES)
             wanted = [name for name in online if name not in known]
+        nodes = world.nodes
+        wanted = [
+            n
+            for n in wanted
+            if (nodes[n].kind == "cluster" or remote.probe_allowed(world, rsc, nodes[n]))
+            and discovery_allowed(rsc, n)
+        ]
         probes = g.probes(rsc.id, wanted)
     for cancel in history_cancels(cib, world, rsc):
         g.add(cancel)
@@ -300,6 +310,30 @@ def _primitive_actions(
         changes.reschedule,
     )
     _add_recurring(g, rec, after, [a for a in stops if g.actions[a].task == "stop"])
+
+
+_DISCOVERY = {"always": 0, "never": 1, "exclusive": 2}
+
+
+def discovery_allowed(rsc: WRsc, node: str) -> bool:
+    """The ``resource-discovery`` of the location constraints on ``rsc`` and its parents
+    allows probing it on ``node``: never where a constraint says ``never``; where one says
+    ``exclusive``, only on the nodes such a constraint names."""
+    mode = 0
+    exclusive = False
+    cur: WRsc | None = rsc
+    while cur is not None:
+        for loc in cur.locations:
+            value = _DISCOVERY.get(loc.discovery, 0)
+            if not value:
+                continue
+            exclusive = exclusive or value == 2
+            if node in loc.scores:
+                mode = max(mode, value)
+        cur = cur.parent
+    if exclusive and mode != 2:
+        return False
+    return mode != 1
 
 
 def _migration_actions(

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from cib import errors
-from cib.errors import CibError
 from cib.history import (
     ROLE_PROMOTED,
     ROLE_STARTED,
@@ -35,6 +33,7 @@ from cib.nvsets import cluster_options, resolve
 from cib.rules import RuleContext
 from cib.scores import SCORE_INF, parse_score
 from cib.timespec import parse_ms
+from pycrm.scheduler import remote
 from pycrm.scheduler.state import WNode, World, WRsc
 
 TRUE_WORDS = frozenset({"true", "on", "yes", "y", "1"})
@@ -89,31 +88,6 @@ def seconds_of(text: str | None) -> int:
         return parse_ms(text) // 1000
     except (ValueError, TypeError):
         return 0
-
-
-def refuse_unsupported(cib: Cib) -> None:
-    """Pacemaker Remote and guest nodes are not modelled: refuse them rather than place
-    resources as if those nodes did not exist (bundles are refused by the parser)."""
-    for prim in iter_primitives(cib.resources):
-        if prim.standard == "ocf" and prim.provider == "pacemaker" and prim.type == "remote":
-            raise CibError(
-                errors.UNSUPPORTED,
-                f"Pacemaker Remote nodes (the ocf:pacemaker:remote connection {prim.id!r}) "
-                "are not supported",
-                file=cib.source,
-                line=prim.line,
-                element_id=prim.id,
-            )
-        for nvset in prim.meta_sets:
-            if "remote-node" in nvset.values:
-                raise CibError(
-                    errors.UNSUPPORTED,
-                    f"guest nodes (remote-node={nvset.values['remote-node']!r} of {prim.id!r}) "
-                    "are not supported",
-                    file=cib.source,
-                    line=prim.line,
-                    element_id=prim.id,
-                )
 
 
 def build_world(cib: Cib, now: datetime | None) -> World:
@@ -195,7 +169,11 @@ def _build_nodes(cib: Cib, world: World, when: datetime) -> None:
     startup_fencing = world.stonith_enabled and (
         "startup-fencing" not in world.options or is_true(world.options["startup-fencing"])
     )
+    connections = {prim.id: container for prim, container in remote.connections(cib)}
     for index, node in enumerate(cib.nodes):
+        if node.type == "remote":
+            build_remote_node(cib, world, node.uname, index, when, node, connections)
+            continue
         if node.type not in ("member", "normal", "", "ping"):
             continue
         status = cib.status.get(node.uname)
@@ -213,7 +191,53 @@ def _build_nodes(cib: Cib, world: World, when: datetime) -> None:
         world.nodes[node.uname] = wnode
         if node.id == dc_uuid:
             world.dc_name = node.uname
+    for name in connections:
+        if name not in world.nodes:
+            build_remote_node(cib, world, name, len(world.nodes), when, None, connections)
     world.node_order = sorted(world.nodes)
+
+
+def build_remote_node(
+    cib: Cib,
+    world: World,
+    name: str,
+    index: int,
+    when: datetime,
+    node: Node | None,
+    connections: dict[str, str | None],
+) -> None:
+    """A Pacemaker Remote or guest node: offline until its connection is known to run
+    (:mod:`pycrm.scheduler.remote`); a remote node never seen is unclean, like a cluster
+    node, as long as its connection does not start."""
+    status = cib.status.get(name)
+    config = node or Node(id=name, uname=name, type="remote")
+    wnode = _build_node(config, status, index, when, None, world.options.get("cluster-name"))
+    wnode.kind = "remote"
+    if name in connections:
+        wnode.remote_rsc = name
+        container = connections[name]
+        if container:
+            wnode.kind = "guest"
+            wnode.container = container
+            wnode.attrs["#kind"] = "container"
+        else:
+            wnode.attrs["#kind"] = "remote"
+            if (
+                status is None
+                and world.stonith_enabled
+                and (
+                    "startup-fencing" not in world.options
+                    or is_true(world.options["startup-fencing"])
+                )
+            ):
+                wnode.unclean = wnode.unseen = True
+                wnode.fence_reason = "node is unclean"
+    if status is not None:
+        wnode.remote_was_fenced = score_of(status.attrs.get("node_fenced")) != 0
+        if score_of(status.attrs.get("node_in_maintenance")) != 0:
+            wnode.maintenance = True
+        wnode.shutdown = wnode.attrs.get("shutdown") not in (None, "0")
+    world.nodes[name] = wnode
 
 
 def _build_node(
@@ -413,6 +437,13 @@ def _build_primitive(
     if prim.utilization_sets:
         wr.utilization = utilization_values(resolve(prim.utilization_sets, RuleContext(now=when)))
     wr.fence_device = prim.standard == "stonith"
+    node = world.nodes.get(prim.id)
+    if node is not None and node.remote_rsc == prim.id and not suffix:
+        wr.remote_node = prim.id
+    if remote.is_connection(prim) and "allow-migrate" not in wr.meta:
+        wr.meta["allow-migrate"] = "true"  # connections migrate unless told not to
+    wr.container_id = wr.meta.get("container")
+    wr.internal = is_true(wr.meta.get("internal_rsc"))
     wr.requires = _requires(world, wr.meta.get("requires"), wr.fence_device)
     clone = wr.clone_parent
     if clone is not None:

@@ -6,23 +6,30 @@ from datetime import datetime
 
 from cib.model import Cib
 from pycrm.scheduler.actions import build_graph
-from pycrm.scheduler.build import build_world, refuse_unsupported
+from pycrm.scheduler.build import build_world
 from pycrm.scheduler.confchange import check_config_changes
 from pycrm.scheduler.constraints import build_colocations, build_locations, build_orders
 from pycrm.scheduler.fencing import disable_start_up, schedule_fencing, start_up_disabled
 from pycrm.scheduler.ordering import Runnability
 from pycrm.scheduler.placement import assign, init_scores
+from pycrm.scheduler.remote import (
+    connection_assigned,
+    expand_guests,
+    fence_unrecoverable,
+)
+from pycrm.scheduler.remote import internal_constraints as remote_internal_constraints
 from pycrm.scheduler.result import (
     Plan,
     current_state,
     mark_definition_changes,
     mark_migrations,
+    mark_required_stops,
     mark_restarts,
     plan_for,
     summary_lines,
     target_state,
 )
-from pycrm.scheduler.state import World, WRsc
+from pycrm.scheduler.state import WNode, World, WRsc
 from pycrm.scheduler.tickets import build_tickets
 from pycrm.scheduler.types import (
     NodeInfo,
@@ -60,6 +67,27 @@ def _allocation_order(world: World) -> list[WRsc]:
     return sorted(world.resources, key=lambda rsc: -rsc.priority)
 
 
+def revised_state(world: World, node: WNode, plans: dict[int, Plan]) -> str:
+    """A remote or guest node after the transition: up when its connection (and a
+    guest's container) end up started."""
+    if node.unclean and not node.fenced:
+        return "UNCLEAN"
+    for rsc_id in (node.remote_rsc, node.container):
+        if rsc_id is None:
+            continue
+        rsc = world.by_id.get(rsc_id)
+        plan = plans.get(id(rsc)) if rsc is not None else None
+        if plan is None or target_state(plan).role == "Stopped":
+            return "OFFLINE"
+    if node.remote_rsc is None:
+        return "OFFLINE"
+    if node.standby:
+        return "standby"
+    if node.maintenance:
+        return "maintenance"
+    return "online"
+
+
 def _scores(world: World) -> list[ScoreDetail]:
     out: list[ScoreDetail] = []
     for rsc in world.by_id.values():
@@ -74,7 +102,7 @@ def _scores(world: World) -> list[ScoreDetail]:
 
 
 def schedule(cib: Cib, *, now: datetime | None = None, sanitized: bool = False) -> Transition:
-    refuse_unsupported(cib)
+    cib = expand_guests(cib)
     world = build_world(cib, now)
     unpack_status(cib, world)
     for rsc in world.resources:
@@ -83,18 +111,28 @@ def schedule(cib: Cib, *, now: datetime | None = None, sanitized: bool = False) 
     build_colocations(cib, world)
     build_orders(cib, world)
     build_tickets(cib, world)
-    schedule_fencing(world)
+    shown = {name: (node.state, node.online) for name, node in world.nodes.items()}
     if start_up_disabled(world):
         disable_start_up(world)
     init_scores(world)
+    remote_internal_constraints(world)
     order = allocation_order(world) if world.placement_strategy != "default" else None
-    for rsc in order or _allocation_order(world):
-        assign(world, rsc)
+    order = order or _allocation_order(world)
+    for rsc in order:
+        if rsc.remote_node is not None:  # connections first: they bring their nodes up
+            assign(world, rsc)
+            connection_assigned(world, rsc)
+    for rsc in order:
+        if rsc.remote_node is None:
+            assign(world, rsc)
+    fence_unrecoverable(world)
+    schedule_fencing(world)
     changes = check_config_changes(cib, world, sanitized=sanitized)
     run = Runnability(world)
     prims = world.all_primitives()
     plans: dict[int, Plan] = {id(r): plan_for(world, r, run) for r in prims}
     mark_definition_changes(world, plans, changes.restarts, changes.reloads)
+    mark_required_stops(world, plans)
     mark_restarts(world, plans)
     mark_migrations(world, plans)
     history_nodes: dict[str, set[str]] = {}
@@ -118,19 +156,21 @@ def schedule(cib: Cib, *, now: datetime | None = None, sanitized: bool = False) 
     nodes = tuple(
         NodeInfo(
             name=n.name,
-            state=n.state,
+            state=shown[n.name][0],
             id=n.id,
-            shutdown=n.shutdown,
+            shutdown=n.shutdown and n.kind == "cluster",
             fenced=n.fenced,
-            online=n.online,
+            online=shown[n.name][1],
             fence_reason=n.fence_reason,
+            kind=n.kind,
+            revised=revised_state(world, n, plans) if n.kind != "cluster" else None,
         )
         for n in sorted(world.nodes.values(), key=lambda n: n.index)
     )
     return Transition(
         nodes=nodes,
-        current=tuple(current_state(r) for r in prims),
-        target=tuple(target_state(plans[id(r)]) for r in prims),
+        current=tuple(current_state(r) for r in prims if not r.internal),
+        target=tuple(target_state(plans[id(r)]) for r in prims if not r.internal),
         actions=tuple(actions),
         edges=tuple(graph.edges),
         summary=tuple(summary),

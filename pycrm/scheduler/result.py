@@ -330,6 +330,23 @@ def mark_definition_changes(
             plan.reload = True
 
 
+def mark_required_stops(world: World, plans: dict[int, Plan]) -> None:
+    """A container whose filler failed (on-fail restart-container) restarts where it stays."""
+    for rsc in world.all_primitives():
+        if not rsc.stop_nodes:
+            continue
+        plan = plans[id(rsc)]
+        if (
+            rsc.managed
+            and not plan.frozen
+            and plan.target_node is not None
+            and plan.target_node == rsc.current_node
+            and plan.target_node in rsc.stop_nodes
+            and not starts_fresh(plan)
+        ):
+            plan.restart = True
+
+
 def mark_restarts(world: World, plans: dict[int, Plan]) -> None:
     """Running resources that must restart because something they depend on (re)starts."""
     prims = world.all_primitives()

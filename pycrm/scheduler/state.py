@@ -35,26 +35,38 @@ class WNode(ValueRecord):
     fence_reason: str  # why it is unclean (the first reason Pacemaker records)
     standby_onfail: bool  # standby because of on-fail=standby
     capacity: dict[str, int]
+    kind: str  # cluster, remote (Pacemaker Remote) or guest
+    remote_rsc: str | None  # connection resource of a remote/guest node
+    container: str | None  # a guest node's container resource
+    remote_requires_reset: bool  # must be fenced (guest: its container recovered)
+    unseen: bool  # no status seen: a remote node's fencing is revoked if it reconnects
+    remote_was_fenced: bool  # node_state node_fenced
 
     __slots__ = (
         "attrs",
         "base_score",
         "capacity",
+        "container",
         "fence_reason",
         "fenced",
         "has_fail_counts",
         "id",
         "index",
+        "kind",
         "maintenance",
         "name",
         "num_resources",
         "online",
         "pending",
+        "remote_requires_reset",
+        "remote_rsc",
+        "remote_was_fenced",
         "shutdown",
         "standby",
         "standby_onfail",
         "transient",
         "unclean",
+        "unseen",
     )
     __match_args__ = (
         "name",
@@ -75,6 +87,12 @@ class WNode(ValueRecord):
         "fence_reason",
         "standby_onfail",
         "capacity",
+        "kind",
+        "remote_rsc",
+        "container",
+        "remote_requires_reset",
+        "unseen",
+        "remote_was_fenced",
     )
 
     def __init__(
@@ -97,6 +115,12 @@ class WNode(ValueRecord):
         fence_reason: str = "",
         standby_onfail: bool = False,
         capacity: dict[str, int] = FACTORY,
+        kind: str = "cluster",
+        remote_rsc: str | None = None,
+        container: str | None = None,
+        remote_requires_reset: bool = False,
+        unseen: bool = False,
+        remote_was_fenced: bool = False,
     ) -> None:
         self.name = name
         self.id = id
@@ -116,6 +140,12 @@ class WNode(ValueRecord):
         self.fence_reason = fence_reason
         self.standby_onfail = standby_onfail
         self.capacity = dict() if capacity is FACTORY else capacity
+        self.kind = kind
+        self.remote_rsc = remote_rsc
+        self.container = container
+        self.remote_requires_reset = remote_requires_reset
+        self.unseen = unseen
+        self.remote_was_fenced = remote_was_fenced
 
     @property
     def available(self) -> bool:
@@ -346,6 +376,10 @@ class WRsc(Record):
     history: dict[str, LrmResource]
     promotion_tickets: list[str]
     utilization: dict[str, int]
+    remote_node: str | None  # a connection resource: the remote/guest node it creates
+    container_id: str | None  # meta container (a filler of that resource)
+    internal: bool  # meta internal_rsc (a guest's implicit connection: not listed)
+    stop_nodes: set[str]  # a stop is required there (restart-container)
 
     __slots__ = (
         "agent",
@@ -358,6 +392,7 @@ class WRsc(Record):
         "clone_max",
         "clone_node_max",
         "config_id",
+        "container_id",
         "explain",
         "failed",
         "failed_ops",
@@ -368,6 +403,7 @@ class WRsc(Record):
         "history_name",
         "id",
         "interleave",
+        "internal",
         "known_on",
         "locations",
         "maintenance",
@@ -392,6 +428,7 @@ class WRsc(Record):
         "promotion_priority",
         "promotion_tickets",
         "provisional",
+        "remote_node",
         "requires",
         "restart_reason",
         "role",
@@ -399,6 +436,7 @@ class WRsc(Record):
         "sort_index",
         "start_runnable",
         "stickiness",
+        "stop_nodes",
         "target_role",
         "this_with",
         "unique",
@@ -466,6 +504,10 @@ class WRsc(Record):
         "history",
         "promotion_tickets",
         "utilization",
+        "remote_node",
+        "container_id",
+        "internal",
+        "stop_nodes",
     )
 
     def __init__(
@@ -528,6 +570,10 @@ class WRsc(Record):
         history: dict[str, LrmResource] = FACTORY,
         promotion_tickets: list[str] = FACTORY,
         utilization: dict[str, int] = FACTORY,
+        remote_node: str | None = None,
+        container_id: str | None = None,
+        internal: bool = False,
+        stop_nodes: set[str] = FACTORY,
     ) -> None:
         self.id = id
         self.variant = variant
@@ -587,6 +633,10 @@ class WRsc(Record):
         self.history = dict() if history is FACTORY else history
         self.promotion_tickets = list() if promotion_tickets is FACTORY else promotion_tickets
         self.utilization = dict() if utilization is FACTORY else utilization
+        self.remote_node = remote_node
+        self.container_id = container_id
+        self.stop_nodes = set() if stop_nodes is FACTORY else stop_nodes
+        self.internal = internal
 
     @property
     def is_primitive(self) -> bool:

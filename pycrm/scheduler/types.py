@@ -21,9 +21,33 @@ class NodeInfo(FrozenRecord):
     fenced: bool
     online: bool  # in the membership with a running controller (an UNCLEAN node may be)
     fence_reason: str  # why it is UNCLEAN, e.g. "peer is no longer part of the cluster"
+    kind: str  # "cluster", "remote" (Pacemaker Remote) or "guest"
+    # The state after the transition when it is not simply "OFFLINE if fenced": a remote or
+    # guest node is online afterwards when its connection (and container) end up started.
+    revised: str | None
 
-    __slots__ = ("fence_reason", "fenced", "id", "name", "online", "shutdown", "state")
-    __match_args__ = ("name", "state", "id", "shutdown", "fenced", "online", "fence_reason")
+    __slots__ = (
+        "fence_reason",
+        "fenced",
+        "id",
+        "kind",
+        "name",
+        "online",
+        "revised",
+        "shutdown",
+        "state",
+    )
+    __match_args__ = (
+        "name",
+        "state",
+        "id",
+        "shutdown",
+        "fenced",
+        "online",
+        "fence_reason",
+        "kind",
+        "revised",
+    )
 
     def __init__(
         self,
@@ -34,6 +58,8 @@ class NodeInfo(FrozenRecord):
         fenced: bool = False,
         online: bool | None = None,
         fence_reason: str = "",
+        kind: str = "cluster",
+        revised: str | None = None,
     ) -> None:
         setattr_(self, "name", name)
         setattr_(self, "state", state)
@@ -44,9 +70,13 @@ class NodeInfo(FrozenRecord):
             online = state in ("online", "standby", "maintenance")
         setattr_(self, "online", online)
         setattr_(self, "fence_reason", fence_reason)
+        setattr_(self, "kind", kind)
+        setattr_(self, "revised", revised)
 
     @property
     def revised_state(self) -> str:
+        if self.revised is not None:
+            return self.revised
         return "OFFLINE" if self.fenced else self.state
 
 

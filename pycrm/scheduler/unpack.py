@@ -16,10 +16,11 @@ from cib.history import (
     NodeHistory,
     unpack_node_history,
 )
-from cib.model import Cib, Clone, LrmResource, Primitive
+from cib.model import Cib, Clone, LrmResource, NodeStatus, Primitive
 from cib.nvsets import resolve
-from pycrm.scheduler.build import make_instance
-from pycrm.scheduler.state import Location, World, WRsc
+from pycrm.scheduler import remote
+from pycrm.scheduler.build import build_remote_node, make_instance
+from pycrm.scheduler.state import Location, WNode, World, WRsc
 
 
 def on_fail_resolver(cib: Cib, world: World, rsc: WRsc) -> Callable[[str, int], str]:
@@ -35,6 +36,17 @@ def on_fail_resolver(cib: Cib, world: World, rsc: WRsc) -> Callable[[str, int], 
                 break
         if value is None:
             value = defaults.get("on-fail")
+        if value is None and rsc.container_id is not None and rsc.remote_node is None:
+            return "restart-container"
+        if (
+            (value is None or not rsc.managed)
+            and rsc.remote_node is not None
+            and world.nodes[rsc.remote_node].kind == "remote"
+            and not (task == "monitor" and interval_ms == 0)
+            and task != "start"
+        ):
+            # a dropped connection to a remote node gets the node fenced
+            return "stop" if not rsc.managed else "reset-remote"
         if value is None:
             if task == "stop":
                 return "fence" if world.stonith_enabled else "block"
@@ -48,27 +60,78 @@ def on_fail_resolver(cib: Cib, world: World, rsc: WRsc) -> Callable[[str, int], 
 
 
 def unpack_status(cib: Cib, world: World) -> None:
+    """Read every node's resource history, in Pacemaker's order (unpack_node_history):
+    cluster nodes in status order, a remote or guest node only once its connection (and
+    container) are known to be up -- passes repeat while one adds something -- then, with
+    fencing enabled, the remaining nodes."""
     anon_seen: dict[tuple[str, str], int] = {}
-    for uname, status in cib.status.items():
-        wnode = world.nodes.get(uname)
-        if wnode is None or (not wnode.online and not world.stonith_enabled):
-            # Without fencing Pacemaker never reads an offline node's history (with
-            # fencing it does: what is thought active there gets the node fenced).
-            continue
-        for lrm_id, lrm in status.resources.items():
-            rsc = _resolve_entry(cib, world, uname, lrm_id, lrm, anon_seen)
-            if rsc is None:
+    done: set[str] = set()
+    first = True
+    while True:
+        progress = False
+        for uname, status in cib.status.items():
+            if uname in done:
                 continue
-            promotable = bool(rsc.clone_parent and rsc.clone_parent.promotable)
-            hist = unpack_node_history(
-                lrm,
-                uname,
-                on_fail_resolver(cib, world, rsc),
-                promotable=promotable,
-                managed=rsc.managed,
-            )
-            _record(world, rsc, hist, lrm_id, lrm)
+            wnode = world.nodes.get(uname)
+            if wnode is None:
+                continue
+            if wnode.kind != "cluster":
+                if not remote.connection_up(world, wnode):
+                    continue
+            elif not first or (not wnode.online and not world.stonith_enabled):
+                # Without fencing Pacemaker never reads an offline node's history (with
+                # fencing it does: what is thought active there gets the node fenced).
+                continue
+            _unpack_node(cib, world, wnode, status, anon_seen)
+            done.add(uname)
+            progress = True
+        first = False
+        if not progress:
+            break
+    if world.stonith_enabled:
+        for uname, status in cib.status.items():
+            wnode = world.nodes.get(uname)
+            if uname not in done and wnode is not None and wnode.kind != "cluster":
+                _unpack_node(cib, world, wnode, status, anon_seen)
+                done.add(uname)
+    for wnode in world.nodes.values():
+        if wnode.kind == "cluster":
+            continue
+        if wnode.shutdown and wnode.remote_rsc is not None:
+            conn = world.by_id.get(wnode.remote_rsc)
+            if conn is not None:
+                conn.on_fail_stop = True  # remote shutdown: the connection stops
+        if wnode.name not in done:
+            remote.determine_online(world, wnode)
     _drop_inactive_orphans(world)
+
+
+def _unpack_node(
+    cib: Cib,
+    world: World,
+    wnode: WNode,
+    status: NodeStatus,
+    anon_seen: dict[tuple[str, str], int],
+) -> None:
+    uname = wnode.name
+    if wnode.kind != "cluster":
+        remote.determine_online(world, wnode)
+        if not wnode.remote_requires_reset:
+            wnode.unclean = wnode.unseen = False
+            wnode.fence_reason = ""
+    for lrm_id, lrm in status.resources.items():
+        rsc = _resolve_entry(cib, world, uname, lrm_id, lrm, anon_seen)
+        if rsc is None:
+            continue
+        promotable = bool(rsc.clone_parent and rsc.clone_parent.promotable)
+        hist = unpack_node_history(
+            lrm,
+            uname,
+            on_fail_resolver(cib, world, rsc),
+            promotable=promotable,
+            managed=rsc.managed,
+        )
+        _record(world, rsc, hist, lrm_id, lrm)
 
 
 def _record(world: World, rsc: WRsc, hist: NodeHistory, lrm_id: str, lrm: LrmResource) -> None:
@@ -86,21 +149,15 @@ def _record(world: World, rsc: WRsc, hist: NodeHistory, lrm_id: str, lrm: LrmRes
         loc = Location(id="__stop_fail__", rsc=rsc, role=0, scores={node: -1_000_000})
         rsc.locations.append(loc)
         world.locations.append(loc)
-    if (
-        hist.active
-        and not wnode.online
-        and not wnode.maintenance
-        and rsc.managed
-        and world.stonith_enabled
-    ):
-        wnode.mark_unclean(f"{rsc.id} is thought to be active there")
+    if hist.active and not wnode.online and not wnode.maintenance and rsc.managed:
+        _active_on_offline_node(world, wnode, rsc)
     on_fail = hist.on_fail
     if wnode.unclean:
         on_fail = "ignore"  # fencing the node recovers it: nothing more to do
     if on_fail == "standby":
         wnode.standby = wnode.standby_onfail = True
     if on_fail == "fence":
-        wnode.mark_unclean(f"{rsc.id} failed there")
+        remote.fence_node(world, wnode, f"{rsc.id} failed there")
     if not hist.active:
         return
     if world.nodes[node].maintenance:
@@ -120,6 +177,38 @@ def _record(world: World, rsc: WRsc, hist: NodeHistory, lrm_id: str, lrm: LrmRes
         rsc.on_fail_stop = True
     if on_fail == "demote":
         rsc.on_fail_demote = True
+    if on_fail == "restart-container" and rsc.container_id is not None:
+        container = world.by_id.get(rsc.container_id)
+        if container is not None:
+            container.stop_nodes.add(node)
+    if on_fail == "reset-remote" and world.stonith_enabled and rsc.remote_node is not None:
+        conn_node = world.nodes[rsc.remote_node]
+        if conn_node.kind == "remote" and not conn_node.remote_was_fenced:
+            remote.fence_node(world, conn_node, "remote connection is unrecoverable")
+    if rsc.failed and rsc.remote_node is not None:
+        conn_node = world.nodes[rsc.remote_node]
+        if conn_node.unclean:
+            conn_node.unseen = False
+
+
+def _active_on_offline_node(world: World, wnode: WNode, rsc: WRsc) -> None:
+    """A managed resource thought active on a node that is down: fence the node (a guest
+    node by recovering its container, whether or not fencing is enabled)."""
+    if wnode.kind == "guest":
+        rsc.failed = True
+        remote.fence_node(world, wnode, f"{rsc.id} is thought to be active there")
+        return
+    if not world.stonith_enabled:
+        return
+    reason = f"{rsc.id} is thought to be active there"
+    conn = world.by_id.get(wnode.remote_rsc) if wnode.remote_rsc else None
+    if wnode.kind == "remote" and conn is not None and not conn.failed:
+        wnode.unseen = True
+        reason = (
+            f"{rsc.id} is active there (fencing will be revoked if remote connection can "
+            "be re-established elsewhere)"
+        )
+    remote.fence_node(world, wnode, reason)
 
 
 def _resolve_entry(
@@ -146,7 +235,7 @@ def _resolve_entry(
             return inst
         return _anonymous_instance(cib, world, wclone, clone_cfg, base, uname)
     if config is None or not isinstance(config, Primitive):
-        return _orphan_primitive(world, lrm_id, lrm)
+        return _orphan_primitive(cib, world, lrm_id, lrm)
     return direct
 
 
@@ -220,7 +309,7 @@ def _add_orphan_instance(
     return inst.primitives()[0] if inst.variant == "group" else inst
 
 
-def _orphan_primitive(world: World, lrm_id: str, lrm: LrmResource) -> WRsc:
+def _orphan_primitive(cib: Cib, world: World, lrm_id: str, lrm: LrmResource) -> WRsc:
     existing = world.by_id.get(lrm_id)
     if existing is not None:
         return existing
@@ -236,6 +325,19 @@ def _orphan_primitive(world: World, lrm_id: str, lrm: LrmResource) -> WRsc:
     )
     world.by_id[lrm_id] = wr
     world.resources.append(wr)
+    if (lrm.standard, lrm.provider, lrm.type) == ("ocf", "pacemaker", "remote"):
+        # an orphaned connection: its node shuts down
+        from datetime import UTC, datetime
+
+        if lrm_id not in world.nodes:
+            when = datetime.fromtimestamp(world.now_epoch, UTC)
+            build_remote_node(cib, world, lrm_id, len(world.nodes), when, None, {lrm_id: None})
+            world.node_order = sorted(world.nodes)
+        node = world.nodes[lrm_id]
+        if node.remote_rsc is None:
+            node.remote_rsc = lrm_id
+        node.shutdown = True
+        wr.remote_node = lrm_id
     return wr
 
 

@@ -35,8 +35,8 @@ _LIST = re.compile(
     r"^\s*\* (?P<role>Started|Promoted|Unpromoted|Stopped|Slaves|Masters)(?: \([^)]*\))?:"
     r"\s+\[ (?P<nodes>[^\]]*) \]"
 )
-_NODE_LIST = re.compile(r"^\* (Online|OFFLINE): \[ (.*) \]$")
-_NODE_ONE = re.compile(r"^\* Node (\S+): (.*)$")
+_NODE_LIST = re.compile(r"^\* (?:Remote|Guest)?(Online|OFFLINE): \[ (.*) \]$")
+_NODE_ONE = re.compile(r"^\* (?:Remote|Guest)?Node (\S+): (.*)$")
 _CLONE = re.compile(r"^\* Clone Set: (\S+) \[(\S+)\]")
 _PAREN = re.compile(r"\(([^()]*)\)")
 _ROLE_ALIASES = {"Masters": "Promoted", "Slaves": "Unpromoted", "Master": "Promoted"}

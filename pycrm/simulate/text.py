@@ -21,32 +21,34 @@ _ROLE_ORDER = {"Stopped": 0, "Started": 1, "Unpromoted": 2, "Promoted": 3}
 
 # --------------------------------------------------------------------------- nodes
 def node_lines(nodes: tuple[NodeInfo, ...], items: list[Item], revised: bool) -> list[str]:
-    """The "Node List:" entries: special nodes one by one, then Online/OFFLINE lists."""
+    """The "Node List:" entries: special nodes one by one, then the Online/OFFLINE lists
+    of cluster, remote and guest nodes (crm_mon's order)."""
     running = running_count(iter_states(items))
     single: list[str] = []
-    online: list[str] = []
-    offline: list[str] = []
+    lists: dict[str, list[str]] = {}
+    prefix = {"cluster": "", "remote": "Remote", "guest": "Guest"}
     for node in sorted(nodes, key=lambda n: node_sort_key(n.name)):
         state = node.revised_state if revised else node.state
-        if state == "online":
-            online.append(node.name)
-        elif state == "OFFLINE":
-            offline.append(node.name)
+        kind = prefix.get(node.kind, "")
+        label = f"{kind}Node" if kind else "Node"
+        if state in ("online", "OFFLINE"):
+            lists.setdefault(f"{kind}{'Online' if state == 'online' else 'OFFLINE'}", []).append(
+                node.name
+            )
         elif state == "standby":
             extra = " (with active resources)" if running.get(node.name) else ""
-            single.append(f"* Node {node.name}: standby{extra}")
-        elif state == "maintenance":
-            single.append(f"* Node {node.name}: maintenance")
-        elif state == "pending":
-            single.append(f"* Node {node.name}: pending")
+            single.append(f"* {label} {node.name}: standby{extra}")
+        elif state in ("maintenance", "pending"):
+            single.append(f"* {label} {node.name}: {state}")
         else:
             where = "online" if node.online else "offline"
-            single.append(f"* Node {node.name}: UNCLEAN ({where})")
+            single.append(f"* {label} {node.name}: UNCLEAN ({where})")
     out = list(single)
-    if online:
-        out.append(f"* Online: [ {' '.join(online)} ]")
-    if offline:
-        out.append(f"* OFFLINE: [ {' '.join(offline)} ]")
+    for kind in ("", "Remote", "Guest"):
+        for word in ("Online", "OFFLINE"):
+            names = lists.get(f"{kind}{word}")
+            if names:
+                out.append(f"* {kind}{word}: [ {' '.join(names)} ]")
     return out
 
 

@@ -8,8 +8,8 @@ ALL = "status summary actions"
 
 FENCING = "fencing not fully modelled"
 REFUSED_BUNDLE = "refused: bundles are not supported"
-REFUSED_REMOTE = "refused: Pacemaker Remote nodes are not supported"
-REFUSED_GUEST = "refused: guest nodes are not supported"
+REFUSED_REMOTE = "Pacemaker Remote node details differ"
+REFUSED_GUEST = "guest node details differ"
 OTHER = "differs from crm_simulate (no special feature)"
 NOTIFY = "clone notifications not fully modelled"
 UTILIZATION = "utilization placement strategies not fully modelled"
@@ -19,7 +19,7 @@ MIGRATION = "live migration not fully modelled"
 PROMOTABLE = "promotable clone placement/ordering differs"
 TICKET = "rsc_ticket / ticket state not fully modelled"
 SETS = "resource set semantics differ"
-REMOTE = "remote and guest nodes are not modelled"
+REMOTE = "orphaned remote connections differ"
 TEMPLATE = "resource templates not fully modelled"
 
 XFAIL: dict[str, tuple[str, str]] = {
@@ -92,61 +92,21 @@ XFAIL: dict[str, tuple[str, str]] = {
     "route-remote-notify": (ALL, REFUSED_BUNDLE),
     "utilization-complex": (ALL, REFUSED_BUNDLE),
     "year-2038": (ALL, REFUSED_BUNDLE),
-    # refused: Pacemaker Remote nodes are not supported: 22
-    "migration-behind-migrating-remote": (ALL, REFUSED_REMOTE),
-    "one-or-more-unrunnable-instances": (ALL, REFUSED_REMOTE),
-    "remote-connection-unrecoverable": (ALL, REFUSED_REMOTE),
-    "remote-disable": (ALL, REFUSED_REMOTE),
-    "remote-fence-before-reconnect": (ALL, REFUSED_REMOTE),
-    "remote-fence-unclean": (ALL, REFUSED_REMOTE),
-    "remote-move": (ALL, REFUSED_REMOTE),
-    "remote-partial-migrate": (ALL, REFUSED_REMOTE),
-    "remote-partial-migrate2": (ALL, REFUSED_REMOTE),
-    "remote-probe-disable": (ALL, REFUSED_REMOTE),
-    "remote-reconnect-delay": (ALL, REFUSED_REMOTE),
-    "remote-recover": (ALL, REFUSED_REMOTE),
-    "remote-recover-all": (ALL, REFUSED_REMOTE),
-    "remote-recover-connection": (ALL, REFUSED_REMOTE),
-    "remote-recover-fail": (ALL, REFUSED_REMOTE),
-    "remote-recover-unknown": (ALL, REFUSED_REMOTE),
-    "remote-recovery": (ALL, REFUSED_REMOTE),
-    "remote-start-fail": (ALL, REFUSED_REMOTE),
-    "remote-startup": (ALL, REFUSED_REMOTE),
-    "remote-unclean2": (ALL, REFUSED_REMOTE),
-    "resource-discovery": (ALL, REFUSED_REMOTE),
-    "rsc-discovery-per-node": (ALL, REFUSED_REMOTE),
-    # refused: guest nodes are not supported: 16
+    # guest node details differ: 14
     "bug-cl-5247": (ALL, REFUSED_GUEST),
     "bug-rh-1097457": (ALL, REFUSED_GUEST),
-    "guest-node-host-dies": (ALL, REFUSED_GUEST),
-    "priority-fencing-delay": (ALL, REFUSED_GUEST),
+    "guest-node-host-dies": ("summary actions", REFUSED_GUEST),
+    "priority-fencing-delay": ("summary actions", REFUSED_GUEST),
     "whitebox-asymmetric": (ALL, REFUSED_GUEST),
-    "whitebox-fail1": (ALL, REFUSED_GUEST),
-    "whitebox-fail2": (ALL, REFUSED_GUEST),
+    "whitebox-fail1": ("summary actions", REFUSED_GUEST),
+    "whitebox-fail2": ("summary actions", REFUSED_GUEST),
     "whitebox-fail3": (ALL, REFUSED_GUEST),
-    "whitebox-imply-stop-on-fence": (ALL, REFUSED_GUEST),
-    "whitebox-move": (ALL, REFUSED_GUEST),
-    "whitebox-ms-ordering": (ALL, REFUSED_GUEST),
-    "whitebox-ms-ordering-move": (ALL, REFUSED_GUEST),
-    "whitebox-nested-group": (ALL, REFUSED_GUEST),
-    "whitebox-orphaned": (ALL, REFUSED_GUEST),
-    "whitebox-start": (ALL, REFUSED_GUEST),
-    "whitebox-unexpectedly-running": (ALL, REFUSED_GUEST),
-    # differs from crm_simulate (no special feature): 14
-    "container-1": (ALL, OTHER),
-    "container-4": (ALL, OTHER),
-    "failcount-block": ("summary actions", OTHER),
-    "mon-rsc-3": ("actions", OTHER),
-    "mon-rsc-4": ("status", OTHER),
-    "order7": (ALL, OTHER),
-    "params-2": ("actions", OTHER),
-    "params-3": ("summary actions", OTHER),
-    "probe-1": ("actions", OTHER),
-    "rec-rsc-7": (ALL, OTHER),
-    "rec-rsc-8": (ALL, OTHER),
-    "stopped-monitor-03": ("actions", OTHER),
-    "stopped-monitor-22": ("actions", OTHER),
-    "unmanaged-stop-1": (ALL, OTHER),
+    "whitebox-imply-stop-on-fence": ("summary actions", REFUSED_GUEST),
+    "whitebox-move": ("summary actions", REFUSED_GUEST),
+    "whitebox-ms-ordering": ("summary actions", REFUSED_GUEST),
+    "whitebox-ms-ordering-move": ("summary actions", REFUSED_GUEST),
+    "whitebox-orphaned": ("status actions", REFUSED_GUEST),
+    "whitebox-unexpectedly-running": ("summary", REFUSED_GUEST),
     # clone notifications not fully modelled: 13
     "bug-1572-1": ("summary actions", NOTIFY),
     "bug-cl-5212": ("summary actions", NOTIFY),
@@ -161,6 +121,20 @@ XFAIL: dict[str, tuple[str, str]] = {
     "order_constraint_stops_promoted": ("actions", NOTIFY),
     "promoted-pseudo": ("summary", NOTIFY),
     "unrunnable-2": ("summary", NOTIFY),
+    # differs from crm_simulate (no special feature): 13
+    "container-4": (ALL, OTHER),
+    "failcount-block": ("summary actions", OTHER),
+    "mon-rsc-3": ("actions", OTHER),
+    "mon-rsc-4": ("status", OTHER),
+    "order7": (ALL, OTHER),
+    "params-2": ("actions", OTHER),
+    "params-3": ("summary actions", OTHER),
+    "probe-1": ("actions", OTHER),
+    "rec-rsc-7": (ALL, OTHER),
+    "rec-rsc-8": (ALL, OTHER),
+    "stopped-monitor-03": ("actions", OTHER),
+    "stopped-monitor-22": ("actions", OTHER),
+    "unmanaged-stop-1": (ALL, OTHER),
     # utilization placement strategies not fully modelled: 11
     "bug-5186-partial-migrate": ("actions", UTILIZATION),
     "bug-lf-2619": (ALL, UTILIZATION),
@@ -173,28 +147,16 @@ XFAIL: dict[str, tuple[str, str]] = {
     "not-reschedule-unneeded-monitor": ("summary actions", UTILIZATION),
     "params-6": (ALL, UTILIZATION),
     "rsc-sets-clone-1": ("summary actions", UTILIZATION),
-    # group placement/ordering differs: 7
-    "bug-5014-GROUP-A-stopped-B-started": (ALL, GROUP),
-    "bug-5028": ("actions", GROUP),
-    "container-group-1": ("actions", GROUP),
-    "container-group-2": ("summary actions", GROUP),
-    "container-group-3": (ALL, GROUP),
-    "container-group-4": (ALL, GROUP),
-    "unmanaged-block-restart": ("summary actions", GROUP),
-    # clone placement/ordering differs: 6
-    "bug-5014-CLONE-A-stop-B-started": (ALL, CLONE),
-    "clone-interleave-1": (ALL, CLONE),
-    "clone-interleave-2": (ALL, CLONE),
-    "clone-interleave-3": ("summary actions", CLONE),
-    "inc6": (ALL, CLONE),
-    "obsolete-lrm-resource": ("actions", CLONE),
-    # live migration not fully modelled: 6
-    "group-dependents": ("summary actions", MIGRATION),
-    "migrate-shutdown": ("actions", MIGRATION),
-    "migrate-stop-start-complex": ("summary actions", MIGRATION),
-    "partial-live-migration-multiple-active": ("summary actions", MIGRATION),
-    "probe-3": ("actions", MIGRATION),
-    "probe-4": (ALL, MIGRATION),
+    # Pacemaker Remote node details differ: 9
+    "remote-fence-before-reconnect": (ALL, REFUSED_REMOTE),
+    "remote-partial-migrate": ("summary actions", REFUSED_REMOTE),
+    "remote-partial-migrate2": (ALL, REFUSED_REMOTE),
+    "remote-reconnect-delay": (ALL, REFUSED_REMOTE),
+    "remote-recover": ("actions", REFUSED_REMOTE),
+    "remote-recover-all": ("actions", REFUSED_REMOTE),
+    "remote-recover-connection": ("actions", REFUSED_REMOTE),
+    "remote-recover-unknown": ("summary actions", REFUSED_REMOTE),
+    "remote-recovery": ("actions", REFUSED_REMOTE),
     # promotable clone placement/ordering differs: 6
     "bug-1822": (ALL, PROMOTABLE),
     "novell-239087": (ALL, PROMOTABLE),
@@ -202,6 +164,27 @@ XFAIL: dict[str, tuple[str, str]] = {
     "promoted-asymmetrical-order": (ALL, PROMOTABLE),
     "promoted-colocation": (ALL, PROMOTABLE),
     "promoted-ordering": (ALL, PROMOTABLE),
+    # clone placement/ordering differs: 6
+    "bug-5014-CLONE-A-stop-B-started": (ALL, CLONE),
+    "clone-interleave-1": (ALL, CLONE),
+    "clone-interleave-2": (ALL, CLONE),
+    "clone-interleave-3": ("summary actions", CLONE),
+    "inc6": (ALL, CLONE),
+    "obsolete-lrm-resource": ("actions", CLONE),
+    # group placement/ordering differs: 6
+    "bug-5014-GROUP-A-stopped-B-started": (ALL, GROUP),
+    "bug-5028": ("actions", GROUP),
+    "container-group-1": ("actions", GROUP),
+    "container-group-3": (ALL, GROUP),
+    "container-group-4": (ALL, GROUP),
+    "unmanaged-block-restart": ("summary actions", GROUP),
+    # live migration not fully modelled: 6
+    "group-dependents": ("summary actions", MIGRATION),
+    "migrate-shutdown": ("actions", MIGRATION),
+    "migrate-stop-start-complex": ("summary actions", MIGRATION),
+    "partial-live-migration-multiple-active": ("summary actions", MIGRATION),
+    "probe-3": ("actions", MIGRATION),
+    "probe-4": (ALL, MIGRATION),
     # rsc_ticket / ticket state not fully modelled: 6
     "migrate-partial-4": ("summary actions", TICKET),
     "ticket-clone-24": ("status", TICKET),
@@ -215,11 +198,9 @@ XFAIL: dict[str, tuple[str, str]] = {
     "one-or-more-2": (ALL, SETS),
     "one-or-more-5": (ALL, SETS),
     "one-or-more-6": (ALL, SETS),
-    # remote and guest nodes are not modelled: 3
-    "remote-orphaned": ("summary actions", REMOTE),
-    "remote-orphaned2": ("status", REMOTE),
-    "whitebox-orphan-ms": ("summary actions", REMOTE),
     # resource templates not fully modelled: 2
     "template-coloc-1": (ALL, TEMPLATE),
     "template-coloc-3": (ALL, TEMPLATE),
+    # orphaned remote connections differ: 1
+    "whitebox-orphan-ms": ("status actions", REMOTE),
 }
