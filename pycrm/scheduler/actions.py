@@ -125,13 +125,15 @@ def fence_id(node: str, action: str) -> str:
     return f"stonith-{node}-{action}"
 
 
-def fence_action(node: str, action: str, reason: str) -> Action:
-    """The fencing of ``node``: task ``stonith``, ``meta["stonith_action"]`` the action."""
+def fence_action(node: str, action: str, reason: str, pseudo: bool = False) -> Action:
+    """The fencing of ``node``: task ``stonith``, ``meta["stonith_action"]`` the action
+    (a pseudo action for a guest node: stopping its container fences it)."""
     return Action(
         fence_id(node, action),
         "",
         "stonith",
         node,
+        pseudo=pseudo,
         reason=reason,
         meta=MappingProxyType({"stonith_action": action}),
     )
@@ -156,11 +158,22 @@ def build_graph(
     if not is_true(world.options.get("enable-startup-probes", "true")):
         online = []
     probe_nodes = _anonymous_clone_probes(world, online)
+    reconnecting = {n for n in world.node_order if _connection_starts(world, plans, n)}
     for name in world.fence_actions:
-        g.add(fence_action(name, world.stonith_action, world.nodes[name].fence_reason))
+        target = world.nodes[name]
+        g.add(fence_action(name, target.fence_action, target.fence_reason, target.kind == "guest"))
     for rsc in prims:
         _primitive_actions(
-            cib, world, g, rsc, plans[id(rsc)], history_nodes, online, probe_nodes, changes
+            cib,
+            world,
+            g,
+            rsc,
+            plans[id(rsc)],
+            history_nodes,
+            online,
+            probe_nodes,
+            changes,
+            reconnecting,
         )
     for rsc_id, node in changes.clear_failcounts:
         g.add(
@@ -201,6 +214,7 @@ def _primitive_actions(
     online: list[str],
     probe_nodes: dict[int, list[str]],
     changes: ConfigChanges,
+    reconnecting: set[str],
 ) -> None:
     probes: list[str] = []
     # resources inside a container (meta "container") are not probed: the container is
@@ -241,7 +255,9 @@ def _primitive_actions(
                 Action(_aid(rsc.id, "demote", node), rsc.id, "demote", node, pseudo=fenced)
             )
             if fenced:
-                g.edge(fence_id(node, world.stonith_action), demote, "fencing implies demote")
+                g.edge(
+                    fence_id(node, world.nodes[node].fence_action), demote, "fencing implies demote"
+                )
             stops.append(demote)
         if leaving:
             stop = g.add(
@@ -255,7 +271,7 @@ def _primitive_actions(
                 )
             )
             if fenced:
-                g.edge(fence_id(node, world.stonith_action), stop, "fencing implies stop")
+                g.edge(fence_id(node, world.nodes[node].fence_action), stop, "fencing implies stop")
             for prior in stops:
                 g.edge(prior, stop, "demote before stop")
             stops.append(stop)
@@ -305,11 +321,20 @@ def _primitive_actions(
         rsc,
         target,
         plan.target_role,
-        not fresh and not plan.reload,
+        not fresh and not plan.reload and target not in reconnecting,
         True,
         changes.reschedule,
     )
     _add_recurring(g, rec, after, [a for a in stops if g.actions[a].task == "stop"])
+
+
+def _connection_starts(world: World, plans: dict[int, Plan], node_name: str) -> bool:
+    """The connection of a remote or guest node starts: recurring monitors there are
+    scheduled again (Pacemaker orders them after that start, implying them)."""
+    conn_id = world.nodes[node_name].remote_rsc
+    conn = world.by_id.get(conn_id) if conn_id is not None else None
+    plan = plans.get(id(conn)) if conn is not None else None
+    return plan is not None and starts_fresh(plan) and not plan.migrate
 
 
 _DISCOVERY = {"always": 0, "never": 1, "exclusive": 2}

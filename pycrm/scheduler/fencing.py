@@ -44,16 +44,36 @@ def can_fence(world: World, node: WNode) -> bool:
     return world.have_quorum or world.no_quorum_policy == "ignore" or node.online
 
 
-def schedule_fencing(world: World) -> None:
-    """Mark the unclean nodes that will be fenced (``WNode.fenced``), in node-name order."""
-    if not any(rsc.managed for rsc in world.all_primitives()):
+def can_fence_guest(world: World, node: WNode) -> bool:
+    """A guest node is "fenced" by stopping its container: possible when every node the
+    container runs on is online or can be fenced."""
+    container = world.by_id.get(node.container) if node.container else None
+    if container is None:
+        return False
+    for host in container.running_on:
+        wnode = world.nodes[host]
+        if not wnode.online and not can_fence(world, wnode):
+            return False
+    return True
+
+
+def schedule_fencing(world: World, have_managed: bool) -> None:
+    """Mark the nodes that will be fenced (``WNode.fenced``), in node-name order: unclean
+    cluster and remote nodes that can be fenced, and guest nodes whose container must be
+    recovered (a pseudo fencing: the container's stop does it)."""
+    if not have_managed:
         return  # "No fencing will be done until there are resources to manage"
     for name in world.node_order:
         node = world.nodes[name]
-        if node.unclean and can_fence(world, node):
+        if node.kind == "guest":
+            fence = node.remote_requires_reset and can_fence_guest(world, node)
+            reason = "guest is unclean"
+        else:
+            fence = node.unclean and can_fence(world, node)
+            reason = node.fence_reason or "node is unclean"
+        if fence:
             node.fenced = True
-            if not node.fence_reason:
-                node.fence_reason = "node is unclean"
+            node.fence_reason = reason
             world.fence_actions.append(name)
 
 

@@ -67,6 +67,16 @@ def _allocation_order(world: World) -> list[WRsc]:
     return sorted(world.resources, key=lambda rsc: -rsc.priority)
 
 
+def fence_word(world: World, node: WNode, plans: dict[int, Plan]) -> str:
+    """``stonith-action`` for a real fencing; for a guest node "reboot" when its
+    container starts again, else "off"."""
+    if node.kind != "guest":
+        return world.stonith_action
+    container = world.by_id.get(node.container) if node.container else None
+    plan = plans.get(id(container)) if container is not None else None
+    return "reboot" if plan is not None and plan.target_node is not None else "off"
+
+
 def revised_state(world: World, node: WNode, plans: dict[int, Plan]) -> str:
     """A remote or guest node after the transition: up when its connection (and a
     guest's container) end up started."""
@@ -112,6 +122,7 @@ def schedule(cib: Cib, *, now: datetime | None = None, sanitized: bool = False) 
     build_orders(cib, world)
     build_tickets(cib, world)
     shown = {name: (node.state, node.online) for name, node in world.nodes.items()}
+    have_managed = any(rsc.managed for rsc in world.all_primitives())
     if start_up_disabled(world):
         disable_start_up(world)
     init_scores(world)
@@ -126,7 +137,7 @@ def schedule(cib: Cib, *, now: datetime | None = None, sanitized: bool = False) 
         if rsc.remote_node is None:
             assign(world, rsc)
     fence_unrecoverable(world)
-    schedule_fencing(world)
+    schedule_fencing(world, have_managed)
     changes = check_config_changes(cib, world, sanitized=sanitized)
     run = Runnability(world)
     prims = world.all_primitives()
@@ -135,6 +146,8 @@ def schedule(cib: Cib, *, now: datetime | None = None, sanitized: bool = False) 
     mark_required_stops(world, plans)
     mark_restarts(world, plans)
     mark_migrations(world, plans)
+    for name in world.fence_actions:
+        world.nodes[name].fence_action = fence_word(world, world.nodes[name], plans)
     history_nodes: dict[str, set[str]] = {}
     for uname, status in cib.status.items():
         for lrm_id in status.resources:
@@ -147,7 +160,8 @@ def schedule(cib: Cib, *, now: datetime | None = None, sanitized: bool = False) 
             name,
             to_node=name,
             reason=world.nodes[name].fence_reason,
-            fence_action=world.stonith_action,
+            fence_action=world.nodes[name].fence_action,
+            container=world.nodes[name].container,
         )
         for name in world.fence_actions
     ]

@@ -379,6 +379,13 @@ def _orders_by_then(world: World) -> dict[int, list[OrderDef]]:
 
 
 def _restart_cause(world: World, rsc: WRsc, plans: dict[int, Plan]) -> str:
+    node = world.nodes.get(rsc.current_node or "")
+    if node is not None and node.container is not None:
+        # a resource on a guest node restarts with the guest's container
+        container = world.by_id.get(node.container)
+        cplan = plans.get(id(container)) if container is not None else None
+        if cplan is not None and starts_fresh(cplan):
+            return f"required {node.container} start"
     parent = rsc.parent
     if parent is not None and parent.variant == "group":
         index = parent.children.index(rsc)

@@ -41,12 +41,14 @@ class WNode(ValueRecord):
     remote_requires_reset: bool  # must be fenced (guest: its container recovered)
     unseen: bool  # no status seen: a remote node's fencing is revoked if it reconnects
     remote_was_fenced: bool  # node_state node_fenced
+    fence_action: str  # reboot/off of its fencing action
 
     __slots__ = (
         "attrs",
         "base_score",
         "capacity",
         "container",
+        "fence_action",
         "fence_reason",
         "fenced",
         "has_fail_counts",
@@ -93,6 +95,7 @@ class WNode(ValueRecord):
         "remote_requires_reset",
         "unseen",
         "remote_was_fenced",
+        "fence_action",
     )
 
     def __init__(
@@ -121,6 +124,7 @@ class WNode(ValueRecord):
         remote_requires_reset: bool = False,
         unseen: bool = False,
         remote_was_fenced: bool = False,
+        fence_action: str = "reboot",
     ) -> None:
         self.name = name
         self.id = id
@@ -145,6 +149,7 @@ class WNode(ValueRecord):
         self.container = container
         self.remote_requires_reset = remote_requires_reset
         self.unseen = unseen
+        self.fence_action = fence_action
         self.remote_was_fenced = remote_was_fenced
 
     @property

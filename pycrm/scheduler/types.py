@@ -270,7 +270,9 @@ class SummaryLine(FrozenRecord):
 
     A fencing line (``Fence (reboot) node1 'peer is no longer part of the cluster'``) has
     verb ``Fence``, ``rsc`` and ``to_node`` the target, ``fence_action`` ``reboot``/``off``/
-    ``on`` and the quoted text as ``reason``.
+    ``on`` and the quoted text as ``reason``; a guest node's (``Fence (reboot) guest1
+    (resource: vm1) 'guest is unclean'``, a pseudo fencing done by recovering the guest's
+    container) has the container as ``container``.
     """
 
     verb: str  # Start Stop Move Restart Recover Promote Demote Migrate Reload Fence ...
@@ -282,9 +284,11 @@ class SummaryLine(FrozenRecord):
     reason: str
     blocked: bool
     fence_action: str | None
+    container: str | None  # a guest node's Fence line: the container whose stop fences it
 
     __slots__ = (
         "blocked",
+        "container",
         "fence_action",
         "from_node",
         "from_role",
@@ -304,6 +308,7 @@ class SummaryLine(FrozenRecord):
         "reason",
         "blocked",
         "fence_action",
+        "container",
     )
 
     def __init__(
@@ -317,6 +322,7 @@ class SummaryLine(FrozenRecord):
         reason: str = "",
         blocked: bool = False,
         fence_action: str | None = None,
+        container: str | None = None,
     ) -> None:
         setattr_(self, "verb", verb)
         setattr_(self, "rsc", rsc)
@@ -327,6 +333,7 @@ class SummaryLine(FrozenRecord):
         setattr_(self, "reason", reason)
         setattr_(self, "blocked", blocked)
         setattr_(self, "fence_action", fence_action)
+        setattr_(self, "container", container)
 
 
 class ScoreContribution(FrozenRecord):

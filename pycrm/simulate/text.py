@@ -265,7 +265,10 @@ def summary_lines(transition: Transition, order: dict[str, int] | None = None) -
         detail_width = max(detail_width, len(details))
         rows.append((line, details))
     out = [
-        f"* Fence ({line.fence_action or 'reboot'}) {line.rsc} '{line.reason}'" for line in fences
+        f"* Fence ({line.fence_action or 'reboot'}) {line.rsc}"
+        + (f" (resource: {line.container})" if line.container else "")
+        + f" '{line.reason}'"
+        for line in fences
     ]
     for line, details in rows:
         if line.reason and line.blocked:
