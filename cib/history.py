@@ -17,7 +17,7 @@ This follows what Pacemaker's status unpacking does for one ``lrm_resource`` on 
 
 The caller supplies ``on_fail_for(task, interval_ms) -> str`` resolving the configured
 ``on-fail`` of an operation (Pacemaker values: ignore block stop restart standby fence demote,
-and internally restart-container and reset-remote).
+and internally restart-container, reset-remote and reset-remote-wait).
 """
 
 from __future__ import annotations
@@ -66,6 +66,7 @@ ON_FAIL_ORDER = {
     "fence": 8,
     "restart-container": 9,
     "reset-remote": 10,
+    "reset-remote-wait": 10,  # a connection with a reconnect interval: not cleared by a start
 }
 _CLEARED_BY_SUCCESS = frozenset(
     {"ignore", "demote", "restart", "block", "restart-container", "reset-remote"}
@@ -85,9 +86,11 @@ class NodeHistory(ValueRecord):
     pending: str | None  # task of a pending operation
     last_failure: OpRecord | None
     failed_ops: list[OpRecord]
-    seen: bool  # any completed operation at all
+    seen: bool  # any completed operation (an expired failure does not count)
+    expired_ops: list[OpRecord]  # failures ignored because they expired
 
     __slots__ = (
+        "expired_ops",
         "failed_ops",
         "failure_ignored",
         "last_failure",
@@ -108,6 +111,7 @@ class NodeHistory(ValueRecord):
         "last_failure",
         "failed_ops",
         "seen",
+        "expired_ops",
     )
 
     def __init__(
@@ -121,6 +125,7 @@ class NodeHistory(ValueRecord):
         last_failure: OpRecord | None = None,
         failed_ops: list[OpRecord] = FACTORY,
         seen: bool = False,
+        expired_ops: list[OpRecord] = FACTORY,
     ) -> None:
         self.node = node
         self.role = role
@@ -131,6 +136,7 @@ class NodeHistory(ValueRecord):
         self.last_failure = last_failure
         self.failed_ops = list() if failed_ops is FACTORY else failed_ops
         self.seen = seen
+        self.expired_ops = list() if expired_ops is FACTORY else expired_ops
 
     @property
     def active(self) -> bool:
@@ -256,8 +262,14 @@ def unpack_node_history(
     *,
     promotable: bool = False,
     managed: bool = True,
+    expired: Callable[[OpRecord], bool] | None = None,
 ) -> NodeHistory:
-    """Replay ``lrm``'s operations on ``node`` and return the resulting state."""
+    """Replay ``lrm``'s operations on ``node`` and return the resulting state.
+
+    ``expired(op)``, called for every completed operation, says whether it is older than
+    the resource's failure timeout (the caller decides, and may note fail counts to clear);
+    an expired failure is ignored (listed in ``expired_ops``).
+    """
     hist = NodeHistory(node=node)
     for op in sorted_ops(lrm):
         verdict = judge(op, managed=managed)
@@ -268,10 +280,15 @@ def unpack_node_history(
             if op.operation in ("start", "promote", "migrate_from") and hist.role < ROLE_STARTED:
                 hist.role = _active_role(promotable)
             continue
-        hist.seen = True
+        gone = expired is not None and expired(op)
         if verdict == "done":
+            hist.seen = True
             _apply_success(hist, op, promotable)
             continue
+        if gone and op.rc_code != _expected_rc(op):
+            hist.expired_ops.append(op)
+            continue
+        hist.seen = True
         configured = on_fail_for(op.operation, op.interval_ms)
         if configured == "ignore" and op.op_status in (EXEC_DONE, EXEC_ERROR):
             # Pacemaker pretends the operation returned what was expected.

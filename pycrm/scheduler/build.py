@@ -440,8 +440,13 @@ def _build_primitive(
     node = world.nodes.get(prim.id)
     if node is not None and node.remote_rsc == prim.id and not suffix:
         wr.remote_node = prim.id
-    if remote.is_connection(prim) and "allow-migrate" not in wr.meta:
-        wr.meta["allow-migrate"] = "true"  # connections migrate unless told not to
+    if remote.is_connection(prim):
+        if "allow-migrate" not in wr.meta:
+            wr.meta["allow-migrate"] = "true"  # connections migrate unless told not to
+        reconnect = resolve(prim.instance_sets, RuleContext(now=when)).get("reconnect_interval")
+        if reconnect:
+            # the connection waits that long after a failure: its failure timeout
+            wr.reconnect_s = wr.failure_timeout_s = seconds_of(reconnect)
     wr.container_id = wr.meta.get("container")
     wr.internal = is_true(wr.meta.get("internal_rsc"))
     wr.requires = _requires(world, wr.meta.get("requires"), wr.fence_device)

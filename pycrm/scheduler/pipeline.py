@@ -82,6 +82,15 @@ def revised_state(world: World, node: WNode, plans: dict[int, Plan]) -> str:
     guest's container) end up started."""
     if node.unclean and not node.fenced:
         return "UNCLEAN"
+    conn = world.by_id.get(node.remote_rsc) if node.remote_rsc else None
+    if (
+        conn is not None
+        and conn.failed
+        and conn.reconnect_s
+        and world.stonith_enabled
+        and not node.remote_was_fenced
+    ):
+        return "UNCLEAN"  # the connection's failure stays until its reconnect interval
     for rsc_id in (node.remote_rsc, node.container):
         if rsc_id is None:
             continue
@@ -139,6 +148,10 @@ def schedule(cib: Cib, *, now: datetime | None = None, sanitized: bool = False) 
     fence_unrecoverable(world)
     schedule_fencing(world, have_managed)
     changes = check_config_changes(cib, world, sanitized=sanitized)
+    for clear in world.expired_clears:
+        if clear not in changes.clear_failcounts:
+            changes.clear_failcounts.append(clear)
+    changes.reschedule.update(world.expired_reschedule)
     run = Runnability(world)
     prims = world.all_primitives()
     plans: dict[int, Plan] = {id(r): plan_for(world, r, run) for r in prims}
@@ -151,7 +164,8 @@ def schedule(cib: Cib, *, now: datetime | None = None, sanitized: bool = False) 
     history_nodes: dict[str, set[str]] = {}
     for uname, status in cib.status.items():
         for lrm_id in status.resources:
-            history_nodes.setdefault(lrm_id, set()).add(uname)
+            if (lrm_id, uname) not in world.forgotten:
+                history_nodes.setdefault(lrm_id, set()).add(uname)
     graph = build_graph(cib, world, plans, history_nodes, changes)
     actions = graph.sorted_actions()
     summary: list[SummaryLine] = [

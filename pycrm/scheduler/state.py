@@ -385,6 +385,7 @@ class WRsc(Record):
     container_id: str | None  # meta container (a filler of that resource)
     internal: bool  # meta internal_rsc (a guest's implicit connection: not listed)
     stop_nodes: set[str]  # a stop is required there (restart-container)
+    reconnect_s: int  # a connection's reconnect_interval (its failure timeout)
 
     __slots__ = (
         "agent",
@@ -433,6 +434,7 @@ class WRsc(Record):
         "promotion_priority",
         "promotion_tickets",
         "provisional",
+        "reconnect_s",
         "remote_node",
         "requires",
         "restart_reason",
@@ -513,6 +515,7 @@ class WRsc(Record):
         "container_id",
         "internal",
         "stop_nodes",
+        "reconnect_s",
     )
 
     def __init__(
@@ -579,6 +582,7 @@ class WRsc(Record):
         container_id: str | None = None,
         internal: bool = False,
         stop_nodes: set[str] = FACTORY,
+        reconnect_s: int = 0,
     ) -> None:
         self.id = id
         self.variant = variant
@@ -641,6 +645,7 @@ class WRsc(Record):
         self.remote_node = remote_node
         self.container_id = container_id
         self.stop_nodes = set() if stop_nodes is FACTORY else stop_nodes
+        self.reconnect_s = reconnect_s
         self.internal = internal
 
     @property
@@ -707,6 +712,9 @@ class World(ValueRecord):
     placement_strategy: str
     op_cache: dict[int, tuple[list[OpRecord], list[OpRecord]]]
     stop_orphan_actions: bool
+    expired_clears: list[tuple[str, str]]
+    expired_reschedule: set[tuple[str, str, str, int]]
+    forgotten: set[tuple[str, str]]  # (history id, node) known by expired failures only
 
     __slots__ = (
         "by_id",
@@ -714,7 +722,10 @@ class World(ValueRecord):
         "colocations",
         "dc_name",
         "enable_unfencing",
+        "expired_clears",
+        "expired_reschedule",
         "fence_actions",
+        "forgotten",
         "have_quorum",
         "have_stonith",
         "locations",
@@ -771,6 +782,9 @@ class World(ValueRecord):
         "placement_strategy",
         "op_cache",
         "stop_orphan_actions",
+        "expired_clears",
+        "expired_reschedule",
+        "forgotten",
     )
 
     def __init__(
@@ -805,6 +819,9 @@ class World(ValueRecord):
         placement_strategy: str = "default",
         op_cache: dict[int, tuple[list[OpRecord], list[OpRecord]]] = FACTORY,
         stop_orphan_actions: bool = True,
+        expired_clears: list[tuple[str, str]] = FACTORY,
+        expired_reschedule: set[tuple[str, str, str, int]] = FACTORY,
+        forgotten: set[tuple[str, str]] = FACTORY,
     ) -> None:
         self.nodes = nodes
         self.node_order = node_order
@@ -835,6 +852,9 @@ class World(ValueRecord):
         self.cleanups = list() if cleanups is FACTORY else cleanups
         self.placement_strategy = placement_strategy
         self.op_cache = dict() if op_cache is FACTORY else op_cache
+        self.expired_clears = list() if expired_clears is FACTORY else expired_clears
+        self.expired_reschedule = set() if expired_reschedule is FACTORY else expired_reschedule
+        self.forgotten = set() if forgotten is FACTORY else forgotten
         self.stop_orphan_actions = stop_orphan_actions
 
     def active_ops(self, lrm: LrmResource) -> tuple[list[OpRecord], list[OpRecord]]:

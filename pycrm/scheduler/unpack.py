@@ -14,9 +14,11 @@ from collections.abc import Callable
 from cib.history import (
     ROLE_STOPPED,
     NodeHistory,
+    fail_count,
+    judge,
     unpack_node_history,
 )
-from cib.model import Cib, Clone, LrmResource, NodeStatus, Primitive
+from cib.model import Cib, Clone, LrmResource, NodeStatus, OpRecord, Primitive
 from cib.nvsets import resolve
 from pycrm.scheduler import remote
 from pycrm.scheduler.build import build_remote_node, make_instance
@@ -46,7 +48,9 @@ def on_fail_resolver(cib: Cib, world: World, rsc: WRsc) -> Callable[[str, int], 
             and task != "start"
         ):
             # a dropped connection to a remote node gets the node fenced
-            return "stop" if not rsc.managed else "reset-remote"
+            if not rsc.managed:
+                return "stop"
+            return "reset-remote-wait" if rsc.reconnect_s else "reset-remote"
         if value is None:
             if task == "stop":
                 return "fence" if world.stonith_enabled else "block"
@@ -124,14 +128,81 @@ def _unpack_node(
         if rsc is None:
             continue
         promotable = bool(rsc.clone_parent and rsc.clone_parent.promotable)
+        if rsc.failure_timeout_s > 0 and _block_failure(cib, rsc, lrm):
+            # "Ignoring failure timeout ... because it conflicts with on-fail=block"
+            rsc.failure_timeout_s = 0
         hist = unpack_node_history(
             lrm,
             uname,
             on_fail_resolver(cib, world, rsc),
             promotable=promotable,
             managed=rsc.managed,
+            expired=_expiry(world, rsc, wnode) if rsc.failure_timeout_s > 0 else None,
         )
         _record(world, rsc, hist, lrm_id, lrm)
+        if not hist.seen and hist.expired_ops:
+            world.forgotten.add((lrm_id, uname))  # only expired failures: probe again
+        if wnode.online and not wnode.unclean and hist.expired_ops:
+            since_start = world.active_ops(lrm)[0]
+            for op in hist.expired_ops:
+                if op.interval_ms and op in since_start:  # the monitor is scheduled again
+                    world.expired_reschedule.add((rsc.id, uname, op.operation, op.interval_ms))
+
+
+def _block_failure(cib: Cib, rsc: WRsc, lrm: LrmResource) -> bool:
+    """A failure recorded for an operation configured with ``on-fail=block``."""
+    prim = cib.find(rsc.config_id)
+    if not isinstance(prim, Primitive):
+        return False
+    blocking = {
+        (op.name, op.interval_ms) for op in prim.ops if (op.on_fail or "").lower() == "block"
+    }
+    return bool(blocking) and any(
+        (op.operation, op.interval_ms) in blocking and judge(op) == "failed" for op in lrm.ops
+    )
+
+
+def _expiry(world: World, rsc: WRsc, wnode: WNode) -> Callable[[OpRecord], bool]:
+    """Pacemaker's check_operation_expiry: an operation older than the failure timeout
+    (a connection's reconnect interval) has expired -- unless the resource still has an
+    unexpired fail count there, or it is a remote connection's monitor failure whose node
+    was not fenced yet; when it expires with a fail count (or a connection's last failure)
+    the fail count is cleared."""
+    timeout = rsc.failure_timeout_s
+    names = tuple({rsc.id, rsc.base_id, rsc.history_name or rsc.id})
+    per_op = world.per_op_fail_counts
+
+    def expired(op: OpRecord) -> bool:
+        last = op.last_rc_change
+        if last is None or world.now_epoch < last + timeout:
+            return False
+        if (
+            rsc.reconnect_s
+            and world.stonith_enabled
+            and op.interval_ms
+            and (op.operation == "monitor")
+        ):
+            node = world.nodes.get(rsc.remote_node or "")
+            if node is not None and not node.remote_was_fenced:
+                return False
+        counted = fail_count(wnode.transient, names, per_op=per_op)
+        if counted:
+            left = fail_count(
+                wnode.transient,
+                names,
+                now_epoch=world.now_epoch,
+                failure_timeout_s=timeout,
+                per_op=per_op,
+            )
+            if left:
+                return False
+            world.expired_clears.append((rsc.id, wnode.name))
+        elif rsc.reconnect_s and op.id.endswith("_last_failure_0"):
+            world.expired_clears.append((rsc.id, wnode.name))
+        probe = op.operation == "monitor" and not op.interval_ms
+        return not (probe and op.rc_code in (0, 7, 8, 190, 191))
+
+    return expired
 
 
 def _record(world: World, rsc: WRsc, hist: NodeHistory, lrm_id: str, lrm: LrmResource) -> None:
@@ -158,6 +229,16 @@ def _record(world: World, rsc: WRsc, hist: NodeHistory, lrm_id: str, lrm: LrmRes
         wnode.standby = wnode.standby_onfail = True
     if on_fail == "fence":
         remote.fence_node(world, wnode, f"{rsc.id} failed there")
+    if on_fail == "reset-remote-wait":
+        rsc.on_fail_stop = True  # no reconnection before the reconnect interval
+    if (
+        on_fail in ("reset-remote", "reset-remote-wait")
+        and world.stonith_enabled
+        and rsc.remote_node is not None
+    ):
+        conn_node = world.nodes[rsc.remote_node]
+        if conn_node.kind == "remote" and not conn_node.remote_was_fenced:
+            remote.fence_node(world, conn_node, "remote connection is unrecoverable")
     if not hist.active:
         return
     if world.nodes[node].maintenance:
@@ -181,10 +262,6 @@ def _record(world: World, rsc: WRsc, hist: NodeHistory, lrm_id: str, lrm: LrmRes
         container = world.by_id.get(rsc.container_id)
         if container is not None:
             container.stop_nodes.add(node)
-    if on_fail == "reset-remote" and world.stonith_enabled and rsc.remote_node is not None:
-        conn_node = world.nodes[rsc.remote_node]
-        if conn_node.kind == "remote" and not conn_node.remote_was_fenced:
-            remote.fence_node(world, conn_node, "remote connection is unrecoverable")
     if rsc.failed and rsc.remote_node is not None:
         conn_node = world.nodes[rsc.remote_node]
         if conn_node.unclean:

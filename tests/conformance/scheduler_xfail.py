@@ -23,7 +23,7 @@ REMOTE = "orphaned remote connections differ"
 TEMPLATE = "resource templates not fully modelled"
 
 XFAIL: dict[str, tuple[str, str]] = {
-    # fencing not fully modelled: 42
+    # fencing not fully modelled: 40
     "696": ("actions", FENCING),
     "726": ("actions", FENCING),
     "735": ("summary actions", FENCING),
@@ -38,8 +38,6 @@ XFAIL: dict[str, tuple[str, str]] = {
     "cloned_start_two": ("summary actions", FENCING),
     "cloned_stop_two": (ALL, FENCING),
     "coloc-unpromoted-anti": (ALL, FENCING),
-    "expire-non-blocked-failure": ("actions", FENCING),
-    "expired-failed-probe-primitive": ("actions", FENCING),
     "failed-probe-clone": (ALL, FENCING),
     "force-anon-clone-max": ("actions", FENCING),
     "multiple-active-block-group": (ALL, FENCING),
@@ -106,9 +104,8 @@ XFAIL: dict[str, tuple[str, str]] = {
     "order_constraint_stops_promoted": ("actions", NOTIFY),
     "promoted-pseudo": ("summary", NOTIFY),
     "unrunnable-2": ("summary", NOTIFY),
-    # differs from crm_simulate (no special feature): 13
+    # differs from crm_simulate (no special feature): 12
     "container-4": (ALL, OTHER),
-    "failcount-block": ("summary actions", OTHER),
     "mon-rsc-3": ("actions", OTHER),
     "mon-rsc-4": ("status", OTHER),
     "order7": (ALL, OTHER),
@@ -167,25 +164,22 @@ XFAIL: dict[str, tuple[str, str]] = {
     "ticket-primitive-24": ("status", TICKET),
     "ticket-promoted-12": ("status", TICKET),
     "ticket-promoted-24": ("status", TICKET),
-    # Pacemaker Remote node details differ: 6
-    "remote-fence-before-reconnect": (ALL, REFUSED_REMOTE),
-    "remote-partial-migrate": ("summary actions", REFUSED_REMOTE),
-    "remote-partial-migrate2": (ALL, REFUSED_REMOTE),
-    "remote-reconnect-delay": (ALL, REFUSED_REMOTE),
-    "remote-recover-all": ("actions", REFUSED_REMOTE),
-    "remote-recover-unknown": ("summary actions", REFUSED_REMOTE),
-    # resource set semantics differ: 5
-    "bug-5014-ordered-set-symmetrical-false": (ALL, SETS),
-    "failcount": ("summary actions", SETS),
-    "one-or-more-2": (ALL, SETS),
-    "one-or-more-5": (ALL, SETS),
-    "one-or-more-6": (ALL, SETS),
     # guest node details differ: 5
     "bug-cl-5247": (ALL, REFUSED_GUEST),
     "bug-rh-1097457": ("status actions", REFUSED_GUEST),
     "whitebox-asymmetric": (ALL, REFUSED_GUEST),
     "whitebox-fail3": (ALL, REFUSED_GUEST),
     "whitebox-orphaned": ("status actions", REFUSED_GUEST),
+    # resource set semantics differ: 4
+    "bug-5014-ordered-set-symmetrical-false": (ALL, SETS),
+    "one-or-more-2": (ALL, SETS),
+    "one-or-more-5": (ALL, SETS),
+    "one-or-more-6": (ALL, SETS),
+    # Pacemaker Remote node details differ: 4
+    "remote-partial-migrate": ("summary actions", REFUSED_REMOTE),
+    "remote-partial-migrate2": (ALL, REFUSED_REMOTE),
+    "remote-recover-all": ("actions", REFUSED_REMOTE),
+    "remote-recover-unknown": ("summary actions", REFUSED_REMOTE),
     # resource templates not fully modelled: 2
     "template-coloc-1": (ALL, TEMPLATE),
     "template-coloc-3": (ALL, TEMPLATE),
