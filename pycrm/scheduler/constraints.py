@@ -166,7 +166,7 @@ def apply_location(rsc: WRsc, loc: Location, *, zero: bool = False) -> None:
     the nodes (score 0), like Pacemaker 2.1.5 (they follow the first member anyway).
     """
     for node, score in loc.scores.items():
-        add_score(rsc, node, 0 if zero else score, "location", loc.id)
+        add_score(rsc, node, 0 if zero else score, loc.kind, loc.id)
     collocated = rsc.variant == "group" and not (
         "collocated" in rsc.meta and not is_true(rsc.meta["collocated"])
     )

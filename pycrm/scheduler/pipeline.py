@@ -10,6 +10,7 @@ from pycrm.scheduler.build import build_world
 from pycrm.scheduler.confchange import check_config_changes
 from pycrm.scheduler.constraints import build_colocations, build_locations, build_orders
 from pycrm.scheduler.fencing import disable_start_up, schedule_fencing, start_up_disabled
+from pycrm.scheduler.health import apply_node_health
 from pycrm.scheduler.ordering import Runnability
 from pycrm.scheduler.placement import assign, init_scores
 from pycrm.scheduler.remote import (
@@ -127,6 +128,7 @@ def schedule(cib: Cib, *, now: datetime | None = None, sanitized: bool = False) 
     for rsc in world.resources:
         _summarize_containers(rsc)
     build_locations(cib, world)
+    apply_node_health(world)
     build_colocations(cib, world)
     build_orders(cib, world)
     build_tickets(cib, world)
@@ -192,6 +194,7 @@ def schedule(cib: Cib, *, now: datetime | None = None, sanitized: bool = False) 
             fence_reason=n.fence_reason,
             kind=n.kind,
             revised=revised_state(world, n, plans) if n.kind != "cluster" else None,
+            health=n.health,
         )
         for n in sorted(world.nodes.values(), key=lambda n: n.index)
     )

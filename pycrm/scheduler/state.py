@@ -42,6 +42,7 @@ class WNode(ValueRecord):
     unseen: bool  # no status seen: a remote node's fencing is revoked if it reconnects
     remote_was_fenced: bool  # node_state node_fenced
     fence_action: str  # reboot/off of its fencing action
+    health: str  # node-health colour crm_mon shows: "", "YELLOW" or "RED"
 
     __slots__ = (
         "attrs",
@@ -52,6 +53,7 @@ class WNode(ValueRecord):
         "fence_reason",
         "fenced",
         "has_fail_counts",
+        "health",
         "id",
         "index",
         "kind",
@@ -96,6 +98,7 @@ class WNode(ValueRecord):
         "unseen",
         "remote_was_fenced",
         "fence_action",
+        "health",
     )
 
     def __init__(
@@ -125,6 +128,7 @@ class WNode(ValueRecord):
         unseen: bool = False,
         remote_was_fenced: bool = False,
         fence_action: str = "reboot",
+        health: str = "",
     ) -> None:
         self.name = name
         self.id = id
@@ -150,6 +154,7 @@ class WNode(ValueRecord):
         self.remote_requires_reset = remote_requires_reset
         self.unseen = unseen
         self.fence_action = fence_action
+        self.health = health
         self.remote_was_fenced = remote_was_fenced
 
     @property

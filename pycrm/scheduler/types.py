@@ -25,10 +25,12 @@ class NodeInfo(FrozenRecord):
     # The state after the transition when it is not simply "OFFLINE if fenced": a remote or
     # guest node is online afterwards when its connection (and container) end up started.
     revised: str | None
+    health: str  # node-health colour: "" (green or no strategy), "YELLOW" or "RED"
 
     __slots__ = (
         "fence_reason",
         "fenced",
+        "health",
         "id",
         "kind",
         "name",
@@ -47,6 +49,7 @@ class NodeInfo(FrozenRecord):
         "fence_reason",
         "kind",
         "revised",
+        "health",
     )
 
     def __init__(
@@ -60,6 +63,7 @@ class NodeInfo(FrozenRecord):
         fence_reason: str = "",
         kind: str = "cluster",
         revised: str | None = None,
+        health: str = "",
     ) -> None:
         setattr_(self, "name", name)
         setattr_(self, "state", state)
@@ -72,6 +76,7 @@ class NodeInfo(FrozenRecord):
         setattr_(self, "fence_reason", fence_reason)
         setattr_(self, "kind", kind)
         setattr_(self, "revised", revised)
+        setattr_(self, "health", health)
 
     @property
     def revised_state(self) -> str:

@@ -19,7 +19,7 @@ from typing import TypedDict
 from lxml import etree
 
 from cib._xml import parse_root
-from pycrm.scheduler.types import ResourceState, Transition
+from pycrm.scheduler.types import NodeInfo, ResourceState, Transition
 
 Placement = tuple[str, str, str, tuple[str, ...]]
 
@@ -176,9 +176,16 @@ def _flags(state: ResourceState) -> tuple[str, ...]:
     return flags
 
 
+def _node_state(node: NodeInfo, revised: bool) -> str:
+    state = node.revised_state if revised else node.state
+    if state == "online" and node.health:
+        return f"online (health is {node.health})"  # crm_mon's wording
+    return state
+
+
 def from_transition(transition: Transition, *, revised: bool = True) -> Normalized:
     """Normalize pycrm's result (the target state, or the current one with revised=False)."""
-    nodes = {n.name: (n.revised_state if revised else n.state) for n in transition.nodes}
+    nodes = {n.name: _node_state(n, revised) for n in transition.nodes}
     states = transition.target if revised else transition.current
     out: list[Placement] = []
     for state in states:

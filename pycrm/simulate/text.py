@@ -31,7 +31,9 @@ def node_lines(nodes: tuple[NodeInfo, ...], items: list[Item], revised: bool) ->
         state = node.revised_state if revised else node.state
         kind = prefix.get(node.kind, "")
         label = f"{kind}Node" if kind else "Node"
-        if state in ("online", "OFFLINE"):
+        if state == "online" and node.health:
+            single.append(f"* {label} {node.name}: online (health is {node.health})")
+        elif state in ("online", "OFFLINE"):
             lists.setdefault(f"{kind}{'Online' if state == 'online' else 'OFFLINE'}", []).append(
                 node.name
             )

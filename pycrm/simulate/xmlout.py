@@ -55,12 +55,12 @@ def _nodes(
                 "maintenance": _b(flags["maintenance"]),
                 "pending": _b(flags["pending"]),
                 "unclean": _b(flags["unclean"]),
-                "health": "green",
+                "health": (node.health or "green").lower(),
                 "shutdown": _b(node.shutdown),
                 "expected_up": _b(flags["online"] and not node.shutdown),
                 "is_dc": _b(dc_uuid is not None and node.id == dc_uuid),
                 "resources_running": str(running.get(node.name, 0)),
-                "type": "member",
+                "type": "member" if node.kind == "cluster" else "remote",
             },
         )
 

@@ -23,12 +23,11 @@ REMOTE = "orphaned remote connections differ"
 TEMPLATE = "resource templates not fully modelled"
 
 XFAIL: dict[str, tuple[str, str]] = {
-    # fencing not fully modelled: 40
+    # fencing not fully modelled: 33
     "696": ("actions", FENCING),
     "726": ("actions", FENCING),
     "735": ("summary actions", FENCING),
     "764": ("status", FENCING),
-    "allow-unhealthy-nodes": (ALL, FENCING),
     "anon-instance-pending": ("actions", FENCING),
     "bug-lf-2581": ("summary actions", FENCING),
     "bug-rh-880249": ("actions", FENCING),
@@ -53,12 +52,6 @@ XFAIL: dict[str, tuple[str, str]] = {
     "stonith-4": (ALL, FENCING),
     "stop-failure-no-quorum": ("status actions", FENCING),
     "stop-unexpected-2": ("actions", FENCING),
-    "systemhealthm2": ("status", FENCING),
-    "systemhealthm3": (ALL, FENCING),
-    "systemhealtho2": (ALL, FENCING),
-    "systemhealtho3": (ALL, FENCING),
-    "systemhealthp2": (ALL, FENCING),
-    "systemhealthp3": (ALL, FENCING),
     "unfence-definition": ("summary actions", FENCING),
     "unfence-device": ("summary actions", FENCING),
     "unfence-startup": ("summary actions", FENCING),
