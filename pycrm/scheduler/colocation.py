@@ -30,8 +30,8 @@ def record_changes(rsc: WRsc, before: dict[str, int], source: str, kind: str) ->
 def roles_match(dependent: WRsc, primary: WRsc, coloc: Coloc) -> bool:
     """Pacemaker's role filter of a colocation at placement time: a positive one with a
     role applies only when that side's next role is that role, a negative one only when it
-    is not.  While a primitive is being placed its next role is not decided yet, so a
-    positive colocation naming ``Started`` does not apply (as in Pacemaker 2.1.5)."""
+    is not.  ``Started`` means any role (:func:`pycrm.scheduler.constraints.build_colocations`
+    reads it as no filter, like pcmk__new_colocation)."""
     for role, rsc in ((coloc.dependent_role, dependent), (coloc.primary_role, primary)):
         if not role:
             continue

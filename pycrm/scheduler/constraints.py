@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from cib.history import ROLE_PROMOTED
+from cib.history import ROLE_PROMOTED, ROLE_STARTED
 from cib.model import Cib, LocationConstraint, ResourceSet, Rule
 from cib.rules import RuleContext, evaluate, rule_score
 from cib.scores import SCORE_INF, add_scores
@@ -182,6 +182,8 @@ def build_colocations(cib: Cib, world: World) -> None:
             sets = _expanded_sets(cib, cons.resource_sets)
             _set_colocations(world, cons.id, cons.score, sets, influence)
             continue
+        if cons.rsc in cib.tags and cons.with_rsc in cib.tags:
+            continue  # "two templates or tags cannot be colocated": ignored
         if cons.rsc in cib.tags or cons.with_rsc in cib.tags:
             sets = [
                 _tag_set(cib, cons.rsc or "", role=cons.rsc_role),
@@ -200,8 +202,8 @@ def build_colocations(cib: Cib, world: World) -> None:
                 dependent=dep,
                 primary=pri,
                 score=cons.score,
-                dependent_role=role_of(cons.rsc_role),
-                primary_role=role_of(cons.with_rsc_role),
+                dependent_role=_coloc_role(cons.rsc_role),
+                primary_role=_coloc_role(cons.with_rsc_role),
                 node_attribute=cons.node_attribute or "#uname",
                 influence=influence and not _not_critical(dep),
             ),
@@ -223,6 +225,13 @@ def build_colocations(cib: Cib, world: World) -> None:
                 )
 
 
+def _coloc_role(name: str | None) -> int:
+    """A colocation's role filter: "Started" means any role (Pacemaker's
+    pcmk__new_colocation)."""
+    role = role_of(name)
+    return 0 if role == ROLE_STARTED else role
+
+
 def _not_critical(rsc: WRsc) -> bool:
     value = rsc.meta.get("critical")
     return value is not None and not is_true(value)
@@ -239,7 +248,7 @@ def _set_colocations(
     for rset in sets:
         members = [r for r in (resolve_rsc(world, x) for x in rset.resources) if r is not None]
         set_score = rset.score if rset.score is not None else score
-        role = role_of(rset.role)
+        role = _coloc_role(rset.role)
         sequential = rset.sequential is None or rset.sequential
         if set_score < 0:
             for index, member in enumerate(members):

@@ -113,8 +113,8 @@ def _state(
     rsc: WRsc, role: int, nodes: tuple[str, ...], failed: bool, *, revised: bool
 ) -> ResourceState:
     group, clone = _containers(rsc)
-    blocked = rsc.blocked
-    unmanaged = not rsc.managed and not rsc.managed_shown
+    blocked = rsc.blocked and not rsc.ticket_frozen
+    unmanaged = not rsc.managed and not rsc.managed_shown and not rsc.ticket_frozen
     return ResourceState(
         id=rsc.id,
         base_id=rsc.base_id,

@@ -391,6 +391,7 @@ class WRsc(Record):
     internal: bool  # meta internal_rsc (a guest's implicit connection: not listed)
     stop_nodes: set[str]  # a stop is required there (restart-container)
     reconnect_s: int  # a connection's reconnect_interval (its failure timeout)
+    ticket_frozen: bool  # frozen by a lost ticket (loss-policy freeze): flags not shown
 
     __slots__ = (
         "agent",
@@ -451,6 +452,7 @@ class WRsc(Record):
         "stop_nodes",
         "target_role",
         "this_with",
+        "ticket_frozen",
         "unique",
         "unrunnable_reason",
         "utilization",
@@ -521,6 +523,7 @@ class WRsc(Record):
         "internal",
         "stop_nodes",
         "reconnect_s",
+        "ticket_frozen",
     )
 
     def __init__(
@@ -588,6 +591,7 @@ class WRsc(Record):
         internal: bool = False,
         stop_nodes: set[str] = FACTORY,
         reconnect_s: int = 0,
+        ticket_frozen: bool = False,
     ) -> None:
         self.id = id
         self.variant = variant
@@ -651,6 +655,7 @@ class WRsc(Record):
         self.container_id = container_id
         self.stop_nodes = set() if stop_nodes is FACTORY else stop_nodes
         self.reconnect_s = reconnect_s
+        self.ticket_frozen = ticket_frozen
         self.internal = internal
 
     @property

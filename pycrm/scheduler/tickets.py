@@ -109,8 +109,12 @@ def _constrain(
             for node in rsc.running_on:
                 world.nodes[node].mark_unclean("deadman ticket was lost")
         elif policy == "freeze" and role_matches:
-            rsc.managed = False
-            rsc.blocked = True
+            for target in [rsc, *rsc.primitives()]:
+                if target.managed and not target.blocked:
+                    # crm_mon does not show it: the freeze is not in the CIB
+                    target.ticket_frozen = True
+                target.managed = False
+                target.blocked = True
         return
     if role != ROLE_PROMOTED or policy == "stop":
         _ban(world, rsc, source)

@@ -128,7 +128,7 @@ XFAIL: dict[str, tuple[str, str]] = {
     "promoted-13": (ALL, PROMOTABLE),
     "promoted-asymmetrical-order": (ALL, PROMOTABLE),
     "promoted-colocation": (ALL, PROMOTABLE),
-    "promoted-ordering": (ALL, PROMOTABLE),
+    "promoted-ordering": ("actions", PROMOTABLE),
     # clone placement/ordering differs: 6
     "bug-5014-CLONE-A-stop-B-started": (ALL, CLONE),
     "clone-interleave-1": (ALL, CLONE),
@@ -150,13 +150,6 @@ XFAIL: dict[str, tuple[str, str]] = {
     "partial-live-migration-multiple-active": ("summary actions", MIGRATION),
     "probe-3": ("actions", MIGRATION),
     "probe-4": (ALL, MIGRATION),
-    # rsc_ticket / ticket state not fully modelled: 6
-    "migrate-partial-4": ("summary actions", TICKET),
-    "ticket-clone-24": ("status", TICKET),
-    "ticket-group-12": ("status", TICKET),
-    "ticket-primitive-24": ("status", TICKET),
-    "ticket-promoted-12": ("status", TICKET),
-    "ticket-promoted-24": ("status", TICKET),
     # guest node details differ: 5
     "bug-cl-5247": (ALL, REFUSED_GUEST),
     "bug-rh-1097457": ("status actions", REFUSED_GUEST),
@@ -173,9 +166,8 @@ XFAIL: dict[str, tuple[str, str]] = {
     "remote-partial-migrate2": (ALL, REFUSED_REMOTE),
     "remote-recover-all": ("actions", REFUSED_REMOTE),
     "remote-recover-unknown": ("summary actions", REFUSED_REMOTE),
-    # resource templates not fully modelled: 2
-    "template-coloc-1": (ALL, TEMPLATE),
-    "template-coloc-3": (ALL, TEMPLATE),
+    # rsc_ticket / ticket state not fully modelled: 1
+    "migrate-partial-4": ("summary actions", TICKET),
     # orphaned remote connections differ: 1
     "whitebox-orphan-ms": ("status actions", REMOTE),
 }
