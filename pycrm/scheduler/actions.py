@@ -194,13 +194,14 @@ def build_graph(
         if top.variant == "clone" and is_true(top.meta.get("notify")):
             add_notifications(g, world, top, plans)
     for order in world.orders:
-        _order_edges(g, order.first, order.first_action, order.then, order.then_action)
-        if order.symmetrical and order.kind != "Serialize":
-            inverse = {"start": "stop", "promote": "demote"}
-            fa = inverse.get(order.first_action)
-            ta = inverse.get(order.then_action)
-            if fa and ta:
-                _order_edges(g, order.then, ta, order.first, fa)
+        for first in order.firsts or [order.first]:
+            _order_edges(g, first, order.first_action, order.then, order.then_action)
+            if order.symmetrical and order.kind != "Serialize":
+                inverse = {"start": "stop", "promote": "demote"}
+                fa = inverse.get(order.first_action)
+                ta = inverse.get(order.then_action)
+                if fa and ta:
+                    _order_edges(g, order.then, ta, first, fa)
     return g
 
 

@@ -20,7 +20,7 @@ from cib.history import ROLE_PROMOTED, ROLE_STARTED
 from cib.model import Cib, LocationConstraint, ResourceSet, Rule
 from cib.rules import RuleContext, evaluate, rule_score
 from cib.scores import SCORE_INF, add_scores
-from pycrm.scheduler.build import is_true, role_of
+from pycrm.scheduler.build import is_true, role_of, score_of
 from pycrm.scheduler.coloc_order import add_this_with, add_with_this
 from pycrm.scheduler.state import Coloc, Contribution, Location, OrderDef, World, WRsc
 
@@ -301,9 +301,17 @@ def build_orders(cib: Cib, world: World) -> None:
         then = resolve_rsc(world, cons.then)
         if first is None or then is None:
             continue
+        clone_min = score_of(first.meta.get("clone-min")) if first.variant == "clone" else 0
         world.orders.append(
             OrderDef(
-                cons.id, first, cons.first_action, then, cons.then_action, cons.kind, symmetrical
+                cons.id,
+                first,
+                cons.first_action,
+                then,
+                cons.then_action,
+                cons.kind,
+                symmetrical,
+                min_first=max(clone_min, 0),
             )
         )
 
@@ -313,7 +321,7 @@ def _set_orders(
 ) -> None:
     """Sequential sets chain their members; consecutive sets are ordered last member (or
     every member of a non-sequential set) before first member (or every member)."""
-    previous: tuple[list[tuple[WRsc, str]], bool] | None = None
+    previous: tuple[list[tuple[WRsc, str]], bool, bool] | None = None
     for rset in sets:
         action = rset.action or "start"
         members = [
@@ -325,13 +333,31 @@ def _set_orders(
             for (a, act_a), (b, act_b) in itertools.pairwise(members):
                 world.orders.append(OrderDef(oid, a, act_a, b, act_b, set_kind, symmetrical))
         if previous is not None and members:
-            prev_members, prev_sequential = previous
+            prev_members, prev_sequential, prev_all = previous
             firsts = prev_members[-1:] if prev_sequential else prev_members
             thens = members[:1] if sequential else members
-            for a, act_a in firsts:
-                for b, act_b in thens:
+            for b, act_b in thens:
+                if not prev_all and firsts:
+                    # require-all=false: any one of the set is enough
+                    a, act_a = firsts[0]
+                    world.orders.append(
+                        OrderDef(
+                            oid,
+                            a,
+                            act_a,
+                            b,
+                            act_b,
+                            kind,
+                            symmetrical,
+                            min_first=1,
+                            firsts=[r for r, _ in firsts],
+                        )
+                    )
+                    continue
+                for a, act_a in firsts:
                     world.orders.append(OrderDef(oid, a, act_a, b, act_b, kind, symmetrical))
-        previous = (members, sequential)
+        require_all = rset.require_all is None or rset.require_all
+        previous = (members, sequential and require_all, require_all)
 
 
 def promoted_locations(rsc: WRsc) -> list[Location]:

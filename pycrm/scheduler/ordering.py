@@ -64,7 +64,7 @@ class Runnability:
                 continue
             if order.then_action == "promote" and rsc.next_role != ROLE_PROMOTED:
                 continue
-            if not self._first_ok(order.first, order.first_action):
+            if not self._order_ok(order):
                 return False, f"unrunnable {order.first.id} {order.first_action}"
         parent = rsc.parent
         if parent is not None:
@@ -93,7 +93,7 @@ class Runnability:
         for order in self.by_then.get(key, []):
             if order.then_action != "start":
                 continue
-            if not self._first_ok(order.first, order.first_action):
+            if not self._order_ok(order):
                 ok, reason = False, f"unrunnable {order.first.id} {order.first_action}"
                 break
         if ok and rsc.parent is not None and not self._container_start_ok(rsc.parent):
@@ -138,6 +138,23 @@ class Runnability:
                 if later.running_on and not later.managed:
                     return False, f"unrunnable {later.id} stop"
         return True, ""
+
+    def _order_ok(self, order: OrderDef) -> bool:
+        """The first side of ``order`` lets its "then" run: with ``firsts`` (a set with
+        require-all=false) enough of them; with a clone's clone-min, that many instances
+        able to start; otherwise the first itself."""
+        if order.firsts:
+            runnable = sum(1 for f in order.firsts if self._first_ok(f, order.first_action))
+            return runnable >= max(order.min_first, 1)
+        first = order.first
+        if order.min_first and first.variant == "clone" and order.first_action == "start":
+            runnable = sum(
+                1
+                for inst in first.children
+                if inst.primitives() and all(self.start_ok(p) for p in inst.primitives())
+            )
+            return runnable >= order.min_first
+        return self._first_ok(first, order.first_action)
 
     def _first_ok(self, first: WRsc, action: str) -> bool:
         prims = first.primitives()

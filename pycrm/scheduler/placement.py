@@ -10,12 +10,12 @@ stays on its current node when that ties.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cmp_to_key
 from typing import Any
 
 from cib.history import ROLE_STOPPED, fail_count
-from cib.scores import SCORE_INF, SCORE_MINUS_INF
+from cib.scores import SCORE_INF, SCORE_MINUS_INF, add_scores
 from pycrm.scheduler import colocation, utilization
 from pycrm.scheduler.constraints import add_score, apply_location
 from pycrm.scheduler.state import Coloc, World, WRsc
@@ -39,8 +39,12 @@ def init_scores(world: World) -> None:
     _apply_exclusive_discovery(world)
     for rsc in world.all_primitives():
         _apply_stickiness(world, rsc)
+    fillers: dict[str, list[WRsc]] = {}
     for rsc in world.all_primitives():
-        _apply_failures(world, rsc)
+        if rsc.container_id is not None and rsc.container_id != rsc.id:
+            fillers.setdefault(rsc.container_id, []).append(rsc)
+    for rsc in world.all_primitives():
+        _apply_failures(world, rsc, fillers.get(rsc.id, ()))
 
 
 def _apply_exclusive_discovery(world: World) -> None:
@@ -69,10 +73,16 @@ def _apply_stickiness(world: World, rsc: WRsc) -> None:
         add_score(rsc, node, rsc.stickiness, "stickiness", "resource-stickiness")
 
 
-def _apply_failures(world: World, rsc: WRsc) -> None:
+def _names(rsc: WRsc) -> tuple[str, ...]:
+    return tuple({rsc.id, rsc.base_id if not rsc.unique else rsc.id, rsc.history_name or rsc.id})
+
+
+def _apply_failures(world: World, rsc: WRsc, fillers: Iterable[WRsc] = ()) -> None:
+    """Ban ``rsc`` from nodes where its fail count (with its fillers' when it is their
+    container) reached its migration-threshold."""
     if rsc.migration_threshold <= 0 or rsc.failure_ignored:
         return
-    names = tuple({rsc.id, rsc.base_id if not rsc.unique else rsc.id, rsc.history_name or rsc.id})
+    names = _names(rsc)
     for name in world.node_order:
         node = world.nodes[name]
         if not node.has_fail_counts:
@@ -84,6 +94,17 @@ def _apply_failures(world: World, rsc: WRsc) -> None:
             failure_timeout_s=rsc.failure_timeout_s,
             per_op=world.per_op_fail_counts,
         )
+        for filler in fillers:
+            count = add_scores(
+                count,
+                fail_count(
+                    node.transient,
+                    _names(filler),
+                    now_epoch=world.now_epoch,
+                    failure_timeout_s=filler.failure_timeout_s,
+                    per_op=world.per_op_fail_counts,
+                ),
+            )
         if count <= 0 or rsc.migration_threshold - count > 0:
             continue
         target = rsc

@@ -297,9 +297,33 @@ class OrderDef(ValueRecord):
     then_action: str
     kind: str  # Mandatory Optional Serialize
     symmetrical: bool
+    # "then" needs only this many of its firsts runnable: a clone first's clone-min (its
+    # instances count), or 1 for a set with require-all=false (``firsts`` its members)
+    min_first: int
+    firsts: list[WRsc]
 
-    __slots__ = ("first", "first_action", "id", "kind", "symmetrical", "then", "then_action")
-    __match_args__ = ("id", "first", "first_action", "then", "then_action", "kind", "symmetrical")
+    __slots__ = (
+        "first",
+        "first_action",
+        "firsts",
+        "id",
+        "kind",
+        "min_first",
+        "symmetrical",
+        "then",
+        "then_action",
+    )
+    __match_args__ = (
+        "id",
+        "first",
+        "first_action",
+        "then",
+        "then_action",
+        "kind",
+        "symmetrical",
+        "min_first",
+        "firsts",
+    )
 
     def __init__(
         self,
@@ -310,6 +334,8 @@ class OrderDef(ValueRecord):
         then_action: str,
         kind: str,
         symmetrical: bool,
+        min_first: int = 0,
+        firsts: list[WRsc] = FACTORY,
     ) -> None:
         self.id = id
         self.first = first
@@ -318,6 +344,8 @@ class OrderDef(ValueRecord):
         self.then_action = then_action
         self.kind = kind
         self.symmetrical = symmetrical
+        self.min_first = min_first
+        self.firsts = list() if firsts is FACTORY else firsts
 
 
 class WRsc(Record):

@@ -23,7 +23,7 @@ REMOTE = "orphaned remote connections differ"
 TEMPLATE = "resource templates not fully modelled"
 
 XFAIL: dict[str, tuple[str, str]] = {
-    # fencing not fully modelled: 33
+    # fencing not fully modelled: 30
     "696": ("actions", FENCING),
     "726": ("actions", FENCING),
     "735": ("summary actions", FENCING),
@@ -32,10 +32,7 @@ XFAIL: dict[str, tuple[str, str]] = {
     "bug-lf-2581": ("summary actions", FENCING),
     "bug-rh-880249": ("actions", FENCING),
     "clone-require-all-no-interleave-3": ("summary actions", FENCING),
-    "clone_min_stop_two": (ALL, FENCING),
-    "cloned_start_one": (ALL, FENCING),
     "cloned_start_two": ("summary actions", FENCING),
-    "cloned_stop_two": (ALL, FENCING),
     "coloc-unpromoted-anti": (ALL, FENCING),
     "failed-probe-clone": (ALL, FENCING),
     "force-anon-clone-max": ("actions", FENCING),
@@ -97,19 +94,6 @@ XFAIL: dict[str, tuple[str, str]] = {
     "order_constraint_stops_promoted": ("actions", NOTIFY),
     "promoted-pseudo": ("summary", NOTIFY),
     "unrunnable-2": ("summary", NOTIFY),
-    # differs from crm_simulate (no special feature): 12
-    "container-4": (ALL, OTHER),
-    "mon-rsc-3": ("actions", OTHER),
-    "mon-rsc-4": ("status", OTHER),
-    "order7": (ALL, OTHER),
-    "params-2": ("actions", OTHER),
-    "params-3": ("summary actions", OTHER),
-    "probe-1": ("actions", OTHER),
-    "rec-rsc-7": (ALL, OTHER),
-    "rec-rsc-8": (ALL, OTHER),
-    "stopped-monitor-03": ("actions", OTHER),
-    "stopped-monitor-22": ("actions", OTHER),
-    "unmanaged-stop-1": (ALL, OTHER),
     # utilization placement strategies not fully modelled: 11
     "bug-5186-partial-migrate": ("actions", UTILIZATION),
     "bug-lf-2619": (ALL, UTILIZATION),
@@ -122,6 +106,18 @@ XFAIL: dict[str, tuple[str, str]] = {
     "not-reschedule-unneeded-monitor": ("summary actions", UTILIZATION),
     "params-6": (ALL, UTILIZATION),
     "rsc-sets-clone-1": ("summary actions", UTILIZATION),
+    # differs from crm_simulate (no special feature): 11
+    "mon-rsc-3": ("actions", OTHER),
+    "mon-rsc-4": ("status", OTHER),
+    "order7": (ALL, OTHER),
+    "params-2": ("actions", OTHER),
+    "params-3": ("summary actions", OTHER),
+    "probe-1": ("actions", OTHER),
+    "rec-rsc-7": (ALL, OTHER),
+    "rec-rsc-8": (ALL, OTHER),
+    "stopped-monitor-03": ("actions", OTHER),
+    "stopped-monitor-22": ("actions", OTHER),
+    "unmanaged-stop-1": (ALL, OTHER),
     # promotable clone placement/ordering differs: 6
     "bug-1822": (ALL, PROMOTABLE),
     "novell-239087": (ALL, PROMOTABLE),
@@ -136,13 +132,6 @@ XFAIL: dict[str, tuple[str, str]] = {
     "clone-interleave-3": ("summary actions", CLONE),
     "inc6": (ALL, CLONE),
     "obsolete-lrm-resource": ("actions", CLONE),
-    # group placement/ordering differs: 6
-    "bug-5014-GROUP-A-stopped-B-started": (ALL, GROUP),
-    "bug-5028": ("actions", GROUP),
-    "container-group-1": ("actions", GROUP),
-    "container-group-3": (ALL, GROUP),
-    "container-group-4": (ALL, GROUP),
-    "unmanaged-block-restart": ("summary actions", GROUP),
     # live migration not fully modelled: 6
     "group-dependents": ("summary actions", MIGRATION),
     "migrate-shutdown": ("actions", MIGRATION),
@@ -150,22 +139,26 @@ XFAIL: dict[str, tuple[str, str]] = {
     "partial-live-migration-multiple-active": ("summary actions", MIGRATION),
     "probe-3": ("actions", MIGRATION),
     "probe-4": (ALL, MIGRATION),
+    # group placement/ordering differs: 5
+    "bug-5014-GROUP-A-stopped-B-started": (ALL, GROUP),
+    "bug-5028": ("actions", GROUP),
+    "container-group-1": ("actions", GROUP),
+    "container-group-3": (ALL, GROUP),
+    "unmanaged-block-restart": ("summary actions", GROUP),
     # guest node details differ: 5
-    "bug-cl-5247": (ALL, REFUSED_GUEST),
+    "bug-cl-5247": ("status", REFUSED_GUEST),
     "bug-rh-1097457": ("status actions", REFUSED_GUEST),
     "whitebox-asymmetric": (ALL, REFUSED_GUEST),
-    "whitebox-fail3": (ALL, REFUSED_GUEST),
+    "whitebox-fail3": ("status", REFUSED_GUEST),
     "whitebox-orphaned": ("status actions", REFUSED_GUEST),
-    # resource set semantics differ: 4
-    "bug-5014-ordered-set-symmetrical-false": (ALL, SETS),
-    "one-or-more-2": (ALL, SETS),
-    "one-or-more-5": (ALL, SETS),
-    "one-or-more-6": (ALL, SETS),
     # Pacemaker Remote node details differ: 4
     "remote-partial-migrate": ("summary actions", REFUSED_REMOTE),
     "remote-partial-migrate2": (ALL, REFUSED_REMOTE),
     "remote-recover-all": ("actions", REFUSED_REMOTE),
     "remote-recover-unknown": ("summary actions", REFUSED_REMOTE),
+    # resource set semantics differ: 2
+    "bug-5014-ordered-set-symmetrical-false": (ALL, SETS),
+    "one-or-more-6": (ALL, SETS),
     # rsc_ticket / ticket state not fully modelled: 1
     "migrate-partial-4": ("summary actions", TICKET),
     # orphaned remote connections differ: 1
