@@ -321,9 +321,9 @@ def _primitive_actions(
         world,
         rsc,
         target,
-        plan.target_role,
+        ROLE_PROMOTED if plan.promote_blocked else plan.target_role,
         not fresh and not plan.reload and target not in reconnecting,
-        True,
+        not plan.promote_blocked,  # the monitors of its next role follow the promote
         changes.reschedule,
     )
     _add_recurring(g, rec, after, [a for a in stops if g.actions[a].task == "stop"])

@@ -60,9 +60,7 @@ class Runnability:
             ):
                 return False, "quorum freeze"
         for order in self.by_then.get(id(rsc), []):
-            if order.then_action not in ("start", "promote"):
-                continue
-            if order.then_action == "promote" and rsc.next_role != ROLE_PROMOTED:
+            if order.then_action != "start":
                 continue
             if not self._order_ok(order):
                 return False, f"unrunnable {order.first.id} {order.first_action}"
@@ -124,6 +122,31 @@ class Runnability:
                     return primary
             cur = cur.parent
         return None
+
+    def promote_ok(self, rsc: WRsc) -> tuple[bool, str]:
+        """Whether a promotion of ``rsc`` can run: the firsts of mandatory orderings that
+        end in its (or its clone's) promote, and the primaries of mandatory colocations
+        of its promoted role, must be able to run."""
+        cur: WRsc | None = rsc
+        while cur is not None:
+            for order in self.by_then.get(id(cur), []):
+                if order.then_action == "promote" and not self._order_ok(order):
+                    return False, f"unrunnable {order.first.id} {order.first_action}"
+            for coloc in cur.this_with:
+                if coloc.score < 1_000_000 or coloc.dependent_role != ROLE_PROMOTED:
+                    continue
+                primary = coloc.primary
+                prims = [p for p in primary.primitives() if p.assigned is not None]
+                if not prims:
+                    continue
+                if primary.variant == "clone":
+                    ok = any(self.start_ok(p) for p in prims)
+                else:
+                    ok = all(self.start_ok(p) for p in prims)
+                if not ok:
+                    return False, f"colocation with {primary.id}"
+            cur = cur.parent
+        return True, ""
 
     # ------------------------------------------------------------------ stops
     def stop_ok(self, rsc: WRsc) -> tuple[bool, str]:

@@ -94,9 +94,36 @@ def _priority(world: World, inst: WRsc) -> int:
     return priority
 
 
+def _colocated_priority(world: World, clone: WRsc, inst: WRsc, priority: int) -> int:
+    """Pacemaker's pcmk__apply_coloc_to_priority: a role colocation of the clone with a
+    placed primitive or group adds its score to the priority of the instance placed with
+    it (subtracts it for the Unpromoted role); a mandatory one for the Promoted role keeps
+    an instance placed elsewhere from being promoted."""
+    node = inst.assigned
+    if node is None:
+        return priority
+    for coloc in clone.this_with:
+        if coloc.dependent_role < ROLE_UNPROMOTED or coloc.primary.variant == "clone":
+            continue
+        primary = coloc.primary
+        where = primary.assigned
+        if where is None:
+            continue
+        attr = coloc.node_attribute
+        if colocation.node_value(world, node, attr) != colocation.node_value(world, where, attr):
+            if coloc.score >= SCORE_INF and coloc.dependent_role == ROLE_PROMOTED:
+                priority = SCORE_MINUS_INF
+            continue
+        if coloc.primary_role and coloc.primary_role != primary.next_role:
+            continue
+        sign = -1 if coloc.dependent_role == ROLE_UNPROMOTED else 1
+        priority = add_scores(sign * coloc.score, priority)
+    return priority
+
+
 def set_instance_roles(world: World, clone: WRsc) -> None:
     for inst in clone.children:
-        inst.promotion_priority = _priority(world, inst)
+        inst.promotion_priority = _colocated_priority(world, clone, inst, _priority(world, inst))
         inst.sort_index = inst.promotion_priority
         if not inst.managed and inst.role == ROLE_PROMOTED and inst.assigned is not None:
             inst.sort_index = SCORE_INF  # unmanaged: keeps its current (promoted) role

@@ -31,12 +31,14 @@ class Plan(ValueRecord):
     monitors_run: bool  # recurring monitors get scheduled (not without quorum)
     migrate: bool
     reload: bool
+    promote_blocked: str  # why the promotion this placement wants cannot run
 
     __slots__ = (
         "blocked_start",
         "frozen",
         "migrate",
         "monitors_run",
+        "promote_blocked",
         "reload",
         "restart",
         "restart_reason",
@@ -59,6 +61,7 @@ class Plan(ValueRecord):
         "monitors_run",
         "migrate",
         "reload",
+        "promote_blocked",
     )
 
     def __init__(
@@ -75,6 +78,7 @@ class Plan(ValueRecord):
         monitors_run: bool = True,
         migrate: bool = False,
         reload: bool = False,
+        promote_blocked: str = "",
     ) -> None:
         self.rsc = rsc
         self.target_node = target_node
@@ -88,6 +92,7 @@ class Plan(ValueRecord):
         self.monitors_run = monitors_run
         self.migrate = migrate
         self.reload = reload
+        self.promote_blocked = promote_blocked
 
 
 def _role_name(rsc: WRsc, role: int) -> str:
@@ -171,6 +176,10 @@ def _plan(world: World, rsc: WRsc, run: Runnability) -> Plan:
             role = ROLE_UNPROMOTED if _promotable(rsc) else ROLE_STARTED
         if _promotable(rsc) and role == ROLE_STARTED:
             role = ROLE_UNPROMOTED
+        if role == ROLE_PROMOTED and rsc.node_roles.get(rsc.assigned, 0) != ROLE_PROMOTED:
+            ok, why = run.promote_ok(rsc)
+            if not ok:  # started, but its promotion is blocked
+                return Plan(rsc, rsc.assigned, ROLE_UNPROMOTED, promote_blocked=why)
         return Plan(rsc, rsc.assigned, role)
     reason = run.reason(rsc) or "node availability"
     return Plan(
@@ -254,6 +263,16 @@ def summary_line(plan: Plan) -> SummaryLine | None:
         return SummaryLine("Stop", rsc.id, from_node=current, reason=plan.stop_reason)
     cur_role = rsc.role if current is not None else ROLE_STOPPED
     tgt_role = plan.target_role
+    if plan.promote_blocked and (current is None or current == target):
+        return SummaryLine(
+            "Promote",
+            rsc.id,
+            to_node=target,
+            from_role=_role_name(rsc, cur_role),
+            to_role="Promoted",
+            reason=plan.promote_blocked,
+            blocked=True,
+        )
     if current is None:
         if tgt_role == ROLE_PROMOTED:
             return SummaryLine(

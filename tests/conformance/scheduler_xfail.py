@@ -23,7 +23,7 @@ REMOTE = "orphaned remote connections differ"
 TEMPLATE = "resource templates not fully modelled"
 
 XFAIL: dict[str, tuple[str, str]] = {
-    # fencing not fully modelled: 30
+    # fencing not fully modelled: 29
     "696": ("actions", FENCING),
     "726": ("actions", FENCING),
     "735": ("summary actions", FENCING),
@@ -43,7 +43,6 @@ XFAIL: dict[str, tuple[str, str]] = {
     "on_fail_demote3": ("summary actions", FENCING),
     "order-clone": ("summary", FENCING),
     "promoted-demote": (ALL, FENCING),
-    "promoted-with-blocked": ("summary actions", FENCING),
     "rec-node-10": ("summary", FENCING),
     "shutdown-lock-expiration": (ALL, FENCING),
     "stonith-4": (ALL, FENCING),
@@ -80,20 +79,6 @@ XFAIL: dict[str, tuple[str, str]] = {
     "route-remote-notify": (ALL, REFUSED_BUNDLE),
     "utilization-complex": (ALL, REFUSED_BUNDLE),
     "year-2038": (ALL, REFUSED_BUNDLE),
-    # clone notifications not fully modelled: 13
-    "bug-1572-1": ("summary actions", NOTIFY),
-    "bug-cl-5212": ("summary actions", NOTIFY),
-    "bug-cl-5213": (ALL, NOTIFY),
-    "bug-lf-2106": ("actions", NOTIFY),
-    "bug-lf-2358": (ALL, NOTIFY),
-    "colo_promoted_w_native": (ALL, NOTIFY),
-    "colo_unpromoted_w_native": (ALL, NOTIFY),
-    "colocate-unmanaged-group": (ALL, NOTIFY),
-    "colocation_constraint_stops_promoted": ("actions", NOTIFY),
-    "interleave-restart": ("summary actions", NOTIFY),
-    "order_constraint_stops_promoted": ("actions", NOTIFY),
-    "promoted-pseudo": ("summary", NOTIFY),
-    "unrunnable-2": ("summary", NOTIFY),
     # utilization placement strategies not fully modelled: 11
     "bug-5186-partial-migrate": ("actions", UTILIZATION),
     "bug-lf-2619": (ALL, UTILIZATION),
@@ -118,13 +103,17 @@ XFAIL: dict[str, tuple[str, str]] = {
     "stopped-monitor-03": ("actions", OTHER),
     "stopped-monitor-22": ("actions", OTHER),
     "unmanaged-stop-1": (ALL, OTHER),
-    # promotable clone placement/ordering differs: 6
-    "bug-1822": (ALL, PROMOTABLE),
-    "novell-239087": (ALL, PROMOTABLE),
-    "promoted-13": (ALL, PROMOTABLE),
-    "promoted-asymmetrical-order": (ALL, PROMOTABLE),
-    "promoted-colocation": (ALL, PROMOTABLE),
-    "promoted-ordering": ("actions", PROMOTABLE),
+    # clone notifications not fully modelled: 10
+    "bug-1572-1": ("summary actions", NOTIFY),
+    "bug-cl-5212": ("summary actions", NOTIFY),
+    "bug-lf-2106": ("actions", NOTIFY),
+    "bug-lf-2358": (ALL, NOTIFY),
+    "colocate-unmanaged-group": (ALL, NOTIFY),
+    "colocation_constraint_stops_promoted": ("actions", NOTIFY),
+    "interleave-restart": ("summary actions", NOTIFY),
+    "order_constraint_stops_promoted": ("actions", NOTIFY),
+    "promoted-pseudo": ("summary", NOTIFY),
+    "unrunnable-2": ("summary", NOTIFY),
     # clone placement/ordering differs: 6
     "bug-5014-CLONE-A-stop-B-started": (ALL, CLONE),
     "clone-interleave-1": (ALL, CLONE),
@@ -139,6 +128,12 @@ XFAIL: dict[str, tuple[str, str]] = {
     "partial-live-migration-multiple-active": ("summary actions", MIGRATION),
     "probe-3": ("actions", MIGRATION),
     "probe-4": (ALL, MIGRATION),
+    # promotable clone placement/ordering differs: 5
+    "bug-1822": (ALL, PROMOTABLE),
+    "novell-239087": (ALL, PROMOTABLE),
+    "promoted-13": (ALL, PROMOTABLE),
+    "promoted-asymmetrical-order": (ALL, PROMOTABLE),
+    "promoted-ordering": ("actions", PROMOTABLE),
     # group placement/ordering differs: 5
     "bug-5014-GROUP-A-stopped-B-started": (ALL, GROUP),
     "bug-5028": ("actions", GROUP),
