@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from cib.history import ROLE_PROMOTED, ROLE_STARTED
-from cib.model import Cib, LocationConstraint, ResourceSet, Rule
+from cib.model import Cib, LocationConstraint, NvSet, ResourceSet, Rule
+from cib.nvsets import resolve
 from cib.rules import RuleContext, evaluate, rule_score
 from cib.scores import SCORE_INF, add_scores
 from pycrm.scheduler.build import is_true, role_of, score_of
 from pycrm.scheduler.coloc_order import add_this_with, add_with_this
-from pycrm.scheduler.state import Coloc, Contribution, Location, OrderDef, World, WRsc
+from pycrm.scheduler.state import Coloc, Contribution, Location, OrderDef, WNode, World, WRsc
 
 
 def resolve_rsc(world: World, rsc_id: str | None) -> WRsc | None:
@@ -94,7 +95,7 @@ def build_locations(cib: Cib, world: World) -> None:
     when = datetime.fromtimestamp(world.now_epoch, UTC)
     for cons in cib.locations:
         for rsc, submatches in _location_targets(cib, world, cons):
-            for loc in _location_objects(world, cons, rsc, submatches, when):
+            for loc in _location_objects(cib, world, cons, rsc, submatches, when):
                 world.locations.append(loc)
                 rsc.locations.append(loc)
 
@@ -108,10 +109,14 @@ def _location_targets(
             if rsc is not None:
                 yield rsc, ()
     elif cons.rsc_pattern is not None:
-        pattern = re.compile(cons.rsc_pattern)
+        text = cons.rsc_pattern
+        invert = text.startswith("!")  # "!regex": the resources it does not match
+        pattern = re.compile(text[1:] if invert else text)
         for rsc in world.resources:
             match = pattern.search(rsc.id)
-            if match is not None:
+            if invert and match is None:
+                yield rsc, ()
+            elif not invert and match is not None:
                 yield rsc, (match.group(0), *[g or "" for g in match.groups()])
     for rset in cons.resource_sets:
         for rid in expand_refs(cib, rset.resources):
@@ -121,6 +126,7 @@ def _location_targets(
 
 
 def _location_objects(
+    cib: Cib,
     world: World,
     cons: LocationConstraint,
     rsc: WRsc,
@@ -132,23 +138,58 @@ def _location_objects(
         if cons.node in world.nodes:
             yield Location(cons.id, rsc, role, {cons.node: cons.score}, cons.resource_discovery)
         return
+    params: Callable[[WNode], dict[str, str]] | None = None
     for rule in cons.rules:
+        if params is None and _uses_value_source(rule):
+            params = _instance_params(cib, rsc, when)
         yield Location(
             rule.id or cons.id,
             rsc,
             role_of(rule.role) if rule.role else role,
-            _rule_scores(world, rule, submatches, when),
+            _rule_scores(world, rule, submatches, when, params, rsc.meta),
             cons.resource_discovery,
         )
 
 
+def _uses_value_source(rule: Rule) -> bool:
+    for expr in rule.expressions:
+        if isinstance(expr, Rule):
+            if _uses_value_source(expr):
+                return True
+        elif getattr(expr, "value_source", "literal") != "literal":
+            return True
+    return False
+
+
+def _instance_params(cib: Cib, rsc: WRsc, when: datetime) -> Callable[[WNode], dict[str, str]]:
+    """The resource's instance attributes on a node (what ``value-source="param"``
+    compares with; their sets may have node rules)."""
+    config = cib.find(rsc.config_id)
+    sets: list[NvSet] = getattr(config, "instance_sets", None) or []
+    if not any(s.rule is not None for s in sets):
+        fixed = resolve(sets, RuleContext(now=when)) if sets else {}
+        return lambda node: fixed
+    return lambda node: resolve(sets, RuleContext(node_attrs=node.attrs, now=when))
+
+
 def _rule_scores(
-    world: World, rule: Rule, submatches: tuple[str, ...], when: datetime
+    world: World,
+    rule: Rule,
+    submatches: tuple[str, ...],
+    when: datetime,
+    params: Callable[[WNode], dict[str, str]] | None = None,
+    meta: dict[str, str] | None = None,
 ) -> dict[str, int]:
     scores: dict[str, int] = {}
     for name in world.node_order:
         node = world.nodes[name]
-        ctx = RuleContext(node_attrs=node.attrs, now=when, submatches=submatches)
+        ctx = RuleContext(
+            node_attrs=node.attrs,
+            now=when,
+            submatches=submatches,
+            rsc_params=params(node) if params is not None else None,
+            rsc_meta=meta,
+        )
         if evaluate(rule, ctx):
             scores[name] = rule_score(rule, node.attrs)
     return scores

@@ -23,7 +23,7 @@ REMOTE = "orphaned remote connections differ"
 TEMPLATE = "resource templates not fully modelled"
 
 XFAIL: dict[str, tuple[str, str]] = {
-    # fencing not fully modelled: 29
+    # fencing not fully modelled: 28
     "696": ("actions", FENCING),
     "726": ("actions", FENCING),
     "735": ("summary actions", FENCING),
@@ -52,7 +52,6 @@ XFAIL: dict[str, tuple[str, str]] = {
     "unfence-device": ("summary actions", FENCING),
     "unfence-startup": ("summary actions", FENCING),
     "unrunnable-1": ("summary", FENCING),
-    "value-source": (ALL, FENCING),
     # refused: bundles are not supported: 25
     "bundle-order-fencing": (ALL, REFUSED_BUNDLE),
     "bundle-order-partial-start": (ALL, REFUSED_BUNDLE),
