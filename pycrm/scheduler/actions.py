@@ -19,6 +19,7 @@ from cib.model import Cib
 from pycrm.scheduler import remote
 from pycrm.scheduler.build import is_true
 from pycrm.scheduler.confchange import ConfigChanges
+from pycrm.scheduler.constraints import discovery_allowed
 from pycrm.scheduler.notify import add_notifications
 from pycrm.scheduler.recurring import RecurringPlan, history_cancels, plan_recurring
 from pycrm.scheduler.result import Plan, starts_fresh
@@ -153,7 +154,12 @@ def build_graph(
     g = GraphBuilder()
     changes = changes or ConfigChanges()
     prims = world.all_primitives()
-    online = [n for n in world.node_order if world.nodes[n].online and not world.nodes[n].unclean]
+    # a probe on a pending node cannot run (it is not in the graph)
+    online = [
+        n
+        for n in world.node_order
+        if world.nodes[n].online and not world.nodes[n].unclean and not world.nodes[n].pending
+    ]
     # enable-startup-probes=false: no probes at all, as in Pacemaker (default true)
     if not is_true(world.options.get("enable-startup-probes", "true")):
         online = []
@@ -336,30 +342,6 @@ def _connection_starts(world: World, plans: dict[int, Plan], node_name: str) -> 
     conn = world.by_id.get(conn_id) if conn_id is not None else None
     plan = plans.get(id(conn)) if conn is not None else None
     return plan is not None and starts_fresh(plan) and not plan.migrate
-
-
-_DISCOVERY = {"always": 0, "never": 1, "exclusive": 2}
-
-
-def discovery_allowed(rsc: WRsc, node: str) -> bool:
-    """The ``resource-discovery`` of the location constraints on ``rsc`` and its parents
-    allows probing it on ``node``: never where a constraint says ``never``; where one says
-    ``exclusive``, only on the nodes such a constraint names."""
-    mode = 0
-    exclusive = False
-    cur: WRsc | None = rsc
-    while cur is not None:
-        for loc in cur.locations:
-            value = _DISCOVERY.get(loc.discovery, 0)
-            if not value:
-                continue
-            exclusive = exclusive or value == 2
-            if node in loc.scores:
-                mode = max(mode, value)
-        cur = cur.parent
-    if exclusive and mode != 2:
-        return False
-    return mode != 1
 
 
 def _migration_actions(

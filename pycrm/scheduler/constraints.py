@@ -401,6 +401,30 @@ def _set_orders(
         previous = (members, sequential and require_all, require_all)
 
 
+_DISCOVERY = {"always": 0, "never": 1, "exclusive": 2}
+
+
+def discovery_allowed(rsc: WRsc, node: str) -> bool:
+    """The ``resource-discovery`` of the location constraints on ``rsc`` and its parents
+    allows probing it on ``node``: never where a constraint says ``never``; where one says
+    ``exclusive``, only on the nodes such a constraint names."""
+    mode = 0
+    exclusive = False
+    cur: WRsc | None = rsc
+    while cur is not None:
+        for loc in cur.locations:
+            value = _DISCOVERY.get(loc.discovery, 0)
+            if not value:
+                continue
+            exclusive = exclusive or value == 2
+            if node in loc.scores:
+                mode = max(mode, value)
+        cur = cur.parent
+    if exclusive and mode != 2:
+        return False
+    return mode != 1
+
+
 def promoted_locations(rsc: WRsc) -> list[Location]:
     """Locations with role Promoted that apply to a promotable clone instance."""
     out: list[Location] = []

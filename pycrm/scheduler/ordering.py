@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from cib.history import ROLE_PROMOTED
+from pycrm.scheduler.constraints import discovery_allowed
 from pycrm.scheduler.state import OrderDef, World, WRsc
 
 _IN_PROGRESS = object()
@@ -22,9 +23,18 @@ class Runnability:
     def __init__(self, world: World) -> None:
         self.world = world
         self.by_then: dict[int, list[OrderDef]] = defaultdict(list)
+        self.by_first: dict[int, list[OrderDef]] = defaultdict(list)
         for order in world.orders:
             if order.kind == "Mandatory" and order.first_action in ("start", "promote"):
                 self.by_then[id(order.then)].append(order)
+                if order.symmetrical and order.first_action == order.then_action == "start":
+                    self.by_first[id(order.first)].append(order)
+        probes = world.options.get("enable-startup-probes", "true").strip().lower()
+        self.pending = (
+            [n for n in world.node_order if world.nodes[n].pending and world.nodes[n].online]
+            if probes in ("true", "yes", "on", "y", "1")
+            else []
+        )
         self._start: dict[int, object] = {}
         self.reasons: dict[int, str] = {}
 
@@ -59,6 +69,11 @@ class Runnability:
                 not rsc.running_on or rsc.next_role > max(rsc.role, 2)
             ):
                 return False, "quorum freeze"
+        if rsc.is_primitive and not rsc.managed and (not rsc.running_on or rsc.failed):
+            # an unmanaged resource is left as it is: it can stay started, not start
+            return False, f"unrunnable {rsc.id} start"
+        if rsc.is_primitive and self._unprobed_on_pending_node(rsc):
+            return False, ""  # its start waits for a probe that cannot run yet
         for order in self.by_then.get(id(rsc), []):
             if order.then_action != "start":
                 continue
@@ -77,6 +92,17 @@ class Runnability:
         if blocker is not None:
             return False, f"colocation with {blocker.id}"
         return True, ""
+
+    def _unprobed_on_pending_node(self, rsc: WRsc) -> bool:
+        """A resource active nowhere must be probed on every node before it starts; on a
+        pending node the probe cannot run (Pacemaker orders the start after it)."""
+        if not self.pending or rsc.orphan or rsc.top.running_on:
+            return False
+        if rsc.container_id is not None and rsc.remote_node is None:
+            return False
+        return any(
+            node not in rsc.history and discovery_allowed(rsc, node) for node in self.pending
+        )
 
     def _container_start_ok(self, rsc: WRsc) -> bool:
         """The collective's own start pseudo-action (its orderings, its parent's)."""
@@ -160,6 +186,14 @@ class Runnability:
             for later in parent.children[index + 1 :]:
                 if later.running_on and not later.managed:
                     return False, f"unrunnable {later.id} stop"
+        # the inverse of a mandatory ordering: "then" stops first; a blocked one cannot
+        cur: WRsc | None = rsc
+        while cur is not None:
+            for order in self.by_first.get(id(cur), ()):
+                for then in order.then.primitives():
+                    if then.running_on and not then.managed and (then.failed or then.blocked):
+                        return False, f"unrunnable {then.id} stop"
+            cur = cur.parent
         return True, ""
 
     def _order_ok(self, order: OrderDef) -> bool:

@@ -181,7 +181,7 @@ def _plan(world: World, rsc: WRsc, run: Runnability) -> Plan:
             if not ok:  # started, but its promotion is blocked
                 return Plan(rsc, rsc.assigned, ROLE_UNPROMOTED, promote_blocked=why)
         return Plan(rsc, rsc.assigned, role)
-    reason = run.reason(rsc) or "node availability"
+    reason = run.reasons.get(id(rsc), "node availability")
     return Plan(
         rsc,
         None,

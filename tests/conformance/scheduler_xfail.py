@@ -23,7 +23,7 @@ REMOTE = "orphaned remote connections differ"
 TEMPLATE = "resource templates not fully modelled"
 
 XFAIL: dict[str, tuple[str, str]] = {
-    # fencing not fully modelled: 28
+    # fencing not fully modelled: 27
     "696": ("actions", FENCING),
     "726": ("actions", FENCING),
     "735": ("summary actions", FENCING),
@@ -45,7 +45,6 @@ XFAIL: dict[str, tuple[str, str]] = {
     "promoted-demote": (ALL, FENCING),
     "rec-node-10": ("summary", FENCING),
     "shutdown-lock-expiration": (ALL, FENCING),
-    "stonith-4": (ALL, FENCING),
     "stop-failure-no-quorum": ("status actions", FENCING),
     "stop-unexpected-2": ("actions", FENCING),
     "unfence-definition": ("summary actions", FENCING),
@@ -90,18 +89,6 @@ XFAIL: dict[str, tuple[str, str]] = {
     "not-reschedule-unneeded-monitor": ("summary actions", UTILIZATION),
     "params-6": (ALL, UTILIZATION),
     "rsc-sets-clone-1": ("summary actions", UTILIZATION),
-    # differs from crm_simulate (no special feature): 11
-    "mon-rsc-3": ("actions", OTHER),
-    "mon-rsc-4": ("status", OTHER),
-    "order7": (ALL, OTHER),
-    "params-2": ("actions", OTHER),
-    "params-3": ("summary actions", OTHER),
-    "probe-1": ("actions", OTHER),
-    "rec-rsc-7": (ALL, OTHER),
-    "rec-rsc-8": (ALL, OTHER),
-    "stopped-monitor-03": ("actions", OTHER),
-    "stopped-monitor-22": ("actions", OTHER),
-    "unmanaged-stop-1": (ALL, OTHER),
     # clone notifications not fully modelled: 10
     "bug-1572-1": ("summary actions", NOTIFY),
     "bug-cl-5212": ("summary actions", NOTIFY),
@@ -113,6 +100,16 @@ XFAIL: dict[str, tuple[str, str]] = {
     "order_constraint_stops_promoted": ("actions", NOTIFY),
     "promoted-pseudo": ("summary", NOTIFY),
     "unrunnable-2": ("summary", NOTIFY),
+    # differs from crm_simulate (no special feature): 9
+    "mon-rsc-3": ("actions", OTHER),
+    "mon-rsc-4": ("status", OTHER),
+    "params-2": ("actions", OTHER),
+    "params-3": ("summary actions", OTHER),
+    "probe-1": ("actions", OTHER),
+    "rec-rsc-7": (ALL, OTHER),
+    "rec-rsc-8": (ALL, OTHER),
+    "stopped-monitor-03": ("actions", OTHER),
+    "stopped-monitor-22": ("actions", OTHER),
     # clone placement/ordering differs: 6
     "bug-5014-CLONE-A-stop-B-started": (ALL, CLONE),
     "clone-interleave-1": (ALL, CLONE),
@@ -120,13 +117,6 @@ XFAIL: dict[str, tuple[str, str]] = {
     "clone-interleave-3": ("summary actions", CLONE),
     "inc6": (ALL, CLONE),
     "obsolete-lrm-resource": ("actions", CLONE),
-    # live migration not fully modelled: 6
-    "group-dependents": ("summary actions", MIGRATION),
-    "migrate-shutdown": ("actions", MIGRATION),
-    "migrate-stop-start-complex": ("summary actions", MIGRATION),
-    "partial-live-migration-multiple-active": ("summary actions", MIGRATION),
-    "probe-3": ("actions", MIGRATION),
-    "probe-4": (ALL, MIGRATION),
     # promotable clone placement/ordering differs: 5
     "bug-1822": (ALL, PROMOTABLE),
     "novell-239087": (ALL, PROMOTABLE),
@@ -145,6 +135,11 @@ XFAIL: dict[str, tuple[str, str]] = {
     "whitebox-asymmetric": (ALL, REFUSED_GUEST),
     "whitebox-fail3": ("status", REFUSED_GUEST),
     "whitebox-orphaned": ("status actions", REFUSED_GUEST),
+    # live migration not fully modelled: 4
+    "group-dependents": ("summary actions", MIGRATION),
+    "migrate-shutdown": ("actions", MIGRATION),
+    "migrate-stop-start-complex": ("summary actions", MIGRATION),
+    "partial-live-migration-multiple-active": ("summary actions", MIGRATION),
     # Pacemaker Remote node details differ: 4
     "remote-partial-migrate": ("summary actions", REFUSED_REMOTE),
     "remote-partial-migrate2": (ALL, REFUSED_REMOTE),
