@@ -27,6 +27,7 @@ from pycrm.scheduler.result import (
     mark_required_stops,
     mark_restarts,
     plan_for,
+    recheck_restarts,
     summary_lines,
     target_state,
 )
@@ -161,6 +162,7 @@ def schedule(cib: Cib, *, now: datetime | None = None, sanitized: bool = False) 
     mark_required_stops(world, plans)
     mark_restarts(world, plans)
     mark_migrations(world, plans)
+    recheck_restarts(world, plans)
     for name in world.fence_actions:
         world.nodes[name].fence_action = fence_word(world, world.nodes[name], plans)
     history_nodes: dict[str, set[str]] = {}

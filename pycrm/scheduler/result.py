@@ -397,6 +397,24 @@ def _orders_by_then(world: World) -> dict[int, list[OrderDef]]:
     return world.orders_by_then
 
 
+def _implies(plan: Plan) -> bool:
+    """A start that restarts what is ordered after it: a real start (the pseudo start of a
+    live migration does not)."""
+    return starts_fresh(plan) and not plan.migrate
+
+
+def recheck_restarts(world: World, plans: dict[int, Plan]) -> None:
+    """Once migrations are known, redo the restarts implied by orderings (a migrating
+    resource's start implies none)."""
+    if not any(plan.migrate for plan in plans.values()):
+        return
+    for plan in plans.values():
+        if plan.restart and plan.restart_reason.startswith("required "):
+            plan.restart = False
+            plan.restart_reason = ""
+    mark_restarts(world, plans)
+
+
 def _restart_cause(world: World, rsc: WRsc, plans: dict[int, Plan]) -> str:
     node = world.nodes.get(rsc.current_node or "")
     if node is not None and node.container is not None:
@@ -424,10 +442,30 @@ def _restart_cause(world: World, rsc: WRsc, plans: dict[int, Plan]) -> str:
             continue  # optional orderings do not restart clone instances
         first = order.first
         firsts = first.primitives()
-        if not any(starts_fresh(plans[id(p)]) for p in firsts if id(p) in plans):
+        if order.then.variant == "clone" and first.variant == "clone":
+            if not order.then.interleave:
+                continue  # the clone's start is required, not its instances'
+            # interleaved: only the instance of the first clone on the same node counts
+            instance = next(m for m in chain if m.parent is order.then)
+            firsts = [
+                p
+                for inst in first.children
+                if inst.assigned is not None and inst.assigned == instance.assigned
+                for p in inst.primitives()
+            ]
+            if any(_implies(plans[id(p)]) for p in firsts if id(p) in plans):
+                return f"required {firsts[0].id} start"
+            continue
+        if not any(_implies(plans[id(p)]) for p in firsts if id(p) in plans):
             continue
         if first.variant == "primitive" and order.kind == "Mandatory":
             return f"required {first.id} start"
+        if first.variant == "clone":
+            # a clone's start implies the "then" only through its instance on the same node
+            where = plans[id(rsc)].target_node
+            firsts = [p for p in firsts if p.assigned is not None and p.assigned == where]
+            if not any(_implies(plans[id(p)]) for p in firsts if id(p) in plans):
+                continue
         if first.variant != "primitive" and (
             order.kind == "Mandatory" or (order.kind == "Optional" and first.running_on)
         ):
