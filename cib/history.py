@@ -204,6 +204,11 @@ def _active_role(promotable: bool) -> int:
 def _apply_success(hist: NodeHistory, op: OpRecord, promotable: bool) -> None:
     task = op.operation
     clear = False
+    if op.rc_code == RC_NOT_RUNNING and task not in ("stop", "migrate_to", "notify"):
+        # "not running" as expected (whatever the operation): stopped, failures cleared
+        hist.role = ROLE_STOPPED
+        hist.on_fail = "none"
+        return
     if task == "monitor":
         if op.rc_code == RC_NOT_RUNNING:
             hist.role = ROLE_STOPPED

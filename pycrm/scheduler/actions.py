@@ -20,6 +20,7 @@ from pycrm.scheduler import remote
 from pycrm.scheduler.build import is_true
 from pycrm.scheduler.confchange import ConfigChanges
 from pycrm.scheduler.constraints import discovery_allowed
+from pycrm.scheduler.fencing import needs_unfencing
 from pycrm.scheduler.notify import add_notifications
 from pycrm.scheduler.recurring import RecurringPlan, history_cancels, plan_recurring
 from pycrm.scheduler.result import Plan, starts_fresh
@@ -150,36 +151,22 @@ def build_graph(
     plans: dict[int, Plan],
     history_nodes: dict[str, set[str]],
     changes: ConfigChanges | None = None,
+    probes: dict[int, list[str]] | None = None,
 ) -> GraphBuilder:
     g = GraphBuilder()
     changes = changes or ConfigChanges()
     prims = world.all_primitives()
-    # a probe on a pending node cannot run (it is not in the graph)
-    online = [
-        n
-        for n in world.node_order
-        if world.nodes[n].online and not world.nodes[n].unclean and not world.nodes[n].pending
-    ]
-    # enable-startup-probes=false: no probes at all, as in Pacemaker (default true)
-    if not is_true(world.options.get("enable-startup-probes", "true")):
-        online = []
-    probe_nodes = _anonymous_clone_probes(world, online)
+    if probes is None:
+        probes = probe_plan(world, history_nodes)
     reconnecting = {n for n in world.node_order if _connection_starts(world, plans, n)}
     for name in world.fence_actions:
         target = world.nodes[name]
         g.add(fence_action(name, target.fence_action, target.fence_reason, target.kind == "guest"))
+    for name, reason in world.unfence.items():
+        g.add(fence_action(name, "on", reason))
     for rsc in prims:
         _primitive_actions(
-            cib,
-            world,
-            g,
-            rsc,
-            plans[id(rsc)],
-            history_nodes,
-            online,
-            probe_nodes,
-            changes,
-            reconnecting,
+            cib, world, g, rsc, plans[id(rsc)], probes.get(id(rsc), []), changes, reconnecting
         )
     for rsc_id, node in changes.clear_failcounts:
         g.add(
@@ -211,35 +198,55 @@ def build_graph(
     return g
 
 
+def probe_plan(world: World, history_nodes: dict[str, set[str]]) -> dict[int, list[str]]:
+    """Where each primitive gets probed (Pacemaker's schedule_probes): online nodes that
+    are not pending, where its state is unknown, unless discovery or the node forbids it;
+    an anonymous clone once per node; nothing inside a container or orphaned."""
+    # a probe on a pending node cannot run (it is not in the graph)
+    online = [
+        n
+        for n in world.node_order
+        if world.nodes[n].online and not world.nodes[n].unclean and not world.nodes[n].pending
+    ]
+    # enable-startup-probes=false: no probes at all, as in Pacemaker (default true)
+    if not is_true(world.options.get("enable-startup-probes", "true")):
+        online = []
+    probe_nodes = _anonymous_clone_probes(world, online)
+    nodes = world.nodes
+    out: dict[int, list[str]] = {}
+    for rsc in world.all_primitives():
+        # resources inside a container (meta "container") are not probed: the container is
+        # (a guest node's connection is)
+        inside = rsc.container_id is not None and rsc.remote_node is None
+        if rsc.orphan or (not rsc.managed and rsc.maintenance) or inside:
+            continue
+        wanted = probe_nodes.get(id(rsc))
+        if wanted is None:
+            known = history_nodes.get(rsc.history_name or rsc.id, _NO_NODES)
+            wanted = [name for name in online if name not in known]
+        out[id(rsc)] = [
+            n
+            for n in wanted
+            if (nodes[n].kind == "cluster" or remote.probe_allowed(world, rsc, nodes[n]))
+            and discovery_allowed(rsc, n)
+        ]
+    return out
+
+
 def _primitive_actions(
     cib: Cib,
     world: World,
     g: GraphBuilder,
     rsc: WRsc,
     plan: Plan,
-    history_nodes: dict[str, set[str]],
-    online: list[str],
-    probe_nodes: dict[int, list[str]],
+    wanted: list[str],
     changes: ConfigChanges,
     reconnecting: set[str],
 ) -> None:
-    probes: list[str] = []
-    # resources inside a container (meta "container") are not probed: the container is
-    # (a guest node's connection is)
-    inside = rsc.container_id is not None and rsc.remote_node is None
-    if not rsc.orphan and (rsc.managed or not rsc.maintenance) and not inside:
-        wanted = probe_nodes.get(id(rsc))
-        if wanted is None:
-            known = history_nodes.get(rsc.history_name or rsc.id, _NO_NODES)
-            wanted = [name for name in online if name not in known]
-        nodes = world.nodes
-        wanted = [
-            n
-            for n in wanted
-            if (nodes[n].kind == "cluster" or remote.probe_allowed(world, rsc, nodes[n]))
-            and discovery_allowed(rsc, n)
-        ]
-        probes = g.probes(rsc.id, wanted)
+    probes = g.probes(rsc.id, wanted) if wanted else []
+    for node in wanted:
+        if node in world.unfence and needs_unfencing(world, rsc):
+            g.edge(fence_id(node, "on"), f"{rsc.id}_monitor_0@{node}", "unfencing before probe")
     for cancel in history_cancels(cib, world, rsc):
         g.add(cancel)
     if not rsc.managed or plan.frozen:
@@ -301,6 +308,8 @@ def _primitive_actions(
         for prior in stops:
             g.edge(prior, start, "stop before start")
         g.edges_new(probes, start, "probe before start")
+        if target in world.unfence and needs_unfencing(world, rsc):
+            g.edge(fence_id(target, "on"), start, "unfencing before start")
     promote: str | None = None
     was_promoted = rsc.node_roles.get(target, 0) == ROLE_PROMOTED and not fresh
     if plan.target_role == ROLE_PROMOTED and not was_promoted:

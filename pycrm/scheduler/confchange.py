@@ -75,6 +75,15 @@ def check_config_changes(cib: Cib, world: World, *, sanitized: bool = False) -> 
             if lrm is None or node not in checked:
                 continue
             wnode = world.nodes[node]
+            if (lrm.standard, lrm.provider or None, lrm.type) != (
+                prim.standard,
+                prim.provider or None,
+                prim.type,
+            ):
+                # the agent changed (pcmk__rsc_agent_changed): restart, clean up its history
+                out.restarts.add(rsc.id)
+                world.cleanups.append((rsc.id, node))
+                continue
             changed = False
             base: dict[str, str] | None = None
             plain: str | None = None  # digest without op parameters or timeout

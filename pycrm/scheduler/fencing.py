@@ -23,7 +23,7 @@ The fencing action is ``stonith-action`` (``reboot`` by default, ``poweroff`` me
 
 from __future__ import annotations
 
-from pycrm.scheduler.state import WNode, World
+from pycrm.scheduler.state import WNode, World, WRsc
 
 NO_DEVICE_MESSAGE = (
     "Resource start-up disabled since no STONITH resources have been defined; either "
@@ -84,3 +84,45 @@ def disable_start_up(world: World) -> None:
         if rsc.managed:
             rsc.managed = False
             rsc.managed_shown = True
+
+
+def node_unfenced(node: WNode) -> bool:
+    """Pacemaker's pcmk__node_unfenced: ``#node-unfenced`` is set and not 0."""
+    value = node.attrs.get("#node-unfenced")
+    return value is not None and value != "0"
+
+
+def needs_unfencing(world: World, rsc: WRsc) -> bool:
+    """Probes and starts of ``rsc`` wait for a node's unfencing: resources that require
+    unfencing, and fencing devices when unfencing is in use."""
+    return world.enable_unfencing and (rsc.fence_device or rsc.requires == "unfencing")
+
+
+def plan_unfencing(
+    world: World,
+    probes: dict[int, list[str]],
+    starts: list[tuple[WRsc, str]],
+    changed_devices: list[tuple[WRsc, str]],
+) -> None:
+    """Unfence (``on``) the nodes never unfenced where a probe or start waits for it
+    (Pacemaker's pcmk__order_vs_unfence and trigger_unfencing), and the nodes where a
+    fencing device whose definition changed is active; the first reason is kept.  Probes
+    come first, then starts, then definition changes, in resource order."""
+    if not world.enable_unfencing:
+        return
+
+    def trigger(node: str, reason: str) -> None:
+        wnode = world.nodes[node]
+        if wnode.online and not wnode.unclean and not wnode.shutdown:
+            world.unfence.setdefault(node, reason)
+
+    for rsc in world.all_primitives():
+        if needs_unfencing(world, rsc):
+            for node in probes.get(id(rsc), ()):
+                if not node_unfenced(world.nodes[node]):
+                    trigger(node, f"required by {rsc.id} monitor")
+    for rsc, node in starts:
+        if needs_unfencing(world, rsc) and not node_unfenced(world.nodes[node]):
+            trigger(node, f"required by {rsc.id} start")
+    for _device, node in changed_devices:
+        trigger(node, "Device definition changed")

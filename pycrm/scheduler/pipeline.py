@@ -5,11 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from cib.model import Cib
-from pycrm.scheduler.actions import build_graph
+from pycrm.scheduler.actions import build_graph, probe_plan
 from pycrm.scheduler.build import build_world
 from pycrm.scheduler.confchange import check_config_changes
 from pycrm.scheduler.constraints import build_colocations, build_locations, build_orders
-from pycrm.scheduler.fencing import disable_start_up, schedule_fencing, start_up_disabled
+from pycrm.scheduler.fencing import (
+    disable_start_up,
+    needs_unfencing,
+    plan_unfencing,
+    schedule_fencing,
+    start_up_disabled,
+)
 from pycrm.scheduler.health import apply_node_health
 from pycrm.scheduler.ordering import Runnability
 from pycrm.scheduler.placement import assign, init_scores
@@ -28,6 +34,7 @@ from pycrm.scheduler.result import (
     mark_restarts,
     plan_for,
     recheck_restarts,
+    starts_fresh,
     summary_lines,
     target_state,
 )
@@ -67,6 +74,32 @@ def _allocation_order(world: World) -> list[WRsc]:
     for utilization-based strategies).
     """
     return sorted(world.resources, key=lambda rsc: -rsc.priority)
+
+
+def _unfence(
+    world: World, plans: dict[int, Plan], probes: dict[int, list[str]], restarts: set[str]
+) -> None:
+    """Unfencing: which nodes get a fencing "on", and the restarts it implies for the
+    resources that need it where they stay."""
+    prims = world.all_primitives()
+    starts = [
+        (rsc, plans[id(rsc)].target_node or "")
+        for rsc in prims
+        if rsc.managed and not plans[id(rsc)].frozen and plans[id(rsc)].target_node is not None
+    ]
+    changed = [
+        (rsc, node)
+        for rsc in prims
+        if rsc.fence_device and rsc.id in restarts
+        for node in rsc.running_on
+    ]
+    plan_unfencing(world, probes, starts, changed)
+    for rsc, node in starts:
+        plan = plans[id(rsc)]
+        staying = node == rsc.current_node and not starts_fresh(plan)
+        if node in world.unfence and needs_unfencing(world, rsc) and staying:
+            plan.restart = True
+            plan.restart_reason = "required stonith"
 
 
 def fence_word(world: World, node: WNode, plans: dict[int, Plan]) -> str:
@@ -160,17 +193,20 @@ def schedule(cib: Cib, *, now: datetime | None = None, sanitized: bool = False) 
     plans: dict[int, Plan] = {id(r): plan_for(world, r, run) for r in prims}
     mark_definition_changes(world, plans, changes.restarts, changes.reloads)
     mark_required_stops(world, plans)
-    mark_restarts(world, plans)
-    mark_migrations(world, plans)
-    recheck_restarts(world, plans)
-    for name in world.fence_actions:
-        world.nodes[name].fence_action = fence_word(world, world.nodes[name], plans)
     history_nodes: dict[str, set[str]] = {}
     for uname, status in cib.status.items():
         for lrm_id in status.resources:
             if (lrm_id, uname) not in world.forgotten:
                 history_nodes.setdefault(lrm_id, set()).add(uname)
-    graph = build_graph(cib, world, plans, history_nodes, changes)
+    probes = probe_plan(world, history_nodes)
+    if world.enable_unfencing:
+        _unfence(world, plans, probes, changes.restarts)
+    mark_restarts(world, plans)
+    mark_migrations(world, plans)
+    recheck_restarts(world, plans)
+    for name in world.fence_actions:
+        world.nodes[name].fence_action = fence_word(world, world.nodes[name], plans)
+    graph = build_graph(cib, world, plans, history_nodes, changes, probes)
     actions = graph.sorted_actions()
     summary: list[SummaryLine] = [
         SummaryLine(
@@ -183,6 +219,10 @@ def schedule(cib: Cib, *, now: datetime | None = None, sanitized: bool = False) 
         )
         for name in world.fence_actions
     ]
+    summary.extend(
+        SummaryLine("Fence", name, to_node=name, reason=reason, fence_action="on")
+        for name, reason in world.unfence.items()
+    )
     for rsc in prims:
         summary.extend(summary_lines(plans[id(rsc)]))
     nodes = tuple(

@@ -753,6 +753,7 @@ class World(ValueRecord):
     expired_clears: list[tuple[str, str]]
     expired_reschedule: set[tuple[str, str, str, int]]
     forgotten: set[tuple[str, str]]  # (history id, node) known by expired failures only
+    unfence: dict[str, str]  # node -> why it is unfenced (a fencing 'on')
 
     __slots__ = (
         "by_id",
@@ -788,6 +789,7 @@ class World(ValueRecord):
         "stop_orphan_actions",
         "stop_orphans",
         "symmetric",
+        "unfence",
     )
     __match_args__ = (
         "nodes",
@@ -823,6 +825,7 @@ class World(ValueRecord):
         "expired_clears",
         "expired_reschedule",
         "forgotten",
+        "unfence",
     )
 
     def __init__(
@@ -860,6 +863,7 @@ class World(ValueRecord):
         expired_clears: list[tuple[str, str]] = FACTORY,
         expired_reschedule: set[tuple[str, str, str, int]] = FACTORY,
         forgotten: set[tuple[str, str]] = FACTORY,
+        unfence: dict[str, str] = FACTORY,
     ) -> None:
         self.nodes = nodes
         self.node_order = node_order
@@ -893,6 +897,7 @@ class World(ValueRecord):
         self.expired_clears = list() if expired_clears is FACTORY else expired_clears
         self.expired_reschedule = set() if expired_reschedule is FACTORY else expired_reschedule
         self.forgotten = set() if forgotten is FACTORY else forgotten
+        self.unfence = dict() if unfence is FACTORY else unfence
         self.stop_orphan_actions = stop_orphan_actions
 
     def active_ops(self, lrm: LrmResource) -> tuple[list[OpRecord], list[OpRecord]]:

@@ -49,7 +49,7 @@ XFAIL: dict[str, tuple[str, str]] = {
     "route-remote-notify": (ALL, REFUSED_BUNDLE),
     "utilization-complex": (ALL, REFUSED_BUNDLE),
     "year-2038": (ALL, REFUSED_BUNDLE),
-    # fencing not fully modelled: 24
+    # fencing not fully modelled: 21
     "696": ("actions", FENCING),
     "726": ("actions", FENCING),
     "735": ("summary actions", FENCING),
@@ -70,9 +70,6 @@ XFAIL: dict[str, tuple[str, str]] = {
     "shutdown-lock-expiration": (ALL, FENCING),
     "stop-failure-no-quorum": ("status actions", FENCING),
     "stop-unexpected-2": ("actions", FENCING),
-    "unfence-definition": ("summary actions", FENCING),
-    "unfence-device": ("summary actions", FENCING),
-    "unfence-startup": ("summary actions", FENCING),
     "unrunnable-1": ("summary", FENCING),
     # utilization placement strategies not fully modelled: 10
     "bug-5186-partial-migrate": ("actions", UTILIZATION),
