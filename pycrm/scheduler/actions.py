@@ -23,7 +23,7 @@ from pycrm.scheduler.constraints import discovery_allowed
 from pycrm.scheduler.fencing import needs_unfencing
 from pycrm.scheduler.notify import add_notifications
 from pycrm.scheduler.recurring import RecurringPlan, history_cancels, plan_recurring
-from pycrm.scheduler.result import Plan, starts_fresh
+from pycrm.scheduler.result import Plan, recovers_by_demotion, starts_fresh
 from pycrm.scheduler.state import World, WRsc
 from pycrm.scheduler.types import Action, Edge
 
@@ -263,7 +263,7 @@ def _primitive_actions(
         leaving = target is None or node != target or fresh
         fenced = world.nodes[node].fenced  # fencing stops it: a pseudo action
         if rsc.node_roles.get(node, 0) == ROLE_PROMOTED and (
-            leaving or plan.target_role != ROLE_PROMOTED
+            leaving or plan.target_role != ROLE_PROMOTED or recovers_by_demotion(plan)
         ):
             demote = g.add(
                 Action(_aid(rsc.id, "demote", node), rsc.id, "demote", node, pseudo=fenced)
@@ -311,7 +311,11 @@ def _primitive_actions(
         if target in world.unfence and needs_unfencing(world, rsc):
             g.edge(fence_id(target, "on"), start, "unfencing before start")
     promote: str | None = None
-    was_promoted = rsc.node_roles.get(target, 0) == ROLE_PROMOTED and not fresh
+    was_promoted = (
+        rsc.node_roles.get(target, 0) == ROLE_PROMOTED
+        and not fresh
+        and not recovers_by_demotion(plan)
+    )
     if plan.target_role == ROLE_PROMOTED and not was_promoted:
         promote = g.add(Action(_aid(rsc.id, "promote", target), rsc.id, "promote", target))
         g.edge(start, promote, "start before promote")

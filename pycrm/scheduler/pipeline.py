@@ -27,6 +27,7 @@ from pycrm.scheduler.remote import (
 from pycrm.scheduler.remote import internal_constraints as remote_internal_constraints
 from pycrm.scheduler.result import (
     Plan,
+    block_unstoppable_restarts,
     current_state,
     mark_definition_changes,
     mark_migrations,
@@ -204,6 +205,7 @@ def schedule(cib: Cib, *, now: datetime | None = None, sanitized: bool = False) 
     mark_restarts(world, plans)
     mark_migrations(world, plans)
     recheck_restarts(world, plans)
+    block_unstoppable_restarts(plans, run)
     for name in world.fence_actions:
         world.nodes[name].fence_action = fence_word(world, world.nodes[name], plans)
     graph = build_graph(cib, world, plans, history_nodes, changes, probes)

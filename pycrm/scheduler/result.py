@@ -9,7 +9,14 @@ and resources that cannot start end up stopped.
 from __future__ import annotations
 
 from cib._record import ValueRecord
-from cib.history import ROLE_NAMES, ROLE_PROMOTED, ROLE_STARTED, ROLE_STOPPED, ROLE_UNPROMOTED
+from cib.history import (
+    ROLE_NAMES,
+    ROLE_PROMOTED,
+    ROLE_STARTED,
+    ROLE_STOPPED,
+    ROLE_UNPROMOTED,
+    judge,
+)
 from pycrm.scheduler.build import is_true
 from pycrm.scheduler.ordering import Runnability
 from pycrm.scheduler.state import OrderDef, World, WRsc
@@ -150,8 +157,20 @@ def plan_for(world: World, rsc: WRsc, run: Runnability) -> Plan:
     if not rsc.managed or not rsc.running_on:
         return plan
     if any(world.nodes[n].unclean and not world.nodes[n].fenced for n in rsc.running_on):
-        # Recovery needs fencing first, and the node cannot be fenced: it stays put.
-        return Plan(rsc, rsc.current_node, rsc.role, frozen=True, silent=True)
+        # Recovery needs fencing first, and the node cannot be fenced: it stays put (its
+        # stop there is blocked).
+        reason = plan.stop_reason or "node availability"
+        # a stop that failed there because the agent is not installed leaves it blocked:
+        # nothing to say about it
+        failed_there = any(
+            op.operation == "stop" and op.rc_code == 5 and judge(op) == "failed"
+            for n in rsc.running_on
+            if world.nodes[n].unclean
+            for op in (rsc.history[n].ops if n in rsc.history else ())
+        )
+        return Plan(
+            rsc, rsc.current_node, rsc.role, stop_reason=reason, frozen=True, silent=failed_there
+        )
     needs_stop = (
         plan.target_node is None
         or plan.target_node != rsc.current_node
@@ -285,9 +304,13 @@ def summary_line(plan: Plan) -> SummaryLine | None:
     if current != target or len(rsc.running_on) > 1:
         verb = "Recover" if rsc.failed else "Migrate" if plan.migrate else "Move"
         return SummaryLine(verb, rsc.id, from_node=current, to_node=target)
-    if rsc.failed and rsc.on_fail_demote and cur_role == tgt_role == ROLE_PROMOTED:
+    if recovers_by_demotion(plan) and cur_role == tgt_role == ROLE_PROMOTED:
         return SummaryLine(
             "Re-promote", rsc.id, to_node=target, from_role="Promoted", to_role="Promoted"
+        )
+    if recovers_by_demotion(plan) and cur_role == ROLE_PROMOTED:
+        return SummaryLine(
+            "Demote", rsc.id, to_node=target, from_role="Promoted", to_role="Unpromoted"
         )
     if rsc.failed:
         return SummaryLine("Recover", rsc.id, from_node=current, to_node=target)
@@ -319,9 +342,22 @@ def starts_fresh(plan: Plan) -> bool:
         return False
     return (
         rsc.current_node != plan.target_node
-        or rsc.failed
+        or (rsc.failed and not rsc.on_fail_demote)
         or plan.restart
         or len(rsc.running_on) > 1
+    )
+
+
+def recovers_by_demotion(plan: Plan) -> bool:
+    """A promoted failure handled by on-fail=demote, where it stays: demoted (and promoted
+    again when it keeps the role), never stopped."""
+    rsc = plan.rsc
+    return (
+        rsc.failed
+        and rsc.on_fail_demote
+        and plan.target_node is not None
+        and plan.target_node == rsc.current_node
+        and not starts_fresh(plan)
     )
 
 
@@ -401,6 +437,22 @@ def _implies(plan: Plan) -> bool:
     """A start that restarts what is ordered after it: a real start (the pseudo start of a
     live migration does not)."""
     return starts_fresh(plan) and not plan.migrate
+
+
+def block_unstoppable_restarts(plans: dict[int, Plan], run: Runnability) -> None:
+    """A restart whose stop cannot run (a later group member or a "then" that is blocked)
+    leaves the resource as it is, its stop blocked."""
+    for plan in plans.values():
+        if not plan.restart or plan.frozen:
+            continue
+        ok, why = run.stop_ok(plan.rsc)
+        if not ok:
+            rsc = plan.rsc
+            plan.restart = False
+            plan.frozen = True
+            plan.target_node = rsc.current_node
+            plan.target_role = rsc.role
+            plan.stop_reason = why
 
 
 def recheck_restarts(world: World, plans: dict[int, Plan]) -> None:

@@ -49,7 +49,7 @@ XFAIL: dict[str, tuple[str, str]] = {
     "route-remote-notify": (ALL, REFUSED_BUNDLE),
     "utilization-complex": (ALL, REFUSED_BUNDLE),
     "year-2038": (ALL, REFUSED_BUNDLE),
-    # fencing not fully modelled: 21
+    # fencing not fully modelled: 17
     "696": ("actions", FENCING),
     "726": ("actions", FENCING),
     "735": ("summary actions", FENCING),
@@ -62,15 +62,11 @@ XFAIL: dict[str, tuple[str, str]] = {
     "multiple-active-block-group": (ALL, FENCING),
     "multiply-active-stonith": (ALL, FENCING),
     "not-installed-tools": (ALL, FENCING),
-    "on_fail_demote2": ("summary actions", FENCING),
-    "on_fail_demote3": ("summary actions", FENCING),
     "order-clone": ("summary", FENCING),
     "promoted-demote": (ALL, FENCING),
-    "rec-node-10": ("summary", FENCING),
     "shutdown-lock-expiration": (ALL, FENCING),
     "stop-failure-no-quorum": ("status actions", FENCING),
     "stop-unexpected-2": ("actions", FENCING),
-    "unrunnable-1": ("summary", FENCING),
     # utilization placement strategies not fully modelled: 10
     "bug-5186-partial-migrate": ("actions", UTILIZATION),
     "bug-lf-2619": (ALL, UTILIZATION),
@@ -84,7 +80,7 @@ XFAIL: dict[str, tuple[str, str]] = {
     "params-6": (ALL, UTILIZATION),
     # clone notifications not fully modelled: 9
     "bug-1572-1": ("summary actions", NOTIFY),
-    "bug-cl-5212": ("summary actions", NOTIFY),
+    "bug-cl-5212": ("actions", NOTIFY),
     "bug-lf-2106": ("actions", NOTIFY),
     "bug-lf-2358": (ALL, NOTIFY),
     "colocate-unmanaged-group": (ALL, NOTIFY),
@@ -114,18 +110,17 @@ XFAIL: dict[str, tuple[str, str]] = {
     "clone-interleave-2": (ALL, CLONE),
     "inc6": (ALL, CLONE),
     "obsolete-lrm-resource": ("actions", CLONE),
-    # group placement/ordering differs: 5
-    "bug-5014-GROUP-A-stopped-B-started": (ALL, GROUP),
-    "bug-5028": ("actions", GROUP),
-    "container-group-1": ("actions", GROUP),
-    "container-group-3": (ALL, GROUP),
-    "unmanaged-block-restart": ("summary actions", GROUP),
     # guest node details differ: 5
     "bug-cl-5247": ("status", REFUSED_GUEST),
     "bug-rh-1097457": ("status actions", REFUSED_GUEST),
     "whitebox-asymmetric": (ALL, REFUSED_GUEST),
     "whitebox-fail3": ("status", REFUSED_GUEST),
     "whitebox-orphaned": ("status actions", REFUSED_GUEST),
+    # group placement/ordering differs: 4
+    "bug-5014-GROUP-A-stopped-B-started": (ALL, GROUP),
+    "bug-5028": ("actions", GROUP),
+    "container-group-1": ("actions", GROUP),
+    "container-group-3": (ALL, GROUP),
     # Pacemaker Remote node details differ: 4
     "remote-partial-migrate": ("summary actions", REFUSED_REMOTE),
     "remote-partial-migrate2": (ALL, REFUSED_REMOTE),
