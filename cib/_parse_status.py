@@ -141,4 +141,6 @@ class StatusParser(Located):
             on_node=el.get("on_node"),
             crm_debug_origin=el.get("crm-debug-origin"),
             line=line_of(el),
+            migrate_source=el.get("migrate_source"),
+            migrate_target=el.get("migrate_target"),
         )

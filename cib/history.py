@@ -220,9 +220,14 @@ def _apply_success(hist: NodeHistory, op: OpRecord, promotable: bool) -> None:
     elif task in ("start", "migrate_from"):
         hist.role = _active_role(promotable)
         clear = True
-    elif task in ("stop", "migrate_to"):
+    elif task == "stop":
         hist.role = ROLE_STOPPED
         clear = True
+    elif task == "migrate_to":
+        # still active here until a stop says otherwise (the scheduler works out where
+        # a migration left the resource from both nodes' histories)
+        if hist.role < ROLE_STARTED:
+            hist.role = _active_role(promotable)
     elif task == "promote":
         hist.role = ROLE_PROMOTED
         clear = True

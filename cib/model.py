@@ -816,6 +816,8 @@ class OpRecord(FrozenRecord):
     op_secure_digest: str | None
     op_secure_params: str | None  # " passwd " private parameters
     crm_feature_set: str | None
+    migrate_source: str | None  # a migrate_to/migrate_from record's source node
+    migrate_target: str | None  # ... and target node
 
     __slots__ = (
         "call_id",
@@ -828,6 +830,8 @@ class OpRecord(FrozenRecord):
         "last_rc_change",
         "last_run",
         "line",
+        "migrate_source",
+        "migrate_target",
         "on_node",
         "op_digest",
         "op_force_restart",
@@ -868,6 +872,8 @@ class OpRecord(FrozenRecord):
         "op_secure_digest",
         "op_secure_params",
         "crm_feature_set",
+        "migrate_source",
+        "migrate_target",
     )
 
     def __init__(
@@ -896,6 +902,8 @@ class OpRecord(FrozenRecord):
         op_secure_digest: str | None = None,
         op_secure_params: str | None = None,
         crm_feature_set: str | None = None,
+        migrate_source: str | None = None,
+        migrate_target: str | None = None,
     ) -> None:
         setattr_(self, "id", id)
         setattr_(self, "operation_key", operation_key)
@@ -921,6 +929,8 @@ class OpRecord(FrozenRecord):
         setattr_(self, "op_secure_digest", op_secure_digest)
         setattr_(self, "op_secure_params", op_secure_params)
         setattr_(self, "crm_feature_set", crm_feature_set)
+        setattr_(self, "migrate_source", migrate_source)
+        setattr_(self, "migrate_target", migrate_target)
 
 
 class LrmResource(FrozenRecord):

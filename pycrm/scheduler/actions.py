@@ -259,8 +259,12 @@ def _primitive_actions(
     target = plan.target_node
     fresh = starts_fresh(plan)
     stops: list[str] = []
+    partial = plan.migrate and rsc.partial_migration is not None
+    for node in sorted(rsc.dangling - set(rsc.running_on)):
+        # a migration that finished without its stop on the source
+        stops.append(g.add(Action(_aid(rsc.id, "stop", node), rsc.id, "stop", node)))
     for node in rsc.running_on:
-        leaving = target is None or node != target or fresh
+        leaving = target is None or node != target or (fresh and not partial)
         fenced = world.nodes[node].fenced  # fencing stops it: a pseudo action
         if rsc.node_roles.get(node, 0) == ROLE_PROMOTED and (
             leaving or plan.target_role != ROLE_PROMOTED or recovers_by_demotion(plan)
@@ -304,7 +308,7 @@ def _primitive_actions(
             )
         )
         if plan.migrate:
-            _migration_actions(g, rsc, target, stops, probes)
+            _migration_actions(g, rsc, target, stops, probes, partial)
         for prior in stops:
             g.edge(prior, start, "stop before start")
         g.edges_new(probes, start, "probe before start")
@@ -358,18 +362,28 @@ def _connection_starts(world: World, plans: dict[int, Plan], node_name: str) -> 
 
 
 def _migration_actions(
-    g: GraphBuilder, rsc: WRsc, target: str, stops: list[str], probes: list[str]
+    g: GraphBuilder,
+    rsc: WRsc,
+    target: str,
+    stops: list[str],
+    probes: list[str],
+    partial: bool = False,
 ) -> None:
     """migrate_to on the source, then migrate_from on the target, then the stop on the
-    source (the start is a pseudo action after it); meta names source and target."""
-    source = rsc.current_node or ""
+    source (the start is a pseudo action after it); meta names source and target.  A
+    migration half done (``partial``) goes on from its migrate_from."""
+    source = rsc.partial_migration[0] if partial and rsc.partial_migration else rsc.current_node
+    source = source or ""
     meta = MappingProxyType({"migrate_source": source, "migrate_target": target})
-    to = g.add(Action(_aid(rsc.id, "migrate_to", source), rsc.id, "migrate_to", source, meta=meta))
     frm = g.add(
         Action(_aid(rsc.id, "migrate_from", target), rsc.id, "migrate_from", target, meta=meta)
     )
-    g.edges_new(probes, to, "probe before migrate_to")
-    g.edge(to, frm, "migrate_to before migrate_from")
+    if not partial:
+        to = g.add(
+            Action(_aid(rsc.id, "migrate_to", source), rsc.id, "migrate_to", source, meta=meta)
+        )
+        g.edges_new(probes, to, "probe before migrate_to")
+        g.edge(to, frm, "migrate_to before migrate_from")
     for stop in stops:
         g.edge(frm, stop, "migrate_from before stop")
 

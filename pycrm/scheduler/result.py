@@ -298,6 +298,8 @@ def summary_line(plan: Plan) -> SummaryLine | None:
                 "Promote", rsc.id, to_node=target, from_role="Stopped", to_role="Promoted"
             )
         return SummaryLine("Start", rsc.id, to_node=target)
+    if plan.migrate and rsc.partial_migration is not None:
+        return SummaryLine("Migrate", rsc.id, from_node=rsc.partial_migration[0], to_node=target)
     if len(rsc.running_on) > 1 and target == current:
         verb = "Recover" if rsc.failed else "Restart"
         return SummaryLine(verb, rsc.id, from_node=target, to_node=target)
@@ -528,10 +530,23 @@ def _restart_cause(world: World, rsc: WRsc, plans: dict[int, Plan]) -> str:
 def _can_migrate(world: World, rsc: WRsc, plan: Plan) -> bool:
     """Pacemaker's pcmk__rsc_can_migrate for a resource that moves."""
     current, target = rsc.current_node, plan.target_node
+    if rsc.partial_migration is not None:
+        # a migration half done continues only to where it was going
+        return (
+            is_true(rsc.meta.get("allow-migrate"))
+            and rsc.managed
+            and not rsc.failed
+            and not rsc.no_migrate
+            and plan.target_node == rsc.partial_migration[1]
+            and plan.target_role == ROLE_STARTED
+            and not plan.frozen
+        )
     return (
         is_true(rsc.meta.get("allow-migrate"))
         and rsc.managed
         and not rsc.failed
+        and not rsc.no_migrate
+        and not rsc.dangling  # its last migration still needs its stop
         and rsc.clone_parent is None
         and len(rsc.running_on) == 1
         and current is not None

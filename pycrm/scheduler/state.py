@@ -420,6 +420,9 @@ class WRsc(Record):
     stop_nodes: set[str]  # a stop is required there (restart-container)
     reconnect_s: int  # a connection's reconnect_interval (its failure timeout)
     ticket_frozen: bool  # frozen by a lost ticket (loss-policy freeze): flags not shown
+    partial_migration: tuple[str, str] | None  # (source, target) of a migration half done
+    dangling: set[str]  # sources of completed migrations never stopped there
+    no_migrate: bool  # a failed migration forbids another
 
     __slots__ = (
         "agent",
@@ -433,6 +436,7 @@ class WRsc(Record):
         "clone_node_max",
         "config_id",
         "container_id",
+        "dangling",
         "explain",
         "failed",
         "failed_ops",
@@ -454,12 +458,14 @@ class WRsc(Record):
         "migration_threshold",
         "monitor_intervals",
         "next_role",
+        "no_migrate",
         "node_roles",
         "on_fail_demote",
         "on_fail_stop",
         "order_index",
         "orphan",
         "parent",
+        "partial_migration",
         "priority",
         "promotable",
         "promote_runnable",
@@ -552,6 +558,9 @@ class WRsc(Record):
         "stop_nodes",
         "reconnect_s",
         "ticket_frozen",
+        "partial_migration",
+        "dangling",
+        "no_migrate",
     )
 
     def __init__(
@@ -620,6 +629,9 @@ class WRsc(Record):
         stop_nodes: set[str] = FACTORY,
         reconnect_s: int = 0,
         ticket_frozen: bool = False,
+        partial_migration: tuple[str, str] | None = None,
+        dangling: set[str] = FACTORY,
+        no_migrate: bool = False,
     ) -> None:
         self.id = id
         self.variant = variant
@@ -684,6 +696,9 @@ class WRsc(Record):
         self.stop_nodes = set() if stop_nodes is FACTORY else stop_nodes
         self.reconnect_s = reconnect_s
         self.ticket_frozen = ticket_frozen
+        self.partial_migration = partial_migration
+        self.dangling = set() if dangling is FACTORY else dangling
+        self.no_migrate = no_migrate
         self.internal = internal
 
     @property

@@ -22,6 +22,7 @@ from cib.model import Cib, Clone, LrmResource, NodeStatus, OpRecord, Primitive
 from cib.nvsets import resolve
 from pycrm.scheduler import remote
 from pycrm.scheduler.build import build_remote_node, make_instance
+from pycrm.scheduler.migration import unpack_migrations
 from pycrm.scheduler.state import Location, WNode, World, WRsc
 
 
@@ -107,6 +108,7 @@ def unpack_status(cib: Cib, world: World) -> None:
                 conn.on_fail_stop = True  # remote shutdown: the connection stops
         if wnode.name not in done:
             remote.determine_online(world, wnode)
+    unpack_migrations(cib, world)
     _drop_inactive_orphans(world)
 
 

@@ -67,17 +67,6 @@ XFAIL: dict[str, tuple[str, str]] = {
     "shutdown-lock-expiration": (ALL, FENCING),
     "stop-failure-no-quorum": ("status actions", FENCING),
     "stop-unexpected-2": ("actions", FENCING),
-    # utilization placement strategies not fully modelled: 10
-    "bug-5186-partial-migrate": ("actions", UTILIZATION),
-    "bug-lf-2619": (ALL, UTILIZATION),
-    "load-stopped-loop": (ALL, UTILIZATION),
-    "migrate-fail-4": ("summary actions", UTILIZATION),
-    "migrate-fail-6": ("summary actions", UTILIZATION),
-    "migrate-partial-1": ("actions", UTILIZATION),
-    "migrate-partial-2": ("summary actions", UTILIZATION),
-    "migrate-partial-3": ("summary actions", UTILIZATION),
-    "not-reschedule-unneeded-monitor": ("summary actions", UTILIZATION),
-    "params-6": (ALL, UTILIZATION),
     # clone notifications not fully modelled: 9
     "bug-1572-1": ("summary actions", NOTIFY),
     "bug-cl-5212": ("actions", NOTIFY),
@@ -121,20 +110,20 @@ XFAIL: dict[str, tuple[str, str]] = {
     "bug-5028": ("actions", GROUP),
     "container-group-1": ("actions", GROUP),
     "container-group-3": (ALL, GROUP),
-    # Pacemaker Remote node details differ: 4
-    "remote-partial-migrate": ("summary actions", REFUSED_REMOTE),
+    # utilization placement strategies not fully modelled: 4
+    "bug-5186-partial-migrate": ("actions", UTILIZATION),
+    "bug-lf-2619": (ALL, UTILIZATION),
+    "load-stopped-loop": (ALL, UTILIZATION),
+    "params-6": (ALL, UTILIZATION),
+    # Pacemaker Remote node details differ: 3
     "remote-partial-migrate2": (ALL, REFUSED_REMOTE),
     "remote-recover-all": ("actions", REFUSED_REMOTE),
     "remote-recover-unknown": ("summary actions", REFUSED_REMOTE),
-    # live migration not fully modelled: 3
-    "group-dependents": ("summary actions", MIGRATION),
-    "migrate-shutdown": ("actions", MIGRATION),
-    "partial-live-migration-multiple-active": ("summary actions", MIGRATION),
     # resource set semantics differ: 2
     "bug-5014-ordered-set-symmetrical-false": (ALL, SETS),
     "one-or-more-6": (ALL, SETS),
-    # rsc_ticket / ticket state not fully modelled: 1
-    "migrate-partial-4": ("summary actions", TICKET),
+    # live migration not fully modelled: 1
+    "group-dependents": ("summary actions", MIGRATION),
     # orphaned remote connections differ: 1
     "whitebox-orphan-ms": ("status actions", REMOTE),
 }
