@@ -769,6 +769,7 @@ class World(ValueRecord):
     expired_reschedule: set[tuple[str, str, str, int]]
     forgotten: set[tuple[str, str]]  # (history id, node) known by expired failures only
     unfence: dict[str, str]  # node -> why it is unfenced (a fencing 'on')
+    frozen_prims: tuple[WRsc, ...] | None  # all_primitives() once the resources are final
 
     __slots__ = (
         "by_id",
@@ -780,6 +781,7 @@ class World(ValueRecord):
         "expired_reschedule",
         "fence_actions",
         "forgotten",
+        "frozen_prims",
         "have_quorum",
         "have_stonith",
         "locations",
@@ -841,6 +843,7 @@ class World(ValueRecord):
         "expired_reschedule",
         "forgotten",
         "unfence",
+        "frozen_prims",
     )
 
     def __init__(
@@ -879,6 +882,7 @@ class World(ValueRecord):
         expired_reschedule: set[tuple[str, str, str, int]] = FACTORY,
         forgotten: set[tuple[str, str]] = FACTORY,
         unfence: dict[str, str] = FACTORY,
+        frozen_prims: tuple[WRsc, ...] | None = None,
     ) -> None:
         self.nodes = nodes
         self.node_order = node_order
@@ -913,6 +917,7 @@ class World(ValueRecord):
         self.expired_reschedule = set() if expired_reschedule is FACTORY else expired_reschedule
         self.forgotten = set() if forgotten is FACTORY else forgotten
         self.unfence = dict() if unfence is FACTORY else unfence
+        self.frozen_prims = frozen_prims
         self.stop_orphan_actions = stop_orphan_actions
 
     def active_ops(self, lrm: LrmResource) -> tuple[list[OpRecord], list[OpRecord]]:
@@ -925,7 +930,16 @@ class World(ValueRecord):
         return found
 
     def all_primitives(self) -> list[WRsc]:
+        """Every primitive (clone instances included), in resource order; once the status
+        is read (:meth:`freeze_primitives`) the list is computed only once."""
+        if self.frozen_prims is not None:
+            return list(self.frozen_prims)
         out: list[WRsc] = []
         for rsc in self.resources:
             out.extend(rsc.primitives())
         return out
+
+    def freeze_primitives(self) -> None:
+        """The resources are final (orphans known): remember the primitive list."""
+        self.frozen_prims = None
+        self.frozen_prims = tuple(self.all_primitives())

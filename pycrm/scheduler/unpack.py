@@ -110,6 +110,7 @@ def unpack_status(cib: Cib, world: World) -> None:
             remote.determine_online(world, wnode)
     unpack_migrations(cib, world)
     _drop_inactive_orphans(world)
+    world.freeze_primitives()
 
 
 def _unpack_node(
