@@ -355,10 +355,20 @@ class ConfigParser(NvParser):
             rsc_role=normalize_role(el.get("rsc-role")),
             with_rsc_role=normalize_role(el.get("with-rsc-role")),
             node_attribute=el.get("node-attribute", "#uname"),
-            influence=self.boolean(el, "influence"),
+            influence=self._influence(el),
             resource_sets=sets,
             line=line_of(el),
         )
+
+    def _influence(self, el: etree._Element) -> bool | None:
+        """``influence``; Pacemaker uses the default for a value that is not a boolean
+        ("has invalid value for influence (using default)")."""
+        value = (el.get("influence") or "").strip().lower()
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        return None
 
     def ticket(self, el: etree._Element) -> TicketConstraint:
         self._only(el, _SET_ONLY)
@@ -410,6 +420,7 @@ class ConfigParser(NvParser):
 
 
 _TRUE = frozenset({"true", "on", "yes", "y", "1"})
+_FALSE = frozenset({"false", "off", "no", "n", "0"})
 _GROUP_CHILDREN = frozenset({"primitive", "meta_attributes", "instance_attributes", "utilization"})
 _CLONE_CHILDREN = frozenset({"primitive", "group", "meta_attributes", "instance_attributes"})
 _LOC_CHILDREN = frozenset({"rule", "resource_set"})
