@@ -8,6 +8,8 @@ from cib import errors
 from cib._parse_nv import NvParser
 from cib._xml import line_of
 from cib.model import (
+    Bundle,
+    BundleMount,
     Clone,
     ColocationConstraint,
     Group,
@@ -32,7 +34,16 @@ _ON_FAIL = frozenset(
 _STANDARDS = frozenset(
     {"ocf", "lsb", "heartbeat", "systemd", "service", "stonith", "upstart", "nagios"}
 )
-_UNSUPPORTED_RSC = frozenset({"bundle"})
+
+
+def _int_or(text: str | None, default: int) -> int:
+    """An integer attribute as Pacemaker scans it (a bad value means the default)."""
+    if text is None:
+        return default
+    try:
+        return int(text.strip())
+    except ValueError:
+        return default
 
 
 def _template_op_key(el: etree._Element) -> tuple[str | None, str]:
@@ -114,8 +125,8 @@ class ConfigParser(NvParser):
             rsc = self.group(el)
         elif tag in ("clone", "master"):
             rsc = self.clone(el)
-        elif tag in _UNSUPPORTED_RSC:
-            raise self.error(errors.UNSUPPORTED, f"<{tag}> resources are not supported", el)
+        elif tag == "bundle":
+            rsc = self.bundle(el)
         else:
             raise self.error(errors.UNKNOWN_ELEMENT, f"unexpected <{tag}> in <{where}>", el)
         self.index[rsc.id] = rsc
@@ -268,6 +279,77 @@ class ConfigParser(NvParser):
                 promotable = promotable or nvset.values["promotable"].lower() in _TRUE
                 break
         return Clone(cid, child, meta, inst, promotable, legacy, el.get("description"), line_of(el))
+
+    def bundle(self, el: etree._Element) -> Bundle:
+        """A ``<bundle>`` as Pacemaker 2.1.5 reads it (pe__unpack_bundle)."""
+        bid = self.req(el, "id")
+        container: etree._Element | None = None
+        agent = ""
+        for name in ("docker", "rkt", "podman"):
+            container = el.find(name)
+            if container is not None:
+                agent = name
+                break
+        if container is None:
+            raise self.error(errors.INVALID, "<bundle> needs a docker, podman or rkt", el)
+        promoted = container.get("promoted-max", container.get("masters"))
+        promoted_max = max(0, _int_or(promoted, 0))
+        replicas_text = container.get("replicas")
+        if replicas_text is None and promoted_max > 0:
+            replicas = promoted_max
+        else:
+            replicas = max(1, _int_or(replicas_text, 1))
+        per_host = max(1, _int_or(container.get("replicas-per-host"), 1))
+        ports: list[tuple[str, str]] = []
+        net = el.find("network")
+        if net is not None:
+            for mapping in net.iterchildren("port-mapping"):
+                source = mapping.get("port")
+                target = mapping.get("internal-port") if source is not None else None
+                if source is None:
+                    source = mapping.get("range")
+                if source:
+                    ports.append((source, target or source))
+        mounts: list[BundleMount] = []
+        storage = el.find("storage")
+        for mapping in storage.iterchildren("storage-mapping") if storage is not None else ():
+            source = mapping.get("source-dir")
+            subdir = source is None
+            if source is None:
+                source = mapping.get("source-dir-root")
+            target = mapping.get("target-dir")
+            if source and target:
+                mounts.append(BundleMount(source, target, mapping.get("options"), subdir))
+        child: Primitive | None = None
+        kid = el.find("primitive")
+        if kid is not None:
+            child = self.primitive(kid)
+            self.index[child.id] = child
+            self.parent[child.id] = bid
+        meta = [self.nvset(m, "meta") for m in el.iterchildren("meta_attributes")]
+        add_host = net.get("add-host") if net is not None else None
+        return Bundle(
+            id=bid,
+            agent=agent,
+            image=container.get("image"),
+            replicas=replicas,
+            replicas_per_host=per_host,
+            promoted_max=promoted_max,
+            run_command=container.get("run-command"),
+            options=container.get("options"),
+            network=container.get("network"),
+            ip_range_start=net.get("ip-range-start") if net is not None else None,
+            host_interface=net.get("host-interface") if net is not None else None,
+            host_netmask=net.get("host-netmask") if net is not None else None,
+            control_port=net.get("control-port") if net is not None else None,
+            add_host=add_host is None or add_host.strip().lower() in _TRUE,
+            ports=ports,
+            mounts=mounts,
+            child=child,
+            meta_sets=meta,
+            description=el.get("description"),
+            line=line_of(el),
+        )
 
     # ------------------------------------------------------------------ constraints
     def check_ref(self, el: etree._Element, name: str, value: str | None) -> None:

@@ -28,8 +28,9 @@ API summary (all classes are frozen and slotted, with dataclass semantics -- see
   :class:`OrderConstraint`, each with ``resource_sets`` (:class:`ResourceSet`).  Roles are
   normalised (Master -> Promoted, Slave -> Unpromoted).  Order ``first_action`` defaults to
   ``start`` and ``then_action`` to ``first_action``; ``kind`` is resolved from the legacy ``score``.
-* Not modelled: ``fencing-topology``, ``acls`` and ``alerts`` are skipped; ``bundle``,
-  ``template`` and ``rsc_ticket`` raise ``CIB_UNSUPPORTED`` rather than being ignored.
+* :class:`Bundle` (``<bundle>``): its container settings and optional primitive; the
+  resources it implies are made by the scheduler (:mod:`pycrm.scheduler.bundles`).
+* Not modelled: ``fencing-topology``, ``acls`` and ``alerts`` are skipped.
 * Rules: :class:`Rule` with ``expressions`` made of :class:`Expression`,
   :class:`DateExpression`, :class:`RscExpression`, :class:`OpExpression` or nested :class:`Rule`.
 * Related modules: :mod:`cib.rules` (``evaluate(rule, RuleContext)``, ``rule_score``),
@@ -469,7 +470,143 @@ class Clone(FrozenRecord):
         setattr_(self, "line", line)
 
 
-Resource = Primitive | Group | Clone
+class BundleMount(FrozenRecord):
+    """A ``storage-mapping`` of a bundle (``subdir``: ``source-dir-root``, a directory per
+    replica below it)."""
+
+    source: str
+    target: str
+    options: str | None
+    subdir: bool
+
+    __slots__ = ("options", "source", "subdir", "target")
+    __match_args__ = ("source", "target", "options", "subdir")
+
+    def __init__(self, source: str, target: str, options: str | None, subdir: bool) -> None:
+        setattr_(self, "source", source)
+        setattr_(self, "target", target)
+        setattr_(self, "options", options)
+        setattr_(self, "subdir", subdir)
+
+
+class Bundle(FrozenRecord):
+    """A ``<bundle>``: ``replicas`` containers (``docker``, ``podman`` or ``rkt``), each with
+    an optional IP address and, when ``child`` is set, a Pacemaker Remote guest node that
+    runs one instance of ``child`` (the scheduler expands it; ports are ``(source,
+    target)`` port mappings)."""
+
+    id: str
+    agent: str  # docker, podman or rkt
+    image: str | None
+    replicas: int
+    replicas_per_host: int
+    promoted_max: int
+    run_command: str | None
+    options: str | None
+    network: str | None  # the container's --net
+    ip_range_start: str | None
+    host_interface: str | None
+    host_netmask: str | None
+    control_port: str | None
+    add_host: bool
+    ports: list[tuple[str, str]]
+    mounts: list[BundleMount]
+    child: Primitive | None
+    meta_sets: list[NvSet]
+    description: str | None
+    line: int
+
+    __slots__ = (
+        "add_host",
+        "agent",
+        "child",
+        "control_port",
+        "description",
+        "host_interface",
+        "host_netmask",
+        "id",
+        "image",
+        "ip_range_start",
+        "line",
+        "meta_sets",
+        "mounts",
+        "network",
+        "options",
+        "ports",
+        "promoted_max",
+        "replicas",
+        "replicas_per_host",
+        "run_command",
+    )
+    __match_args__ = (
+        "id",
+        "agent",
+        "image",
+        "replicas",
+        "replicas_per_host",
+        "promoted_max",
+        "run_command",
+        "options",
+        "network",
+        "ip_range_start",
+        "host_interface",
+        "host_netmask",
+        "control_port",
+        "add_host",
+        "ports",
+        "mounts",
+        "child",
+        "meta_sets",
+        "description",
+        "line",
+    )
+
+    def __init__(
+        self,
+        id: str,
+        agent: str,
+        image: str | None = None,
+        replicas: int = 1,
+        replicas_per_host: int = 1,
+        promoted_max: int = 0,
+        run_command: str | None = None,
+        options: str | None = None,
+        network: str | None = None,
+        ip_range_start: str | None = None,
+        host_interface: str | None = None,
+        host_netmask: str | None = None,
+        control_port: str | None = None,
+        add_host: bool = True,
+        ports: list[tuple[str, str]] = FACTORY,
+        mounts: list[BundleMount] = FACTORY,
+        child: Primitive | None = None,
+        meta_sets: list[NvSet] = FACTORY,
+        description: str | None = None,
+        line: int = 0,
+    ) -> None:
+        setattr_(self, "id", id)
+        setattr_(self, "agent", agent)
+        setattr_(self, "image", image)
+        setattr_(self, "replicas", replicas)
+        setattr_(self, "replicas_per_host", replicas_per_host)
+        setattr_(self, "promoted_max", promoted_max)
+        setattr_(self, "run_command", run_command)
+        setattr_(self, "options", options)
+        setattr_(self, "network", network)
+        setattr_(self, "ip_range_start", ip_range_start)
+        setattr_(self, "host_interface", host_interface)
+        setattr_(self, "host_netmask", host_netmask)
+        setattr_(self, "control_port", control_port)
+        setattr_(self, "add_host", add_host)
+        setattr_(self, "ports", list() if ports is FACTORY else ports)
+        setattr_(self, "mounts", list() if mounts is FACTORY else mounts)
+        setattr_(self, "child", child)
+        setattr_(self, "meta_sets", list() if meta_sets is FACTORY else meta_sets)
+        setattr_(self, "description", description)
+        setattr_(self, "line", line)
+
+
+Resource = Primitive | Group | Clone | Bundle
 
 
 # --------------------------------------------------------------------------- nodes
@@ -1159,7 +1296,13 @@ class Cib(FrozenRecord):
         if pid is None:
             return None
         found = self._index[pid]
-        return None if isinstance(found, Primitive) else found
+        return None if isinstance(found, Primitive | Bundle) else found
+
+    def bundle_of(self, rsc_id: str) -> Bundle | None:
+        """The bundle whose primitive ``rsc_id`` is (:meth:`parent` says None for it)."""
+        pid = self._parent.get(rsc_id)
+        found = self._index.get(pid) if pid is not None else None
+        return found if isinstance(found, Bundle) else None
 
     def parents(self, rsc_id: str) -> list[Group | Clone]:
         """Enclosing resources, closest first (a primitive in a cloned group: [group, clone])."""
@@ -1181,12 +1324,16 @@ class Cib(FrozenRecord):
 
 
 def iter_primitives(resources: list[Resource]) -> Iterator[Primitive]:
-    """Every primitive below ``resources``, depth first in document order."""
+    """Every configured primitive below ``resources``, depth first in document order (a
+    bundle's own primitive, not the resources it implies)."""
     for rsc in resources:
         if isinstance(rsc, Primitive):
             yield rsc
         elif isinstance(rsc, Group):
             yield from rsc.children
+        elif isinstance(rsc, Bundle):
+            if rsc.child is not None:
+                yield rsc.child
         elif isinstance(rsc.child, Primitive):
             yield rsc.child
         else:
@@ -1201,6 +1348,8 @@ def iter_resources(resources: list[Resource]) -> Iterator[Resource]:
             yield from rsc.children
         elif isinstance(rsc, Clone):
             yield from iter_resources([rsc.child])
+        elif isinstance(rsc, Bundle) and rsc.child is not None:
+            yield rsc.child
 
 
 ROLE_ALIASES = {

@@ -49,9 +49,10 @@ are refused by the parser.
     (the instances' own start/stop/promote/demote carry the same lists).
 * ``summary``: tuple of :class:`SummaryLine` (``verb`` Start/Stop/Move/Restart/Recover/
   Migrate/Reload/Promote/Demote/Re-promote/Fence, ``rsc``, ``from_node``, ``to_node``,
-  ``from_role``/``to_role`` for Promote/Demote, ``reason`` like ``node availability`` /
-  ``resource definition change``, ``blocked``; a ``Fence`` line has the node as ``rsc``
-  and ``fence_action``), crm_simulate's "Transition Summary".
+  ``from_role``/``to_role`` (the roles before and after, "Stopped" when inactive),
+  ``reason`` like ``node availability`` / ``resource definition change``, ``blocked``;
+  a ``Fence`` line has the node as ``rsc`` and ``fence_action``), crm_simulate's
+  "Transition Summary".
 * ``scores``: tuple of :class:`ScoreDetail` (``rsc``, ``node``, ``score`` and
   ``contributions``: :class:`ScoreContribution` ``kind`` (node-score, location,
   stickiness, failure, colocation, colocation-dependent, promotion, ticket, utilization),

@@ -18,6 +18,7 @@ from cib.history import ROLE_PROMOTED
 from cib.model import Cib
 from pycrm.scheduler import remote
 from pycrm.scheduler.build import is_true
+from pycrm.scheduler.bundles import replica_node
 from pycrm.scheduler.confchange import ConfigChanges
 from pycrm.scheduler.constraints import discovery_allowed
 from pycrm.scheduler.fencing import needs_unfencing
@@ -183,8 +184,8 @@ def build_graph(
         g.edge(_aid(rsc_id, "stop", node), delete, "stop before clean-up")
     for top in world.resources:
         _collective_actions(g, top, plans)
-    for top in world.resources:
-        if top.variant == "clone" and is_true(top.meta.get("notify")):
+    for top in world.clones():
+        if is_true(top.meta.get("notify")):
             add_notifications(g, world, top, plans)
     for order in world.orders:
         for first in order.firsts or [order.first]:
@@ -198,7 +199,9 @@ def build_graph(
     return g
 
 
-def probe_plan(world: World, history_nodes: dict[str, set[str]]) -> dict[int, list[str]]:
+def probe_plan(
+    world: World, history_nodes: dict[str, set[str]], plans: dict[int, Plan] | None = None
+) -> dict[int, list[str]]:
     """Where each primitive gets probed (Pacemaker's schedule_probes): online nodes that
     are not pending, where its state is unknown, unless discovery or the node forbids it;
     an anonymous clone once per node; nothing inside a container or orphaned."""
@@ -224,6 +227,16 @@ def probe_plan(world: World, history_nodes: dict[str, set[str]]) -> dict[int, li
         if wanted is None:
             known = history_nodes.get(rsc.history_name or rsc.id, _NO_NODES)
             wanted = [name for name in online if name not in known]
+        if world.bundles:
+            own = replica_node(world, rsc)  # a bundle's instance: only on its own node
+            if own is not None:
+                wanted = [n for n in wanted if n == own]
+            if rsc.bundle_part == "remote" and plans is not None:
+                # a bundle's connection is probed once its container is known to run
+                container = world.by_id.get(rsc.container_id or "")
+                cplan = plans.get(id(container)) if container is not None else None
+                if cplan is None or cplan.target_node is None:
+                    wanted = []
         out[id(rsc)] = [
             n
             for n in wanted

@@ -18,6 +18,7 @@ from cib.history import (
     per_op_fail_counts,
 )
 from cib.model import (
+    Bundle,
     Cib,
     Clone,
     Group,
@@ -31,9 +32,10 @@ from cib.model import (
 )
 from cib.nvsets import cluster_options, resolve
 from cib.rules import RuleContext
-from cib.scores import SCORE_INF, parse_score
+from cib.scores import SCORE_INF, SCORE_MINUS_INF, parse_score
 from cib.timespec import parse_ms
-from pycrm.scheduler import remote
+from pycrm.scheduler import bundles, remote
+from pycrm.scheduler.bundles import BundleLayout
 from pycrm.scheduler.state import WNode, World, WRsc
 
 TRUE_WORDS = frozenset({"true", "on", "yes", "y", "1"})
@@ -90,7 +92,7 @@ def seconds_of(text: str | None) -> int:
         return 0
 
 
-def build_world(cib: Cib, now: datetime | None) -> World:
+def build_world(cib: Cib, now: datetime | None, layouts: list[BundleLayout] | None = None) -> World:
     when = now or _execution_date(cib) or datetime.now(UTC)
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
@@ -138,6 +140,8 @@ def build_world(cib: Cib, now: datetime | None) -> World:
             world.no_quorum_policy = "stop"
     elif world.no_quorum_policy not in ("ignore", "freeze", "demote"):
         world.no_quorum_policy = "stop"
+    for layout in layouts or ():
+        world.bundles[layout.bundle.id] = layout
     _build_nodes(cib, world, when)
     for index, rsc in enumerate(cib.resources):
         world.resources.append(_build_resource(cib, world, rsc, None, index, when))
@@ -170,6 +174,10 @@ def _build_nodes(cib: Cib, world: World, when: datetime) -> None:
         "startup-fencing" not in world.options or is_true(world.options["startup-fencing"])
     )
     connections = {prim.id: container for prim, container in remote.connections(cib)}
+    bundle_nodes = set()
+    for prim, container in bundles.connections(list(world.bundles.values()), cib):
+        connections[prim.id] = container
+        bundle_nodes.add(prim.id)
     for index, node in enumerate(cib.nodes):
         if node.type == "remote":
             build_remote_node(cib, world, node.uname, index, when, node, connections)
@@ -194,6 +202,10 @@ def _build_nodes(cib: Cib, world: World, when: datetime) -> None:
     for name in connections:
         if name not in world.nodes:
             build_remote_node(cib, world, name, len(world.nodes), when, None, connections)
+    for name in bundle_nodes:
+        # only the bundle's own instance runs on a bundle node
+        world.nodes[name].base_score = SCORE_MINUS_INF
+        world.nodes[name].bundle = True
     world.node_order = sorted(world.nodes)
 
 
@@ -406,7 +418,38 @@ def _build_resource(
         return _build_primitive(cib, world, rsc, parent, index, when, suffix="")
     if isinstance(rsc, Group):
         return _build_group(cib, world, rsc, parent, index, when, suffix="")
+    if isinstance(rsc, Bundle):
+        return _build_bundle(cib, world, world.bundles[rsc.id], index, when)
     return _build_clone(cib, world, rsc, parent, index, when)
+
+
+def _build_bundle(cib: Cib, world: World, layout: BundleLayout, index: int, when: datetime) -> WRsc:
+    """A bundle: its replicas' containers (placed like clone instances), addresses and
+    connections, then the clone of its primitive (:mod:`pycrm.scheduler.bundles`)."""
+    bundle = layout.bundle
+    wb = WRsc(id=bundle.id, variant="bundle", base_id=bundle.id, config_id=bundle.id)
+    wb.order_index = index
+    wb.meta = _meta_for(cib, world, bundle.meta_sets, None, when)
+    _apply_common_meta(world, wb)
+    wb.clone_max = bundle.replicas
+    wb.clone_node_max = bundle.replicas_per_host
+    wb.unique = bundle.replicas_per_host > 1
+    world.by_id[wb.id] = wb
+    parts: list[WRsc] = []
+    for kind in ("container", "ip", "remote"):
+        for replica in layout.replicas:
+            rid = getattr(replica, kind)
+            prim = cib.find(rid) if rid is not None else None
+            if isinstance(prim, Primitive):
+                member = _build_primitive(cib, world, prim, wb, index, when, suffix="")
+                member.sort_index = replica.number
+                member.bundle_part = kind
+                parts.append(member)
+    wb.children = parts
+    if layout.child_clone is not None:
+        child = _build_clone(cib, world, layout.child_clone, wb, index, when)
+        wb.children.append(child)
+    return wb
 
 
 def _build_primitive(

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from cib.digest import filter_for_digest, params_digest
 from cib.history import fail_count
 from cib.model import Cib, OpRecord, Primitive
+from pycrm.scheduler.bundles import bundle_connection_address
 from pycrm.scheduler.digests import (
     expected_digests,
     find_op,
@@ -70,6 +71,8 @@ def check_config_changes(cib: Cib, world: World, *, sanitized: bool = False) -> 
         prim = cib.find(rsc.config_id)
         if not isinstance(prim, Primitive):
             continue
+        if rsc.bundle_part == "remote":
+            prim = bundle_connection_address(world, rsc, prim)
         for node in rsc.running_on:
             lrm = rsc.history.get(node)
             if lrm is None or node not in checked:

@@ -72,6 +72,11 @@ class Runnability:
         if rsc.is_primitive and not rsc.managed and (not rsc.running_on or rsc.failed):
             # an unmanaged resource is left as it is: it can stay started, not start
             return False, f"unrunnable {rsc.id} start"
+        node = world.nodes.get(rsc.assigned or "")
+        if rsc.is_primitive and node is not None and node.remote_rsc is not None:
+            conn = world.by_id.get(node.remote_rsc)
+            if conn is not None and conn is not rsc and not self._connection_ok(conn):
+                return False, f"unrunnable {conn.id} start"
         if rsc.is_primitive and self._unprobed_on_pending_node(rsc):
             return False, ""  # its start waits for a probe that cannot run yet
         for order in self.by_then.get(id(rsc), []):
@@ -92,6 +97,14 @@ class Runnability:
         if blocker is not None:
             return False, f"colocation with {blocker.id}"
         return True, ""
+
+    def _connection_ok(self, conn: WRsc) -> bool:
+        """A remote or guest node's connection will be up: it stays where it runs or its
+        start can run."""
+        if conn.assigned is None:
+            return False
+        staying = conn.assigned in conn.running_on and not conn.failed
+        return staying or self.start_ok(conn)
 
     def _unprobed_on_pending_node(self, rsc: WRsc) -> bool:
         """A resource active nowhere must be probed on every node before it starts; on a
@@ -218,6 +231,6 @@ class Runnability:
         if action == "promote":
             candidates = [p for p in prims if p.next_role == ROLE_PROMOTED]
             return any(self.start_ok(p) for p in candidates)
-        if first.variant == "clone":
+        if first.variant in ("clone", "bundle"):
             return any(self.start_ok(p) for p in prims)
         return all(self.start_ok(p) for p in prims) if prims else False

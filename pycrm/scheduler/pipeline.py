@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from cib.model import Cib
 from pycrm.scheduler.actions import build_graph, probe_plan
 from pycrm.scheduler.build import build_world
+from pycrm.scheduler.bundles import expand_bundles, replica_states
+from pycrm.scheduler.bundles import internal_constraints as bundle_internal_constraints
 from pycrm.scheduler.confchange import check_config_changes
 from pycrm.scheduler.constraints import build_colocations, build_locations, build_orders
 from pycrm.scheduler.fencing import (
@@ -43,6 +46,7 @@ from pycrm.scheduler.state import WNode, World, WRsc
 from pycrm.scheduler.tickets import build_tickets
 from pycrm.scheduler.types import (
     NodeInfo,
+    ResourceState,
     ScoreContribution,
     ScoreDetail,
     SummaryLine,
@@ -103,6 +107,17 @@ def _unfence(
             plan.restart_reason = "required stonith"
 
 
+def _shown(
+    world: World, prims: list[WRsc], state_of: Callable[[WRsc], ResourceState], revised: bool
+) -> tuple[ResourceState, ...]:
+    """The resource states crm_mon lists: no guest connection, a bundle's replicas one
+    line each."""
+    out = [state_of(r) for r in prims if not r.internal and r.top.variant != "bundle"]
+    if world.bundles:
+        out.extend(replica_states(world, state_of, revised))
+    return tuple(out)
+
+
 def fence_word(world: World, node: WNode, plans: dict[int, Plan]) -> str:
     """``stonith-action`` for a real fencing; for a guest node "reboot" when its
     container starts again, else "off"."""
@@ -158,7 +173,8 @@ def _scores(world: World) -> list[ScoreDetail]:
 
 def schedule(cib: Cib, *, now: datetime | None = None, sanitized: bool = False) -> Transition:
     cib = expand_guests(cib)
-    world = build_world(cib, now)
+    cib, layouts = expand_bundles(cib)
+    world = build_world(cib, now, layouts)
     unpack_status(cib, world)
     for rsc in world.resources:
         _summarize_containers(rsc)
@@ -173,6 +189,8 @@ def schedule(cib: Cib, *, now: datetime | None = None, sanitized: bool = False) 
         disable_start_up(world)
     init_scores(world)
     remote_internal_constraints(world)
+    if world.bundles:
+        bundle_internal_constraints(world)
     order = allocation_order(world) if world.placement_strategy != "default" else None
     order = order or _allocation_order(world)
     for rsc in order:
@@ -199,7 +217,7 @@ def schedule(cib: Cib, *, now: datetime | None = None, sanitized: bool = False) 
         for lrm_id in status.resources:
             if (lrm_id, uname) not in world.forgotten:
                 history_nodes.setdefault(lrm_id, set()).add(uname)
-    probes = probe_plan(world, history_nodes)
+    probes = probe_plan(world, history_nodes, plans)
     if world.enable_unfencing:
         _unfence(world, plans, probes, changes.restarts)
     mark_restarts(world, plans)
@@ -244,16 +262,16 @@ def schedule(cib: Cib, *, now: datetime | None = None, sanitized: bool = False) 
     )
     return Transition(
         nodes=nodes,
-        current=tuple(current_state(r) for r in prims if not r.internal),
-        target=tuple(target_state(plans[id(r)]) for r in prims if not r.internal),
+        current=_shown(world, prims, current_state, False),
+        target=_shown(world, prims, lambda r: target_state(plans[id(r)]), True),
         actions=tuple(actions),
         edges=tuple(graph.edges),
         summary=tuple(summary),
         score_source=lambda: tuple(_scores(world)),
         promotion_scores={
             inst.id: inst.sort_index
-            for top in world.resources
-            if top.variant == "clone" and top.promotable
+            for top in world.clones()
+            if top.promotable
             for inst in top.children
         },
         have_quorum=world.have_quorum,

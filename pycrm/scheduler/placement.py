@@ -214,6 +214,11 @@ def assign(world: World, rsc: WRsc, prefer: str | None = None) -> str | None:
     if rsc.variant == "clone":
         assign_clone(world, rsc)
         return None
+    if rsc.variant == "bundle":
+        from pycrm.scheduler.bundles import assign_bundle
+
+        assign_bundle(world, rsc)
+        return None
     return assign_primitive(world, rsc, prefer)
 
 
@@ -221,7 +226,7 @@ def apply_coloc(world: World, dependent: WRsc, primary: WRsc, coloc: Coloc) -> N
     """Apply ``coloc`` to ``dependent`` now that ``primary`` is placed (any variant)."""
     from pycrm.scheduler.clones import apply_clone_coloc
 
-    if primary.variant == "clone":
+    if primary.variant in ("clone", "bundle"):
         apply_clone_coloc(world, dependent, primary, coloc)
         return
     if primary.variant == "group":

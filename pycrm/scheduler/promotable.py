@@ -44,10 +44,24 @@ def _score_applies(world: World, inst: WRsc, node: str) -> bool:
     return node in inst.known_on or node in inst.running_on
 
 
+def _attributes(world: World, inst: WRsc, node: str) -> dict[str, str]:
+    """The node attributes a resource sees (Pacemaker's pe_node_attribute_calculated): on
+    a bundle's node with ``container-attribute-target=host``, those of the node its
+    container runs on."""
+    wnode = world.nodes[node]
+    target = inst.meta.get("container-attribute-target", "")
+    if target.lower() != "host" or not wnode.bundle or wnode.container is None:
+        return wnode.attrs
+    container = world.by_id.get(wnode.container)
+    if container is None or not container.running_on:
+        return {}
+    return world.nodes[container.running_on[0]].attrs
+
+
 def promotion_score(world: World, inst: WRsc, node: str) -> int | None:
     if inst.variant == "primitive" and not _score_applies(world, inst, node):
         return None
-    attrs = world.nodes[node].attrs
+    attrs = _attributes(world, inst, node)
     names = [inst.history_name or inst.id]
     if not inst.unique:
         names.append(inst.base_id)

@@ -228,7 +228,8 @@ def internal_constraints(world: World) -> None:
         if container is None or container is rsc:
             continue
         if rsc.remote_node is not None:
-            avoid_remote_nodes(world, container)  # no guest inside a remote node
+            if rsc.bundle_part is None:
+                avoid_remote_nodes(world, container)  # no guest inside a remote node
         else:
             node = guest_node_of(world, container)
             if node is not None:
@@ -240,7 +241,9 @@ def internal_constraints(world: World) -> None:
         world.orders.append(
             OrderDef("resource-with-container", container, "start", rsc, "start", "Mandatory", True)
         )
-        add_colocation(world, Coloc("resource-with-container", rsc, container, SCORE_INF))
+        # a bundle's connection may run elsewhere than its container (nested remotes)
+        score = 10_000 if rsc.bundle_part == "remote" else SCORE_INF
+        add_colocation(world, Coloc("resource-with-container", rsc, container, score))
 
 
 def guest_node_of(world: World, rsc: WRsc) -> str | None:
@@ -316,6 +319,12 @@ def probe_allowed(world: World, rsc: WRsc, node: WNode) -> bool:
     disabled = discovery is not None and not is_true(discovery)
     if disabled and (node.kind == "guest" or world.stonith_enabled):
         return False
+    if node.bundle:
+        # a bundle's node: only that replica's instance is probed there
+        from pycrm.scheduler.bundles import replica_node
+
+        if replica_node(world, rsc) != node.name:
+            return False
     if node.kind != "guest":
         return True
     guest = container_of(world, node)

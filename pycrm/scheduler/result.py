@@ -8,7 +8,7 @@ and resources that cannot start end up stopped.
 
 from __future__ import annotations
 
-from cib._record import ValueRecord
+from cib._record import ValueRecord, replace
 from cib.history import (
     ROLE_NAMES,
     ROLE_PROMOTED,
@@ -234,7 +234,16 @@ def target_state(plan: Plan) -> ResourceState:
 # --------------------------------------------------------------------------- summary
 def summary_lines(plan: Plan) -> list[SummaryLine]:
     """crm_simulate's Transition Summary lines for one primitive (several when it is active
-    on more than one node and must stop)."""
+    on more than one node and must stop), with its roles before and after."""
+    before = current_state(plan.rsc).role
+    after = target_state(plan).role
+    return [
+        replace(line, from_role=line.from_role or before, to_role=line.to_role or after)
+        for line in _summary_lines(plan)
+    ]
+
+
+def _summary_lines(plan: Plan) -> list[SummaryLine]:
     rsc = plan.rsc
     if (
         rsc.managed

@@ -7,13 +7,16 @@ Scores are plain ints with Pacemaker's saturating arithmetic (:mod:`cib.scores`)
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from cib._record import FACTORY, Record, ValueRecord
 from cib.history import active_windows
 from cib.model import LrmResource, OpRecord
 
-Variant = Literal["primitive", "group", "clone"]
+if TYPE_CHECKING:
+    from pycrm.scheduler.bundles import BundleLayout
+
+Variant = Literal["primitive", "group", "clone", "bundle"]
 
 
 class WNode(ValueRecord):
@@ -43,10 +46,12 @@ class WNode(ValueRecord):
     remote_was_fenced: bool  # node_state node_fenced
     fence_action: str  # reboot/off of its fencing action
     health: str  # node-health colour crm_mon shows: "", "YELLOW" or "RED"
+    bundle: bool  # a bundle replica's node (only its instance runs there)
 
     __slots__ = (
         "attrs",
         "base_score",
+        "bundle",
         "capacity",
         "container",
         "fence_action",
@@ -99,6 +104,7 @@ class WNode(ValueRecord):
         "remote_was_fenced",
         "fence_action",
         "health",
+        "bundle",
     )
 
     def __init__(
@@ -129,6 +135,7 @@ class WNode(ValueRecord):
         remote_was_fenced: bool = False,
         fence_action: str = "reboot",
         health: str = "",
+        bundle: bool = False,
     ) -> None:
         self.name = name
         self.id = id
@@ -155,6 +162,7 @@ class WNode(ValueRecord):
         self.unseen = unseen
         self.fence_action = fence_action
         self.health = health
+        self.bundle = bundle
         self.remote_was_fenced = remote_was_fenced
 
     @property
@@ -423,6 +431,7 @@ class WRsc(Record):
     partial_migration: tuple[str, str] | None  # (source, target) of a migration half done
     dangling: set[str]  # sources of completed migrations never stopped there
     no_migrate: bool  # a failed migration forbids another
+    bundle_part: str | None  # container, ip or remote of a bundle replica
 
     __slots__ = (
         "agent",
@@ -431,6 +440,7 @@ class WRsc(Record):
         "assigned",
         "base_id",
         "blocked",
+        "bundle_part",
         "children",
         "clone_max",
         "clone_node_max",
@@ -561,6 +571,7 @@ class WRsc(Record):
         "partial_migration",
         "dangling",
         "no_migrate",
+        "bundle_part",
     )
 
     def __init__(
@@ -632,6 +643,7 @@ class WRsc(Record):
         partial_migration: tuple[str, str] | None = None,
         dangling: set[str] = FACTORY,
         no_migrate: bool = False,
+        bundle_part: str | None = None,
     ) -> None:
         self.id = id
         self.variant = variant
@@ -699,6 +711,7 @@ class WRsc(Record):
         self.partial_migration = partial_migration
         self.dangling = set() if dangling is FACTORY else dangling
         self.no_migrate = no_migrate
+        self.bundle_part = bundle_part
         self.internal = internal
 
     @property
@@ -770,8 +783,10 @@ class World(ValueRecord):
     forgotten: set[tuple[str, str]]  # (history id, node) known by expired failures only
     unfence: dict[str, str]  # node -> why it is unfenced (a fencing 'on')
     frozen_prims: tuple[WRsc, ...] | None  # all_primitives() once the resources are final
+    bundles: dict[str, BundleLayout]  # bundle id -> what it expands to
 
     __slots__ = (
+        "bundles",
         "by_id",
         "cleanups",
         "colocations",
@@ -844,6 +859,7 @@ class World(ValueRecord):
         "forgotten",
         "unfence",
         "frozen_prims",
+        "bundles",
     )
 
     def __init__(
@@ -883,6 +899,7 @@ class World(ValueRecord):
         forgotten: set[tuple[str, str]] = FACTORY,
         unfence: dict[str, str] = FACTORY,
         frozen_prims: tuple[WRsc, ...] | None = None,
+        bundles: dict[str, BundleLayout] = FACTORY,
     ) -> None:
         self.nodes = nodes
         self.node_order = node_order
@@ -918,6 +935,7 @@ class World(ValueRecord):
         self.forgotten = set() if forgotten is FACTORY else forgotten
         self.unfence = dict() if unfence is FACTORY else unfence
         self.frozen_prims = frozen_prims
+        self.bundles = dict() if bundles is FACTORY else bundles
         self.stop_orphan_actions = stop_orphan_actions
 
     def active_ops(self, lrm: LrmResource) -> tuple[list[OpRecord], list[OpRecord]]:
@@ -937,6 +955,16 @@ class World(ValueRecord):
         out: list[WRsc] = []
         for rsc in self.resources:
             out.extend(rsc.primitives())
+        return out
+
+    def clones(self) -> list[WRsc]:
+        """The clones: top-level ones and those of bundles' primitives."""
+        out: list[WRsc] = []
+        for rsc in self.resources:
+            if rsc.variant == "clone":
+                out.append(rsc)
+            elif rsc.variant == "bundle":
+                out.extend(c for c in rsc.children if c.variant == "clone")
         return out
 
     def freeze_primitives(self) -> None:

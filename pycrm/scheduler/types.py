@@ -284,8 +284,8 @@ class SummaryLine(FrozenRecord):
     rsc: str
     from_node: str | None
     to_node: str | None
-    from_role: str | None  # Promote/Demote lines: "Unpromoted -> Promoted"
-    to_role: str | None
+    from_role: str | None  # role before ("Stopped" when inactive), e.g. "Unpromoted"
+    to_role: str | None  # role after
     reason: str
     blocked: bool
     fence_action: str | None

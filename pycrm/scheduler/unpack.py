@@ -336,6 +336,15 @@ def _member(inst: WRsc, base: str) -> WRsc | None:
 def _anonymous_instance(
     cib: Cib, world: World, wclone: WRsc, clone_cfg: Clone, base: str, uname: str
 ) -> WRsc:
+    if wclone.parent is not None and wclone.parent.variant == "bundle":
+        # a bundle's instance is the one of the replica whose node this is
+        from pycrm.scheduler.bundles import replica_node
+
+        for inst in wclone.children:
+            if replica_node(world, inst) == uname:
+                member = _member(inst, base)
+                if member is not None:
+                    return member
     skip_inactive = False
     inactive: WRsc | None = None
     found: WRsc | None = None

@@ -8,7 +8,7 @@ Stable keys (schema ``pycrm-simulate/1``)::
       "cluster_status": STATUS,            # before the injections
       "modifications": ["Bringing node node3 online", ...],
       "actions": [{"action": "move", "resource": "rsc1", "from": "node1", "to": "node2",
-                   "from_role": null, "to_role": null, "reason": "", "blocked": false}],
+                   "from_role": "Started", "to_role": "Started", "reason": "", "blocked": false}],
       "transition": [{"resource": "rsc1", "op": "stop", "node": "node1",
                       "interval_ms": 0, "pseudo": false}],
       "revised_cluster_status": STATUS,

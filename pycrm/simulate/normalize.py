@@ -30,7 +30,10 @@ class Normalized(TypedDict):
 
 
 _SUFFIX = re.compile(r":\d+$")
-_LINE = re.compile(r"^\s*\* (?P<id>\S+)\s+\((?P<agent>[^)]*)\):\s+(?P<rest>.*)$")
+# a bundle replica's line names its address: "* web-bundle-0 (192.168.1.1) (ocf:...): ..."
+_LINE = re.compile(
+    r"^\s*\* (?P<id>\S+)(?:\s+\([0-9A-Fa-f.:]+\))?\s+\((?P<agent>[^)]*)\):\s+(?P<rest>.*)$"
+)
 _LIST = re.compile(
     r"^\s*\* (?P<role>Started|Promoted|Unpromoted|Stopped|Slaves|Masters)(?: \([^)]*\))?:"
     r"\s+\[ (?P<nodes>[^\]]*) \]"
@@ -185,7 +188,11 @@ def _node_state(node: NodeInfo, revised: bool) -> str:
 
 def from_transition(transition: Transition, *, revised: bool = True) -> Normalized:
     """Normalize pycrm's result (the target state, or the current one with revised=False)."""
-    nodes = {n.name: _node_state(n, revised) for n in transition.nodes}
+    nodes = {
+        n.name: _node_state(n, revised)
+        for n in transition.nodes
+        if not (n.kind == "guest" and (n.revised_state if revised else n.state) == "OFFLINE")
+    }  # crm_mon does not list guest nodes that are down
     states = transition.target if revised else transition.current
     out: list[Placement] = []
     for state in states:

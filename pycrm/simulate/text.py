@@ -31,6 +31,8 @@ def node_lines(nodes: tuple[NodeInfo, ...], items: list[Item], revised: bool) ->
         state = node.revised_state if revised else node.state
         kind = prefix.get(node.kind, "")
         label = f"{kind}Node" if kind else "Node"
+        if node.kind == "guest" and state == "OFFLINE":
+            continue  # crm_mon does not list guest nodes that are down
         if state == "online" and node.health:
             single.append(f"* {label} {node.name}: online (health is {node.health})")
         elif state in ("online", "OFFLINE"):
@@ -61,7 +63,8 @@ def _flag_suffix(flags: list[str]) -> str:
 
 def primitive_line(item: PrimitiveItem) -> str:
     st = item.state
-    out = f"* {item.display_id}\t({st.agent}):\t"
+    name = f"{item.display_id} ({item.address})" if item.address else item.display_id
+    out = f"* {name}\t({st.agent}):\t"
     words: list[str] = []
     if st.orphaned:
         words.append("ORPHANED")
@@ -147,7 +150,20 @@ def _clone_header(item: CloneItem) -> str:
     return f"* Clone Set: {item.id} [{item.child_id}]{_flag_suffix(flags)}:"
 
 
+def _bundle_lines(item: CloneItem) -> list[str]:
+    """A bundle as crm_mon lists it: a header, then one line per replica."""
+    flags = "" if item.managed else " (unmanaged)"
+    kind = "Container bundle set" if item.replicas > 1 else "Container bundle"
+    out = [f"* {kind}: {item.id} [{item.bundle_image}]{flags}:"]
+    for inst in item.instances:
+        if isinstance(inst, PrimitiveItem):
+            out.append("  " + primitive_line(inst))
+    return out
+
+
 def _clone_lines(item: CloneItem, all_nodes: list[str], inactive: bool = True) -> list[str]:
+    if item.bundle_image is not None:
+        return _bundle_lines(item)
     out = [_clone_header(item)]
 
     def one(inst: PrimitiveItem | GroupItem) -> list[str]:

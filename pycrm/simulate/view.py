@@ -12,8 +12,9 @@ import re
 from collections.abc import Callable
 
 from cib._record import FACTORY, ValueRecord
-from cib.model import Cib, Clone, Group, NvSet, Primitive
+from cib.model import Bundle, Cib, Clone, Group, NvSet, Primitive
 from cib.nvsets import cluster_options
+from pycrm.scheduler.bundles import replica_addresses
 from pycrm.scheduler.types import NodeInfo, ResourceState
 
 _NUM = re.compile(r"(\d+)")
@@ -63,8 +64,10 @@ class PrimitiveItem(ValueRecord):
     # why a stopped resource is stopped, from a failed probe ("not installed"): crm_mon's
     # "Stopped (not installed)"; set by pycrm status, which knows the failed operations
     probe_failed: str | None = None
+    # a bundle replica's address, shown after its name: "web-0 (192.168.1.10)"
+    address: str | None = None
 
-    __match_args__ = ("state", "display_id", "target_role", "probe_failed")
+    __match_args__ = ("state", "display_id", "target_role", "probe_failed", "address")
 
     def __init__(
         self,
@@ -72,11 +75,13 @@ class PrimitiveItem(ValueRecord):
         display_id: str,
         target_role: str | None = None,
         probe_failed: str | None = None,
+        address: str | None = None,
     ) -> None:
         self.state = state
         self.display_id = display_id
         self.target_role = target_role
         self.probe_failed = probe_failed
+        self.address = address
 
     kind = "primitive"
 
@@ -114,6 +119,9 @@ class CloneItem(ValueRecord):
     target_role: str | None = None
     # one entry per instance: a PrimitiveItem, or a GroupItem for cloned groups
     instances: list[PrimitiveItem | GroupItem]
+    # a bundle (its replicas as instances) shows as "Container bundle: id [image]"
+    bundle_image: str | None = None
+    replicas: int = 0
 
     __match_args__ = (
         "id",
@@ -124,6 +132,8 @@ class CloneItem(ValueRecord):
         "disabled",
         "target_role",
         "instances",
+        "bundle_image",
+        "replicas",
     )
 
     def __init__(
@@ -136,6 +146,8 @@ class CloneItem(ValueRecord):
         disabled: bool = False,
         target_role: str | None = None,
         instances: list[PrimitiveItem | GroupItem] = FACTORY,
+        bundle_image: str | None = None,
+        replicas: int = 0,
     ) -> None:
         self.id = id
         self.child_id = child_id
@@ -145,6 +157,8 @@ class CloneItem(ValueRecord):
         self.disabled = disabled
         self.target_role = target_role
         self.instances = list() if instances is FACTORY else instances
+        self.bundle_image = bundle_image
+        self.replicas = replicas
 
     kind = "clone"
 
@@ -183,6 +197,19 @@ def _item_maker(cib: Cib) -> _ItemMaker:
         return PrimitiveItem(state, base if anonymous else state.id, role)
 
     return item
+
+
+def _replica_number(state: ResourceState) -> int:
+    """The replica a bundle's line shows (its id ends in ``-N``)."""
+    tail = state.id.rpartition("-")[2]
+    return int(tail) if tail.isdigit() else 0
+
+
+def _replica_item(state: ResourceState, addresses: list[str | None]) -> PrimitiveItem:
+    """A bundle replica's line, with its address when it has one."""
+    number = _replica_number(state)
+    address = addresses[number] if number < len(addresses) else None
+    return PrimitiveItem(state, state.id, address=address)
 
 
 def build_tree(
@@ -225,6 +252,25 @@ def build_tree(
             )
         elif isinstance(rsc, Clone):
             items.append(_clone_item(rsc, take, item, frozen))
+        elif isinstance(rsc, Bundle):
+            replicas = sorted(
+                (s for s in states if s.clone == rsc.id and id(s) not in used), key=_replica_number
+            )
+            used.update(id(s) for s in replicas)
+            addresses = replica_addresses(rsc)
+            items.append(
+                CloneItem(
+                    rsc.id,
+                    rsc.child.id if rsc.child is not None else rsc.id,
+                    rsc.promoted_max > 0,
+                    False,
+                    managed=not frozen and not _unmanaged(rsc.meta_sets),
+                    disabled=_stopped(rsc.meta_sets),
+                    instances=[_replica_item(s, addresses) for s in replicas],
+                    bundle_image=rsc.image or "",
+                    replicas=rsc.replicas,
+                )
+            )
     for st in states:  # orphans: history of resources no longer configured
         if id(st) not in used:
             used.add(id(st))

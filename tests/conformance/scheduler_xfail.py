@@ -7,9 +7,9 @@ starts passing a check must leave this list; the list only shrinks.  Grouped by 
 ALL = "status summary actions"
 
 FENCING = "fencing not fully modelled"
-REFUSED_BUNDLE = "refused: bundles are not supported"
-REFUSED_REMOTE = "Pacemaker Remote node details differ"
-REFUSED_GUEST = "guest node details differ"
+BUNDLE = "bundle details differ"
+REMOTE_NODE = "Pacemaker Remote node details differ"
+GUEST = "guest node details differ"
 OTHER = "differs from crm_simulate (no special feature)"
 NOTIFY = "clone notifications not fully modelled"
 UTILIZATION = "utilization placement strategies not fully modelled"
@@ -23,32 +23,6 @@ REMOTE = "orphaned remote connections differ"
 TEMPLATE = "resource templates not fully modelled"
 
 XFAIL: dict[str, tuple[str, str]] = {
-    # refused: bundles are not supported: 25
-    "bundle-order-fencing": (ALL, REFUSED_BUNDLE),
-    "bundle-order-partial-start": (ALL, REFUSED_BUNDLE),
-    "bundle-order-partial-start-2": (ALL, REFUSED_BUNDLE),
-    "bundle-order-partial-stop": (ALL, REFUSED_BUNDLE),
-    "bundle-order-startup": (ALL, REFUSED_BUNDLE),
-    "bundle-order-startup-clone": (ALL, REFUSED_BUNDLE),
-    "bundle-order-startup-clone-2": (ALL, REFUSED_BUNDLE),
-    "bundle-order-stop": (ALL, REFUSED_BUNDLE),
-    "bundle-order-stop-clone": (ALL, REFUSED_BUNDLE),
-    "bundle-probe-order-2": (ALL, REFUSED_BUNDLE),
-    "bundle-probe-order-3": (ALL, REFUSED_BUNDLE),
-    "bundle-probe-remotes": (ALL, REFUSED_BUNDLE),
-    "bundle-replicas-change": (ALL, REFUSED_BUNDLE),
-    "cancel-behind-moving-remote": (ALL, REFUSED_BUNDLE),
-    "colocation-influence": (ALL, REFUSED_BUNDLE),
-    "guest-host-not-fenceable": (ALL, REFUSED_BUNDLE),
-    "no-promote-on-unrunnable-guest": (ALL, REFUSED_BUNDLE),
-    "notifs-for-unrunnable": (ALL, REFUSED_BUNDLE),
-    "notify-behind-stopping-remote": (ALL, REFUSED_BUNDLE),
-    "on_fail_demote1": (ALL, REFUSED_BUNDLE),
-    "on_fail_demote4": (ALL, REFUSED_BUNDLE),
-    "remote-fence-unclean-3": (ALL, REFUSED_BUNDLE),
-    "route-remote-notify": (ALL, REFUSED_BUNDLE),
-    "utilization-complex": (ALL, REFUSED_BUNDLE),
-    "year-2038": (ALL, REFUSED_BUNDLE),
     # fencing not fully modelled: 17
     "696": ("actions", FENCING),
     "726": ("actions", FENCING),
@@ -67,6 +41,22 @@ XFAIL: dict[str, tuple[str, str]] = {
     "shutdown-lock-expiration": (ALL, FENCING),
     "stop-failure-no-quorum": ("status actions", FENCING),
     "stop-unexpected-2": ("actions", FENCING),
+    # bundle details differ: 15
+    "bundle-order-fencing": ("status actions", BUNDLE),
+    "bundle-order-partial-start": ("actions", BUNDLE),
+    "bundle-order-partial-start-2": ("actions", BUNDLE),
+    "bundle-order-partial-stop": ("actions", BUNDLE),
+    "bundle-order-stop": ("actions", BUNDLE),
+    "bundle-order-stop-clone": ("summary actions", BUNDLE),
+    "bundle-replicas-change": ("summary actions", BUNDLE),
+    "cancel-behind-moving-remote": (ALL, BUNDLE),
+    "colocation-influence": (ALL, BUNDLE),
+    "guest-host-not-fenceable": (ALL, BUNDLE),
+    "no-promote-on-unrunnable-guest": (ALL, BUNDLE),
+    "on_fail_demote1": ("summary", BUNDLE),
+    "on_fail_demote4": ("summary actions", BUNDLE),
+    "remote-fence-unclean-3": ("summary actions", BUNDLE),
+    "utilization-complex": (ALL, BUNDLE),
     # clone notifications not fully modelled: 9
     "bug-1572-1": ("summary actions", NOTIFY),
     "bug-cl-5212": ("actions", NOTIFY),
@@ -99,12 +89,6 @@ XFAIL: dict[str, tuple[str, str]] = {
     "clone-interleave-2": (ALL, CLONE),
     "inc6": (ALL, CLONE),
     "obsolete-lrm-resource": ("actions", CLONE),
-    # guest node details differ: 5
-    "bug-cl-5247": ("status", REFUSED_GUEST),
-    "bug-rh-1097457": ("status actions", REFUSED_GUEST),
-    "whitebox-asymmetric": (ALL, REFUSED_GUEST),
-    "whitebox-fail3": ("status", REFUSED_GUEST),
-    "whitebox-orphaned": ("status actions", REFUSED_GUEST),
     # group placement/ordering differs: 4
     "bug-5014-GROUP-A-stopped-B-started": (ALL, GROUP),
     "bug-5028": ("actions", GROUP),
@@ -115,10 +99,15 @@ XFAIL: dict[str, tuple[str, str]] = {
     "bug-lf-2619": (ALL, UTILIZATION),
     "load-stopped-loop": (ALL, UTILIZATION),
     "params-6": (ALL, UTILIZATION),
+    # guest node details differ: 4
+    "bug-cl-5247": ("status", GUEST),
+    "bug-rh-1097457": ("status actions", GUEST),
+    "whitebox-asymmetric": (ALL, GUEST),
+    "whitebox-orphaned": ("status actions", GUEST),
     # Pacemaker Remote node details differ: 3
-    "remote-partial-migrate2": (ALL, REFUSED_REMOTE),
-    "remote-recover-all": ("actions", REFUSED_REMOTE),
-    "remote-recover-unknown": ("summary actions", REFUSED_REMOTE),
+    "remote-partial-migrate2": (ALL, REMOTE_NODE),
+    "remote-recover-all": ("actions", REMOTE_NODE),
+    "remote-recover-unknown": ("summary actions", REMOTE_NODE),
     # resource set semantics differ: 2
     "bug-5014-ordered-set-symmetrical-false": (ALL, SETS),
     "one-or-more-6": (ALL, SETS),

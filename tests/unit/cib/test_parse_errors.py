@@ -82,7 +82,8 @@ def test_duplicate_id() -> None:
 
 
 def test_unsupported_and_missing() -> None:
-    fails(doc('<bundle id="b"/>'), errors.UNSUPPORTED)
+    e = fails(doc('<bundle id="b"/>'), errors.INVALID)  # bundles are read; this one is empty
+    assert "docker, podman or rkt" in e.message
     fails(doc('<primitive id="A" class="ocf" type="Dummy"/>'), errors.MISSING_ATTRIBUTE)
     fails(doc('<primitive class="lsb" type="x"/>'), errors.MISSING_ID)
     bad_time = (
