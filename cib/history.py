@@ -53,6 +53,14 @@ EXEC_PENDING = -1
 EXEC_DONE = 0
 EXEC_CANCELLED = 1
 EXEC_ERROR = 4
+EXEC_ERROR_HARD = 5
+EXEC_ERROR_FATAL = 6
+EXEC_NOT_INSTALLED = 7
+
+# Agent results Pacemaker treats as hard errors (the resource may not run on that node
+# again) and as fatal ones (nowhere), when the executor reported the operation done.
+_HARD_RCS = frozenset({2, 3, 4, 5})  # invalid parameter, unimplemented, privileges, missing
+RC_NOT_CONFIGURED = 6
 
 # Failure handling severity (Pacemaker's enum action_fail_response order).
 ON_FAIL_ORDER = {
@@ -83,6 +91,7 @@ class NodeHistory(ValueRecord):
     on_fail: str  # strongest unhandled failure response
     failure_ignored: bool
     stop_failed: bool  # a stop failed here: ban the resource from this node
+    banned: str  # a hard error: "node" (no restart here) or "everywhere" (fatal); else ""
     pending: str | None  # task of a pending operation
     last_failure: OpRecord | None
     failed_ops: list[OpRecord]
@@ -90,6 +99,7 @@ class NodeHistory(ValueRecord):
     expired_ops: list[OpRecord]  # failures ignored because they expired
 
     __slots__ = (
+        "banned",
         "expired_ops",
         "failed_ops",
         "failure_ignored",
@@ -112,6 +122,7 @@ class NodeHistory(ValueRecord):
         "failed_ops",
         "seen",
         "expired_ops",
+        "banned",
     )
 
     def __init__(
@@ -126,8 +137,10 @@ class NodeHistory(ValueRecord):
         failed_ops: list[OpRecord] = FACTORY,
         seen: bool = False,
         expired_ops: list[OpRecord] = FACTORY,
+        banned: str = "",
     ) -> None:
         self.node = node
+        self.banned = banned
         self.role = role
         self.on_fail = on_fail
         self.failure_ignored = failure_ignored
@@ -240,8 +253,31 @@ def _apply_success(hist: NodeHistory, op: OpRecord, promotable: bool) -> None:
         hist.on_fail = "none"
 
 
+def hard_failure(op: OpRecord) -> str:
+    """Pacemaker's hard and fatal failures (determine_op_status, unpack_rsc_op): "node"
+    when the resource may not run on that node again (the agent is missing, lacks
+    privileges, rejects its parameters; the executor reported it not installed or a hard
+    error), "everywhere" when it may run nowhere (not configured, a fatal error), else ""
+    (a recurring "unimplemented feature" is only not supported)."""
+    status, rc = op.op_status, op.rc_code
+    if status in (EXEC_DONE, EXEC_ERROR):
+        if rc == RC_NOT_CONFIGURED:
+            return "everywhere"
+        if rc in _HARD_RCS and not (rc == 3 and op.interval_ms):
+            return "node"
+        return ""
+    if status == EXEC_ERROR_FATAL:
+        return "everywhere"
+    if status in (EXEC_ERROR_HARD, EXEC_NOT_INSTALLED):
+        return "node"
+    return ""
+
+
 def _apply_failure(hist: NodeHistory, op: OpRecord, on_fail: str, promotable: bool) -> None:
     task = op.operation
+    scope = hard_failure(op)
+    if scope and hist.banned != "everywhere":
+        hist.banned = scope
     if ON_FAIL_ORDER.get(on_fail, 3) > ON_FAIL_ORDER.get(hist.on_fail, 0):
         hist.on_fail = on_fail
     hist.last_failure = op

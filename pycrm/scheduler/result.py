@@ -148,7 +148,10 @@ def _state(
 
 def current_state(rsc: WRsc) -> ResourceState:
     role = rsc.role if rsc.running_on else ROLE_STOPPED
-    return _state(rsc, role, tuple(rsc.running_on), rsc.failed, revised=False)
+    nodes = tuple(rsc.running_on)
+    if rsc.left_on:
+        nodes = tuple(n for n in rsc.node_roles if n in rsc.running_on or n in rsc.left_on)
+    return _state(rsc, role, nodes, rsc.failed, revised=False)
 
 
 def plan_for(world: World, rsc: WRsc, run: Runnability) -> Plan:

@@ -431,6 +431,7 @@ class WRsc(Record):
     partial_migration: tuple[str, str] | None  # (source, target) of a migration half done
     dangling: set[str]  # sources of completed migrations never stopped there
     no_migrate: bool  # a failed migration forbids another
+    left_on: list[str]  # unclean nodes it is still shown on but not counted active on
     bundle_part: str | None  # container, ip or remote of a bundle replica
 
     __slots__ = (
@@ -459,6 +460,7 @@ class WRsc(Record):
         "interleave",
         "internal",
         "known_on",
+        "left_on",
         "locations",
         "maintenance",
         "managed",
@@ -571,6 +573,7 @@ class WRsc(Record):
         "partial_migration",
         "dangling",
         "no_migrate",
+        "left_on",
         "bundle_part",
     )
 
@@ -643,6 +646,7 @@ class WRsc(Record):
         partial_migration: tuple[str, str] | None = None,
         dangling: set[str] = FACTORY,
         no_migrate: bool = False,
+        left_on: list[str] = FACTORY,
         bundle_part: str | None = None,
     ) -> None:
         self.id = id
@@ -711,6 +715,7 @@ class WRsc(Record):
         self.partial_migration = partial_migration
         self.dangling = set() if dangling is FACTORY else dangling
         self.no_migrate = no_migrate
+        self.left_on = list() if left_on is FACTORY else left_on
         self.bundle_part = bundle_part
         self.internal = internal
 

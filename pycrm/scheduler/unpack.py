@@ -109,8 +109,52 @@ def unpack_status(cib: Cib, world: World) -> None:
         if wnode.name not in done:
             remote.determine_online(world, wnode)
     unpack_migrations(cib, world)
+    _multiply_active(world)
     _drop_inactive_orphans(world)
     world.freeze_primitives()
+
+
+def _clean(node: WNode) -> bool:
+    return node.online and not node.unclean
+
+
+def _multiply_active(world: World) -> None:
+    """Pacemaker's native_add_running: a primitive active on several nodes is recovered
+    as its ``multiple-active`` says -- ``stop_only``: it may run nowhere (stopped
+    everywhere); ``block``: left alone, unmanaged and blocked (with its whole group when
+    the group says ``block`` too); ``stop_start`` (the default): stopped everywhere and
+    started once, which the planning does."""
+    for rsc in world.all_primitives():
+        if len(rsc.running_on) < 2 or rsc.partial_migration is not None:
+            continue
+        if rsc.requires not in ("fencing", "unfencing"):
+            # pe__find_active_requires: only clean nodes count for a resource that does
+            # not need fencing; active on one, it is there (its copies on nodes to be
+            # fenced go with the fencing)
+            clean = [n for n in rsc.running_on if _clean(world.nodes[n])]
+            if len(clean) == 1:
+                rsc.left_on = [n for n in rsc.running_on if n not in clean]
+                rsc.running_on = clean
+                continue
+        recovery = rsc.meta.get("multiple-active", "stop_start").strip().lower()
+        if recovery == "stop_only":
+            loc = Location(
+                "multiple-active=stop_only", rsc, 0, dict.fromkeys(world.nodes, -1_000_000)
+            )
+            rsc.locations.append(loc)
+            world.locations.append(loc)
+        elif recovery == "block":
+            blocked = [rsc]
+            group = rsc.parent
+            if (
+                group is not None
+                and group.variant == "group"
+                and group.meta.get("multiple-active", "").strip().lower() == "block"
+            ):
+                blocked = group.primitives()
+            for member in blocked:
+                member.managed = False
+                member.blocked = True
 
 
 def _unpack_node(
@@ -223,6 +267,8 @@ def _record(world: World, rsc: WRsc, hist: NodeHistory, lrm_id: str, lrm: LrmRes
         loc = Location(id="__stop_fail__", rsc=rsc, role=0, scores={node: -1_000_000})
         rsc.locations.append(loc)
         world.locations.append(loc)
+    if hist.banned:
+        _ban_after_hard_failure(world, rsc, node, hist.banned)
     if hist.active and not wnode.online and not wnode.maintenance and rsc.managed:
         _active_on_offline_node(world, wnode, rsc)
     on_fail = hist.on_fail
@@ -269,6 +315,18 @@ def _record(world: World, rsc: WRsc, hist: NodeHistory, lrm_id: str, lrm: LrmRes
         conn_node = world.nodes[rsc.remote_node]
         if conn_node.unclean:
             conn_node.unseen = False
+
+
+def _ban_after_hard_failure(world: World, rsc: WRsc, node: str, scope: str) -> None:
+    """Pacemaker's unpack_rsc_op: after a hard error the resource (its parent when it has
+    one) may not run on that node again; after a fatal one, nowhere."""
+    target = rsc.parent if rsc.parent is not None and rsc.parent.variant != "bundle" else rsc
+    if scope == "everywhere":
+        loc = Location("fatal-error", target, 0, dict.fromkeys(world.nodes, -1_000_000))
+    else:
+        loc = Location("hard-error", target, 0, {node: -1_000_000})
+    target.locations.append(loc)
+    world.locations.append(loc)
 
 
 def _active_on_offline_node(world: World, wnode: WNode, rsc: WRsc) -> None:

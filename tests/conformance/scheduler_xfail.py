@@ -23,7 +23,7 @@ REMOTE = "orphaned remote connections differ"
 TEMPLATE = "resource templates not fully modelled"
 
 XFAIL: dict[str, tuple[str, str]] = {
-    # fencing not fully modelled: 17
+    # fencing not fully modelled: 14
     "696": ("actions", FENCING),
     "726": ("actions", FENCING),
     "735": ("summary actions", FENCING),
@@ -31,11 +31,8 @@ XFAIL: dict[str, tuple[str, str]] = {
     "anon-instance-pending": ("actions", FENCING),
     "bug-rh-880249": ("actions", FENCING),
     "coloc-unpromoted-anti": (ALL, FENCING),
-    "failed-probe-clone": (ALL, FENCING),
+    "failed-probe-clone": ("actions", FENCING),
     "force-anon-clone-max": ("actions", FENCING),
-    "multiple-active-block-group": (ALL, FENCING),
-    "multiply-active-stonith": (ALL, FENCING),
-    "not-installed-tools": (ALL, FENCING),
     "order-clone": ("summary", FENCING),
     "promoted-demote": (ALL, FENCING),
     "shutdown-lock-expiration": (ALL, FENCING),
@@ -67,14 +64,12 @@ XFAIL: dict[str, tuple[str, str]] = {
     "order_constraint_stops_promoted": ("actions", NOTIFY),
     "promoted-pseudo": ("summary", NOTIFY),
     "unrunnable-2": ("summary", NOTIFY),
-    # differs from crm_simulate (no special feature): 9
+    # differs from crm_simulate (no special feature): 7
     "mon-rsc-3": ("actions", OTHER),
     "mon-rsc-4": ("status", OTHER),
     "params-2": ("actions", OTHER),
     "params-3": ("summary actions", OTHER),
     "probe-1": ("actions", OTHER),
-    "rec-rsc-7": (ALL, OTHER),
-    "rec-rsc-8": (ALL, OTHER),
     "stopped-monitor-03": ("actions", OTHER),
     "stopped-monitor-22": ("actions", OTHER),
     # promotable clone placement/ordering differs: 5

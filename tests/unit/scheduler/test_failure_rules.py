@@ -1,0 +1,88 @@
+"""Failure handling read from the history: hard and fatal errors, multiply active
+resources, last failures recorded with other parameters."""
+
+from __future__ import annotations
+
+import pytest
+
+from cib.history import hard_failure
+from cib.model import OpRecord
+from pycrm.scheduler import Transition, schedule
+from tests.unit.scheduler.cibtext import lrm, make, node_state, op, prim, running
+
+
+def _record(rc: int, status: int = 0, interval: int = 0, task: str = "monitor") -> OpRecord:
+    return OpRecord(
+        id="r_last_failure_0",
+        operation_key=f"r_{task}_{interval}",
+        operation=task,
+        call_id=3,
+        rc_code=rc,
+        op_status=status,
+        interval_ms=interval,
+    )
+
+
+@pytest.mark.parametrize(
+    ("rc", "status", "interval", "scope"),
+    [
+        (5, 0, 0, "node"),  # not installed
+        (2, 4, 0, "node"),  # invalid parameter
+        (4, 0, 0, "node"),  # insufficient privileges
+        (3, 0, 0, "node"),  # unimplemented feature
+        (3, 0, 10000, ""),  # ... of a recurring operation: only not supported
+        (6, 0, 0, "everywhere"),  # not configured
+        (7, 7, 0, "node"),  # the executor says: not installed
+        (1, 5, 0, "node"),  # the executor says: hard error
+        (1, 6, 0, "everywhere"),  # the executor says: fatal error
+        (1, 0, 0, ""),  # a generic error
+        (1, 2, 0, ""),  # a timeout
+    ],
+)
+def test_hard_failure_scope(rc: int, status: int, interval: int, scope: str) -> None:
+    assert hard_failure(_record(rc, status, interval)) == scope
+
+
+def _scores(t: Transition, rsc: str) -> dict[str, int]:
+    return {d.node: d.score for d in t.scores if d.rsc == rsc}
+
+
+def test_probe_not_installed_bans_the_node() -> None:
+    status = node_state("n1", lrm("a", op("a", "monitor", 1, rc=5))) + node_state("n2")
+    t = schedule(make(prim("a"), status))
+    scores = _scores(t, "a")
+    assert scores["n1"] == -1_000_000 and scores["n2"] == 0
+    assert [(s.id, s.nodes) for s in t.target] == [("a", ("n2",))]
+    detail = next(d for d in t.scores if d.rsc == "a" and d.node == "n1")
+    assert "hard-error" in detail.explain()
+
+
+def test_not_configured_bans_everywhere() -> None:
+    status = node_state("n1", lrm("a", op("a", "start", 1, rc=6))) + node_state("n2")
+    t = schedule(make(prim("a"), status))
+    assert set(_scores(t, "a").values()) == {-1_000_000}
+    assert [s.nodes for s in t.target if s.id == "a"] == [()]
+
+
+def _twice(meta: dict[str, str] | None = None) -> Transition:
+    status = node_state("n1", running("a")) + node_state("n2", running("a"))
+    return schedule(make(prim("a", meta=meta), status))
+
+
+def test_multiply_active_default_stops_everywhere_and_starts_once() -> None:
+    t = _twice()
+    verbs = [(line.verb, line.from_node, line.to_node) for line in t.summary]
+    assert verbs == [("Restart", "n1", "n1")]
+
+
+def test_multiply_active_stop_only() -> None:
+    t = _twice({"multiple-active": "stop_only"})
+    verbs = sorted((line.verb, line.from_node) for line in t.summary)
+    assert verbs == [("Stop", "n1"), ("Stop", "n2")]
+
+
+def test_multiply_active_block() -> None:
+    t = _twice({"multiple-active": "block"})
+    assert t.summary == ()
+    state = next(s for s in t.target if s.id == "a")
+    assert state.blocked and state.nodes == ("n1", "n2")
