@@ -137,7 +137,43 @@ def check_config_changes(cib: Cib, world: World, *, sanitized: bool = False) -> 
                     changed = True
             if changed and _failures(world, rsc, node):
                 out.clear_failcounts.append((rsc.id, node))
+    _last_failures(cib, world, out, now, sanitized)
     return out
+
+
+def _last_failures(
+    cib: Cib, world: World, out: ConfigChanges, now: datetime, sanitized: bool
+) -> None:
+    """Pacemaker's check_operation_expiry: a resource's last failure (a start or monitor,
+    not expired) recorded with other parameters than its definition has now gets its fail
+    count cleared on that node ("resource parameters have changed"), active or not."""
+    for rsc in world.all_primitives():
+        if rsc.orphan or not rsc.history:
+            continue
+        prim = cib.find(rsc.config_id)
+        if not isinstance(prim, Primitive) or rsc.bundle_part is not None:
+            continue
+        for node, lrm in rsc.history.items():
+            if (rsc.id, node) in out.clear_failcounts:
+                continue
+            for op in lrm.ops:
+                if not op.id.endswith("_last_failure_0") or op.operation not in (
+                    "start",
+                    "monitor",
+                ):
+                    continue
+                if op.op_digest is None or _expired(world, rsc, op):
+                    continue  # nothing to compare; an expired failure is cleared anyway
+                attrs = world.nodes[node].attrs
+                digests = expected_digests(cib, prim, op, attrs, now, world.options)
+                restart = op.op_restart_digest
+                if (restart is None or digests.op_restart_digest == restart) and (
+                    digests.op_digest == op.op_digest
+                ):
+                    continue
+                if sanitized and only_private_changed(cib, prim, op, attrs, now, world.options):
+                    continue
+                out.clear_failcounts.append((rsc.id, node))
 
 
 def _compare(
@@ -172,6 +208,12 @@ def _compare(
     else:
         out.restarts.add(rsc.id)
     return True
+
+
+def _expired(world: World, rsc: WRsc, op: OpRecord) -> bool:
+    timeout = rsc.failure_timeout_s
+    last = op.last_rc_change
+    return bool(timeout) and last is not None and world.now_epoch >= last + timeout
 
 
 def _failures(world: World, rsc: WRsc, node: str) -> bool:

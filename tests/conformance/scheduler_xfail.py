@@ -23,7 +23,7 @@ REMOTE = "orphaned remote connections differ"
 TEMPLATE = "resource templates not fully modelled"
 
 XFAIL: dict[str, tuple[str, str]] = {
-    # fencing not fully modelled: 14
+    # fencing not fully modelled: 13
     "696": ("actions", FENCING),
     "726": ("actions", FENCING),
     "735": ("summary actions", FENCING),
@@ -31,7 +31,6 @@ XFAIL: dict[str, tuple[str, str]] = {
     "anon-instance-pending": ("actions", FENCING),
     "bug-rh-880249": ("actions", FENCING),
     "coloc-unpromoted-anti": (ALL, FENCING),
-    "failed-probe-clone": ("actions", FENCING),
     "force-anon-clone-max": ("actions", FENCING),
     "order-clone": ("summary", FENCING),
     "promoted-demote": (ALL, FENCING),

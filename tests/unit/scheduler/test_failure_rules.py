@@ -86,3 +86,18 @@ def test_multiply_active_block() -> None:
     assert t.summary == ()
     state = next(s for s in t.target if s.id == "a")
     assert state.blocked and state.nodes == ("n1", "n2")
+
+
+def test_last_failure_with_changed_parameters_clears_the_fail_count() -> None:
+    failed = op("a", "start", 2, rc=1).replace('id="a_start_0_2"', 'id="a_last_failure_0"')
+    status = node_state("n1", lrm("a", failed), attrs={"fail-count-a#start_0": "1"}) + node_state(
+        "n2"
+    )
+    resources = prim("a").replace(
+        "</primitive>",
+        '<instance_attributes id="a-ia"><nvpair id="a-p" name="state" value="/x"/>'
+        "</instance_attributes></primitive>",
+    )
+    t = schedule(make(resources, status, feature_set="3.3.0"))
+    clears = [(a.rsc, a.node) for a in t.actions if a.task == "clear_failcount"]
+    assert clears == [("a", "n1")]
