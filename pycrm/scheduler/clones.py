@@ -271,3 +271,36 @@ def apply_clone_coloc(world: World, dependent: WRsc, primary: WRsc, coloc: Coloc
         return
     for inst in primary.children:
         apply_coloc(world, dependent, inst, coloc)
+
+
+def inhibit_unpaired_instances(world: World) -> None:
+    """Pacemaker's multi_update_interleave_actions: for a mandatory ordering between two
+    clones where the "then" clone interleaves, an instance of it with no instance of the
+    first clone assigned to its node may not be active ("Inhibiting ... from being
+    active"): it is left unassigned, which can leave another clone's instances unpaired
+    in turn."""
+    orders = [
+        o
+        for o in world.orders
+        if o.kind == "Mandatory"
+        and not o.firsts
+        and not o.min_first  # clone-min: ordered through a one-or-more pseudo action
+        and o.first.variant == "clone"
+        and o.then.variant == "clone"
+        and o.first is not o.then
+        and o.then.interleave
+        and o.first_action in ("start", "promote")
+        and o.then_action in ("start", "promote")
+    ]
+    changed = bool(orders)
+    while changed:
+        changed = False
+        for order in orders:
+            paired = {i.assigned for i in order.first.children} - {None}
+            for inst in order.then.children:
+                node = inst.assigned
+                if node is not None and node not in paired:
+                    for prim in inst.primitives():
+                        prim.assigned = None
+                    inst.assigned = None
+                    changed = True

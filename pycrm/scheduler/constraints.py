@@ -343,6 +343,8 @@ def build_orders(cib: Cib, world: World) -> None:
         if first is None or then is None:
             continue
         clone_min = score_of(first.meta.get("clone-min")) if first.variant == "clone" else 0
+        if first.variant == "clone" and cons.require_all is False:
+            clone_min = max(clone_min, 1)  # one instance is enough (a one-or-more ordering)
         world.orders.append(
             OrderDef(
                 cons.id,

@@ -10,6 +10,7 @@ from pycrm.scheduler.actions import build_graph, probe_plan
 from pycrm.scheduler.build import build_world
 from pycrm.scheduler.bundles import expand_bundles, replica_states
 from pycrm.scheduler.bundles import internal_constraints as bundle_internal_constraints
+from pycrm.scheduler.clones import inhibit_unpaired_instances
 from pycrm.scheduler.confchange import check_config_changes
 from pycrm.scheduler.constraints import build_colocations, build_locations, build_orders
 from pycrm.scheduler.fencing import (
@@ -200,6 +201,7 @@ def schedule(cib: Cib, *, now: datetime | None = None, sanitized: bool = False) 
     for rsc in order:
         if rsc.remote_node is None:
             assign(world, rsc)
+    inhibit_unpaired_instances(world)
     fence_unrecoverable(world)
     schedule_fencing(world, have_managed)
     changes = check_config_changes(cib, world, sanitized=sanitized)

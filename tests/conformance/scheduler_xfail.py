@@ -23,7 +23,7 @@ REMOTE = "orphaned remote connections differ"
 TEMPLATE = "resource templates not fully modelled"
 
 XFAIL: dict[str, tuple[str, str]] = {
-    # fencing not fully modelled: 13
+    # fencing not fully modelled: 12
     "696": ("actions", FENCING),
     "726": ("actions", FENCING),
     "735": ("summary actions", FENCING),
@@ -32,7 +32,6 @@ XFAIL: dict[str, tuple[str, str]] = {
     "bug-rh-880249": ("actions", FENCING),
     "coloc-unpromoted-anti": (ALL, FENCING),
     "force-anon-clone-max": ("actions", FENCING),
-    "order-clone": ("summary", FENCING),
     "promoted-demote": (ALL, FENCING),
     "shutdown-lock-expiration": (ALL, FENCING),
     "stop-failure-no-quorum": ("status actions", FENCING),
@@ -53,7 +52,7 @@ XFAIL: dict[str, tuple[str, str]] = {
     "on_fail_demote4": ("summary actions", BUNDLE),
     "remote-fence-unclean-3": ("summary actions", BUNDLE),
     "utilization-complex": (ALL, BUNDLE),
-    # clone notifications not fully modelled: 9
+    # clone notifications not fully modelled: 8
     "bug-1572-1": ("summary actions", NOTIFY),
     "bug-cl-5212": ("actions", NOTIFY),
     "bug-lf-2106": ("actions", NOTIFY),
@@ -62,7 +61,6 @@ XFAIL: dict[str, tuple[str, str]] = {
     "colocation_constraint_stops_promoted": ("actions", NOTIFY),
     "order_constraint_stops_promoted": ("actions", NOTIFY),
     "promoted-pseudo": ("summary", NOTIFY),
-    "unrunnable-2": ("summary", NOTIFY),
     # differs from crm_simulate (no special feature): 7
     "mon-rsc-3": ("actions", OTHER),
     "mon-rsc-4": ("status", OTHER),
@@ -77,10 +75,9 @@ XFAIL: dict[str, tuple[str, str]] = {
     "promoted-13": (ALL, PROMOTABLE),
     "promoted-asymmetrical-order": (ALL, PROMOTABLE),
     "promoted-ordering": ("actions", PROMOTABLE),
-    # clone placement/ordering differs: 5
+    # clone placement/ordering differs: 4
     "bug-5014-CLONE-A-stop-B-started": (ALL, CLONE),
-    "clone-interleave-1": (ALL, CLONE),
-    "clone-interleave-2": (ALL, CLONE),
+    "clone-interleave-2": ("summary actions", CLONE),
     "inc6": (ALL, CLONE),
     "obsolete-lrm-resource": ("actions", CLONE),
     # group placement/ordering differs: 4
