@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from cib.history import ROLE_PROMOTED
+from cib.history import ROLE_PROMOTED, ROLE_STARTED
 from pycrm.scheduler.constraints import discovery_allowed
 from pycrm.scheduler.state import OrderDef, World, WRsc
 
@@ -37,6 +37,8 @@ class Runnability:
         )
         self._start: dict[int, object] = {}
         self.reasons: dict[int, str] = {}
+        self._container: dict[tuple[int, bool], object] = {}
+        self.container_reasons: dict[tuple[int, bool], str] = {}
 
     # ------------------------------------------------------------------ primitives
     def start_ok(self, rsc: WRsc) -> bool:
@@ -79,8 +81,9 @@ class Runnability:
                 return False, f"unrunnable {conn.id} start"
         if rsc.is_primitive and self._unprobed_on_pending_node(rsc):
             return False, ""  # its start waits for a probe that cannot run yet
+        staying = _staying(rsc)
         for order in self.by_then.get(id(rsc), []):
-            if order.then_action != "start":
+            if order.then_action != "start" or (staying and _asymmetric(order)):
                 continue
             if not self._order_ok(order):
                 return False, f"unrunnable {order.first.id} {order.first_action}"
@@ -91,8 +94,9 @@ class Runnability:
                 if index > 0 and not self.start_ok(parent.children[index - 1]):
                     prev = parent.children[index - 1]
                     return False, f"unrunnable {prev.id} start"
-            if not self._container_start_ok(parent):
-                return False, self.reasons.get(id(parent), "unrunnable parent start")
+            if not self._container_start_ok(parent, staying):
+                key = (id(parent), staying)
+                return False, self.container_reasons.get(key, "unrunnable parent start")
         blocker = self._colocation_blocker(rsc)
         if blocker is not None:
             return False, f"colocation with {blocker.id}"
@@ -117,27 +121,30 @@ class Runnability:
             node not in rsc.history and discovery_allowed(rsc, node) for node in self.pending
         )
 
-    def _container_start_ok(self, rsc: WRsc) -> bool:
-        """The collective's own start pseudo-action (its orderings, its parent's)."""
-        key = id(rsc)
-        cached = self._start.get(key)
+    def _container_start_ok(self, rsc: WRsc, staying: bool = False) -> bool:
+        """The collective's own start pseudo-action (its orderings, its parent's), as it
+        applies to a member; for a member that stays started where it is, asymmetrical
+        orderings do not count (Pacemaker's pe_order_asymmetrical: nothing to do for the
+        start of an already running resource)."""
+        key = (id(rsc), staying)
+        cached = self._container.get(key)
         if isinstance(cached, bool):
             return cached
         if cached is _IN_PROGRESS:
             return True
-        self._start[key] = _IN_PROGRESS
+        self._container[key] = _IN_PROGRESS
         ok, reason = True, ""
-        for order in self.by_then.get(key, []):
-            if order.then_action != "start":
+        for order in self.by_then.get(id(rsc), []):
+            if order.then_action != "start" or (staying and _asymmetric(order)):
                 continue
             if not self._order_ok(order):
                 ok, reason = False, f"unrunnable {order.first.id} {order.first_action}"
                 break
-        if ok and rsc.parent is not None and not self._container_start_ok(rsc.parent):
-            ok, reason = False, self.reasons.get(id(rsc.parent), "")
-        self._start[key] = ok
+        if ok and rsc.parent is not None and not self._container_start_ok(rsc.parent, staying):
+            ok, reason = False, self.container_reasons.get((id(rsc.parent), staying), "")
+        self._container[key] = ok
         if not ok:
-            self.reasons[key] = reason
+            self.container_reasons[key] = reason
         return ok
 
     def _colocation_blocker(self, rsc: WRsc) -> WRsc | None:
@@ -234,3 +241,19 @@ class Runnability:
         if first.variant in ("clone", "bundle"):
             return any(self.start_ok(p) for p in prims)
         return all(self.start_ok(p) for p in prims) if prims else False
+
+
+def _staying(rsc: WRsc) -> bool:
+    """A primitive already started on one node that stays there (its start is optional)."""
+    return (
+        rsc.is_primitive
+        and not rsc.failed
+        and len(rsc.running_on) == 1
+        and rsc.assigned == rsc.running_on[0]
+        and rsc.role >= ROLE_STARTED
+    )
+
+
+def _asymmetric(order: OrderDef) -> bool:
+    """A mandatory ordering with symmetrical=false (pe_order_asymmetrical)."""
+    return order.kind == "Mandatory" and not order.symmetrical

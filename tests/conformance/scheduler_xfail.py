@@ -69,19 +69,16 @@ XFAIL: dict[str, tuple[str, str]] = {
     "probe-1": ("actions", OTHER),
     "stopped-monitor-03": ("actions", OTHER),
     "stopped-monitor-22": ("actions", OTHER),
-    # promotable clone placement/ordering differs: 5
+    # promotable clone placement/ordering differs: 4
     "bug-1822": (ALL, PROMOTABLE),
     "novell-239087": (ALL, PROMOTABLE),
     "promoted-13": (ALL, PROMOTABLE),
-    "promoted-asymmetrical-order": (ALL, PROMOTABLE),
     "promoted-ordering": ("actions", PROMOTABLE),
-    # clone placement/ordering differs: 4
-    "bug-5014-CLONE-A-stop-B-started": (ALL, CLONE),
+    # clone placement/ordering differs: 3
     "clone-interleave-2": ("summary actions", CLONE),
     "inc6": (ALL, CLONE),
     "obsolete-lrm-resource": ("actions", CLONE),
-    # group placement/ordering differs: 4
-    "bug-5014-GROUP-A-stopped-B-started": (ALL, GROUP),
+    # group placement/ordering differs: 3
     "bug-5028": ("actions", GROUP),
     "container-group-1": ("actions", GROUP),
     "container-group-3": (ALL, GROUP),
@@ -99,9 +96,7 @@ XFAIL: dict[str, tuple[str, str]] = {
     "remote-partial-migrate2": (ALL, REMOTE_NODE),
     "remote-recover-all": ("actions", REMOTE_NODE),
     "remote-recover-unknown": ("summary actions", REMOTE_NODE),
-    # resource set semantics differ: 2
-    "bug-5014-ordered-set-symmetrical-false": (ALL, SETS),
-    "one-or-more-6": (ALL, SETS),
+    # resource set semantics differ: 0
     # live migration not fully modelled: 1
     "group-dependents": ("summary actions", MIGRATION),
     # orphaned remote connections differ: 1

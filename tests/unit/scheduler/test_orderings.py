@@ -1,10 +1,11 @@
-"""Interleaved clone orderings: an instance with no instance of the first clone on its
-node may not be active (Pacemaker's multi_update_interleave_actions)."""
+"""Orderings: interleaved clone orderings (an instance with no instance of the first clone
+on its node may not be active, Pacemaker's multi_update_interleave_actions) and
+asymmetrical ones."""
 
 from __future__ import annotations
 
 from pycrm.scheduler import Transition, schedule
-from tests.unit.scheduler.cibtext import make, node_state, prim
+from tests.unit.scheduler.cibtext import make, node_state, prim, running
 
 
 def _clone(cid: str, child: str, interleave: bool = True) -> str:
@@ -49,3 +50,20 @@ def test_optional_ordering_inhibits_nothing() -> None:
     t = _run(optional + _BAN)
     starts = sorted(line.to_node or "" for line in t.summary if line.rsc.startswith("B"))
     assert starts == ["n1", "n2"]
+
+
+def test_asymmetrical_ordering_leaves_a_running_then_alone() -> None:
+    """symmetrical=false: the first stopping does not stop a "then" that already runs (as
+    crm_simulate); symmetrical, it does."""
+    status = node_state(
+        "n1",
+        running("a"),
+        running("b"),
+    ) + node_state("n2")
+    disabled = prim("a", meta={"target-role": "Stopped"})
+    for symmetrical, stops in (("false", {"a"}), ("true", {"a", "b"})):
+        order = (
+            f'<rsc_order id="o" first="a" then="b" kind="Mandatory" symmetrical="{symmetrical}"/>'
+        )
+        t = schedule(make(disabled + prim("b"), status, constraints=order))
+        assert {line.rsc for line in t.summary if line.verb == "Stop"} == stops
