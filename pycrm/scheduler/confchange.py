@@ -23,7 +23,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from cib.digest import filter_for_digest, params_digest
-from cib.history import fail_count
+from cib.history import fail_count, judge
 from cib.model import Cib, OpRecord, Primitive
 from pycrm.scheduler.bundles import bundle_connection_address
 from pycrm.scheduler.digests import (
@@ -203,11 +203,21 @@ def _compare(
         return False  # a sanitized CIB: only masked private parameters differ
     if op.interval_ms:
         out.reschedule.add((rsc.id, node, op.operation, op.interval_ms))
-    elif op.op_restart_digest is not None and not own_params:
+    elif op.op_restart_digest is not None and not own_params and not _start_pending(rsc):
         out.reloads.add((rsc.id, node))
     else:
         out.restarts.add(rsc.id)
     return True
+
+
+def _start_pending(rsc: WRsc) -> bool:
+    """A start still in progress somewhere (pe_rsc_start_pending): Pacemaker restarts
+    rather than reloads ("preventing agent reload because start pending")."""
+    return any(
+        op.operation == "start" and judge(op) == "pending"
+        for lrm in rsc.history.values()
+        for op in lrm.ops
+    )
 
 
 def _expired(world: World, rsc: WRsc, op: OpRecord) -> bool:

@@ -101,3 +101,28 @@ def test_last_failure_with_changed_parameters_clears_the_fail_count() -> None:
     t = schedule(make(resources, status, feature_set="3.3.0"))
     clears = [(a.rsc, a.node) for a in t.actions if a.task == "clear_failcount"]
     assert clears == [("a", "n1")]
+
+
+def _reloadable(status_op: str) -> Transition:
+    record = status_op.replace(
+        'op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"',
+        'op-digest="0" op-force-restart=" dummy " '
+        'op-restart-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"',
+    )
+    resources = prim("a").replace(
+        "</primitive>",
+        '<instance_attributes id="a-ia"><nvpair id="a-p" name="state" value="/x"/>'
+        "</instance_attributes></primitive>",
+    )
+    return schedule(make(resources, node_state("n1", lrm("a", record)) + node_state("n2")))
+
+
+def test_changed_parameters_reload_an_agent_that_supports_it() -> None:
+    t = _reloadable(op("a", "start", 1))
+    assert [(line.verb, line.rsc) for line in t.summary] == [("Reload", "a")]
+
+
+def test_a_pending_start_restarts_instead_of_reloading() -> None:
+    pending = op("a", "start", 1).replace('op-status="0"', 'op-status="-1"')
+    t = _reloadable(pending)
+    assert [(line.verb, line.rsc) for line in t.summary] == [("Restart", "a")]
