@@ -320,7 +320,12 @@ def summary_line(plan: Plan) -> SummaryLine | None:
         return SummaryLine(verb, rsc.id, from_node=current, to_node=target)
     if recovers_by_demotion(plan) and cur_role == tgt_role == ROLE_PROMOTED:
         return SummaryLine(
-            "Re-promote", rsc.id, to_node=target, from_role="Promoted", to_role="Promoted"
+            "Re-promote",
+            rsc.id,
+            from_node=target,
+            to_node=target,
+            from_role="Promoted",
+            to_role="Promoted",
         )
     if recovers_by_demotion(plan) and cur_role == ROLE_PROMOTED:
         return SummaryLine(
@@ -328,6 +333,10 @@ def summary_line(plan: Plan) -> SummaryLine | None:
         )
     if rsc.failed:
         return SummaryLine("Recover", rsc.id, from_node=current, to_node=target)
+    if plan.restart:  # a restart that also changes the role is a Restart with both roles
+        return SummaryLine(
+            "Restart", rsc.id, from_node=current, to_node=target, reason=plan.restart_reason
+        )
     if tgt_role == ROLE_PROMOTED and cur_role < ROLE_PROMOTED:
         return SummaryLine(
             "Promote",
@@ -339,10 +348,6 @@ def summary_line(plan: Plan) -> SummaryLine | None:
     if tgt_role < ROLE_PROMOTED and cur_role == ROLE_PROMOTED:
         return SummaryLine(
             "Demote", rsc.id, to_node=target, from_role="Promoted", to_role="Unpromoted"
-        )
-    if plan.restart:
-        return SummaryLine(
-            "Restart", rsc.id, from_node=current, to_node=target, reason=plan.restart_reason
         )
     if plan.reload:
         return SummaryLine("Reload", rsc.id, from_node=current, to_node=target)

@@ -36,7 +36,7 @@ XFAIL: dict[str, tuple[str, str]] = {
     "shutdown-lock-expiration": (ALL, FENCING),
     "stop-failure-no-quorum": ("status actions", FENCING),
     "stop-unexpected-2": ("actions", FENCING),
-    # bundle details differ: 15
+    # bundle details differ: 14
     "bundle-order-fencing": ("status actions", BUNDLE),
     "bundle-order-partial-start": ("actions", BUNDLE),
     "bundle-order-partial-start-2": ("actions", BUNDLE),
@@ -48,11 +48,10 @@ XFAIL: dict[str, tuple[str, str]] = {
     "colocation-influence": (ALL, BUNDLE),
     "guest-host-not-fenceable": (ALL, BUNDLE),
     "no-promote-on-unrunnable-guest": (ALL, BUNDLE),
-    "on_fail_demote1": ("summary", BUNDLE),
     "on_fail_demote4": ("summary actions", BUNDLE),
     "remote-fence-unclean-3": ("summary actions", BUNDLE),
     "utilization-complex": (ALL, BUNDLE),
-    # clone notifications not fully modelled: 8
+    # clone notifications not fully modelled: 7
     "bug-1572-1": ("summary actions", NOTIFY),
     "bug-cl-5212": ("actions", NOTIFY),
     "bug-lf-2106": ("actions", NOTIFY),
@@ -60,12 +59,10 @@ XFAIL: dict[str, tuple[str, str]] = {
     "colocate-unmanaged-group": (ALL, NOTIFY),
     "colocation_constraint_stops_promoted": ("actions", NOTIFY),
     "order_constraint_stops_promoted": ("actions", NOTIFY),
-    "promoted-pseudo": ("summary", NOTIFY),
-    # differs from crm_simulate (no special feature): 7
+    # differs from crm_simulate (no special feature): 6
     "mon-rsc-3": ("actions", OTHER),
     "mon-rsc-4": ("status", OTHER),
     "params-2": ("actions", OTHER),
-    "params-3": ("summary actions", OTHER),
     "probe-1": ("actions", OTHER),
     "stopped-monitor-03": ("actions", OTHER),
     "stopped-monitor-22": ("actions", OTHER),
