@@ -238,11 +238,14 @@ def target_state(plan: Plan) -> ResourceState:
 def summary_lines(plan: Plan) -> list[SummaryLine]:
     """crm_simulate's Transition Summary lines for one primitive (several when it is active
     on more than one node and must stop), with its roles before and after."""
+    lines = _summary_lines(plan)
+    if not lines:
+        return lines
     before = current_state(plan.rsc).role
     after = target_state(plan).role
     return [
         replace(line, from_role=line.from_role or before, to_role=line.to_role or after)
-        for line in _summary_lines(plan)
+        for line in lines
     ]
 
 
