@@ -14,7 +14,7 @@ import itertools
 from collections import defaultdict
 from types import MappingProxyType
 
-from cib.history import ROLE_PROMOTED
+from cib.history import ROLE_PROMOTED, ROLE_STOPPED
 from cib.model import Cib
 from pycrm.scheduler import remote
 from pycrm.scheduler.build import is_true
@@ -307,6 +307,9 @@ def _primitive_actions(
                 g.edge(prior, stop, "demote before stop")
             stops.append(stop)
     if target is None:
+        # stopped everywhere: only the monitors of its Stopped role, after its stops
+        rec = plan_recurring(cib, world, rsc, None, ROLE_STOPPED, False, False, changes.reschedule)
+        _add_recurring(g, rec, None, [a for a in stops if g.actions[a].task == "stop"])
         return
     start: str | None = None
     if fresh:

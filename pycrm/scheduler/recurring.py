@@ -173,7 +173,8 @@ def _stopped_role(world: World, rsc: WRsc, op: Op, target: str | None, out: Recu
             if (op.name, op.interval_ms) in active:
                 out.cancels.append(cancel_action(rsc.id, op.name, op.interval_ms, name))
             continue
-        if (op.name, op.interval_ms) in active:
+        stopping = rsc.managed and name in rsc.running_on  # scheduled again after its stop
+        if (op.name, op.interval_ms) in active and not stopping:
             continue
         wnode = world.nodes[name]
         if not wnode.online or wnode.unclean:

@@ -59,13 +59,11 @@ XFAIL: dict[str, tuple[str, str]] = {
     "colocate-unmanaged-group": (ALL, NOTIFY),
     "colocation_constraint_stops_promoted": ("actions", NOTIFY),
     "order_constraint_stops_promoted": ("actions", NOTIFY),
-    # differs from crm_simulate (no special feature): 6
+    # differs from crm_simulate (no special feature): 4
     "mon-rsc-3": ("actions", OTHER),
     "mon-rsc-4": ("status", OTHER),
     "params-2": ("actions", OTHER),
     "probe-1": ("actions", OTHER),
-    "stopped-monitor-03": ("actions", OTHER),
-    "stopped-monitor-22": ("actions", OTHER),
     # promotable clone placement/ordering differs: 4
     "bug-1822": (ALL, PROMOTABLE),
     "novell-239087": (ALL, PROMOTABLE),

@@ -126,3 +126,17 @@ def test_a_pending_start_restarts_instead_of_reloading() -> None:
     pending = op("a", "start", 1).replace('op-status="0"', 'op-status="-1"')
     t = _reloadable(pending)
     assert [(line.verb, line.rsc) for line in t.summary] == [("Restart", "a")]
+
+
+def test_stopped_role_monitor_follows_a_stop_everywhere() -> None:
+    ops = (
+        '<op id="a-m10" name="monitor" interval="10s"/>'
+        '<op id="a-m20" name="monitor" interval="20s" role="Stopped"/>'
+    )
+    resources = prim("a", meta={"target-role": "Stopped"}, ops=ops)
+    t = schedule(make(resources, node_state("n1", running("a")) + node_state("n2")))
+    monitors = {(a.node, a.interval_ms) for a in t.actions if a.task == "monitor"}
+    assert monitors == {("n1", 20000), ("n2", 20000), ("n2", 0)}  # and the probe of n2
+    stop = next(a.id for a in t.actions if a.task == "stop")
+    after_stop = {e.after for e in t.edges if e.before == stop}
+    assert any(a.node == "n1" and a.id in after_stop for a in t.actions if a.task == "monitor")
