@@ -372,8 +372,13 @@ def fail_count(
     now_epoch: float | None = None,
     failure_timeout_s: int = 0,
     per_op: bool = True,
+    any_instance: bool = False,
 ) -> int:
     """Sum of the fail-count attributes of ``names``.
+
+    With ``any_instance`` (an anonymous clone instance, ``names`` holding its name without
+    instance number) ``fail-count-<name>:<n>`` counts for every instance number ``n``, as
+    Pacemaker's failure patterns for anonymous clones say.
 
     With ``per_op`` (CIBs with crm_feature_set >= 3.0.13) only the per-operation
     ``fail-count-<name>#<op>_<interval>`` attributes count; otherwise (legacy) only
@@ -389,8 +394,12 @@ def fail_count(
             continue
         rest = attr[len("fail-count-") :]
         base = rest.split("#", 1)[0]
-        if base not in names or per_op == (base == rest):
+        if per_op == (base == rest):
             continue
+        if base not in names:
+            head, colon, number = base.rpartition(":")
+            if not (any_instance and colon and number.isdigit() and head in names):
+                continue
         count = _score(value)
         if count <= 0:
             continue

@@ -234,5 +234,6 @@ def _failures(world: World, rsc: WRsc, node: str) -> bool:
         now_epoch=world.now_epoch,
         failure_timeout_s=rsc.failure_timeout_s,
         per_op=world.per_op_fail_counts,
+        any_instance=not rsc.unique and rsc.clone_parent is not None,
     )
     return count != 0

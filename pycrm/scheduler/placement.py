@@ -73,6 +73,11 @@ def _apply_stickiness(world: World, rsc: WRsc) -> None:
         add_score(rsc, node, rsc.stickiness, "stickiness", "resource-stickiness")
 
 
+def anonymous_instance(rsc: WRsc) -> bool:
+    """An instance of an anonymous clone: its fail counts go by any instance number."""
+    return not rsc.unique and rsc.clone_parent is not None
+
+
 def _names(rsc: WRsc) -> tuple[str, ...]:
     return tuple({rsc.id, rsc.base_id if not rsc.unique else rsc.id, rsc.history_name or rsc.id})
 
@@ -93,6 +98,7 @@ def _apply_failures(world: World, rsc: WRsc, fillers: Iterable[WRsc] = ()) -> No
             now_epoch=world.now_epoch,
             failure_timeout_s=rsc.failure_timeout_s,
             per_op=world.per_op_fail_counts,
+            any_instance=anonymous_instance(rsc),
         )
         for filler in fillers:
             count = add_scores(

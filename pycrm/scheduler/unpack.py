@@ -218,6 +218,7 @@ def _expiry(world: World, rsc: WRsc, wnode: WNode) -> Callable[[OpRecord], bool]
     timeout = rsc.failure_timeout_s
     names = tuple({rsc.id, rsc.base_id, rsc.history_name or rsc.id})
     per_op = world.per_op_fail_counts
+    anonymous = not rsc.unique and rsc.clone_parent is not None
 
     def expired(op: OpRecord) -> bool:
         last = op.last_rc_change
@@ -232,7 +233,7 @@ def _expiry(world: World, rsc: WRsc, wnode: WNode) -> Callable[[OpRecord], bool]
             node = world.nodes.get(rsc.remote_node or "")
             if node is not None and not node.remote_was_fenced:
                 return False
-        counted = fail_count(wnode.transient, names, per_op=per_op)
+        counted = fail_count(wnode.transient, names, per_op=per_op, any_instance=anonymous)
         if counted:
             left = fail_count(
                 wnode.transient,
@@ -240,6 +241,7 @@ def _expiry(world: World, rsc: WRsc, wnode: WNode) -> Callable[[OpRecord], bool]
                 now_epoch=world.now_epoch,
                 failure_timeout_s=timeout,
                 per_op=per_op,
+                any_instance=anonymous,
             )
             if left:
                 return False

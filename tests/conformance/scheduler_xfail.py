@@ -51,10 +51,9 @@ XFAIL: dict[str, tuple[str, str]] = {
     "on_fail_demote4": ("summary actions", BUNDLE),
     "remote-fence-unclean-3": ("summary actions", BUNDLE),
     "utilization-complex": (ALL, BUNDLE),
-    # clone notifications not fully modelled: 7
+    # clone notifications not fully modelled: 6
     "bug-1572-1": ("summary actions", NOTIFY),
     "bug-cl-5212": ("actions", NOTIFY),
-    "bug-lf-2106": ("actions", NOTIFY),
     "bug-lf-2358": (ALL, NOTIFY),
     "colocate-unmanaged-group": (ALL, NOTIFY),
     "colocation_constraint_stops_promoted": ("actions", NOTIFY),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from cib.history import hard_failure
+from cib.history import fail_count, hard_failure
 from cib.model import OpRecord
 from pycrm.scheduler import Transition, schedule
 from tests.unit.scheduler.cibtext import lrm, make, node_state, op, prim, running
@@ -140,3 +140,10 @@ def test_stopped_role_monitor_follows_a_stop_everywhere() -> None:
     stop = next(a.id for a in t.actions if a.task == "stop")
     after_stop = {e.after for e in t.edges if e.before == stop}
     assert any(a.node == "n1" and a.id in after_stop for a in t.actions if a.task == "monitor")
+
+
+def test_anonymous_clone_fail_counts_match_any_instance_number() -> None:
+    attrs = {"fail-count-ping:3": "2", "fail-count-other:1": "5"}
+    assert fail_count(attrs, ("ping",), per_op=False) == 0
+    assert fail_count(attrs, ("ping",), per_op=False, any_instance=True) == 2
+    assert fail_count(attrs, ("ping:0",), per_op=False, any_instance=True) == 0
