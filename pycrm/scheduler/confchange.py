@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 
 from cib.digest import filter_for_digest, params_digest
 from cib.history import fail_count, judge
-from cib.model import Cib, OpRecord, Primitive
+from cib.model import Cib, LrmResource, OpRecord, Primitive
 from pycrm.scheduler.bundles import bundle_connection_address
 from pycrm.scheduler.digests import (
     expected_digests,
@@ -66,10 +66,16 @@ def check_config_changes(cib: Cib, world: World, *, sanitized: bool = False) -> 
     timeouts: dict[int, str] = {}  # id(op) -> timeout, when no rule can change it
     rules_in_op_defaults = any(s.rule is not None for s in cib.op_defaults)
     for rsc in world.all_primitives():
-        if rsc.orphan or not rsc.running_on:
+        if rsc.orphan or not rsc.history:
             continue
         prim = cib.find(rsc.config_id)
         if not isinstance(prim, Primitive):
+            continue
+        for node, old in rsc.history.items():
+            # inactive there with another agent: its history is cleaned up (process_rsc_history)
+            if node not in rsc.running_on and node in checked and _agent_changed(old, prim):
+                world.cleanups.append((rsc.id, node))
+        if not rsc.running_on:
             continue
         if rsc.bundle_part == "remote":
             prim = bundle_connection_address(world, rsc, prim)
@@ -78,11 +84,7 @@ def check_config_changes(cib: Cib, world: World, *, sanitized: bool = False) -> 
             if lrm is None or node not in checked:
                 continue
             wnode = world.nodes[node]
-            if (lrm.standard, lrm.provider or None, lrm.type) != (
-                prim.standard,
-                prim.provider or None,
-                prim.type,
-            ):
+            if _agent_changed(lrm, prim):
                 # the agent changed (pcmk__rsc_agent_changed): restart, clean up its history
                 out.restarts.add(rsc.id)
                 world.cleanups.append((rsc.id, node))
@@ -208,6 +210,16 @@ def _compare(
     else:
         out.restarts.add(rsc.id)
     return True
+
+
+def _agent_changed(lrm: LrmResource, prim: Primitive) -> bool:
+    """pcmk__rsc_agent_changed: the history was recorded for another class, provider or
+    type than the resource has now."""
+    return (lrm.standard, lrm.provider or None, lrm.type) != (
+        prim.standard,
+        prim.provider or None,
+        prim.type,
+    )
 
 
 def _start_pending(rsc: WRsc) -> bool:

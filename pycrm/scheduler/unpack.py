@@ -458,8 +458,17 @@ def _add_orphan_instance(
     return inst.primitives()[0] if inst.variant == "group" else inst
 
 
+_ORPHAN_KEY = "\x00orphan:"  # by_id key of an orphan whose id a configured resource has
+
+
 def _orphan_primitive(cib: Cib, world: World, lrm_id: str, lrm: LrmResource) -> WRsc:
-    existing = world.by_id.get(lrm_id)
+    """The orphan a history entry of no configured primitive stands for (one that names a
+    group, clone or bundle is orphaned too: "no longer primitive")."""
+    key = lrm_id
+    existing = world.by_id.get(key)
+    if existing is not None and not existing.is_primitive:
+        key = _ORPHAN_KEY + lrm_id  # the configured collective keeps its id
+        existing = world.by_id.get(key)
     if existing is not None:
         return existing
     agent_parts = [p for p in (lrm.standard, lrm.provider, lrm.type) if p]
@@ -472,7 +481,7 @@ def _orphan_primitive(cib: Cib, world: World, lrm_id: str, lrm: LrmResource) -> 
         orphan=True,
         order_index=10_000_000 + len(world.resources),
     )
-    world.by_id[lrm_id] = wr
+    world.by_id[key] = wr
     world.resources.append(wr)
     if (lrm.standard, lrm.provider, lrm.type) == ("ocf", "pacemaker", "remote"):
         # an orphaned connection: its node shuts down
@@ -501,7 +510,9 @@ def _drop_inactive_orphans(world: World) -> None:
                 if usable and (not wnode.standby or wnode.maintenance):
                     world.cleanups.append((rsc.id, node))
         if rsc.orphan and not rsc.running_on:
-            world.by_id.pop(rsc.id, None)
+            for key in (rsc.id, _ORPHAN_KEY + rsc.id):
+                if world.by_id.get(key) is rsc:
+                    del world.by_id[key]
             continue
         if rsc.variant == "clone":
             kept: list[WRsc] = []

@@ -58,20 +58,18 @@ XFAIL: dict[str, tuple[str, str]] = {
     "colocate-unmanaged-group": (ALL, NOTIFY),
     "colocation_constraint_stops_promoted": ("actions", NOTIFY),
     "order_constraint_stops_promoted": ("actions", NOTIFY),
-    # differs from crm_simulate (no special feature): 4
+    # differs from crm_simulate (no special feature): 3
     "mon-rsc-3": ("actions", OTHER),
     "mon-rsc-4": ("status", OTHER),
-    "params-2": ("actions", OTHER),
     "probe-1": ("actions", OTHER),
     # promotable clone placement/ordering differs: 4
     "bug-1822": (ALL, PROMOTABLE),
     "novell-239087": (ALL, PROMOTABLE),
     "promoted-13": (ALL, PROMOTABLE),
     "promoted-ordering": ("actions", PROMOTABLE),
-    # clone placement/ordering differs: 3
+    # clone placement/ordering differs: 2
     "clone-interleave-2": ("summary actions", CLONE),
     "inc6": (ALL, CLONE),
-    "obsolete-lrm-resource": ("actions", CLONE),
     # group placement/ordering differs: 3
     "bug-5028": ("actions", GROUP),
     "container-group-1": ("actions", GROUP),

@@ -147,3 +147,17 @@ def test_anonymous_clone_fail_counts_match_any_instance_number() -> None:
     assert fail_count(attrs, ("ping",), per_op=False) == 0
     assert fail_count(attrs, ("ping",), per_op=False, any_instance=True) == 2
     assert fail_count(attrs, ("ping:0",), per_op=False, any_instance=True) == 0
+
+
+def test_inactive_history_of_another_agent_is_cleaned_up() -> None:
+    other = lrm("a", op("a", "stop", 1)).replace('type="Dummy"', 'type="Stateful"')
+    t = schedule(make(prim("a"), node_state("n1", other) + node_state("n2")))
+    assert ("a", "delete", "n1") in {(x.rsc, x.task, x.node) for x in t.actions}
+
+
+def test_history_named_like_a_clone_is_an_orphan() -> None:
+    resources = f'<clone id="c">{prim("a")}</clone>'
+    t = schedule(make(resources, node_state("n1", lrm("c", op("c", "stop", 1)))))
+    actions = {(x.rsc, x.task, x.node) for x in t.actions}
+    assert ("c", "delete", "n1") in actions  # the orphan's history is cleaned up
+    assert ("a:0", "monitor", "n1") in actions  # and the clone's child still probed
