@@ -14,7 +14,7 @@ import itertools
 from collections import defaultdict
 from types import MappingProxyType
 
-from cib.history import ROLE_PROMOTED, ROLE_STOPPED
+from cib.history import ROLE_PROMOTED, ROLE_STOPPED, judge
 from cib.model import Cib
 from pycrm.scheduler import remote
 from pycrm.scheduler.build import is_true
@@ -312,7 +312,9 @@ def _primitive_actions(
         _add_recurring(g, rec, None, [a for a in stops if g.actions[a].task == "stop"])
         return
     start: str | None = None
-    if fresh:
+    # a start still in progress where it stays is issued again (no summary line)
+    again = not fresh and _start_pending_on(rsc, target)
+    if fresh or again:
         start = g.add(
             Action(
                 _aid(rsc.id, "start", target),
@@ -361,7 +363,7 @@ def _primitive_actions(
         rsc,
         target,
         ROLE_PROMOTED if plan.promote_blocked else plan.target_role,
-        not fresh and not plan.reload and target not in reconnecting,
+        not fresh and not again and not plan.reload and target not in reconnecting,
         not plan.promote_blocked,  # the monitors of its next role follow the promote
         changes.reschedule,
     )
@@ -402,6 +404,13 @@ def _migration_actions(
         g.edge(to, frm, "migrate_to before migrate_from")
     for stop in stops:
         g.edge(frm, stop, "migrate_from before stop")
+
+
+def _start_pending_on(rsc: WRsc, node: str) -> bool:
+    lrm = rsc.history.get(node)
+    return lrm is not None and any(
+        op.operation == "start" and judge(op) == "pending" for op in lrm.ops
+    )
 
 
 def _add_recurring(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from cib.model import Cib
+from cib.history import judge
+from cib.model import Cib, LrmResource
 from pycrm.scheduler.actions import build_graph, probe_plan
 from pycrm.scheduler.build import build_world
 from pycrm.scheduler.bundles import expand_bundles, replica_states
@@ -119,6 +120,22 @@ def _shown(
     return tuple(out)
 
 
+_ACTIVE_WHEN_PENDING = frozenset({"start", "promote", "migrate_to", "migrate_from"})
+
+
+def _known(lrm: LrmResource) -> bool:
+    """The history says something about the resource there (Pacemaker's known_on): an
+    operation completed, or a start or promotion is in progress -- not a probe still
+    pending, which gets the resource probed again."""
+    for op in lrm.ops:
+        verdict = judge(op)
+        if verdict in ("done", "failed"):
+            return True
+        if verdict == "pending" and op.operation in _ACTIVE_WHEN_PENDING:
+            return True
+    return False
+
+
 def fence_word(world: World, node: WNode, plans: dict[int, Plan]) -> str:
     """``stonith-action`` for a real fencing; for a guest node "reboot" when its
     container starts again, else "off"."""
@@ -216,8 +233,8 @@ def schedule(cib: Cib, *, now: datetime | None = None, sanitized: bool = False) 
     mark_required_stops(world, plans)
     history_nodes: dict[str, set[str]] = {}
     for uname, status in cib.status.items():
-        for lrm_id in status.resources:
-            if (lrm_id, uname) not in world.forgotten:
+        for lrm_id, lrm in status.resources.items():
+            if (lrm_id, uname) not in world.forgotten and _known(lrm):
                 history_nodes.setdefault(lrm_id, set()).add(uname)
     probes = probe_plan(world, history_nodes, plans)
     if world.enable_unfencing:

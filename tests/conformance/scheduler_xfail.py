@@ -23,9 +23,7 @@ REMOTE = "orphaned remote connections differ"
 TEMPLATE = "resource templates not fully modelled"
 
 XFAIL: dict[str, tuple[str, str]] = {
-    # fencing not fully modelled: 12
-    "696": ("actions", FENCING),
-    "726": ("actions", FENCING),
+    # fencing not fully modelled: 10
     "735": ("summary actions", FENCING),
     "764": ("status", FENCING),
     "anon-instance-pending": ("actions", FENCING),
@@ -58,10 +56,8 @@ XFAIL: dict[str, tuple[str, str]] = {
     "colocate-unmanaged-group": (ALL, NOTIFY),
     "colocation_constraint_stops_promoted": ("actions", NOTIFY),
     "order_constraint_stops_promoted": ("actions", NOTIFY),
-    # differs from crm_simulate (no special feature): 3
-    "mon-rsc-3": ("actions", OTHER),
+    # differs from crm_simulate (no special feature): 1
     "mon-rsc-4": ("status", OTHER),
-    "probe-1": ("actions", OTHER),
     # promotable clone placement/ordering differs: 4
     "bug-1822": (ALL, PROMOTABLE),
     "novell-239087": (ALL, PROMOTABLE),

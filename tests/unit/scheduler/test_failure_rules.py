@@ -161,3 +161,20 @@ def test_history_named_like_a_clone_is_an_orphan() -> None:
     actions = {(x.rsc, x.task, x.node) for x in t.actions}
     assert ("c", "delete", "n1") in actions  # the orphan's history is cleaned up
     assert ("a:0", "monitor", "n1") in actions  # and the clone's child still probed
+
+
+def test_a_pending_probe_is_probed_again() -> None:
+    pending = op("a", "monitor", 2).replace('op-status="0"', 'op-status="-1"')
+    t = schedule(make(prim("a"), node_state("n1", lrm("a", pending)), nodes=("n1",)))
+    actions = {(x.rsc, x.task, x.node, x.interval_ms) for x in t.actions}
+    assert ("a", "monitor", "n1", 0) in actions
+
+
+def test_a_pending_start_is_issued_again_without_a_summary_line() -> None:
+    pending = op("a", "start", 2).replace('op-status="0"', 'op-status="-1"')
+    ops = '<op id="a-m" name="monitor" interval="5s"/>'
+    resources = prim("a", ops=ops)
+    t = schedule(make(resources, node_state("n1", lrm("a", pending)), nodes=("n1",)))
+    actions = {(x.rsc, x.task, x.node, x.interval_ms) for x in t.actions}
+    assert {("a", "start", "n1", 0), ("a", "monitor", "n1", 5000)} <= actions
+    assert t.summary == ()
