@@ -336,11 +336,17 @@ def unpack_node_history(
             continue
         hist.seen = True
         configured = on_fail_for(op.operation, op.interval_ms)
-        if configured == "ignore" and op.op_status in (EXEC_DONE, EXEC_ERROR):
-            # Pacemaker pretends the operation returned what was expected.
+        pretend = configured == "ignore" or (
+            configured == "restart-container" and op.operation == "stop"
+        )
+        if pretend and op.op_status in (EXEC_DONE, EXEC_ERROR):
+            # Pacemaker pretends the operation returned what was expected (a filler's
+            # failed stop too: its container is restarted instead).
             hist.failure_ignored = True
             hist.failed_ops.append(op)
             _apply_success(hist, _as_expected(op), promotable)
+            if configured == "restart-container" and ON_FAIL_ORDER.get(hist.on_fail, 0) <= 3:
+                hist.on_fail = configured
             continue
         _apply_failure(hist, op, configured, promotable)
     if hist.role == ROLE_UNKNOWN:

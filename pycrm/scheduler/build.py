@@ -490,7 +490,9 @@ def _build_primitive(
         if reconnect:
             # the connection waits that long after a failure: its failure timeout
             wr.reconnect_s = wr.failure_timeout_s = seconds_of(reconnect)
-    wr.container_id = wr.meta.get("container")
+    container = wr.meta.get("container")
+    # setup_container: never its own container (a group's "container" reaches it too)
+    wr.container_id = container if container != prim.id else None
     wr.internal = is_true(wr.meta.get("internal_rsc"))
     wr.requires = _requires(world, wr.meta.get("requires"), wr.fence_device)
     clone = wr.clone_parent

@@ -290,6 +290,10 @@ def _record(world: World, rsc: WRsc, hist: NodeHistory, lrm_id: str, lrm: LrmRes
         conn_node = world.nodes[rsc.remote_node]
         if conn_node.kind == "remote" and not conn_node.remote_was_fenced:
             remote.fence_node(world, conn_node, "remote connection is unrecoverable")
+    if on_fail == "restart-container" and rsc.container_id is not None and not hist.active:
+        container = world.by_id.get(rsc.container_id)
+        if container is not None:
+            container.stop_nodes.add(node)  # its failed stop restarts its container
     if not hist.active:
         return
     if world.nodes[node].maintenance:

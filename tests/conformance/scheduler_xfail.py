@@ -66,10 +66,8 @@ XFAIL: dict[str, tuple[str, str]] = {
     # clone placement/ordering differs: 2
     "clone-interleave-2": ("summary actions", CLONE),
     "inc6": (ALL, CLONE),
-    # group placement/ordering differs: 3
+    # group placement/ordering differs: 1
     "bug-5028": ("actions", GROUP),
-    "container-group-1": ("actions", GROUP),
-    "container-group-3": (ALL, GROUP),
     # utilization placement strategies not fully modelled: 4
     "bug-5186-partial-migrate": ("actions", UTILIZATION),
     "bug-lf-2619": (ALL, UTILIZATION),

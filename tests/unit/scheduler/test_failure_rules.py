@@ -178,3 +178,19 @@ def test_a_pending_start_is_issued_again_without_a_summary_line() -> None:
     actions = {(x.rsc, x.task, x.node, x.interval_ms) for x in t.actions}
     assert {("a", "start", "n1", 0), ("a", "monitor", "n1", 5000)} <= actions
     assert t.summary == ()
+
+
+def test_a_group_is_not_its_own_members_container_and_a_fillers_failed_stop_restarts_it() -> None:
+    resources = (
+        '<group id="g"><meta_attributes id="g-meta"><nvpair id="g-c" name="container" '
+        'value="box"/></meta_attributes>' + prim("box") + prim("a") + "</group>"
+    )
+    failed_stop = op("a", "stop", 3, rc=1)
+    status = node_state("n1", running("box"), lrm("a", op("a", "start", 2), failed_stop))
+    t = schedule(make(resources, status + node_state("n2")))
+    lines = {(line.verb, line.rsc, line.to_node) for line in t.summary}
+    # the failed stop is ignored (no ban, no fencing): the container restarts in place
+    assert lines == {("Restart", "box", "n1"), ("Start", "a", "n1")}
+    a = next(s for s in t.target if s.id == "a")
+    assert a.failure_ignored and a.nodes == ("n1",)
+    assert ("box", "monitor", "n2") in {(x.rsc, x.task, x.node) for x in t.actions}  # probed
