@@ -65,17 +65,12 @@ def check_config_changes(cib: Cib, world: World, *, sanitized: bool = False) -> 
     }
     timeouts: dict[int, str] = {}  # id(op) -> timeout, when no rule can change it
     rules_in_op_defaults = any(s.rule is not None for s in cib.op_defaults)
+    _inactive_agent_changes(cib, world, checked)
     for rsc in world.all_primitives():
-        if rsc.orphan or not rsc.history:
+        if rsc.orphan or not rsc.running_on:
             continue
         prim = cib.find(rsc.config_id)
         if not isinstance(prim, Primitive):
-            continue
-        for node, old in rsc.history.items():
-            # inactive there with another agent: its history is cleaned up (process_rsc_history)
-            if node not in rsc.running_on and node in checked and _agent_changed(old, prim):
-                world.cleanups.append((rsc.id, node))
-        if not rsc.running_on:
             continue
         if rsc.bundle_part == "remote":
             prim = bundle_connection_address(world, rsc, prim)
@@ -210,6 +205,32 @@ def _compare(
     else:
         out.restarts.add(rsc.id)
     return True
+
+
+def _inactive_agent_changes(cib: Cib, world: World, checked: set[str]) -> None:
+    """Pacemaker's process_node_history: each history entry goes to the primitives whose
+    id (or history name) it bears; one not active on that node whose agent changed since
+    gets that history cleaned up (process_rsc_history)."""
+    named: dict[str, list[WRsc]] = {}
+    for rsc in world.all_primitives():
+        if rsc.orphan:
+            continue
+        named.setdefault(rsc.id, []).append(rsc)
+        if rsc.history_name and rsc.history_name != rsc.id:
+            named.setdefault(rsc.history_name, []).append(rsc)
+    for uname in [n for n in world.node_order if n in checked]:
+        status = cib.status.get(uname)
+        if status is None:
+            continue
+        for lrm_id, lrm in status.resources.items():
+            if not lrm.ops:
+                continue
+            for rsc in named.get(lrm_id, ()):
+                prim = cib.find(rsc.config_id)
+                if not isinstance(prim, Primitive) or uname in rsc.running_on:
+                    continue
+                if _agent_changed(lrm, prim) and (rsc.id, uname) not in world.cleanups:
+                    world.cleanups.append((rsc.id, uname))
 
 
 def _agent_changed(lrm: LrmResource, prim: Primitive) -> bool:

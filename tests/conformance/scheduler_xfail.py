@@ -49,13 +49,11 @@ XFAIL: dict[str, tuple[str, str]] = {
     "on_fail_demote4": ("summary actions", BUNDLE),
     "remote-fence-unclean-3": ("summary actions", BUNDLE),
     "utilization-complex": (ALL, BUNDLE),
-    # clone notifications not fully modelled: 6
+    # clone notifications not fully modelled: 4
     "bug-1572-1": ("summary actions", NOTIFY),
     "bug-cl-5212": ("actions", NOTIFY),
     "bug-lf-2358": (ALL, NOTIFY),
     "colocate-unmanaged-group": (ALL, NOTIFY),
-    "colocation_constraint_stops_promoted": ("actions", NOTIFY),
-    "order_constraint_stops_promoted": ("actions", NOTIFY),
     # differs from crm_simulate (no special feature): 1
     "mon-rsc-4": ("status", OTHER),
     # promotable clone placement/ordering differs: 4

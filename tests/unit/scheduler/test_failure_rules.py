@@ -194,3 +194,14 @@ def test_a_group_is_not_its_own_members_container_and_a_fillers_failed_stop_rest
     a = next(s for s in t.target if s.id == "a")
     assert a.failure_ignored and a.nodes == ("n1",)
     assert ("box", "monitor", "n2") in {(x.rsc, x.task, x.node) for x in t.actions}  # probed
+
+
+def test_clone_instance_history_of_another_agent_elsewhere_is_cleaned_up() -> None:
+    resources = (
+        '<clone id="c"><meta_attributes id="c-meta"><nvpair id="c-max" name="clone-max" '
+        'value="1"/></meta_attributes>' + prim("a") + "</clone>"
+    )
+    other = lrm("a:0", op("a:0", "monitor", 1, rc=7)).replace('type="Dummy"', 'type="Stateful"')
+    status = node_state("n1", running("a:0")) + node_state("n2", other)
+    t = schedule(make(resources, status))
+    assert ("a:0", "delete", "n2") in {(x.rsc, x.task, x.node) for x in t.actions}
