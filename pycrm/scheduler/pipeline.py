@@ -264,6 +264,9 @@ def schedule(cib: Cib, *, now: datetime | None = None, sanitized: bool = False) 
     )
     for rsc in prims:
         summary.extend(summary_lines(plans[id(rsc)]))
+    # pcmk__order_stops_before_shutdown: a managed resource's stop that cannot run keeps
+    # its node's shutdown from running
+    stuck = {node for r in prims if r.managed and plans[id(r)].frozen for node in r.running_on}
     nodes = tuple(
         NodeInfo(
             name=n.name,
@@ -276,6 +279,7 @@ def schedule(cib: Cib, *, now: datetime | None = None, sanitized: bool = False) 
             kind=n.kind,
             revised=revised_state(world, n, plans) if n.kind != "cluster" else None,
             health=n.health,
+            shutdown_blocked=n.shutdown and n.name in stuck,
         )
         for n in sorted(world.nodes.values(), key=lambda n: n.index)
     )

@@ -26,6 +26,8 @@ class NodeInfo(FrozenRecord):
     # guest node is online afterwards when its connection (and container) end up started.
     revised: str | None
     health: str  # node-health colour: "" (green or no strategy), "YELLOW" or "RED"
+    # shutting down, but a stop of a managed resource there cannot run: no do_shutdown yet
+    shutdown_blocked: bool
 
     __slots__ = (
         "fence_reason",
@@ -37,6 +39,7 @@ class NodeInfo(FrozenRecord):
         "online",
         "revised",
         "shutdown",
+        "shutdown_blocked",
         "state",
     )
     __match_args__ = (
@@ -50,6 +53,7 @@ class NodeInfo(FrozenRecord):
         "kind",
         "revised",
         "health",
+        "shutdown_blocked",
     )
 
     def __init__(
@@ -64,6 +68,7 @@ class NodeInfo(FrozenRecord):
         kind: str = "cluster",
         revised: str | None = None,
         health: str = "",
+        shutdown_blocked: bool = False,
     ) -> None:
         setattr_(self, "name", name)
         setattr_(self, "state", state)
@@ -77,6 +82,7 @@ class NodeInfo(FrozenRecord):
         setattr_(self, "kind", kind)
         setattr_(self, "revised", revised)
         setattr_(self, "health", health)
+        setattr_(self, "shutdown_blocked", shutdown_blocked)
 
     @property
     def revised_state(self) -> str:

@@ -365,7 +365,7 @@ def render(sim: Simulation, simulate: bool, show_scores: bool) -> str:
         out += [
             f"  * Cluster action:  do_shutdown on {n.name}"
             for n in sim.transition.nodes
-            if n.shutdown and n.state != "OFFLINE"
+            if n.shutdown and n.state != "OFFLINE" and not n.shutdown_blocked
         ]
         out += [""]
         out += status_block("Revised Cluster Status:", sim.transition.nodes, sim.revised, True)

@@ -197,7 +197,7 @@ def _transition(parent: etree._Element, transition: Transition) -> None:
             attrs["interval"] = str(action.interval_ms)
         etree.SubElement(el, "rsc_action", attrs)
     for node in transition.nodes:
-        if node.shutdown and node.state != "OFFLINE":
+        if node.shutdown and node.state != "OFFLINE" and not node.shutdown_blocked:
             etree.SubElement(el, "cluster_action", task="do_shutdown", node=node.name)
 
 

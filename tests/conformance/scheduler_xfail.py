@@ -32,7 +32,7 @@ XFAIL: dict[str, tuple[str, str]] = {
     "force-anon-clone-max": ("actions", FENCING),
     "promoted-demote": (ALL, FENCING),
     "shutdown-lock-expiration": (ALL, FENCING),
-    "stop-failure-no-quorum": ("status actions", FENCING),
+    "stop-failure-no-quorum": ("status", FENCING),
     "stop-unexpected-2": ("actions", FENCING),
     # bundle details differ: 14
     "bundle-order-fencing": ("status actions", BUNDLE),
@@ -64,8 +64,7 @@ XFAIL: dict[str, tuple[str, str]] = {
     # clone placement/ordering differs: 2
     "clone-interleave-2": ("summary actions", CLONE),
     "inc6": (ALL, CLONE),
-    # group placement/ordering differs: 1
-    "bug-5028": ("actions", GROUP),
+    # group placement/ordering differs: 0
     # utilization placement strategies not fully modelled: 4
     "bug-5186-partial-migrate": ("actions", UTILIZATION),
     "bug-lf-2619": (ALL, UTILIZATION),

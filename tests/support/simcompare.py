@@ -135,6 +135,11 @@ def our_actions(transition: Transition) -> tuple[ActionKey, ...]:
         else:
             out.append((_base(action.rsc), action.task, action.node, str(action.interval_ms)))
     for node in transition.nodes:
-        if node.shutdown and node.state != "OFFLINE" and not node.fenced:
+        if (
+            node.shutdown
+            and node.state != "OFFLINE"
+            and not node.fenced
+            and not node.shutdown_blocked
+        ):
             out.append(("cluster", "do_shutdown", node.name, ""))
     return tuple(sorted(out))

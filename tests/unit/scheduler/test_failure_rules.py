@@ -205,3 +205,14 @@ def test_clone_instance_history_of_another_agent_elsewhere_is_cleaned_up() -> No
     status = node_state("n1", running("a:0")) + node_state("n2", other)
     t = schedule(make(resources, status))
     assert ("a:0", "delete", "n2") in {(x.rsc, x.task, x.node) for x in t.actions}
+
+
+def test_a_blocked_stop_holds_its_nodes_shutdown_back() -> None:
+    shutting = node_state("n1", running("a"), running("b"), attrs={"shutdown": "1234"})
+    resources = '<group id="g">' + prim("a") + prim("b") + "</group>"
+    failed_stop = lrm("b", op("b", "start", 1), op("b", "stop", 2, rc=1))
+    blocked = shutting.replace(running("b"), failed_stop)
+    for status, held in ((shutting, False), (blocked, True)):
+        t = schedule(make(resources, status + node_state("n2"), props={"stonith-enabled": "false"}))
+        n1 = next(n for n in t.nodes if n.name == "n1")
+        assert n1.shutdown and n1.shutdown_blocked is held
