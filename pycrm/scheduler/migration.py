@@ -205,6 +205,14 @@ def unpack_migrations(cib: Cib, world: World) -> None:
                     _migrate_to_done(world, rsc, h, node, migrate_to)
                 else:
                     _migrate_to_failed(world, rsc, h, node, migrate_to)
+            if world.nodes[node].unclean:
+                for op in lrm.ops:
+                    # a migrate_to still running on a node to be fenced: its target gets a
+                    # stop (unpack_rsc_op, pending migrate_to)
+                    target = op.migrate_target
+                    pending = op.operation == "migrate_to" and judge(op) == "pending"
+                    if pending and target in world.nodes and target != node:
+                        rsc.dangling.add(target or "")
             migrate_from = _last(lrm.ops, "migrate_from")
             if (
                 migrate_from is not None

@@ -65,8 +65,7 @@ XFAIL: dict[str, tuple[str, str]] = {
     "clone-interleave-2": ("summary actions", CLONE),
     "inc6": (ALL, CLONE),
     # group placement/ordering differs: 0
-    # utilization placement strategies not fully modelled: 4
-    "bug-5186-partial-migrate": ("actions", UTILIZATION),
+    # utilization placement strategies not fully modelled: 3
     "bug-lf-2619": (ALL, UTILIZATION),
     "load-stopped-loop": (ALL, UTILIZATION),
     "params-6": (ALL, UTILIZATION),

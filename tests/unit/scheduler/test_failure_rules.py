@@ -216,3 +216,29 @@ def test_a_blocked_stop_holds_its_nodes_shutdown_back() -> None:
         t = schedule(make(resources, status + node_state("n2"), props={"stonith-enabled": "false"}))
         n1 = next(n for n in t.nodes if n.name == "n1")
         assert n1.shutdown and n1.shutdown_blocked is held
+
+
+def test_a_pending_migration_on_a_node_to_be_fenced_stops_its_target() -> None:
+    pending = (
+        op("a", "migrate_to", 5)
+        .replace('op-status="0"', 'op-status="-1"')
+        .replace("/>", ' migrate_source="n1" migrate_target="n2"/>')
+    )
+    down = (
+        '<node_state id="n1" uname="n1" in_ccm="false" crmd="offline" join="down" '
+        f'expected="member"><lrm id="n1"><lrm_resources>{lrm("a", op("a", "start", 1), pending)}'
+        "</lrm_resources></lrm></node_state>"
+    )
+    fencer = '<primitive id="fence" class="stonith" type="fence_xvm"/>'
+    resources = fencer + prim("a", meta={"allow-migrate": "true"})
+    t = schedule(
+        make(
+            resources,
+            down + node_state("n2"),
+            nodes=("n1", "n2"),
+            props={"stonith-enabled": "true"},
+        )
+    )
+    actions = {(x.rsc, x.task, x.node, x.pseudo) for x in t.actions}
+    assert ("a", "stop", "n2", False) in actions  # the migration's target
+    assert ("a", "stop", "n1", True) in actions  # implied by fencing n1
