@@ -276,8 +276,16 @@ def _primitive_actions(
     for node in sorted(rsc.dangling - set(rsc.running_on)):
         # a migration that finished without its stop on the source
         stops.append(g.add(Action(_aid(rsc.id, "stop", node), rsc.id, "stop", node)))
+    # multiple-active=stop_unexpected: the copy where it stays is left alone (its start is
+    # a pseudo action), only the unexpected ones stop (is_expected_node)
+    expected = (
+        target is not None
+        and len(rsc.running_on) > 1
+        and target in rsc.running_on
+        and rsc.meta.get("multiple-active", "").strip().lower() == "stop_unexpected"
+    )
     for node in rsc.running_on:
-        leaving = target is None or node != target or (fresh and not partial)
+        leaving = target is None or node != target or (fresh and not partial and not expected)
         fenced = world.nodes[node].fenced  # fencing stops it: a pseudo action
         if rsc.node_roles.get(node, 0) == ROLE_PROMOTED and (
             leaving or plan.target_role != ROLE_PROMOTED or recovers_by_demotion(plan)
@@ -321,7 +329,7 @@ def _primitive_actions(
                 rsc.id,
                 "start",
                 target,
-                pseudo=plan.migrate,
+                pseudo=plan.migrate or expected,
                 reason=plan.restart_reason,
             )
         )

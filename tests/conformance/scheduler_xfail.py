@@ -23,7 +23,7 @@ REMOTE = "orphaned remote connections differ"
 TEMPLATE = "resource templates not fully modelled"
 
 XFAIL: dict[str, tuple[str, str]] = {
-    # fencing not fully modelled: 10
+    # fencing not fully modelled: 9
     "735": ("summary actions", FENCING),
     "764": ("status", FENCING),
     "anon-instance-pending": ("actions", FENCING),
@@ -33,7 +33,6 @@ XFAIL: dict[str, tuple[str, str]] = {
     "promoted-demote": (ALL, FENCING),
     "shutdown-lock-expiration": (ALL, FENCING),
     "stop-failure-no-quorum": ("status", FENCING),
-    "stop-unexpected-2": ("actions", FENCING),
     # bundle details differ: 14
     "bundle-order-fencing": ("status actions", BUNDLE),
     "bundle-order-partial-start": ("actions", BUNDLE),

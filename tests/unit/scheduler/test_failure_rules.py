@@ -242,3 +242,11 @@ def test_a_pending_migration_on_a_node_to_be_fenced_stops_its_target() -> None:
     actions = {(x.rsc, x.task, x.node, x.pseudo) for x in t.actions}
     assert ("a", "stop", "n2", False) in actions  # the migration's target
     assert ("a", "stop", "n1", True) in actions  # implied by fencing n1
+
+
+def test_multiply_active_stop_unexpected_leaves_the_expected_copy() -> None:
+    t = _twice({"multiple-active": "stop_unexpected"})
+    stops = {x.node for x in t.actions if x.task == "stop"}
+    starts = [(x.node, x.pseudo) for x in t.actions if x.task == "start"]
+    assert stops == {"n2"} and starts == [("n1", True)]
+    assert [(line.verb, line.from_node) for line in t.summary] == [("Restart", "n1")]
