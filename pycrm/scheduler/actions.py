@@ -287,7 +287,8 @@ def _primitive_actions(
     for node in rsc.running_on:
         leaving = target is None or node != target or (fresh and not partial and not expected)
         fenced = world.nodes[node].fenced  # fencing stops it: a pseudo action
-        if rsc.node_roles.get(node, 0) == ROLE_PROMOTED and (
+        # demote_resource: the resource's role counts on every node it runs on
+        if rsc.role == ROLE_PROMOTED and (
             leaving or plan.target_role != ROLE_PROMOTED or recovers_by_demotion(plan)
         ):
             demote = g.add(

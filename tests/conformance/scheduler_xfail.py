@@ -23,11 +23,10 @@ REMOTE = "orphaned remote connections differ"
 TEMPLATE = "resource templates not fully modelled"
 
 XFAIL: dict[str, tuple[str, str]] = {
-    # fencing not fully modelled: 9
+    # fencing not fully modelled: 8
     "735": ("summary actions", FENCING),
     "764": ("status", FENCING),
     "anon-instance-pending": ("actions", FENCING),
-    "bug-rh-880249": ("actions", FENCING),
     "coloc-unpromoted-anti": (ALL, FENCING),
     "force-anon-clone-max": ("actions", FENCING),
     "promoted-demote": (ALL, FENCING),

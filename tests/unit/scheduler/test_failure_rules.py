@@ -250,3 +250,12 @@ def test_multiply_active_stop_unexpected_leaves_the_expected_copy() -> None:
     starts = [(x.node, x.pseudo) for x in t.actions if x.task == "start"]
     assert stops == {"n2"} and starts == [("n1", True)]
     assert [(line.verb, line.from_node) for line in t.summary] == [("Restart", "n1")]
+
+
+def test_a_promoted_resource_active_twice_is_demoted_everywhere_before_its_stops() -> None:
+    def promoted(node: str) -> str:
+        return node_state(node, lrm("a", op("a", "start", 1), op("a", "promote", 2)))
+
+    t = schedule(make(prim("a"), promoted("n1") + promoted("n2")))
+    demotes = {x.node for x in t.actions if x.task == "demote"}
+    assert demotes == {"n1", "n2"}
