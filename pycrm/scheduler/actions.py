@@ -462,7 +462,8 @@ def _anonymous_clone_probes(world: World, online: list[str]) -> dict[int, list[s
             if chosen is None:
                 chosen = next((i for i in instances if i.assigned == node), instances[0])
             for prim in chosen.primitives():
-                if node not in prim.history:
+                # a pending probe is no answer (a pending start is: active there)
+                if node not in prim.known_on and node not in prim.running_on:
                     out[id(prim)].append(node)
     return out
 

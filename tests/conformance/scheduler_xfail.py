@@ -23,10 +23,9 @@ REMOTE = "orphaned remote connections differ"
 TEMPLATE = "resource templates not fully modelled"
 
 XFAIL: dict[str, tuple[str, str]] = {
-    # fencing not fully modelled: 8
+    # fencing not fully modelled: 7
     "735": ("summary actions", FENCING),
     "764": ("status", FENCING),
-    "anon-instance-pending": ("actions", FENCING),
     "coloc-unpromoted-anti": (ALL, FENCING),
     "force-anon-clone-max": ("actions", FENCING),
     "promoted-demote": (ALL, FENCING),

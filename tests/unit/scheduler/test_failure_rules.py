@@ -259,3 +259,12 @@ def test_a_promoted_resource_active_twice_is_demoted_everywhere_before_its_stops
     t = schedule(make(prim("a"), promoted("n1") + promoted("n2")))
     demotes = {x.node for x in t.actions if x.task == "demote"}
     assert demotes == {"n1", "n2"}
+
+
+def test_an_anonymous_clone_with_a_pending_probe_is_probed_again() -> None:
+    resources = f'<clone id="c">{prim("a")}</clone>'
+    pending = op("a", "monitor", 2).replace('op-status="0"', 'op-status="-1"')
+    t = schedule(make(resources, node_state("n1", lrm("a", pending)), nodes=("n1",)))
+    assert ("a:0", "monitor", "n1", 0) in {
+        (x.rsc, x.task, x.node, x.interval_ms) for x in t.actions
+    }
