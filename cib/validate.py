@@ -16,10 +16,12 @@ from cib._xml import parse_root
 from cib.errors import CibError
 from cib.model import (
     Cib,
+    Clone,
     DateExpression,
     NvSet,
     Primitive,
     Rule,
+    iter_primitives,
     iter_resources,
     normalize_role,
 )
@@ -246,6 +248,18 @@ def semantic_issues(c: Cib) -> tuple[list[CibError], list[CibError]]:
             out.extend(_check_set(c, nvset, _META_CHECKS, warn))
         if isinstance(rsc, Primitive):
             out.extend(_check_primitive(c, rsc, warn))
+        if isinstance(rsc, Clone) and _lsb_in_unique_clone(rsc):
+            warn.append(
+                CibError(
+                    errors.INVALID,
+                    f"clone {rsc.id!r} contains a non-OCF (lsb) resource and so can only be "
+                    "used as an anonymous clone; set the globally-unique meta attribute to "
+                    "false",
+                    file=c.source,
+                    line=rsc.line,
+                    element_id=rsc.id,
+                )
+            )
     for loc in c.locations:
         problem = None
         if loc.rsc_pattern is not None:
@@ -303,6 +317,15 @@ def semantic_issues(c: Cib) -> tuple[list[CibError], list[CibError]]:
                 )
             )
     return out, warn
+
+
+def _lsb_in_unique_clone(clone: Clone) -> bool:
+    """Pacemaker's force_non_unique_clone: only OCF resources may be globally unique."""
+    unique = any(
+        nvset.values.get("globally-unique", "").strip().lower() in ("true", "on", "yes", "y", "1")
+        for nvset in clone.meta_sets
+    )
+    return unique and any(p.standard == "lsb" for p in iter_primitives([clone.child]))
 
 
 def check_text(

@@ -548,6 +548,11 @@ def _build_clone(
     node_count = max(1, len(world.nodes))
     wc.clone_max = score_of(meta.get("clone-max"), node_count)
     wc.clone_node_max = score_of(meta.get("clone-node-max"), 1)
+    if wc.unique and any(p.standard == "lsb" for p in iter_primitives([clone.child])):
+        # force_non_unique_clone: a clone with an LSB resource can only be anonymous (at
+        # most one instance per node)
+        wc.unique = False
+        wc.clone_max = min(wc.clone_max, node_count)
     if not wc.unique:
         wc.clone_node_max = 1  # anonymous instances are indistinguishable: one per node
     wc.promoted_max = score_of(meta.get("promoted-max", meta.get("master-max")), 1)

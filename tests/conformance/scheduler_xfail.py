@@ -23,11 +23,10 @@ REMOTE = "orphaned remote connections differ"
 TEMPLATE = "resource templates not fully modelled"
 
 XFAIL: dict[str, tuple[str, str]] = {
-    # fencing not fully modelled: 7
+    # fencing not fully modelled: 6
     "735": ("summary actions", FENCING),
     "764": ("status", FENCING),
     "coloc-unpromoted-anti": (ALL, FENCING),
-    "force-anon-clone-max": ("actions", FENCING),
     "promoted-demote": (ALL, FENCING),
     "shutdown-lock-expiration": (ALL, FENCING),
     "stop-failure-no-quorum": ("status", FENCING),
@@ -53,11 +52,10 @@ XFAIL: dict[str, tuple[str, str]] = {
     "colocate-unmanaged-group": (ALL, NOTIFY),
     # differs from crm_simulate (no special feature): 1
     "mon-rsc-4": ("status", OTHER),
-    # promotable clone placement/ordering differs: 4
+    # promotable clone placement/ordering differs: 3
     "bug-1822": (ALL, PROMOTABLE),
     "novell-239087": (ALL, PROMOTABLE),
     "promoted-13": (ALL, PROMOTABLE),
-    "promoted-ordering": ("actions", PROMOTABLE),
     # clone placement/ordering differs: 2
     "clone-interleave-2": ("summary actions", CLONE),
     "inc6": (ALL, CLONE),

@@ -268,3 +268,17 @@ def test_an_anonymous_clone_with_a_pending_probe_is_probed_again() -> None:
     assert ("a:0", "monitor", "n1", 0) in {
         (x.rsc, x.task, x.node, x.interval_ms) for x in t.actions
     }
+
+
+def test_a_clone_with_an_lsb_resource_is_forced_anonymous() -> None:
+    lsb = '<primitive id="l" class="lsb" type="foo"/>'
+    resources = (
+        '<clone id="c"><meta_attributes id="c-meta">'
+        '<nvpair id="c-u" name="globally-unique" value="true"/>'
+        '<nvpair id="c-max" name="clone-max" value="5"/>'
+        '<nvpair id="c-nmax" name="clone-node-max" value="3"/>'
+        f"</meta_attributes>{lsb}</clone>"
+    )
+    t = schedule(make(resources, node_state("n1") + node_state("n2")))
+    starts = sorted(line.to_node or "" for line in t.summary if line.verb == "Start")
+    assert starts == ["n1", "n2"]  # clone-max capped at the node count, one per node
