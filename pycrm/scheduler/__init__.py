@@ -81,9 +81,11 @@ Pipeline (one module per stage):
 * ``actions`` -- actions, edges, topological order; ``recurring`` -- monitors and cancels;
   ``notify`` -- clone notifications; ``pipeline`` -- :func:`schedule`.
 
-Not modelled (refused or listed in tests/conformance/scheduler_xfail.py): Pacemaker Remote
-and guest nodes and bundles (refused), partial and failed live migrations, fencing
-topology and unfencing, priority-fencing-delay, node health strategies, shutdown locks.
+Also modelled: Pacemaker Remote and guest nodes, bundles (:mod:`pycrm.scheduler.bundles`),
+interrupted live migrations, unfencing, node health strategies, hard and fatal failures,
+multiple-active recovery.  Not modelled (see tests/conformance/scheduler_xfail.py for the
+cases that differ): fencing topology (skipped when read), priority-fencing-delay, shutdown
+locks (``shutdown-lock``).
 """
 
 from pycrm.scheduler.pipeline import schedule

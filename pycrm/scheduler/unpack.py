@@ -123,7 +123,9 @@ def _multiply_active(world: World) -> None:
     as its ``multiple-active`` says -- ``stop_only``: it may run nowhere (stopped
     everywhere); ``block``: left alone, unmanaged and blocked (with its whole group when
     the group says ``block`` too); ``stop_start`` (the default): stopped everywhere and
-    started once, which the planning does."""
+    started once, and ``stop_unexpected``: stopped where it is not to stay, which the
+    planning and the actions do.  A resource that needs no fencing counts only clean nodes
+    (pe__find_active_requires)."""
     for rsc in world.all_primitives():
         if len(rsc.running_on) < 2 or rsc.partial_migration is not None:
             continue
