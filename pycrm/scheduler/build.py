@@ -140,7 +140,9 @@ def build_world(cib: Cib, now: datetime | None, layouts: list[BundleLayout] | No
             world.no_quorum_policy = "stop"
     elif world.no_quorum_policy not in ("ignore", "freeze", "demote"):
         world.no_quorum_policy = "stop"
-    for layout in layouts or ():
+    if layouts is None:  # a caller that did not expand the bundles itself
+        cib, layouts = bundles.expand_bundles(cib)
+    for layout in layouts:
         world.bundles[layout.bundle.id] = layout
     _build_nodes(cib, world, when)
     for index, rsc in enumerate(cib.resources):

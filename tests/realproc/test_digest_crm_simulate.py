@@ -77,7 +77,7 @@ def test_digests_match_what_pacemaker_records() -> None:
         try:
             cib.load(xml_path(name))
         except cib.CibError:
-            continue  # refused by pycrm (bundles): nothing to compare
+            continue  # refused by pycrm: nothing to compare
         bad = _simulated_records(name)
         checked += 1
         if bad:
