@@ -211,25 +211,28 @@ def _inactive_agent_changes(cib: Cib, world: World, checked: set[str]) -> None:
     """Pacemaker's process_node_history: each history entry goes to the primitives whose
     id (or history name) it bears; one not active on that node whose agent changed since
     gets that history cleaned up (process_rsc_history)."""
-    named: dict[str, list[WRsc]] = {}
+    named: dict[str, list[tuple[WRsc, tuple[str | None, ...]]]] = {}
     for rsc in world.all_primitives():
-        if rsc.orphan:
+        prim = cib.find(rsc.config_id)
+        if rsc.orphan or not isinstance(prim, Primitive):
             continue
-        named.setdefault(rsc.id, []).append(rsc)
+        configured: tuple[str | None, ...] = (prim.standard, prim.provider or None, prim.type)
+        named.setdefault(rsc.id, []).append((rsc, configured))
         if rsc.history_name and rsc.history_name != rsc.id:
-            named.setdefault(rsc.history_name, []).append(rsc)
+            named.setdefault(rsc.history_name, []).append((rsc, configured))
     for uname in [n for n in world.node_order if n in checked]:
         status = cib.status.get(uname)
         if status is None:
             continue
         for lrm_id, lrm in status.resources.items():
-            if not lrm.ops:
+            found = named.get(lrm_id)
+            if not found or not lrm.ops:
                 continue
-            for rsc in named.get(lrm_id, ()):
-                prim = cib.find(rsc.config_id)
-                if not isinstance(prim, Primitive) or uname in rsc.running_on:
+            recorded = (lrm.standard, lrm.provider or None, lrm.type)
+            for rsc, wanted in found:
+                if recorded == wanted or uname in rsc.running_on:
                     continue
-                if _agent_changed(lrm, prim) and (rsc.id, uname) not in world.cleanups:
+                if (rsc.id, uname) not in world.cleanups:
                     world.cleanups.append((rsc.id, uname))
 
 
