@@ -23,6 +23,7 @@ and internally restart-container, reset-remote and reset-remote-wait).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cmp_to_key
 
 from cib._record import FACTORY, ValueRecord, replace
 from cib.model import LrmResource, OpRecord
@@ -162,11 +163,52 @@ class NodeHistory(ValueRecord):
 
 
 def sorted_ops(lrm: LrmResource) -> list[OpRecord]:
-    """Operations in the order Pacemaker replays them (by call-id, pending last)."""
-    return sorted(
-        lrm.ops,
-        key=lambda op: (op.call_id < 0 or op.op_status == EXEC_PENDING, op.call_id),
-    )
+    """Operations in the order Pacemaker replays them (sort_op_by_callid): by call-id; one
+    without a call-id yet (pending) goes by the transition that scheduled it: after the
+    operations of earlier transitions of the same controller, before later ones (a start
+    superseded by a later stop), and last when that cannot tell."""
+    if all(op.call_id >= 0 for op in lrm.ops):
+        return sorted(lrm.ops, key=lambda op: op.call_id)
+    return sorted(lrm.ops, key=cmp_to_key(_compare_ops))
+
+
+def _transition(op: OpRecord) -> tuple[str, int] | None:
+    """(controller uuid, transition number) from the record's transition magic."""
+    magic = op.transition_magic or ""
+    _, _, key = magic.partition(";")
+    parts = key.split(":")
+    if len(parts) < 4:
+        return None
+    try:
+        return parts[3], int(parts[1])
+    except ValueError:
+        return None
+
+
+def _compare_ops(a: OpRecord, b: OpRecord) -> int:
+    ac, bc = a.call_id, b.call_id
+    if a.id == b.id or (ac < 0 and bc < 0):
+        return 0
+    if 0 <= ac < bc:
+        return -1
+    if bc >= 0 and ac > bc:
+        return 1
+    if bc >= 0 and ac == bc:
+        la = a.last_rc_change if a.last_rc_change is not None else -1
+        lb = b.last_rc_change if b.last_rc_change is not None else -1
+        if la >= 0 and la < lb:
+            return -1
+        if lb >= 0 and la > lb:
+            return 1
+        return 0
+    ta, tb = _transition(a), _transition(b)  # one of them is pending
+    if ta is None or tb is None:
+        return 0
+    if ta[0] != tb[0] or ta[1] == tb[1]:
+        return -1 if bc < 0 else 1
+    if 0 <= ta[1] < tb[1] or tb[1] == -1:
+        return -1
+    return 1
 
 
 def _expected_rc(op: OpRecord) -> int:

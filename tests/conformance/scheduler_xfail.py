@@ -23,8 +23,7 @@ REMOTE = "orphaned remote connections differ"
 TEMPLATE = "resource templates not fully modelled"
 
 XFAIL: dict[str, tuple[str, str]] = {
-    # fencing not fully modelled: 6
-    "735": ("summary actions", FENCING),
+    # fencing not fully modelled: 5
     "764": ("status", FENCING),
     "coloc-unpromoted-anti": (ALL, FENCING),
     "promoted-demote": (ALL, FENCING),

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from cib.history import fail_count, hard_failure
-from cib.model import OpRecord
+from cib.history import fail_count, hard_failure, sorted_ops
+from cib.model import LrmResource, OpRecord
 from pycrm.scheduler import Transition, schedule
 from tests.unit.scheduler.cibtext import lrm, make, node_state, op, prim, running
 
@@ -282,3 +282,29 @@ def test_a_clone_with_an_lsb_resource_is_forced_anonymous() -> None:
     t = schedule(make(resources, node_state("n1") + node_state("n2")))
     starts = sorted(line.to_node or "" for line in t.summary if line.verb == "Start")
     assert starts == ["n1", "n2"]  # clone-max capped at the node count, one per node
+
+
+def test_pending_operations_sort_as_pacemaker_replays_them() -> None:
+    def rec(task: str, call: int, transition: int, status: int = 0) -> OpRecord:
+        key = f"1:{transition}:0:uuid"
+        return OpRecord(
+            id=f"a_{task}_{call}",
+            operation_key=f"a_{task}_0",
+            operation=task,
+            interval_ms=0,
+            call_id=call,
+            rc_code=0,
+            op_status=status,
+            transition_magic=f"{status}:0;{key}",
+        )
+
+    start_pending = rec("start", -1, 8, status=-1)
+    stop = rec("stop", 8, 9)
+    lrm_ = LrmResource("a", "ocf", "heartbeat", "Dummy", [start_pending, stop])
+    assert sorted_ops(lrm_) == [start_pending, stop]  # scheduled before the stop's transition
+    later = rec("start", -1, 10, status=-1)
+    lrm_ = LrmResource("a", "ocf", "heartbeat", "Dummy", [later, stop])
+    assert sorted_ops(lrm_) == [stop, later]
+    numbered = rec("start", 3, 8, status=-1)  # a pending start with a call-id: by call-id
+    lrm_ = LrmResource("a", "ocf", "heartbeat", "Dummy", [stop, numbered])
+    assert sorted_ops(lrm_) == [numbered, stop]
