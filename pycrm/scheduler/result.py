@@ -241,12 +241,21 @@ def summary_lines(plan: Plan) -> list[SummaryLine]:
     lines = _summary_lines(plan)
     if not lines:
         return lines
-    before = current_state(plan.rsc).role
-    after = target_state(plan).role
+    before, after = _roles(plan)
     return [
         replace(line, from_role=line.from_role or before, to_role=line.to_role or after)
         for line in lines
     ]
+
+
+def _roles(plan: Plan) -> tuple[str, str]:
+    """The role names current_state and target_state give (without building them)."""
+    rsc = plan.rsc
+    before = _role_name(rsc, rsc.role) if rsc.running_on else "Stopped"
+    if plan.frozen or not rsc.managed:
+        return before, before
+    after = _role_name(rsc, plan.target_role) if plan.target_node is not None else "Stopped"
+    return before, after
 
 
 def _summary_lines(plan: Plan) -> list[SummaryLine]:
