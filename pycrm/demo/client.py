@@ -14,7 +14,11 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import socket
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -92,11 +96,16 @@ def read_records(path: Path) -> list[tuple[float, float, bool, str]]:
     return out
 
 
-def outage(records: Sequence[tuple[float, float, bool, str]], fault: float) -> Outage:
+def outage(
+    records: Sequence[tuple[float, float, bool, str]], fault: float, until: float | None = None
+) -> Outage:
     """The client-visible outage caused by a fault at ``fault`` (wall clock): the longest
     gap between two consecutive successful answers, among answers from just before the
-    fault on.  (A service can keep answering for a while after its node or main process is
-    gone -- apache's workers do -- so the outage is not simply "from the fault".)"""
+    fault on (and requests started before ``until``, if given).  (A service can keep
+    answering for a while after its node or main process is gone -- apache's workers do --
+    so the outage is not simply "from the fault".)"""
+    if until is not None:
+        records = [r for r in records if r[0] < until]
     answers = sorted(end for start, end, ok, _ in records if ok)
     before = [t for t in answers if t <= fault]
     after = [t for t in answers if t > fault]
@@ -107,6 +116,49 @@ def outage(records: Sequence[tuple[float, float, bool, str]], fault: float) -> O
     gaps = [(b - a, a, b) for a, b in itertools.pairwise(points)]
     _, last_ok, first_ok = max(gaps)
     return Outage(last_ok, first_ok, failed)
+
+
+class ClientLoop:
+    """:func:`run` as a process in a network namespace (``ip netns exec``), its record in
+    a new file under ``workdir``; :meth:`stop` ends it through its stop file."""
+
+    def __init__(
+        self,
+        netns: str,
+        host: str,
+        workdir: Path,
+        *,
+        timeout: float = 0.05,
+        pause: float = 0.002,
+        duration: float = 120.0,
+        python: str = sys.executable,
+    ) -> None:
+        fd, name = tempfile.mkstemp(prefix="client-", suffix=".jsonl", dir=workdir)
+        os.close(fd)
+        self.out = Path(name)
+        self.stop_file = self.out.with_suffix(".stop")
+        argv = [
+            "ip", "netns", "exec", netns, python, "-m", "pycrm.demo.client", host,
+            "--timeout", str(timeout), "--pause", str(pause), "--duration", str(duration),
+            "--out", str(self.out), "--stop-file", str(self.stop_file),
+        ]  # fmt: skip
+        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def records(self) -> list[tuple[float, float, bool, str]]:
+        return read_records(self.out)
+
+    def ok_since(self, since: float) -> bool:
+        """Whether a request started after ``since`` (wall clock) was answered."""
+        return any(ok and start > since for start, _, ok, _ in self.records())
+
+    def stop(self) -> list[tuple[float, float, bool, str]]:
+        self.stop_file.touch()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        return self.records()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
