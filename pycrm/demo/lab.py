@@ -240,22 +240,18 @@ class ClusterLab:
         defaults: Mapping[str, str] | None = None,
         extra_resources: str = "",
         extra_constraints: str = "",
+        web: str = "apache",
     ) -> bytes:
         """A CIB with the web group (IPaddr2, Filesystem, apache), node1 preferred.
 
         ``options`` are cluster properties, ``defaults`` resource defaults (meta attributes),
-        and the extras are XML added to <resources> and <constraints>."""
+        and the extras are XML added to <resources> and <constraints>.  ``web="builtin"``:
+        the web server is Python's http.server under the lab's ``ocf:pycrmlab:httpd``
+        (`install_httpd`) instead of apache, serving the same pages."""
         disk = self.disk
         fs = ""
         if disk is not None:
-            fs = (
-                '<primitive id="web-fs" class="ocf" provider="pycrm" type="Filesystem">'
-                '<instance_attributes id="web-fs-ia">'
-                f'<nvpair id="web-fs-dev" name="device" value="{disk.device}"/>'
-                f'<nvpair id="web-fs-dir" name="directory" value="{disk.mountpoint}"/>'
-                '<nvpair id="web-fs-type" name="fstype" value="ext4"/>'
-                "</instance_attributes>"
-                f"{_ops('web-fs', monitor)}</primitive>"
+            site = (
                 '<primitive id="web-site" class="ocf" provider="pycrm" type="apache">'
                 '<instance_attributes id="web-site-ia">'
                 f'<nvpair id="web-site-conf" name="configfile" value="{disk.site}/httpd.conf"/>'
@@ -264,6 +260,27 @@ class ClusterLab:
                 f' value="http://{self.vip}/server-status"/>'
                 "</instance_attributes>"
                 f"{_ops('web-site', monitor)}</primitive>"
+            )
+            if web == "builtin":
+                site = (
+                    '<primitive id="web-site" class="ocf" provider="pycrmlab" type="httpd">'
+                    '<instance_attributes id="web-site-ia">'
+                    f'<nvpair id="web-site-ip" name="ip" value="{self.vip}"/>'
+                    f'<nvpair id="web-site-docroot" name="docroot"'
+                    f' value="{disk.site}/htdocs"/>'
+                    "</instance_attributes>"
+                    f"{_ops('web-site', monitor)}</primitive>"
+                )
+            elif web != "apache":
+                raise ValueError(f"web server {web!r}: apache or builtin")
+            fs = (
+                '<primitive id="web-fs" class="ocf" provider="pycrm" type="Filesystem">'
+                '<instance_attributes id="web-fs-ia">'
+                f'<nvpair id="web-fs-dev" name="device" value="{disk.device}"/>'
+                f'<nvpair id="web-fs-dir" name="directory" value="{disk.mountpoint}"/>'
+                '<nvpair id="web-fs-type" name="fstype" value="ext4"/>'
+                "</instance_attributes>"
+                f"{_ops('web-fs', monitor)}</primitive>{site}"
             )
         nodes = "".join(f'<node id="{m.index}" uname="{m.name}"/>' for m in self.members)
         meta = dict(defaults or {})
@@ -319,6 +336,14 @@ class ClusterLab:
         agent = self.ocf_root / "resource.d" / "pycrmlab" / "Dummy"
         agent.parent.mkdir(parents=True, exist_ok=True)
         agent.write_text(DUMMY_AGENT.replace("@ROOT@", str(self.root)))
+        agent.chmod(0o755)
+
+    def install_httpd(self) -> None:
+        """``ocf:pycrmlab:httpd`` under the lab's OCF root (see HTTPD_AGENT)."""
+        agent = self.ocf_root / "resource.d" / "pycrmlab" / "httpd"
+        agent.parent.mkdir(parents=True, exist_ok=True)
+        text = HTTPD_AGENT.replace("@ROOT@", str(self.root)).replace("@PYTHON@", self.python)
+        agent.write_text(text)
         agent.chmod(0o755)
 
     def inject(self, node: str, action: str, *, always: bool = False) -> None:
@@ -505,6 +530,38 @@ class ClusterLab:
         if member.proc is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 member.proc.wait(10)
+
+    def service_pid(self, name: str) -> int | None:
+        """The main process of the web server on node ``name`` (apache's pid file on the
+        shared disk as the node sees it, or the built-in server's), None if there is none."""
+        member = self.node(name)
+        builtin = member.home / "httpd-web-site.pid"
+        candidates = [builtin]
+        if self.disk is not None:
+            site = self.disk.site / "run" / "httpd.pid"
+            candidates += [Path(f"/proc/{p}/root{site}") for p in self.ns_pids(member.ns)]
+        for path in candidates:
+            try:
+                pid = int(path.read_text().strip())
+            except (OSError, ValueError):
+                continue
+            if pid in self.ns_pids(member.ns):
+                return pid
+        return None
+
+    def kill_service(self, name: str) -> int:
+        """SIGKILL the web server's main process on ``name``; its PID."""
+        pid = self.service_pid(name)
+        if pid is None:
+            raise RuntimeError(f"{name}: no web server process to kill")
+        os.kill(pid, signal.SIGKILL)
+        return pid
+
+    def cli(self, name: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        """``pycrm ARGS`` as an admin on node ``name`` runs it (its daemon's config)."""
+        member = self.node(name)
+        argv = [self.python, "-m", "pycrm.cli.main", *args, "--config", str(member.config)]
+        return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
 
     def crash(self, name: str) -> None:
         """Power loss: every process of the node dies and its cables are pulled."""
@@ -705,6 +762,92 @@ XML
     start) inject; mkdir -p "$dir" && touch "$state"; exit 0 ;;
     stop) inject; rm -f "$state"; exit 0 ;;
     monitor) inject; [ -e "$state" ] && exit 0; exit 7 ;;
+    validate-all) exit 0 ;;
+    *) exit 3 ;;
+esac
+"""
+
+HTTPD_AGENT = r"""#!/bin/sh
+# ocf:pycrmlab:httpd -- Python's http.server on an address (the floating IP), serving a
+# directory: the lab's web server where apache2 is not installed.  Its PID is kept in the
+# node's lab directory; a PID counts only while its command line is this server's.
+: "${OCF_RESKEY_CRM_meta_on_node:=unknown}"
+: "${OCF_RESKEY_port:=80}"
+dir="@ROOT@/$OCF_RESKEY_CRM_meta_on_node"
+pidfile="$dir/httpd-$OCF_RESOURCE_INSTANCE.pid"
+url="http://$OCF_RESKEY_ip:$OCF_RESKEY_port/"
+running() {
+    [ -s "$pidfile" ] || return 1
+    pid=$(cat "$pidfile")
+    [ -r "/proc/$pid/cmdline" ] || return 1
+    tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF -- "http.server --bind $OCF_RESKEY_ip "
+}
+answers() {
+    curl -s -o /dev/null -m 2 "$url"
+}
+case "$1" in
+    meta-data)
+        cat <<'XML'
+<?xml version="1.0"?>
+<resource-agent name="httpd" version="1.0">
+  <version>1.1</version>
+  <longdesc lang="en">Python's http.server on an address, serving a directory.</longdesc>
+  <shortdesc lang="en">Lab web server</shortdesc>
+  <parameters>
+    <parameter name="ip" required="1" unique="1">
+      <longdesc lang="en">Address to listen on</longdesc>
+      <shortdesc lang="en">Address</shortdesc>
+      <content type="string"/>
+    </parameter>
+    <parameter name="port">
+      <longdesc lang="en">Port</longdesc>
+      <shortdesc lang="en">Port</shortdesc>
+      <content type="integer" default="80"/>
+    </parameter>
+    <parameter name="docroot" required="1">
+      <longdesc lang="en">Directory to serve</longdesc>
+      <shortdesc lang="en">Directory</shortdesc>
+      <content type="string"/>
+    </parameter>
+  </parameters>
+  <actions>
+    <action name="start" timeout="20s"/>
+    <action name="stop" timeout="20s"/>
+    <action name="monitor" timeout="20s" interval="10s"/>
+    <action name="meta-data" timeout="5s"/>
+    <action name="validate-all" timeout="5s"/>
+  </actions>
+</resource-agent>
+XML
+        exit 0 ;;
+    start)
+        if running; then exit 0; fi
+        mkdir -p "$dir"
+        @PYTHON@ -m http.server --bind "$OCF_RESKEY_ip" --directory "$OCF_RESKEY_docroot" \
+            "$OCF_RESKEY_port" </dev/null >/dev/null 2>&1 &
+        echo $! > "$pidfile"
+        i=0
+        while [ $i -lt 100 ]; do
+            if answers; then exit 0; fi
+            running || exit 1
+            sleep 0.1
+            i=$((i + 1))
+        done
+        exit 1 ;;
+    stop)
+        if running; then
+            pid=$(cat "$pidfile")
+            kill -TERM "$pid" 2>/dev/null
+            i=0
+            while [ $i -lt 50 ] && running; do sleep 0.1; i=$((i + 1)); done
+            if running; then kill -KILL "$pid" 2>/dev/null; fi
+        fi
+        rm -f "$pidfile"
+        exit 0 ;;
+    monitor)
+        running || exit 7
+        answers && exit 0
+        exit 1 ;;
     validate-all) exit 0 ;;
     *) exit 3 ;;
 esac
