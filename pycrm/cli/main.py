@@ -42,7 +42,11 @@ _SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "explain": ("pycrm.cli.explain", "explain", "Why each resource is where it is."),
     "hb_standby": ("pycrm.cli.hb_tools", "hb_standby", "Heartbeat's hb_standby."),
     "hb_takeover": ("pycrm.cli.hb_tools", "hb_takeover", "Heartbeat's hb_takeover."),
-    "demo": ("pycrm.cli.demo", "demo", "Run the demonstration in a private network namespace."),
+    "demo": (
+        "pycrm.cli.demo",
+        "demo",
+        "A three-node cluster on this machine, failed five ways (agents: the agents alone).",
+    ),
 }
 
 
