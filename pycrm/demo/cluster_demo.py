@@ -38,30 +38,27 @@ WIDTH = 40  # of the fault column in the summary
 def web_server(choice: str) -> tuple[str, str]:
     """("apache" | "builtin", what to tell the user) for --web auto|apache|builtin."""
     if choice == "builtin":
-        return "builtin", "web server: Python's http.server (built-in, as asked)"
+        return "builtin", "web server: Python's http.server (built-in, as asked; monitor 2 s)"
     if Path(HTTPD).exists():
         return "apache", f"web server: apache2 ({HTTPD})"
     if choice == "apache":
         raise RuntimeError(f"{HTTPD} is not installed (scripts/install.sh installs it)")
     return "builtin", (
         f"web server: {HTTPD} is not installed, so the demo uses Python's built-in"
-        " http.server instead (scripts/install.sh installs apache2)"
+        " http.server instead (monitor 2 s; scripts/install.sh installs apache2)"
     )
-
-
-def fencing_available() -> bool:
-    """Whether the lab has a fence device for its nodes (the fencing integration)."""
-    return hasattr(ClusterLab, "stonith_xml")
 
 
 @contextlib.contextmanager
 def _terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM and SIGHUP end the demo like Ctrl-C: through the clean-up."""
+    """SIGINT (also where a shell started the demo with it ignored), SIGTERM and SIGHUP
+    end the demo through the clean-up."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
-    old = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGHUP)}
+    wanted = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    old = {s: signal.signal(s, handler) for s in wanted}
     try:
         yield
     finally:
@@ -144,7 +141,12 @@ class Demo:
             text = d.text.removeprefix("verdict: ")
             self.echo(f"      decided   +{_secs(step.decision())}  {d.node}: {text}")
         out = step.downtime
-        if out is not None and out.failed:
+        if out is not None and out.failed and out.downtime is None:
+            self.echo(
+                f"      downtime  not back: no answer since the fault ({out.failed} requests"
+                " failed)"
+            )
+        elif out is not None and out.failed:
             self.echo(
                 f"      downtime  {_downtime(step)} seen by the client"
                 f" ({out.failed} requests failed)"
@@ -240,7 +242,12 @@ class Demo:
 
 
 def run_cluster_demo(
-    echo: Echo, *, profile: str = "default", web: str = "auto", keep: bool = False
+    echo: Echo,
+    *,
+    profile: str = "default",
+    web: str = "auto",
+    keep: bool = False,
+    fencing: bool = False,
 ) -> int:
     """The demo; 0 when every step's audit passed, 1 when one failed, 130 interrupted."""
     try:
@@ -248,7 +255,7 @@ def run_cluster_demo(
     except RuntimeError as exc:
         echo(f"pycrm demo: {exc}")
         return 5
-    setup = Setup(profile=profile, web=kind, stickiness=STICKINESS, fencing=fencing_available())
+    setup = Setup(profile=profile, web=kind, stickiness=STICKINESS, fencing=fencing)
     demo = Demo(echo, setup, note)
     status = 0
     with _terminate_as_interrupt():

@@ -58,6 +58,12 @@ class Setup:
     fencing: bool = False
 
     @property
+    def monitor(self) -> str:
+        """The group's monitor interval: the daemon watches apache's main process, but
+        not the built-in server's, which only its monitor catches."""
+        return "10s" if self.web == "apache" else "2s"
+
+    @property
     def keepalive(self) -> float:
         return PROFILES[self.profile].keepalive_ms / 1000
 
@@ -115,15 +121,12 @@ class FaultRunner:
     def cib(self) -> bytes:
         options = {"no-quorum-policy": "stop"}
         extra = ""
-        if self.setup.fencing:  # the lab's fence device (fencing integration)
-            stonith_xml: Callable[[], str] | None = getattr(self.lab, "stonith_xml", None)
-            if stonith_xml is None:
-                raise RuntimeError("this lab has no fence device (ClusterLab.stonith_xml)")
+        if self.setup.fencing:  # the lab's fence device: fence_netns on each namespace
             options["stonith-enabled"] = "true"
-            extra = stonith_xml()
+            extra = self.lab.stonith_xml()
         return self.lab.group_cib(
             stickiness=self.setup.stickiness,
-            monitor="10s",
+            monitor=self.setup.monitor,
             options=options,
             extra_resources=extra,
             web=self.setup.web,
@@ -137,11 +140,7 @@ class FaultRunner:
         lab.make_disk()
         if self.setup.web == "builtin":
             lab.install_httpd()
-        cib = self.cib()
-        for member in lab.members:
-            lab.write_config(member, cib)
-        for member in lab.members:
-            lab.start(member.name)
+        lab.start_all(self.cib())
         self.auditor.start_sampling()
         report = self.auditor.audit(vip_holder=True, service=True, timeout=timeout)
         self.client = ClientLoop(
@@ -373,20 +372,26 @@ class FaultRunner:
         return step
 
     def _fencing(self, target: str, since: float) -> list[str]:
-        """The fencing of ``target`` the running nodes report since ``since``."""
-        lines = []
+        """The fencing of ``target`` since ``since``, as crm_mon's fencing history shows
+        it, from the first running node that reports one, with its time from ``since``."""
+        from pycrm.status.fencing import describe
+
         for name in self.auditor.running():
             snap = self.auditor.snapshot(name)
             if snap is None:
                 continue
-            for ev in snap[1].fencing:
-                if ev.target == target and (ev.completed or since) >= since - 1:
-                    when = "" if ev.completed is None else f" at +{ev.completed - since:.2f} s"
-                    by = f" by {ev.delegate}" if ev.delegate else ""
-                    lines.append(f"fencing: {ev.action} of {target}{by} {ev.state}{when}")
-            if lines:
-                break
-        return lines
+            events = [
+                ev
+                for ev in snap[1].fence_history
+                if ev.target == target and (ev.completed is None or ev.completed >= since - 1)
+            ]
+            if events:
+                return [
+                    f"fencing: {describe(ev, full=True, later=None)}"
+                    + ("" if ev.completed is None else f" (+{ev.completed - since:.2f} s)")
+                    for ev in events
+                ]
+        return []
 
     def heal(self, node: str) -> StepResult:
         """Reconnect ``node``; if it was fenced (its daemon is gone), power it on and start

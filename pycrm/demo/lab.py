@@ -498,6 +498,14 @@ class ClusterLab:
             log.close()
         return member.proc
 
+    def start_all(self, cib: bytes | None = None) -> None:
+        """Write every node's configuration (with ``cib`` as its first CIB) and start every
+        daemon."""
+        for member in self.members:
+            self.write_config(member, cib)
+        for member in self.members:
+            self.start(member.name)
+
     def stop(self, name: str, timeout: float = 60.0) -> int | None:
         """SIGTERM, as systemd stops it: the daemon moves its resources away first."""
         member = self.node(name)

@@ -126,10 +126,11 @@ class Soak:
         profile: str = "fast",
         web: str = "apache",
         strict: bool = False,
+        fencing: bool = False,
         results: Path | None = None,
         echo: Echo = print,
     ) -> None:
-        self.setup = Setup(profile=profile, web=web, links=LINKS, stickiness=0)
+        self.setup = Setup(profile=profile, web=web, links=LINKS, stickiness=0, fencing=fencing)
         self.strict = strict
         self.results = results
         self.echo = echo
@@ -252,6 +253,8 @@ class Soak:
 
     def replay_command(self, plan: Plan) -> str:
         extra = " --strict" if self.strict else ""
+        if self.setup.fencing:
+            extra += " --fencing"
         if self.setup.web != "apache":
             extra += f" --web {self.setup.web}"
         return (
@@ -272,6 +275,10 @@ def _step_text(step: StepResult) -> str:
     return " ".join(parts) or "-"
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc)
     return text.splitlines()[0] if text else type(exc).__name__
@@ -286,7 +293,8 @@ def summary(outcomes: Sequence[Outcome], seed: int) -> list[str]:
         counts[o.plan.fault][0] += 1
         counts[o.plan.fault][1] += 0 if o.ok else 1
     lines = [
-        f"soak: {len(outcomes)} iterations from seed {seed}: {len(outcomes) - len(failed)} ok"
+        f"soak: {_count(len(outcomes), 'iteration')} from seed {seed}:"
+        f" {len(outcomes) - len(failed)} ok"
         f" ({len(tolerated)} of them ok*: held twice without fencing, longest"
         f" {max((o.tolerated for o in tolerated), default=0):.2f} s), {len(failed)} failed",
         "  per fault: "
@@ -319,6 +327,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--cycle", action="store_true", help="the faults in turn")
     parser.add_argument("--strict", action="store_true", help="no double holding tolerated")
+    parser.add_argument(
+        "--fencing", action="store_true", help="stonith-enabled with the lab's fence device"
+    )
     parser.add_argument("--web", choices=("apache", "builtin"), default="apache")
     parser.add_argument("--results", type=Path, default=None, help="failed iterations' logs")
     args = parser.parse_args(argv)
@@ -334,10 +345,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 5
     seed = secrets.randbits(SEED_BITS) if args.seed is None else args.seed
     results = args.results or Path(tempfile.mkdtemp(prefix="pycrm-soak-", dir="/var/tmp"))
-    soak = Soak(profile=args.profile, web=args.web, strict=args.strict, results=results)
+    soak = Soak(
+        profile=args.profile,
+        web=args.web,
+        strict=args.strict,
+        fencing=args.fencing,
+        results=results,
+    )
     print(
-        f"soak: {args.iterations} iterations, seed {seed}, profile {args.profile},"
-        f" faults {','.join(args.faults)}{' (in turn)' if args.cycle else ''}",
+        f"soak: {_count(args.iterations, 'iteration')}, seed {seed}, profile {args.profile},"
+        f" faults {','.join(args.faults)}{' (in turn)' if args.cycle else ''},"
+        f" {'fencing' if args.fencing else 'no fencing'}",
         flush=True,
     )
     outcomes: list[Outcome] = []
