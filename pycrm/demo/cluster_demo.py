@@ -17,17 +17,16 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import signal
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
 
 from pycrm.demo.apache_site import HTTPD
 from pycrm.demo.audit import AuditFailure
 from pycrm.demo.faults import FaultRunner, Setup, StepResult
+from pycrm.demo.interrupt import interrupt_on_signals
 from pycrm.demo.lab import ClusterLab
 
 Echo = Callable[[str], None]
@@ -47,23 +46,6 @@ def web_server(choice: str) -> tuple[str, str]:
         f"web server: {HTTPD} is not installed, so the demo uses Python's built-in"
         " http.server instead (monitor 2 s; scripts/install.sh installs apache2)"
     )
-
-
-@contextlib.contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """SIGINT (also where a shell started the demo with it ignored), SIGTERM and SIGHUP
-    end the demo through the clean-up."""
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    wanted = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-    old = {s: signal.signal(s, handler) for s in wanted}
-    try:
-        yield
-    finally:
-        for s, h in old.items():
-            signal.signal(s, h)
 
 
 def _secs(value: float | None) -> str:
@@ -258,7 +240,7 @@ def run_cluster_demo(
     setup = Setup(profile=profile, web=kind, stickiness=STICKINESS, fencing=fencing)
     demo = Demo(echo, setup, note)
     status = 0
-    with _terminate_as_interrupt():
+    with interrupt_on_signals():
         try:
             demo.run()
             failed = [i for i, s in enumerate(demo.steps, 1) if not s.ok]

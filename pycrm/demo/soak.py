@@ -53,6 +53,7 @@ from pycrm.daemon.config_model import PROFILES
 from pycrm.demo.apache_site import HTTPD
 from pycrm.demo.audit import AuditFailure
 from pycrm.demo.faults import FaultRunner, Setup, StepResult, pick
+from pycrm.demo.interrupt import interrupt_on_signals
 from pycrm.demo.lab import ClusterLab
 
 FAULTS = ("crash", "daemon-kill", "service-kill", "partition", "link-loss", "standby")
@@ -359,13 +360,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         flush=True,
     )
     outcomes: list[Outcome] = []
-    try:
-        outcomes = soak.run(args.iterations, seed, args.faults, cycle=args.cycle)
-    except KeyboardInterrupt:
-        print("soak: interrupted", file=sys.stderr)
-        return 130
-    finally:
-        soak.close()
+    with interrupt_on_signals():
+        try:
+            outcomes = soak.run(args.iterations, seed, args.faults, cycle=args.cycle)
+        except KeyboardInterrupt:
+            print("soak: interrupted; removing the lab", file=sys.stderr)
+            return 130
+        finally:
+            soak.close()
     for line in summary(outcomes, seed):
         print(line)
     if all(o.ok for o in outcomes):
