@@ -23,7 +23,7 @@ LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+) (\S+) [^:]+: ([A-Z]+)
 # the scheduler's verbs in a transition verdict (pycrm/daemon/verdict.py)
 DECISION = re.compile(
     r"^verdict: (started|stopped|moved|recovered|restarted|promoted|demoted|migrated"
-    r"|reloaded|re-promoted|cannot) "
+    r"|reloaded|re-promoted|cannot|fence) "
 )
 
 

@@ -11,7 +11,8 @@ LINES = [
     "2026-12-07 17:00:12.584 node1 pycrm[28644]: INFO: Link node3:eth0 dead.",
     "2026-12-07 17:00:12.600 node2 pycrm[27595]: WARNING: node node1: is dead",
     "2026-12-07 17:00:12.602 node2 pycrm[27595]: INFO: verdict: node2 active, comm up, 1/2 peers",
-    "2026-12-07 17:00:12.610 node2 pycrm[27595]: INFO: verdict: moved web to node2: node1 left",
+    "2026-12-07 17:00:12.610 node2 pycrm[27595]: INFO: verdict: fence node1 (reboot: peer is"
+    " no longer part of the cluster), moved web to node2: node1 left",
     "2026-12-07 17:00:13.001 node2 pycrm[27595]: INFO: web-site: main process 12 exited: "
     "monitoring now",
     "2026-12-07 17:00:13.100 node2 pycrm[27595]: INFO: call 9: web-site_monitor_10000 on node2:"
