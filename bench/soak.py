@@ -3,7 +3,7 @@
 
     sudo /opt/pycrm/venv/bin/python bench/soak.py --iterations 50 --profile fast [--seed S]
         [--faults crash,daemon-kill,service-kill,partition,link-loss,standby] [--cycle]
-        [--strict] [--web apache|builtin] [--results DIR]
+        [--strict] [--no-fencing] [--web apache|builtin] [--results DIR]
 
 Prints ``iteration i seed S fault F node (role): ok|ok*|FAIL reason`` per iteration, the
 replay command of every failure (``--seed S --iterations 1 --faults F``) and a summary;

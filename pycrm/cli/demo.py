@@ -36,21 +36,23 @@ def _preflight(tools: tuple[str, ...]) -> None:
     show_default=True,
     help="The web server: apache2, or Python's http.server; auto: apache2 when installed.",
 )
-# Hidden until the controller fences (fencing integration): stonith-enabled=true with the
-# lab's fence device (fence_netns on each node's namespace); the timeline then shows the
-# partition's minority being fenced.  Today an unclean node's resources wait for a fence
-# that no fencer runs, and the first step fails its audit.
-@click.option("--fencing/--no-fencing", default=False, hidden=True)
+@click.option(
+    "--no-fencing",
+    is_flag=True,
+    help="Heartbeat's behaviour: stonith-enabled=false (the default fences with fence_netns);"
+    " a node declared dead while it still runs the group then holds it twice for a while.",
+)
 @click.option("--keep", is_flag=True, help="Keep the lab running at the end until Enter.")
 @click.pass_context
-def demo(ctx: click.Context, profile: str, web: str, fencing: bool, keep: bool) -> None:
+def demo(ctx: click.Context, profile: str, web: str, no_fencing: bool, keep: bool) -> None:
     """A three-node cluster on this machine: fail it five ways, show what each cost.
 
     Builds three `pycrm run` nodes in network namespaces, a floating IP, a loop-mounted
     Filesystem and apache2 (Python's built-in HTTP server if apache2 is absent), runs a
     client against the floating IP, then: crashes the group's node, kills apache, puts a
-    node in standby, partitions the group's node away and heals it.  Prints each failure's
-    detection time, the client's downtime and the audits, then removes everything.
+    node in standby, partitions the group's node away (the majority fences it: the lab's
+    fence_netns switches its namespace off) and heals it.  Prints each failure's detection
+    time, the client's downtime, the fencing and the audits, then removes everything.
 
     Needs root, iproute2, util-linux, e2fsprogs and curl (scripts/install.sh installs them).
     Nothing outside the demo's own namespaces, loop device and directory is touched.
@@ -60,7 +62,9 @@ def demo(ctx: click.Context, profile: str, web: str, fencing: bool, keep: bool) 
     _preflight(CLUSTER_TOOLS)
     from pycrm.demo.cluster_demo import run_cluster_demo
 
-    sys.exit(run_cluster_demo(click.echo, profile=profile, web=web, keep=keep, fencing=fencing))
+    sys.exit(
+        run_cluster_demo(click.echo, profile=profile, web=web, keep=keep, fencing=not no_fencing)
+    )
 
 
 @demo.command("agents")

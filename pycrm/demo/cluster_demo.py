@@ -229,7 +229,7 @@ def run_cluster_demo(
     profile: str = "default",
     web: str = "auto",
     keep: bool = False,
-    fencing: bool = False,
+    fencing: bool = True,
 ) -> int:
     """The demo; 0 when every step's audit passed, 1 when one failed, 130 interrupted."""
     try:

@@ -15,12 +15,17 @@ the web server's main process), :meth:`standby` (``pycrm node standby``, then ``
 :meth:`partition` (a node alone on its side of every link) and :meth:`heal`,
 :meth:`link_loss` (one link of a node, then back).
 
-Without fencing (``stonith-enabled=false``, heartbeat's behaviour), a node its peers
+The lab fences by default (``stonith-enabled=true`` with the lab's ``fence_netns`` device):
+a node its peers declare dead is switched off (its links cut, its processes killed) before
+its resources start elsewhere, and any double holding fails the audit.  A step that lost a
+node reports its fencing as crm_mon's fencing history shows it.
+
+Without fencing (``Setup(fencing=False)``, heartbeat's behaviour), a node its peers
 declared dead while it still ran the group (a partition, or a daemon restart slower than
 the dead time) holds the floating IP and the disk together with the node that took over,
 until it stops them itself (it lost quorum) or the cluster recovers: the audit after such a
 step reports that double holding as tolerated, with its duration, instead of failing.  Any
-other double holding fails the audit; with fencing, every one does.
+other double holding fails the audit.
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ from pycrm.demo import logscan
 from pycrm.demo.audit import AuditFailure, Auditor, AuditReport, Violation, overlap
 from pycrm.demo.client import ClientLoop, Outage, outage
 from pycrm.demo.lab import ClusterLab
+from pycrm.fencing.history import FenceEvent
+from pycrm.status.fencing import describe
 
 GROUP = "web"
 SERVICE = "web-site"
@@ -55,7 +62,7 @@ class Setup:
     nodes: int = 3
     links: int = 1
     stickiness: int = 0
-    fencing: bool = False
+    fencing: bool = True
 
     @property
     def monitor(self) -> str:
@@ -266,6 +273,7 @@ class FaultRunner:
             step.detected = self._wait_line(
                 watch, logscan.dead(node), self.others(node), f"a peer to declare {node} dead"
             )
+            self._expect_fenced(step, node)
             self._audit(step)
         if restore and step.ok:
             step.restore = self.restart(node)
@@ -294,6 +302,7 @@ class FaultRunner:
             step.detected = watch.first(logscan.dead(node), self._logs(self.others(node)))
             if step.detected is None:
                 step.notes.append(f"back within the dead time: no peer declared {node} dead")
+            step.notes += self._fencing(node, step.fault_at)
         if step.ok and not self.running(node):  # fenced as it came back
             step.restore = self.restart(node)
         return step
@@ -357,11 +366,10 @@ class FaultRunner:
             step.detected = self._wait_line(
                 watch, logscan.dead(node), majority, f"the majority to declare {node} dead"
             )
+            self._expect_fenced(step, node)
             self._audit(step, suspect=node, watch=watch, partitions=[[node], majority])
             if node in self.lab.vip_holders() or node in self.lab.disk_holders():
                 raise AuditFailure(f"{node}, without quorum, still holds the group")
-            for line in self._fencing(node, step.fault_at):
-                step.notes.append(line)
             if not self.setup.fencing:
                 lost = watch.first(logscan.lost_quorum(), self._logs([node]))
                 if lost is not None:
@@ -371,11 +379,27 @@ class FaultRunner:
                     )
         return step
 
-    def _fencing(self, target: str, since: float) -> list[str]:
-        """The fencing of ``target`` since ``since``, as crm_mon's fencing history shows
-        it, from the first running node that reports one, with its time from ``since``."""
-        from pycrm.status.fencing import describe
+    def _expect_fenced(self, step: StepResult, node: str) -> None:
+        """With fencing: wait until a running peer's fencing history shows ``node``
+        fenced since the fault (a failed attempt may come before a success), and note it as
+        crm_mon shows it; a fencing that never succeeds fails the step.  Without fencing:
+        nothing."""
+        if not self.setup.fencing:
+            return
+        limit = 5 * self.setup.deadtime + RECOVERY_TIMEOUT
 
+        def done() -> bool:
+            events = self._fence_events(node, step.fault_at)
+            return any(ev.state == "done" for ev in events)
+
+        try:
+            self.auditor.wait_for(done, limit, f"{node} to be fenced")
+        finally:
+            step.notes += self._fencing(node, step.fault_at)
+
+    def _fence_events(self, target: str, since: float) -> list[FenceEvent]:
+        """The fencings of ``target`` since ``since`` (pending ones included), oldest first,
+        from the first running node that reports one."""
         for name in self.auditor.running():
             snap = self.auditor.snapshot(name)
             if snap is None:
@@ -386,12 +410,17 @@ class FaultRunner:
                 if ev.target == target and (ev.completed is None or ev.completed >= since - 1)
             ]
             if events:
-                return [
-                    f"fencing: {describe(ev, full=True, later=None)}"
-                    + ("" if ev.completed is None else f" (+{ev.completed - since:.2f} s)")
-                    for ev in events
-                ]
+                return sorted(events, key=lambda ev: ev.completed or float("inf"))
         return []
+
+    def _fencing(self, target: str, since: float) -> list[str]:
+        """The fencing of ``target`` since ``since``, as crm_mon's fencing history shows
+        it, with its time from ``since``."""
+        return [
+            f"fencing: {describe(ev, full=True, later=None)}"
+            + ("" if ev.completed is None else f" (+{ev.completed - since:.2f} s)")
+            for ev in self._fence_events(target, since)
+        ]
 
     def heal(self, node: str) -> StepResult:
         """Reconnect ``node``; if it was fenced (its daemon is gone), power it on and start
