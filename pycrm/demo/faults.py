@@ -93,6 +93,8 @@ class StepResult:
     failure: str = ""
     notes: list[str] = field(default_factory=list)
     restore: StepResult | None = None
+    lost: tuple[str, ...] = ()  # the nodes the step may fence or leave down
+    fence_seen: frozenset[FenceEvent] = field(default_factory=frozenset, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -192,11 +194,16 @@ class FaultRunner:
 
     # ---------------------------------------------------------------- a step
     @contextlib.contextmanager
-    def _step(self, title: str) -> Iterator[tuple[StepResult, logscan.LogWatch]]:
+    def _step(
+        self, title: str, lost: tuple[str, ...] = ()
+    ) -> Iterator[tuple[StepResult, logscan.LogWatch]]:
+        """One step; ``lost``: the nodes it may fence or leave down.  Any other node
+        fenced, or whose daemon is gone, at its end fails it."""
         watch = logscan.LogWatch(self._logs())
-        step = StepResult(title, time.time())
+        step = StepResult(title, time.time(), lost=lost, fence_seen=self._fence_history())
         try:
             yield step, watch
+            self._check_lost(step)
         except (AuditFailure, RuntimeError, OSError) as exc:
             step.failure = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         step.decided = step.decided or watch.first(logscan.DECISION)
@@ -264,10 +271,8 @@ class FaultRunner:
     def crash(self, node: str, *, restore: bool = True) -> StepResult:
         """Power cut of ``node``; then it is powered on and its daemon started again."""
         held = node in self.lab.vip_holders()
-        with self._step(f"crash {node}" + (" (runs the group)" if held else "")) as (
-            step,
-            watch,
-        ):
+        title = f"crash {node}" + (" (runs the group)" if held else "")
+        with self._step(title, lost=(node,)) as (step, watch):
             step.fault_at = time.time()
             self.lab.crash(node)
             step.detected = self._wait_line(
@@ -290,10 +295,8 @@ class FaultRunner:
     def kill_daemon(self, node: str, delay: float = 0.1) -> StepResult:
         """SIGKILL ``node``'s daemon (what it started keeps running), restart it after
         ``delay`` seconds (systemd's RestartSec)."""
-        with self._step(f"kill -9 pycrm run on {node}, restart after {delay:.2f} s") as (
-            step,
-            watch,
-        ):
+        title = f"kill -9 pycrm run on {node}, restart after {delay:.2f} s"
+        with self._step(title, lost=(node,)) as (step, watch):
             step.fault_at = time.time()
             self.lab.kill_daemon(node)
             time.sleep(delay)
@@ -302,7 +305,7 @@ class FaultRunner:
             step.detected = watch.first(logscan.dead(node), self._logs(self.others(node)))
             if step.detected is None:
                 step.notes.append(f"back within the dead time: no peer declared {node} dead")
-            step.notes += self._fencing(node, step.fault_at)
+            step.notes += self._fencing(step, node)
         if step.ok and not self.running(node):  # fenced as it came back
             step.restore = self.restart(node)
         return step
@@ -358,7 +361,8 @@ class FaultRunner:
         runs the group.  :meth:`heal` ends it."""
         held = node in self.lab.vip_holders()
         majority = self.others(node)
-        with self._step(f"partition: {node} alone | {' '.join(majority)}") as (step, watch):
+        title = f"partition: {node} alone | {' '.join(majority)}"
+        with self._step(title, lost=(node,)) as (step, watch):
             step.fault_at = time.time()
             if held:
                 step.notes.append(f"{node} ran the group")
@@ -368,6 +372,7 @@ class FaultRunner:
             )
             self._expect_fenced(step, node)
             self._audit(step, suspect=node, watch=watch, partitions=[[node], majority])
+            step.decided = watch.first(logscan.DECISION, self._logs(majority))
             if node in self.lab.vip_holders() or node in self.lab.disk_holders():
                 raise AuditFailure(f"{node}, without quorum, still holds the group")
             if not self.setup.fencing:
@@ -381,46 +386,61 @@ class FaultRunner:
 
     def _expect_fenced(self, step: StepResult, node: str) -> None:
         """With fencing: wait until a running peer's fencing history shows ``node``
-        fenced since the fault (a failed attempt may come before a success), and note it as
-        crm_mon shows it; a fencing that never succeeds fails the step.  Without fencing:
-        nothing."""
+        fenced since the step began (a failed attempt may come before a success), and note
+        it as crm_mon shows it; a fencing that never succeeds fails the step.  Without
+        fencing: nothing."""
         if not self.setup.fencing:
             return
         limit = 5 * self.setup.deadtime + RECOVERY_TIMEOUT
 
         def done() -> bool:
-            events = self._fence_events(node, step.fault_at)
-            return any(ev.state == "done" for ev in events)
+            return any(ev.state == "done" for ev in self._new_fencings(step, node))
 
         try:
             self.auditor.wait_for(done, limit, f"{node} to be fenced")
         finally:
-            step.notes += self._fencing(node, step.fault_at)
+            step.notes += self._fencing(step, node)
 
-    def _fence_events(self, target: str, since: float) -> list[FenceEvent]:
-        """The fencings of ``target`` since ``since`` (pending ones included), oldest first,
-        from the first running node that reports one."""
+    def _fence_history(self) -> frozenset[FenceEvent]:
+        """Every fencing event the running daemons report (they keep the history the DC
+        announces; a node that just started may know less)."""
+        events: set[FenceEvent] = set()
         for name in self.auditor.running():
             snap = self.auditor.snapshot(name)
-            if snap is None:
-                continue
-            events = [
-                ev
-                for ev in snap[1].fence_history
-                if ev.target == target and (ev.completed is None or ev.completed >= since - 1)
-            ]
-            if events:
-                return sorted(events, key=lambda ev: ev.completed or float("inf"))
-        return []
+            if snap is not None:
+                events.update(snap[1].fence_history)
+        return frozenset(events)
 
-    def _fencing(self, target: str, since: float) -> list[str]:
-        """The fencing of ``target`` since ``since``, as crm_mon's fencing history shows
-        it, with its time from ``since``."""
+    def _new_fencings(self, step: StepResult, target: str | None = None) -> list[FenceEvent]:
+        """The fencing events (of ``target``, default any node) new since the step began,
+        oldest first; an event seen pending then finished counts again, finished."""
+        new = [
+            ev
+            for ev in self._fence_history() - step.fence_seen
+            if target is None or ev.target == target
+        ]
+        return sorted(new, key=lambda ev: (ev.completed is None, ev.completed or 0.0))
+
+    def _fencing(self, step: StepResult, target: str | None = None) -> list[str]:
+        """The new fencings of ``target`` (default any node), as crm_mon's fencing history
+        shows them, each with its time from the fault."""
         return [
             f"fencing: {describe(ev, full=True, later=None)}"
-            + ("" if ev.completed is None else f" (+{ev.completed - since:.2f} s)")
-            for ev in self._fence_events(target, since)
+            + ("" if ev.completed is None else f" (+{ev.completed - step.fault_at:.2f} s)")
+            for ev in self._new_fencings(step, target)
         ]
+
+    def _check_lost(self, step: StepResult) -> None:
+        """No node outside ``step.lost`` fenced since the step began, or down at its end."""
+        others = [ev for ev in self._new_fencings(step) if ev.target not in step.lost]
+        if others:
+            lines = [f"fencing: {describe(ev, full=True, later=None)}" for ev in others]
+            step.notes += lines
+            raise AuditFailure(f"unexpected {lines[0]}")
+        down = [m.name for m in self.lab.members if m.name not in step.lost]
+        down = [n for n in down if not self.running(n)]
+        if down:
+            raise AuditFailure(f"{' and '.join(down)}: the daemon is not running")
 
     def heal(self, node: str) -> StepResult:
         """Reconnect ``node``; if it was fenced (its daemon is gone), power it on and start
