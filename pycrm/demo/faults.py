@@ -452,6 +452,9 @@ class FaultRunner:
                 self.lab.power_on(node)
                 self.lab.start(node)
                 step.notes.append(f"{node} was fenced: powered on and started")
+                step.detected = self._wait_line(
+                    watch, logscan.joined(node), self.others(node), f"{node} to rejoin"
+                )
             else:
                 step.detected = self._wait_line(
                     watch, logscan.returned(), None, f"the nodes to see {node} again"

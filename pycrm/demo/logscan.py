@@ -37,6 +37,12 @@ def returned() -> re.Pattern[str]:
     return re.compile(r"^Cluster node \S+ returning after partition")
 
 
+def joined(node: str) -> re.Pattern[str]:
+    """The DC's join round that ``node`` answered (it follows the DC, its CIB synced)."""
+    name = re.escape(node)
+    return re.compile(rf"^join round \d+ complete: (\S+, )*{name}(, \S+)* joined")
+
+
 def lost_quorum() -> re.Pattern[str]:
     return re.compile(r"^partition \S+: no quorum ")
 

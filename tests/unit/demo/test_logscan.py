@@ -21,6 +21,9 @@ LINES = [
     " rc=7 (complete) 35ms",
     "2026-12-07 17:00:14.624 node2 pycrm[27595]: CRITICAL: Cluster node node1 returning after"
     " partition.",
+    "2026-12-07 17:00:15.000 node2 pycrm[27595]: INFO: join round 5 complete: node1, node2"
+    " joined; no answer from node3",
+    "2026-12-07 17:00:15.500 node2 pycrm[27595]: INFO: join round 6 complete: node3 joined",
     "a line that is not a log line",
 ]
 
@@ -45,6 +48,10 @@ def test_patterns_match_what_they_name() -> None:
     assert matching(logscan.DECISION) == [3]  # not the membership verdict
     assert matching(logscan.service_failed("web-site")) == [4, 5]  # not the probe
     assert matching(logscan.returned()) == [7]
+    assert matching(logscan.joined("node1")) == [8]
+    assert matching(logscan.joined("node2")) == [8]
+    assert matching(logscan.joined("node3")) == [9]  # not "no answer from node3"
+    assert matching(logscan.joined("node")) == []
 
 
 def test_a_watch_sees_only_lines_written_after_it(tmp_path: Path) -> None:
