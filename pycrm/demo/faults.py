@@ -452,8 +452,9 @@ class FaultRunner:
                 self.lab.power_on(node)
                 self.lab.start(node)
                 step.notes.append(f"{node} was fenced: powered on and started")
+                # in the DC's log: a peer's, or its own when it came back as DC
                 step.detected = self._wait_line(
-                    watch, logscan.joined(node), self.others(node), f"{node} to rejoin"
+                    watch, logscan.joined(node), None, f"{node} to rejoin"
                 )
             else:
                 step.detected = self._wait_line(
