@@ -280,6 +280,8 @@ class FaultRunner:
             )
             self._expect_fenced(step, node)
             self._audit(step)
+            # the survivors' decision (the node's own log may have one from just before)
+            step.decided = watch.first(logscan.DECISION, self._logs(self.others(node)))
         if restore and step.ok:
             step.restore = self.restart(node)
         return step
