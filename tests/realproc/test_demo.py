@@ -22,10 +22,13 @@ STEPS = (
     r"\[4/5\] \S+  partition: node\d alone \| node\d node\d",
     r"\[5/5\] \S+  heal: node\d reconnected",
 )
-# the daemon bug the partition step finds (the lead's report): after the partition heals,
-# the minority's stale DC starts the group from a join round nobody answered, while the
-# majority still runs it
-HEAL_BUG = "heal: the former minority DC starts the group the majority runs (double holding)"
+# the daemon bug the heal step finds (h9demo's report): node1, fenced after it had made
+# itself DC of its own minority (a newer term, persisted), boots and stands for election in
+# a term newer still; the DC moves to that term without an election event
+# (Election._on_vote_request), so its CIB sync keeps the old term and drops node1's join
+# request: node1 never rejoins.  A race (node1 may be fenced before it stands), so not
+# strict.
+REJOIN_BUG = "heal: a fenced node that stood for election in its minority never rejoins"
 
 
 def _demo(*args: str) -> subprocess.CompletedProcess[str]:
@@ -62,6 +65,13 @@ def test_the_fast_demo_runs_every_step_prints_the_timeline_and_removes_everythin
     for step in STEPS:
         assert re.search(step, out), f"{step!r} not in\n{out}"
     assert "      detected  +" in out and "      downtime  " in out and "      audit     " in out
+    # fencing is the default: the partition's minority is fenced, as crm_mon shows it
+    assert "stonith enabled (fence_netns)" in out
+    partition = out.split("[4/5]")[1].split("[5/5]")[0]
+    assert re.search(
+        r"note      fencing: reboot of node\d by node\d for pycrm-controld@node\d successful",
+        partition,
+    ), partition
     timeline = out.split("Timeline (profile fast")[1]
     assert len(re.findall(r"^  [1-5]  ", timeline, re.M)) == 5
     # everything the demo made is gone
@@ -78,7 +88,7 @@ def test_the_fast_demo_runs_every_step_prints_the_timeline_and_removes_everythin
     assert root.group(1) not in loops
 
 
-@pytest.mark.xfail(strict=True, reason=HEAL_BUG)
+@pytest.mark.xfail(strict=False, reason=REJOIN_BUG)
 def test_the_fast_demo_passes_every_audit(
     fast_demo: tuple[str, subprocess.CompletedProcess[str]],
 ) -> None:

@@ -14,7 +14,25 @@ def test_help_names_both_demos() -> None:
     result = CliRunner().invoke(main, ["demo", "--help"])
     assert result.exit_code == 0
     assert "--profile [default|fast]" in result.output
+    assert "--no-fencing" in result.output
     assert "agents" in result.output
+
+
+@pytest.mark.parametrize(("argv", "fencing"), [([], True), (["--no-fencing"], False)])
+def test_the_demo_fences_unless_told_not_to(
+    argv: list[str], fencing: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, object] = {}
+
+    def fake(echo: object, **kwargs: object) -> int:
+        seen.update(kwargs)
+        return 0
+
+    monkeypatch.setattr("pycrm.cli.demo._preflight", lambda tools: None)
+    monkeypatch.setattr(cluster_demo, "run_cluster_demo", fake)
+    result = CliRunner().invoke(main, ["demo", *argv])
+    assert result.exit_code == 0
+    assert seen["fencing"] is fencing
 
 
 @pytest.mark.parametrize(

@@ -72,3 +72,19 @@ def test_bad_arguments_exit_2_with_a_message(
     err = capsys.readouterr().err
     assert message in err
     assert "Traceback" not in err
+
+
+def test_the_soak_fences_unless_told_and_its_replays_say_so() -> None:
+    plan = Plan.draw(5, FAULTS)
+    fencing = soak.Soak(echo=lambda _line: None)
+    assert fencing.setup.fencing
+    assert "fencing" not in fencing.replay_command(plan)
+    heartbeat = soak.Soak(fencing=False, echo=lambda _line: None)
+    assert not heartbeat.setup.fencing
+    assert heartbeat.replay_command(plan).endswith(f"--faults {plan.fault} --no-fencing")
+
+
+def test_the_summary_names_double_holding_only_when_there_was_some() -> None:
+    plan = Plan.draw(5, FAULTS)
+    lines = soak.summary([soak.Outcome(1, plan, "node1")], 5)
+    assert lines[0] == "soak: 1 iteration from seed 5: 1 ok, 0 failed"
