@@ -149,9 +149,11 @@ class FaultRunner:
         lab.make_disk()
         if self.setup.web == "builtin":
             lab.install_httpd()
+        started = StepResult("start", time.time())
         lab.start_all(self.cib())
         self.auditor.start_sampling()
         report = self.auditor.audit(vip_holder=True, service=True, timeout=timeout)
+        self._check_lost(started)  # every node up, none fenced while the cluster formed
         self.client = ClientLoop(
             lab.client_ns,
             lab.vip,
