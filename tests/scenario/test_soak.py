@@ -8,11 +8,16 @@ tests, expected failures until they are fixed (then they join the main set).  Bo
 node that comes back with a newer election term than the DC's (it made itself DC of its
 own minority before it was fenced, and the term is persisted):
 
-* REJOIN_BUG: node1 (the first node, which stands for election when it comes back);
-* NO_DC_BUG: another node, when the DC is not node1.
+* REJOIN_BUG: node1 (the first node, which stands for election when it comes back) after
+  a crash while node2 is DC (it followed node2's term, and stands in the next one); it
+  failed every time in the fast profile here, but it is a race in principle (a node1 that
+  hears the DC before it stands follows it);
+* NO_DC_BUG: another node, back after a partition (it made itself DC of its minority),
+  when the DC is not node1: a race (the node may be fenced before it stands).
 
-Both are races (the node may be fenced before it stands), so the tests are not strict;
-the main set partitions no node for that reason.
+So neither is strict.  The partition of the group's node on a fresh cluster (node1, the
+DC: it keeps its term in its minority) passes.  The main set neither partitions a node
+nor restarts node1, for these reasons.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ pytestmark = [pytest.mark.root, pytest.mark.fault, pytest.mark.slow]
 CI_SEED = 24
 CI_FAULTS = ["crash", "daemon-kill", "service-kill", "link-loss", "standby"]
 PARTITION_SEED = 4  # the partition isolates the group's node (node1)
-CRASH_SEED = 4  # the crash hits the group's node (node1)
+CRASH_SEED = 3  # a crash of the DC (node1: node2 becomes DC), then of the group's node (node1)
 NO_DC_SEED = 9  # with the faults in turn: a crash of the DC (node1; node2 becomes DC), then a
 # partition of node3
 REJOIN_BUG = (
@@ -70,7 +75,6 @@ def test_a_fixed_seed_soak_passes_every_audit(tmp_path: Path) -> None:
     assert all(line.startswith("iteration ") and " seed " in line for line in lines)
 
 
-@pytest.mark.xfail(strict=False, reason=REJOIN_BUG)
 def test_a_partition_of_the_group_node_heals_to_one_holder(tmp_path: Path) -> None:
     lines: list[str] = []
     soak = _soak(tmp_path, lines)
@@ -78,20 +82,22 @@ def test_a_partition_of_the_group_node_heals_to_one_holder(tmp_path: Path) -> No
         outcomes = soak.run(1, PARTITION_SEED, ["partition"])
     finally:
         soak.close()
-    assert outcomes[0].role == "holder"
+    assert (outcomes[0].role, outcomes[0].target) == ("holder", "node1")
     assert outcomes[0].ok, "\n".join(lines)
+    partition = outcomes[0].steps[0]
+    assert any(n.startswith("fencing: reboot of node1 by ") for n in partition.notes)
 
 
 @pytest.mark.xfail(strict=False, reason=REJOIN_BUG)
-def test_a_crash_of_the_group_node_and_its_restart(tmp_path: Path) -> None:
+def test_node1_crashes_while_node2_is_dc_and_rejoins(tmp_path: Path) -> None:
     lines: list[str] = []
     soak = _soak(tmp_path, lines)
     try:
-        outcomes = soak.run(1, CRASH_SEED, ["crash"])
+        outcomes = soak.run(2, CRASH_SEED, ["crash"])
     finally:
         soak.close()
-    assert outcomes[0].role == "holder"
-    assert outcomes[0].ok, "\n".join(lines)
+    assert [(o.role, o.target) for o in outcomes] == [("dc", "node1"), ("holder", "node1")]
+    assert all(o.ok for o in outcomes), "\n".join(lines)
 
 
 @pytest.mark.xfail(strict=False, reason=NO_DC_BUG)
