@@ -191,8 +191,9 @@ class Auditor:
             if value:
                 return value
             if time.monotonic() >= deadline:
+                last = f" (last: {value!r})" if self.details else ""
                 raise AuditFailure(
-                    f"timed out after {timeout:g} s waiting for {what}{self._tails()}"
+                    f"timed out after {timeout:g} s waiting for {what}{last}{self._tails()}"
                 )
             time.sleep(POLL)
 
