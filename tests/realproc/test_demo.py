@@ -22,13 +22,6 @@ STEPS = (
     r"\[4/5\] \S+  partition: node\d alone \| node\d node\d",
     r"\[5/5\] \S+  heal: node\d reconnected",
 )
-# the daemon bug the heal step finds (h9demo's report): node1, fenced after it had made
-# itself DC of its own minority (a newer term, persisted), boots and stands for election in
-# a term newer still; the DC moves to that term without an election event
-# (Election._on_vote_request), so its CIB sync keeps the old term and drops node1's join
-# request: node1 never rejoins.  A race (node1 may be fenced before it stands), so not
-# strict.
-REJOIN_BUG = "heal: a fenced node that stood for election in its minority never rejoins"
 
 
 def _demo(*args: str) -> subprocess.CompletedProcess[str]:
@@ -88,7 +81,6 @@ def test_the_fast_demo_runs_every_step_prints_the_timeline_and_removes_everythin
     assert root.group(1) not in loops
 
 
-@pytest.mark.xfail(strict=False, reason=REJOIN_BUG)
 def test_the_fast_demo_passes_every_audit(
     fast_demo: tuple[str, subprocess.CompletedProcess[str]],
 ) -> None:
