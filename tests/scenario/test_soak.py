@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from pycrm.demo.soak import FAULTS, Soak
+from pycrm.demo.soak import FAULTS, Outcome, Soak
 from tests.fixtures.tools import require_path, require_root, require_tool
 
 pytestmark = [pytest.mark.root, pytest.mark.fault, pytest.mark.slow]
@@ -47,61 +47,50 @@ DC_PARTITION_BUG = (
 )
 
 
-def _soak(tmp_path: Path, lines: list[str]) -> Soak:
+def _run(
+    tmp_path: Path, iterations: int, seed: int, faults: list[str], *, cycle: bool = False
+) -> tuple[list[Outcome], str]:
+    """A fast-profile soak with fencing: its outcomes and what it printed."""
     require_root()
     require_tool("ip", "unshare", "mkfs.ext4", "losetup", "curl")
     require_path("/usr/sbin/apache2", "apache2")
-    return Soak(profile="fast", results=tmp_path, echo=lines.append)
+    lines: list[str] = []
+    soak = Soak(profile="fast", results=tmp_path, echo=lines.append)
+    try:
+        outcomes = soak.run(iterations, seed, faults, cycle=cycle)
+    finally:
+        soak.close()
+    assert all(line.startswith(("iteration ", "    ")) for line in lines), lines
+    return outcomes, "\n".join(lines)
 
 
 def test_a_fixed_seed_soak_passes_every_audit(tmp_path: Path) -> None:
-    lines: list[str] = []
-    soak = _soak(tmp_path, lines)
-    try:
-        outcomes = soak.run(len(CI_FAULTS), CI_SEED, CI_FAULTS, cycle=True)
-    finally:
-        soak.close()
+    outcomes, printed = _run(tmp_path, len(CI_FAULTS), CI_SEED, CI_FAULTS, cycle=True)
     assert [o.plan.fault for o in outcomes] == CI_FAULTS
     assert set(CI_FAULTS) == set(FAULTS)
     roles = [(o.role, o.target) for o in outcomes]
     assert [r for r, _ in roles] == ["other", "other", "holder", "dc", "holder", "other"]
-    assert all(o.ok for o in outcomes), "\n".join(lines)
-    assert all(line.startswith("iteration ") and " seed " in line for line in lines)
+    assert all(o.ok for o in outcomes), printed
     # the partition's minority was fenced, as crm_mon's fencing history shows it
     target = roles[-1][1]
     partition = outcomes[-1].steps[0]
-    assert any(n.startswith(f"fencing: reboot of {target} by ") for n in partition.notes), lines
+    assert any(n.startswith(f"fencing: reboot of {target} by ") for n in partition.notes), printed
 
 
 def test_node1_crashes_while_node2_is_dc_and_rejoins(tmp_path: Path) -> None:
-    lines: list[str] = []
-    soak = _soak(tmp_path, lines)
-    try:
-        outcomes = soak.run(2, CRASH_SEED, ["crash"])
-    finally:
-        soak.close()
+    outcomes, printed = _run(tmp_path, 2, CRASH_SEED, ["crash"])
     assert [(o.role, o.target) for o in outcomes] == [("dc", "node1"), ("holder", "node1")]
-    assert all(o.ok for o in outcomes), "\n".join(lines)
+    assert all(o.ok for o in outcomes), printed
 
 
 def test_a_partition_of_another_node_while_node2_is_dc_heals(tmp_path: Path) -> None:
-    lines: list[str] = []
-    soak = _soak(tmp_path, lines)
-    try:
-        outcomes = soak.run(2, PARTITION_SEED, ["crash", "partition"], cycle=True)
-    finally:
-        soak.close()
+    outcomes, printed = _run(tmp_path, 2, PARTITION_SEED, ["crash", "partition"], cycle=True)
     assert [(o.plan.fault, o.role) for o in outcomes] == [("crash", "dc"), ("partition", "other")]
-    assert all(o.ok for o in outcomes), "\n".join(lines)
+    assert all(o.ok for o in outcomes), printed
 
 
 @pytest.mark.xfail(strict=False, reason=DC_PARTITION_BUG)
 def test_a_partition_of_the_dc_while_node2_is_dc(tmp_path: Path) -> None:
-    lines: list[str] = []
-    soak = _soak(tmp_path, lines)
-    try:
-        outcomes = soak.run(2, DC_PARTITION_SEED, ["crash", "partition"], cycle=True)
-    finally:
-        soak.close()
+    outcomes, printed = _run(tmp_path, 2, DC_PARTITION_SEED, ["crash", "partition"], cycle=True)
     assert [(o.plan.fault, o.role) for o in outcomes] == [("crash", "dc"), ("partition", "dc")]
-    assert all(o.ok for o in outcomes), "\n".join(lines)
+    assert all(o.ok for o in outcomes), printed
