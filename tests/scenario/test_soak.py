@@ -13,8 +13,9 @@ before it was fenced, and the term is persisted):
 * node3 is partitioned away while node2 is DC, fenced, and comes back: the DC it told
   about its newer term stepped down, node1 still followed it, and nobody stood: no DC.
 
-One daemon bug it finds is still open, with its own test, an expected failure (not strict:
-a race) until it is fixed: DC_PARTITION_BUG.
+A third guards the membership: node2, the DC, is partitioned away; it lost its peers one
+at a time (each has its own last heartbeat) and, still counting the other toward quorum,
+fenced a majority node before its membership had lost both.
 """
 
 from __future__ import annotations
@@ -30,8 +31,7 @@ pytestmark = [pytest.mark.root, pytest.mark.fault, pytest.mark.slow]
 
 # seed 1 with the faults in turn: crash of a node that runs nothing, daemon kill of another,
 # apache kill, loss of a link of the DC (node1, which runs the group; never the floating
-# IP's link), standby of the group's node, partition of a node that runs nothing.  Not a
-# partition of the DC: see DC_PARTITION_BUG.
+# IP's link), standby of the group's node, partition of a node that runs nothing
 CI_SEED = 1
 CI_FAULTS = ["crash", "daemon-kill", "service-kill", "link-loss", "standby", "partition"]
 CRASH_SEED = 3  # a crash of the DC (node1: node2 becomes DC), then of the group's node (node1)
@@ -39,12 +39,6 @@ PARTITION_SEED = 9  # with the faults in turn: a crash of the DC (node1; node2 b
 # then a partition of node3
 DC_PARTITION_SEED = 10  # a crash of the DC (node1; node2 becomes DC), then a partition of
 # the DC (node2)
-DC_PARTITION_BUG = (
-    "daemon: a DC cut off from both peers loses them one at a time (each has its own last"
-    " heartbeat); after the first loss it still counts the other toward quorum (2/3) and"
-    " fences the lost peer at once, before its membership notices the second: the minority"
-    " fences a majority node, the majority is left without quorum, nobody fences the DC"
-)
 
 
 def _run(
@@ -89,7 +83,6 @@ def test_a_partition_of_another_node_while_node2_is_dc_heals(tmp_path: Path) -> 
     assert all(o.ok for o in outcomes), printed
 
 
-@pytest.mark.xfail(strict=False, reason=DC_PARTITION_BUG)
 def test_a_partition_of_the_dc_while_node2_is_dc(tmp_path: Path) -> None:
     outcomes, printed = _run(tmp_path, 2, DC_PARTITION_SEED, ["crash", "partition"], cycle=True)
     assert [(o.plan.fault, o.role) for o in outcomes] == [("crash", "dc"), ("partition", "dc")]
