@@ -444,7 +444,21 @@ class FaultRunner:
         down = [m.name for m in self.lab.members if m.name not in step.lost]
         down = [n for n in down if not self.running(n)]
         if down:
-            raise AuditFailure(f"{' and '.join(down)}: the daemon is not running")
+            raise AuditFailure("; ".join(self._why_down(n) for n in down))
+
+    def _why_down(self, name: str) -> str:
+        """``name``'s daemon is not running: its exit status and its log's last line (a
+        daemon that refused to start says why there)."""
+        member = self.lab.node(name)
+        text = f"{name}: the daemon is not running"
+        if member.proc is not None and member.proc.returncode is not None:
+            text += f" (exit {member.proc.returncode})"
+        try:
+            lines = member.log.read_text(errors="replace").splitlines()
+        except OSError:
+            lines = []
+        last = next((line for line in reversed(lines) if line.strip()), "")
+        return text + (f": {last.strip()[:300]}" if last else "")
 
     def heal(self, node: str) -> StepResult:
         """Reconnect ``node``; if it was fenced (its daemon is gone), power it on and start
