@@ -153,7 +153,10 @@ class FaultRunner:
         lab.start_all(self.cib())
         self.auditor.start_sampling()
         report = self.auditor.audit(vip_holder=True, service=True, timeout=timeout)
-        self._check_lost(started)  # every node up, none fenced while the cluster formed
+        try:  # every node up, none fenced while the cluster formed
+            self._check_lost(started)
+        except AuditFailure as exc:
+            raise AuditFailure(f"as the cluster formed: {exc}") from None
         self.client = ClientLoop(
             lab.client_ns,
             lab.vip,
@@ -470,16 +473,27 @@ class FaultRunner:
                 self.lab.power_on(node)
                 self.lab.start(node)
                 step.notes.append(f"{node} was fenced: powered on and started")
-                # in the DC's log: a peer's, or its own when it came back as DC
-                step.detected = self._wait_line(
-                    watch, logscan.joined(node), None, f"{node} to rejoin"
-                )
+                step.detected = self._wait_rejoined(watch, node)
             else:
                 step.detected = self._wait_line(
                     watch, logscan.returned(), None, f"the nodes to see {node} again"
                 )
             self._audit(step)
         return step
+
+    def _wait_rejoined(self, watch: logscan.LogWatch, node: str) -> logscan.LogLine:
+        """The DC's join round that names ``node`` (in a peer's log, or its own when it came
+        back as DC); a daemon that exits meanwhile fails at once, saying why."""
+
+        def rejoined() -> logscan.LogLine | None:
+            if not self.running(node):
+                raise AuditFailure(self._why_down(node))
+            return watch.first(logscan.joined(node), self._logs())
+
+        found: logscan.LogLine = self.auditor.wait_for(
+            rejoined, 5 * self.setup.deadtime + 20, f"{node} to rejoin"
+        )
+        return found
 
     def link_loss(self, node: str, link: int, extra: float = 0.0) -> StepResult:
         """Cut link ``link`` of ``node`` until a peer noticed (plus ``extra`` seconds), then
