@@ -377,7 +377,14 @@ class Auditor:
         while (found := self.orphans()) and time.monotonic() < deadline:
             time.sleep(0.1)
         if found:
-            raise AuditFailure(f"processes left behind: {found}{self._tails()}")
+            codes = {
+                m.name: m.proc.returncode if m.proc is not None else None
+                for m in self.lab.members
+                if m.name in found
+            }
+            raise AuditFailure(
+                f"processes left behind: {found} (daemons' exit status: {codes}){self._tails()}"
+            )
 
     # ----------------------------------------------------------------- logs
     def _tails(self) -> str:
