@@ -23,16 +23,6 @@ STEPS = (
     r"\[5/5\] \S+  heal: node\d reconnected",
 )
 
-# the daemon bugs the demo still finds (h9demo's report), both races: the partition's
-# minority writes its CIB as it loses quorum, just when the majority fences it, and a
-# SIGKILL between CibStore.write's two atomic writes leaves cib.xml and cib.xml.sig apart:
-# the node comes back unable to start; and, as the cluster forms, a member that learns of
-# the DC late misses the first join round and is fenced as "no longer part of the cluster"
-OPEN_BUGS = (
-    "heal: the fenced node's daemon refuses its CIB (digest mismatch after an interrupted"
-    " write); start: a member that missed the first join round is fenced"
-)
-
 
 def _demo(*args: str) -> subprocess.CompletedProcess[str]:
     require_root()
@@ -91,7 +81,6 @@ def test_the_fast_demo_runs_every_step_prints_the_timeline_and_removes_everythin
     assert root.group(1) not in loops
 
 
-@pytest.mark.xfail(strict=False, reason=OPEN_BUGS)
 def test_the_fast_demo_passes_every_audit(
     fast_demo: tuple[str, subprocess.CompletedProcess[str]],
 ) -> None:

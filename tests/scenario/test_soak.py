@@ -17,9 +17,9 @@ A third guards the membership: node2, the DC, is partitioned away; it lost its p
 at a time (each has its own last heartbeat) and, still counting the other toward quorum,
 fenced a majority node before its membership had lost both.
 
-The partitions are expected failures, not strict, while CIB_WRITE_BUG is open: the node
-alone writes its CIB as it loses quorum, just when the majority fences it, and often comes
-back unable to start.  The main set has no partition for that reason.
+The partitions also guard the CIB store: the node alone writes its CIB as it loses quorum,
+just when the majority fences it, and a write cut off between ``cib.xml`` and its
+signature once left it unable to start.
 """
 
 from __future__ import annotations
@@ -44,11 +44,6 @@ PARTITION_SEED = 9  # with the faults in turn: a crash of the DC (node1; node2 b
 DC_PARTITION_SEED = 10  # a crash of the DC (node1; node2 becomes DC), then a partition of
 # the DC (node2)
 GROUP_PARTITION_SEED = 4  # the partition of the group's node (node1, the DC)
-CIB_WRITE_BUG = (
-    "cib store: a SIGKILL (the fencing) between CibStore.write's two atomic writes leaves"
-    " cib.xml new and cib.xml.sig old, and the daemon then refuses to start (digest does not"
-    " match cib.xml.sig ... a write was interrupted)"
-)
 
 
 def _run(
@@ -75,7 +70,6 @@ def test_a_fixed_seed_soak_passes_every_audit(tmp_path: Path) -> None:
     assert all(o.ok for o in outcomes), printed
 
 
-@pytest.mark.xfail(strict=False, reason=CIB_WRITE_BUG)
 def test_a_partition_of_the_group_node_is_fenced_and_heals(tmp_path: Path) -> None:
     outcomes, printed = _run(tmp_path, 1, GROUP_PARTITION_SEED, ["partition"])
     assert (outcomes[0].role, outcomes[0].target) == ("holder", "node1")
@@ -91,14 +85,12 @@ def test_node1_crashes_while_node2_is_dc_and_rejoins(tmp_path: Path) -> None:
     assert all(o.ok for o in outcomes), printed
 
 
-@pytest.mark.xfail(strict=False, reason=CIB_WRITE_BUG)
 def test_a_partition_of_another_node_while_node2_is_dc_heals(tmp_path: Path) -> None:
     outcomes, printed = _run(tmp_path, 2, PARTITION_SEED, ["crash", "partition"], cycle=True)
     assert [(o.plan.fault, o.role) for o in outcomes] == [("crash", "dc"), ("partition", "other")]
     assert all(o.ok for o in outcomes), printed
 
 
-@pytest.mark.xfail(strict=False, reason=CIB_WRITE_BUG)
 def test_a_partition_of_the_dc_while_node2_is_dc(tmp_path: Path) -> None:
     outcomes, printed = _run(tmp_path, 2, DC_PARTITION_SEED, ["crash", "partition"], cycle=True)
     assert [(o.plan.fault, o.role) for o in outcomes] == [("crash", "dc"), ("partition", "dc")]
