@@ -157,14 +157,7 @@ class Runnability:
                 primary = coloc.primary
                 if primary is rsc or primary is rsc.parent or primary.variant == "group":
                     continue
-                prims = [p for p in primary.primitives() if p.assigned is not None]
-                if not prims:
-                    continue
-                if primary.variant == "clone":
-                    ok = any(self.start_ok(p) for p in prims)
-                else:
-                    ok = all(self.start_ok(p) for p in prims)
-                if not ok:
+                if not self._primary_runnable(primary):
                     return primary
             cur = cur.parent
         return None
@@ -182,17 +175,19 @@ class Runnability:
                 if coloc.score < 1_000_000 or coloc.dependent_role != ROLE_PROMOTED:
                     continue
                 primary = coloc.primary
-                prims = [p for p in primary.primitives() if p.assigned is not None]
-                if not prims:
-                    continue
-                if primary.variant == "clone":
-                    ok = any(self.start_ok(p) for p in prims)
-                else:
-                    ok = all(self.start_ok(p) for p in prims)
-                if not ok:
+                if not self._primary_runnable(primary):
                     return False, f"colocation with {primary.id}"
             cur = cur.parent
         return True, ""
+
+    def _primary_runnable(self, primary: WRsc) -> bool:
+        """Whether a mandatory colocation's primary can run where it is assigned: one
+        instance of a clone, every member otherwise (nothing assigned: no constraint)."""
+        prims = [p for p in primary.primitives() if p.assigned is not None]
+        if not prims:
+            return True
+        runs = any if primary.variant == "clone" else all
+        return runs(self.start_ok(p) for p in prims)
 
     # ------------------------------------------------------------------ stops
     def stop_ok(self, rsc: WRsc) -> tuple[bool, str]:
