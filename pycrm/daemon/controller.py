@@ -557,15 +557,21 @@ class Controller:
         self._warn(f"fencing {req.target} ({req.action}) for the DC {msg.src}")
         self.fencing.accept(req, msg.src)
 
-    def _on_fence_result(self, msg: Delivered, now: float) -> None:
+    def _fence_event_of(self, msg: Delivered) -> FenceEvent | None:
+        """The fencing event a message carries; None (counted, logged) when malformed."""
         data = msg.payload.get("event")
         try:
             if not isinstance(data, dict):
                 raise ValueError("field 'event' must be an object")
-            event = FenceEvent.from_dict(data)
+            return FenceEvent.from_dict(data)
         except ValueError as exc:
             self._count("dropped_malformed")
-            self._warn(f"dropped fence_result from {msg.src}: {exc}")
+            self._warn(f"dropped {msg.kind} from {msg.src}: {exc}")
+            return None
+
+    def _on_fence_result(self, msg: Delivered, now: float) -> None:
+        event = self._fence_event_of(msg)
+        if event is None:
             return
         finished = self.fencing.remote_outcome(event.op_id, event)
         if finished is not None:
@@ -574,16 +580,9 @@ class Controller:
     def _on_fence_event(self, msg: Delivered) -> None:
         if msg.src == self.me:
             return
-        data = msg.payload.get("event")
-        try:
-            if not isinstance(data, dict):
-                raise ValueError("field 'event' must be an object")
-            event = FenceEvent.from_dict(data)
-        except ValueError as exc:
-            self._count("dropped_malformed")
-            self._warn(f"dropped fence_event from {msg.src}: {exc}")
-            return
-        self.fencing.heard(event)
+        event = self._fence_event_of(msg)
+        if event is not None:
+            self.fencing.heard(event)
 
     def _blocked_fencing(self, transition: Transition, model: Cib) -> str | None:
         """Pacemaker stops retrying a fencing after ``stonith-max-attempts`` failures: no
